@@ -1,0 +1,153 @@
+import { EventEmitter } from 'eventemitter3';
+import { ConfigError, toConfigError } from './errors.ts';
+import { explainPath, type Explanation } from './loader/explain.ts';
+import { createLoader, type ChangeEvent } from './loader/loader.ts';
+import type { Snapshot } from './loader/snapshot.ts';
+import { createWatcher, type Watcher } from './loader/watcher.ts';
+import type { Environment } from './reader/expand.ts';
+import { pathSegments, toSegments, type PathArgs, type Segment } from './reader/path.ts';
+import { cloneTree, normalize, sortedJson, type Tree, type TreeObject } from './reader/tree.ts';
+import type { StandardOutput, StandardSchemaV1, Value } from './reader/value.ts';
+import type { Source } from './sources/source.ts';
+
+/** Options of `createConfig`. */
+export interface ConfigOptions {
+  /** The lowest layer: what every source overrides. */
+  defaults?: Readonly<Record<string, unknown>> | undefined;
+  /** Sources in order; a later one wins over an earlier one. */
+  sources?: readonly Source[] | undefined;
+  /** Expand `${VAR}` and `${VAR:-fallback}` in string values (default true); `$${` stays a literal `${`. */
+  expandEnv?: boolean | undefined;
+  /** Where `${VAR}` looks variables up (default `process.env`). */
+  env?: Environment | undefined;
+  /** Largest document a source may hand over, in bytes (default 16 MiB). */
+  maxBytes?: number | undefined;
+  /** Deepest nesting accepted in any document (default 64). */
+  maxDepth?: number | undefined;
+}
+
+/** Options of `config.watch`. */
+export interface WatchOptions {
+  /** Stops the watcher when aborted. */
+  signal?: AbortSignal | undefined;
+}
+
+/** The configuration's events. */
+export interface ConfigEvents {
+  /** One event per published snapshot, with every changed path. */
+  change: (event: ChangeEvent) => void;
+  /** A source failed to read, parse or validate (nothing was published for it), or a listener threw. */
+  error: (error: ConfigError) => void;
+}
+
+/** Live, layered configuration: typed reads of the current snapshot, watchers, and sources added at run time. */
+export interface Config {
+  /** The value at a path of the current snapshot: one string is a dotted path, several segments are literal. */
+  get(...path: PathArgs): Value;
+  /** A watcher of the value at a path (a dotted string or an array of segments; none watches the root). */
+  watch(path?: string | readonly Segment[], options?: WatchOptions): Watcher;
+  /** Listens to `change` or `error`. */
+  on<E extends keyof ConfigEvents>(event: E, listener: ConfigEvents[E]): this;
+  /** Removes a listener. */
+  off<E extends keyof ConfigEvents>(event: E, listener: ConfigEvents[E]): this;
+  /** Listens once. */
+  once<E extends keyof ConfigEvents>(event: E, listener: ConfigEvents[E]): this;
+  /** Reads sources and adds them above the existing ones; if one fails (and is not optional), none is added. */
+  load(...sources: Source[]): Promise<void>;
+  /** Re-reads every source now; a failing one keeps its last good layer and the call rejects with its error. */
+  sync(): Promise<void>;
+  /** The whole merged tree (frozen, shared). */
+  map(): TreeObject;
+  /** The whole tree as JSON with sorted keys. */
+  bytes(): Uint8Array;
+  /** A deep, mutable copy of the whole tree. */
+  scan<T = Record<string, unknown>>(): T;
+  /** The whole tree validated (and coerced) by a Standard Schema. */
+  scan<S extends StandardSchemaV1>(schema: S): StandardOutput<S>;
+  /** The current snapshot: `{ version, values, sources }`. */
+  snapshot(): Snapshot;
+  /** Which source gave a path its value, and what it overrode. */
+  explain(...path: PathArgs): Explanation;
+  /** Stops every watcher and source; afterwards reads answer the last snapshot and nothing keeps the process alive. */
+  close(): Promise<void>;
+}
+
+/** Creates a config: reads every source once (a failing one rejects, unless optional), then follows their changes. */
+export async function createConfig(options: ConfigOptions = {}): Promise<Config> {
+  const maxDepth = options.maxDepth ?? 64;
+  const env = options.expandEnv === false ? undefined : (options.env ?? process.env);
+  let defaults: Tree;
+  try {
+    defaults = normalize(options.defaults ?? {}, {
+      maxDepth,
+      transform: undefined,
+    });
+  } catch (error) {
+    throw toConfigError(error, 'INVALID_OPTION', 'defaults');
+  }
+  const loader = createLoader({
+    defaults,
+    env,
+    limits: { maxBytes: options.maxBytes ?? 16 * 1024 * 1024, maxDepth },
+  });
+  const facade = new EventEmitter<ConfigEvents>();
+  loader.events.on('change', (event) => {
+    for (const listener of facade.listeners('change')) {
+      try {
+        listener(event);
+      } catch (error) {
+        loader.report(toConfigError(error, 'LISTENER'));
+      }
+    }
+  });
+  loader.events.on('error', (error) => {
+    for (const listener of facade.listeners('error')) {
+      try {
+        listener(error);
+      } catch {
+        // An error listener that throws has nowhere left to report to.
+      }
+    }
+  });
+  await loader.add(options.sources ?? []);
+
+  const config: Config = {
+    get: (...path) => loader.view.lookup(path),
+    watch(path, watchOptions) {
+      const segments = path === undefined ? [] : pathSegments(path);
+      return createWatcher(
+        segments,
+        {
+          register: (handle) => loader.register(handle),
+          onListenerError: (error, at) =>
+            loader.report(new ConfigError(`a watcher of "${at}" threw`, { code: 'LISTENER', path: at, cause: error })),
+        },
+        watchOptions?.signal,
+      );
+    },
+    on(event, listener) {
+      facade.on(event, listener as never);
+      return config;
+    },
+    off(event, listener) {
+      facade.off(event, listener as never);
+      return config;
+    },
+    once(event, listener) {
+      facade.once(event, listener as never);
+      return config;
+    },
+    load: (...sources) => loader.add(sources),
+    sync: () => loader.sync(),
+    map: () => loader.view.snapshot.values,
+    bytes: () => new TextEncoder().encode(sortedJson(loader.view.snapshot.values)),
+    scan: ((schema?: StandardSchemaV1) => loader.view.lookup([]).scan(schema ?? cloneTree(loader.view.snapshot.values))) as Config['scan'],
+    snapshot: () => loader.view.snapshot,
+    explain: (...path) => explainPath(loader.view, toSegments(path)),
+    async close() {
+      await loader.close();
+      facade.removeAllListeners();
+    },
+  };
+  return config;
+}

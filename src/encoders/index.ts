@@ -1,0 +1,34 @@
+import { ConfigError } from '../errors.ts';
+import type { Encoder } from './encoder.ts';
+import { jsonEncoder } from './json.ts';
+
+export type { Encoder } from './encoder.ts';
+
+// YAML costs ~45 ms to import and TOML a little less: they load on first use, so `import 'microconf'` stays cheap.
+const loaders: Readonly<Record<string, () => Promise<Encoder>>> = {
+  json: async () => jsonEncoder,
+  yaml: async () => (await import('./yaml.ts')).yamlEncoder,
+  toml: async () => (await import('./toml.ts')).tomlEncoder,
+  dotenv: async () => (await import('./dotenv.ts')).dotenvEncoder,
+};
+
+const aliases: Readonly<Record<string, string>> = { yml: 'yaml', env: 'dotenv' };
+
+/** The canonical format name for a name or file extension (`yml` → `yaml`, `env` → `dotenv`), or undefined. */
+export function formatName(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  const canonical = aliases[lower] ?? lower;
+  return Object.hasOwn(loaders, canonical) ? canonical : undefined;
+}
+
+/** The formats microconf decodes. */
+export const formats: readonly string[] = Object.freeze(Object.keys(loaders));
+
+/** Loads the encoder for a format (or alias); rejects with a ConfigError (FORMAT) for an unknown one. */
+export async function loadEncoder(format: string): Promise<Encoder> {
+  const canonical = formatName(format);
+  if (canonical === undefined) {
+    throw new ConfigError(`no encoder for format "${format}" (known: ${formats.join(', ')})`, { code: 'FORMAT' });
+  }
+  return loaders[canonical]!();
+}

@@ -1,0 +1,100 @@
+import { decodeError, positionAt, type Encoder } from './encoder.ts';
+
+/** JSON, parsed by the engine; on failure a small scanner finds where, since V8's messages quote the text. */
+export const jsonEncoder: Encoder = {
+  format: 'json',
+  decode(text) {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      const found = locateJsonError(text);
+      throw decodeError('json', found.reason, positionAt(text, found.offset), error);
+    }
+  },
+};
+
+interface Located {
+  offset: number;
+  reason: string;
+}
+
+/** Finds the first syntax error of a JSON text (RFC 8259); only used after JSON.parse has failed. */
+export function locateJsonError(text: string): Located {
+  let i = 0;
+  const fail = (reason: string): never => {
+    throw { offset: i, reason } satisfies Located;
+  };
+  const space = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const describe = () => (i >= text.length ? 'unexpected end of input' : `unexpected character ${JSON.stringify(text[i])}`);
+  const expect = (char: string) => {
+    if (text[i] !== char) fail(`expected "${char}", ${describe()}`);
+    i++;
+  };
+  const string = () => {
+    expect('"');
+    while (i < text.length && text[i] !== '"') {
+      const code = text.charCodeAt(i);
+      if (code < 0x20) fail('control character in string');
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail('invalid unicode escape');
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail('invalid escape');
+      }
+      i++;
+    }
+    expect('"');
+  };
+  const number = () => {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!match || match[0] === '' || match[0] === '-') fail(describe());
+    i += match![0].length;
+  };
+  const value = (): void => {
+    space();
+    const char = text[i];
+    if (char === '{') {
+      i++;
+      space();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        space();
+        string();
+        space();
+        expect(':');
+        value();
+        space();
+        if (text[i] === ',') i++;
+        else return expect('}');
+      }
+    }
+    if (char === '[') {
+      i++;
+      space();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        space();
+        if (text[i] === ',') i++;
+        else return expect(']');
+      }
+    }
+    if (char === '"') return string();
+    for (const word of ['true', 'false', 'null']) {
+      if (text.startsWith(word, i)) return void (i += word.length);
+    }
+    return number();
+  };
+  try {
+    value();
+    space();
+    if (i < text.length) fail(describe());
+    return { offset: i, reason: 'invalid document' };
+  } catch (error) {
+    if (error instanceof RangeError) return { offset: i, reason: 'nesting too deep' };
+    return error as Located;
+  }
+}

@@ -1,0 +1,16 @@
+export { createConfig } from './config.ts';
+export type { Config, ConfigEvents, ConfigOptions, WatchOptions } from './config.ts';
+export { ConfigError } from './errors.ts';
+export type { ConfigErrorCode, ErrorPosition } from './errors.ts';
+export type { Explanation, Overridden } from './loader/explain.ts';
+export type { ChangeEvent } from './loader/loader.ts';
+export type { Snapshot, SourceState } from './loader/snapshot.ts';
+export type { Change, ChangeListener, Watcher } from './loader/watcher.ts';
+export type { Environment } from './reader/expand.ts';
+export type { PathArgs, Segment } from './reader/path.ts';
+export type { Tree, TreeObject } from './reader/tree.ts';
+export type { StandardIssue, StandardOutput, StandardResult, StandardSchemaV1, Value } from './reader/value.ts';
+export { memorySource } from './sources/memory.ts';
+export type { MemorySource, MemorySourceOptions } from './sources/memory.ts';
+export { createChangeSet } from './sources/source.ts';
+export type { ChangeSet, ChangeSetObject, Source, SourceOptions } from './sources/source.ts';

@@ -1,0 +1,257 @@
+import { EventEmitter } from 'eventemitter3';
+import { ConfigError, toConfigError } from '../errors.ts';
+import { formatPath } from '../reader/path.ts';
+import { mergeLayers } from '../reader/merge.ts';
+import type { Tree } from '../reader/tree.ts';
+import type { ChangeSet, Source } from '../sources/source.ts';
+import { decodeChangeSet, type DecodeOptions } from './decode.ts';
+import { diffTrees } from './diff.ts';
+import { createSnapshot, createView, type Layer, type SnapshotView, type SourceState } from './snapshot.ts';
+import { createWatchIndex } from './watch-index.ts';
+import type { Change, WatcherHandle } from './watcher.ts';
+
+/** One published change of the whole configuration. */
+export interface ChangeEvent {
+  /** The new snapshot's version. */
+  readonly version: number;
+  /** Every path that changed, at the deepest point where it changed. */
+  readonly changes: readonly Change[];
+}
+
+/** The loader's events. */
+export interface LoaderEvents {
+  /** A new snapshot was published. */
+  change: (event: ChangeEvent) => void;
+  /** A source failed to read, decode or watch, or a listener threw; nothing was published for it. */
+  error: (error: ConfigError) => void;
+}
+
+interface Entry {
+  readonly source: Source;
+  state: SourceState | undefined;
+  tree: Tree;
+  /** Order of the change sets obtained from this source; an older one never overwrites a newer one. */
+  obtained: number;
+  committed: number;
+  following: Promise<void> | undefined;
+}
+
+/** Options of a loader. */
+export interface LoaderOptions extends DecodeOptions {
+  /** The lowest layer. */
+  defaults: Tree;
+  /** How long a failed watch waits before it is retried, at most (ms). */
+  maxRetryDelay?: number | undefined;
+}
+
+/** Keeps each source's last good layer, merges them over the defaults, and publishes versioned snapshots. */
+export interface Loader {
+  /** The current snapshot with its layers. */
+  readonly view: SnapshotView;
+  /** The loader's events. */
+  readonly events: EventEmitter<LoaderEvents>;
+  /** Reads sources and adds them above the others; all or none are added. */
+  add(sources: readonly Source[]): Promise<void>;
+  /** Re-reads every source; failures keep their last good layer and reject with the first of them. */
+  sync(): Promise<void>;
+  /** Registers a watcher. */
+  register(handle: WatcherHandle): () => void;
+  /** Reports an error on the `error` event, never throwing. */
+  report(error: ConfigError): void;
+  /** Stops following every source and closes them. */
+  close(): Promise<void>;
+}
+
+/** Creates a loader with nothing but the defaults; `add` brings sources in. */
+export function createLoader(options: LoaderOptions): Loader {
+  const events = new EventEmitter<LoaderEvents>();
+  const watchers = createWatchIndex();
+  const handles = new Set<WatcherHandle>();
+  const entries: Entry[] = [];
+  const abort = new AbortController();
+  const defaults: Layer = {
+    state: Object.freeze({ name: 'defaults', format: 'object', checksum: '', timestamp: Date.now() }),
+    tree: options.defaults,
+  };
+  // Version 0 is the defaults alone, before the first `add`; the first snapshot anyone reads is version 1.
+  let version = 0;
+  let view = createView(createSnapshot(version, mergeLayers([defaults.tree]), [defaults]), [defaults]);
+  let closed = false;
+
+  function report(error: ConfigError): void {
+    if (events.listenerCount('error') === 0) return;
+    for (const listener of events.listeners('error')) {
+      try {
+        listener(error);
+      } catch {
+        // An error listener that throws has nowhere left to report to.
+      }
+    }
+  }
+
+  function layers(): Layer[] {
+    const out = [defaults];
+    for (const entry of entries) if (entry.state) out.push({ state: entry.state, tree: entry.tree });
+    return out;
+  }
+
+  function publish(): void {
+    const next = layers();
+    const values = mergeLayers(next.map((layer) => layer.tree));
+    const previous = view.snapshot.values;
+    if (version === 0) {
+      version = 1;
+      view = createView(createSnapshot(version, values, next), next);
+      return;
+    }
+    const changes = diffTrees(previous, values);
+    if (changes.length === 0) {
+      // Same values, possibly from other sources now: keep the snapshot, refresh what explain reads.
+      view = createView(view.snapshot, next);
+      return;
+    }
+    version += 1;
+    const snapshot = createSnapshot(version, values, next);
+    view = createView(snapshot, next);
+    const events_ = changes.map(
+      (change): Change => ({
+        path: formatPath(change.segments),
+        segments: change.segments,
+        previous: change.previous,
+        current: change.current,
+        version,
+      }),
+    );
+    for (const listener of events.listeners('change')) {
+      try {
+        listener({ version, changes: events_ });
+      } catch (error) {
+        report(toConfigError(error, 'LISTENER'));
+      }
+    }
+    for (const [entry, change] of watchers.affected(changes, previous, values)) {
+      (entry as WatcherHandle).deliver(change, version);
+    }
+  }
+
+  /** Decodes a change set and commits it as the entry's layer unless a newer one was committed meanwhile. */
+  async function apply(entry: Entry, changeSet: ChangeSet): Promise<boolean> {
+    const order = ++entry.obtained;
+    if (entry.state && changeSet.checksum === entry.state.checksum) return false;
+    const tree = await decodeChangeSet(changeSet, options);
+    if (closed || order < entry.committed) return false;
+    entry.committed = order;
+    entry.tree = tree;
+    entry.state = Object.freeze({
+      name: entry.source.name,
+      format: changeSet.format,
+      checksum: changeSet.checksum,
+      timestamp: changeSet.timestamp,
+    });
+    return true;
+  }
+
+  async function follow(entry: Entry): Promise<void> {
+    const watch = entry.source.watch;
+    if (!watch) return;
+    let failures = 0;
+    while (!closed) {
+      try {
+        for await (const changeSet of watch.call(entry.source, abort.signal)) {
+          if (closed) return;
+          failures = 0;
+          try {
+            if (await apply(entry, changeSet)) publish();
+          } catch (error) {
+            report(toConfigError(error, 'DECODE', entry.source.name));
+          }
+        }
+        return;
+      } catch (error) {
+        if (closed) return;
+        report(new ConfigError('watch failed; retrying', { code: 'WATCH', source: entry.source.name, cause: error }));
+        failures += 1;
+        await sleep(Math.min(100 * 2 ** failures, options.maxRetryDelay ?? 10_000), abort.signal);
+      }
+    }
+  }
+
+  return {
+    get view() {
+      return view;
+    },
+    events,
+    report,
+    async add(sources) {
+      if (closed) throw new ConfigError('the config is closed', { code: 'CLOSED' });
+      const added = sources.map(
+        (source): Entry => ({ source, state: undefined, tree: null, obtained: 0, committed: 0, following: undefined }),
+      );
+      const outcomes = await Promise.allSettled(added.map(async (entry) => apply(entry, await entry.source.read())));
+      const failures: ConfigError[] = [];
+      outcomes.forEach((outcome, index) => {
+        if (outcome.status === 'fulfilled') return;
+        const entry = added[index]!;
+        const error = toConfigError(outcome.reason, 'READ', entry.source.name);
+        if (entry.source.optional) report(error);
+        else failures.push(error);
+      });
+      if (failures.length > 0 || closed) {
+        await Promise.allSettled(added.map(async (entry) => entry.source.close?.()));
+        throw failures[0] ?? new ConfigError('the config is closed', { code: 'CLOSED' });
+      }
+      for (const entry of added) {
+        // An optional source that failed still takes its place, as an empty layer, and is followed.
+        entry.state ??= Object.freeze({ name: entry.source.name, format: 'object', checksum: '', timestamp: Date.now() });
+        entries.push(entry);
+      }
+      publish();
+      for (const entry of added) entry.following = follow(entry);
+    },
+    async sync() {
+      if (closed) throw new ConfigError('the config is closed', { code: 'CLOSED' });
+      const outcomes = await Promise.allSettled(entries.map(async (entry) => apply(entry, await entry.source.read())));
+      if (closed) return;
+      publish();
+      const failures = outcomes.flatMap((outcome, index) =>
+        outcome.status === 'rejected' ? [toConfigError(outcome.reason, 'READ', entries[index]!.source.name)] : [],
+      );
+      for (const failure of failures) report(failure);
+      if (failures.length > 0) throw failures[0];
+    },
+    register(handle) {
+      if (closed) {
+        handle.end();
+        return () => {};
+      }
+      handles.add(handle);
+      const remove = watchers.add(handle);
+      return () => {
+        handles.delete(handle);
+        remove();
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      abort.abort();
+      for (const handle of [...handles]) handle.end();
+      await Promise.allSettled(entries.map(async (entry) => entry.source.close?.()));
+      await Promise.allSettled(entries.map((entry) => entry.following));
+      events.removeAllListeners();
+    },
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

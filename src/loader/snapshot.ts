@@ -1,0 +1,72 @@
+import { splitDotted, toSegments, type PathArgs } from '../reader/path.ts';
+import { getIn, type Tree, type TreeObject } from '../reader/tree.ts';
+import { valueOf, type Value } from '../reader/value.ts';
+
+/** What a snapshot records about one source's layer. */
+export interface SourceState {
+  /** The source's name (`defaults` for the defaults layer). */
+  readonly name: string;
+  /** The format its data was decoded from. */
+  readonly format: string;
+  /** The checksum of its last good change set. */
+  readonly checksum: string;
+  /** When that change set was read (ms since the epoch). */
+  readonly timestamp: number;
+}
+
+/** An immutable, versioned view of the merged configuration. */
+export interface Snapshot {
+  /** Strictly increasing, one per published snapshot, starting at 1. */
+  readonly version: number;
+  /** The merged tree, deeply frozen. */
+  readonly values: TreeObject;
+  /** The layers it was merged from, lowest first. */
+  readonly sources: readonly SourceState[];
+}
+
+/** One decoded layer, as the loader merged it. */
+export interface Layer {
+  /** Its source's state. */
+  readonly state: SourceState;
+  /** Its decoded, frozen tree (null for an empty layer). */
+  readonly tree: Tree;
+}
+
+/** A snapshot together with what reads of it need: its layers (for explain) and a memo of looked-up paths. */
+export interface SnapshotView {
+  /** The published snapshot. */
+  readonly snapshot: Snapshot;
+  /** The layers behind it, lowest first. */
+  readonly layers: readonly Layer[];
+  /** Looks a path up, memoizing dotted paths: a handler reads the same few paths on every request. */
+  lookup(path: PathArgs): Value;
+}
+
+const MEMO_LIMIT = 10_000;
+
+/** Builds the read view of a snapshot. */
+export function createView(snapshot: Snapshot, layers: readonly Layer[]): SnapshotView {
+  const memo = new Map<string, Value>();
+  return {
+    snapshot,
+    layers,
+    lookup(path) {
+      if (path.length === 1 && typeof path[0] === 'string') {
+        const key = path[0];
+        let value = memo.get(key);
+        if (value === undefined) {
+          value = valueOf(getIn(snapshot.values, splitDotted(key)));
+          if (memo.size >= MEMO_LIMIT) memo.clear();
+          memo.set(key, value);
+        }
+        return value;
+      }
+      return valueOf(getIn(snapshot.values, toSegments(path)));
+    },
+  };
+}
+
+/** A frozen snapshot. */
+export function createSnapshot(version: number, values: TreeObject, layers: readonly Layer[]): Snapshot {
+  return Object.freeze({ version, values, sources: Object.freeze(layers.map((layer) => layer.state)) });
+}

@@ -1,0 +1,34 @@
+import { isObject, type Tree, type TreeObject } from './tree.ts';
+
+// A small merge of our own instead of deepmerge: deepmerge ≤ 4.3.1 re-parents its result to attacker data for
+// some target shapes (CVE-2026-93753), and it concatenates arrays by default. This one reads only the own keys
+// of already-normalized, frozen trees (hostile keys are dropped before any layer gets here), never the target's
+// shape, and shares untouched subtrees instead of copying them.
+
+/**
+ * Merges `later` over `earlier`: objects merge deeply, anything else in `later` (scalar, array, null) replaces
+ * what was there, and an object replaces a scalar (Go Config's v6 rules).
+ */
+export function mergeTrees(earlier: Tree, later: Tree): Tree {
+  if (!isObject(later) || !isObject(earlier)) return later;
+  const laterKeys = Object.keys(later);
+  if (laterKeys.length === 0) return earlier;
+  const out: Record<string, Tree> = { ...earlier };
+  for (const key of laterKeys) {
+    const next = later[key]!;
+    out[key] = Object.hasOwn(earlier, key) ? mergeTrees(earlier[key]!, next) : next;
+  }
+  return Object.freeze(out);
+}
+
+/** Merges layers in order (later wins); the result is frozen and shares nodes with the layers. */
+export function mergeLayers(layers: readonly Tree[]): TreeObject {
+  let merged: Tree = EMPTY;
+  for (const layer of layers) {
+    // A null layer (an empty document) contributes nothing; the loader rejects other non-objects.
+    if (isObject(layer)) merged = mergeTrees(merged, layer);
+  }
+  return merged as TreeObject;
+}
+
+const EMPTY: TreeObject = Object.freeze({});

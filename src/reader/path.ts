@@ -1,0 +1,45 @@
+/** One segment of a literal path: a key, or an array index. */
+export type Segment = string | number;
+
+/**
+ * A path as `get()` takes it: no argument is the root; one string is a dotted path (`'hosts.db.port'`); several
+ * arguments, or one array, are literal segments (`get('hosts', 'db.primary')` reads the key `db.primary`).
+ */
+export type PathArgs = readonly [] | readonly [string] | readonly [readonly Segment[]] | readonly Segment[];
+
+const EMPTY: readonly string[] = Object.freeze([]);
+const dotted = new Map<string, readonly string[]>();
+const DOTTED_MEMO_LIMIT = 10_000;
+
+/** Splits a dotted path; `''` is the root. Memoized, because the same few paths are read on every request. */
+export function splitDotted(path: string): readonly string[] {
+  if (path === '') return EMPTY;
+  let segments = dotted.get(path);
+  if (segments === undefined) {
+    segments = Object.freeze(path.split('.'));
+    if (dotted.size >= DOTTED_MEMO_LIMIT) dotted.clear();
+    dotted.set(path, segments);
+  }
+  return segments;
+}
+
+/** The segments a path argument list names. */
+export function toSegments(args: PathArgs): readonly string[] {
+  if (args.length === 0) return EMPTY;
+  if (args.length === 1) {
+    const only = args[0];
+    if (typeof only === 'string') return splitDotted(only);
+    if (Array.isArray(only)) return (only as readonly Segment[]).map(String);
+  }
+  return (args as readonly Segment[]).map(String);
+}
+
+/** How a path is printed in events and errors: its segments joined by dots. */
+export function formatPath(segments: readonly string[]): string {
+  return segments.join('.');
+}
+
+/** The segments of one path argument: a dotted string, or an array of literal segments. */
+export function pathSegments(path: string | readonly Segment[]): readonly string[] {
+  return typeof path === 'string' ? splitDotted(path) : path.map(String);
+}

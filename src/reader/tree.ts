@@ -1,0 +1,147 @@
+import { ConfigError } from '../errors.ts';
+
+/** A JSON-like value as held in a snapshot. */
+export type Tree = string | number | boolean | null | readonly Tree[] | { readonly [key: string]: Tree };
+/** An object node of a tree. */
+export type TreeObject = { readonly [key: string]: Tree };
+
+/** Keys that could reach an object's prototype; they are dropped from every input. */
+const HOSTILE = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** True when a key must never be stored (it could reach a prototype). */
+export function isHostileKey(key: string): boolean {
+  return HOSTILE.has(key);
+}
+
+/** True for a plain (or null-prototype) object node, false for arrays and scalars. */
+export function isObject(value: unknown): value is TreeObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** How a decoded document is turned into a tree. */
+export interface NormalizeOptions {
+  /** Deepest nesting of objects and arrays accepted. */
+  maxDepth: number;
+  /** Applied to every string leaf (for `${VAR}` expansion). */
+  transform?: ((value: string) => string) | undefined;
+  /** True when the caller owns the data (fresh from a parser), so it may be frozen in place instead of copied. */
+  owned?: boolean | undefined;
+}
+
+/**
+ * Turns decoded data into a frozen tree of plain objects: hostile keys dropped, dates as ISO strings, bigints as
+ * numbers (or strings when not exact), undefined and functions dropped. Data the caller owns is frozen in place
+ * where it already is plain, so a JSON.parse result is not copied.
+ */
+export function normalize(value: unknown, options: NormalizeOptions): Tree {
+  return normalizeAt(value, 0, options) ?? null;
+}
+
+function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): Tree | undefined {
+  switch (typeof value) {
+    case 'string':
+      return options.transform ? options.transform(value) : value;
+    case 'number':
+    case 'boolean':
+      return value;
+    case 'bigint':
+      return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (value === null) return null;
+  if (depth >= options.maxDepth) {
+    throw new ConfigError(`nesting deeper than ${options.maxDepth} levels`, { code: 'LIMIT' });
+  }
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  const inPlace = options.owned === true && !Object.isFrozen(value);
+  if (Array.isArray(value)) {
+    const out: unknown[] = inPlace ? value : [...(value as unknown[])];
+    for (let i = 0; i < out.length; i++) out[i] = normalizeAt(out[i], depth + 1, options) ?? null;
+    return Object.freeze(out as Tree[]);
+  }
+  // Null-prototype objects (smol-toml) and class instances are copied into fresh plain objects.
+  const plain = inPlace && Object.getPrototypeOf(value) === Object.prototype;
+  const source = value as Record<string, unknown>;
+  const out: Record<string, Tree> = plain ? (source as Record<string, Tree>) : {};
+  for (const key of Object.keys(source)) {
+    const item = isHostileKey(key) ? undefined : normalizeAt(source[key], depth + 1, options);
+    if (item !== undefined) out[key] = item;
+    else if (plain) delete out[key];
+  }
+  return Object.freeze(out);
+}
+
+/** The node at a path, or undefined when the path leaves the tree. Numeric segments index arrays. */
+export function getIn(root: Tree | undefined, segments: readonly string[]): Tree | undefined {
+  let node: Tree | undefined = root;
+  for (const segment of segments) {
+    if (node === null || typeof node !== 'object') return undefined;
+    if (Array.isArray(node)) {
+      node = isIndex(segment) ? (node as readonly Tree[])[Number(segment)] : undefined;
+    } else {
+      node = Object.hasOwn(node, segment) ? (node as TreeObject)[segment] : undefined;
+    }
+  }
+  return node;
+}
+
+function isIndex(segment: string): boolean {
+  return /^(0|[1-9]\d{0,9})$/.test(segment);
+}
+
+/** Structural equality of two trees (NaN equals NaN; key order does not matter). */
+export function deepEqual(a: Tree | undefined, b: Tree | undefined): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const key of ka) {
+    if (!Object.hasOwn(b, key) || !deepEqual((a as TreeObject)[key], (b as TreeObject)[key])) return false;
+  }
+  return true;
+}
+
+/** A deep, mutable, plain copy of a tree. */
+export function cloneTree<T extends Tree | undefined>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((item: Tree) => cloneTree(item)) as unknown as T;
+  const out: Record<string, Tree> = {};
+  for (const key of Object.keys(value)) out[key] = cloneTree((value as TreeObject)[key]!);
+  return out as T;
+}
+
+/** JSON with object keys sorted, so equal trees give equal bytes. */
+export function sortedJson(value: Tree | undefined): string {
+  if (value === undefined) return 'null';
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((item: Tree) => sortedJson(item)).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${sortedJson((value as TreeObject)[key])}`).join(',')}}`;
+}
+
+/** Builds a new tree with `value` set at `segments`, copying only the nodes on the way (the input is untouched). */
+export function setIn(root: Tree, segments: readonly string[], value: Tree): Tree {
+  if (segments.length === 0) return value;
+  const [head, ...rest] = segments as [string, ...string[]];
+  if (isHostileKey(head)) {
+    throw new ConfigError(`path segment "${head}" is not allowed`, { code: 'INVALID_PATH', path: segments.join('.') });
+  }
+  if (Array.isArray(root) && isIndex(head) && Number(head) <= root.length) {
+    const copy = [...(root as readonly Tree[])];
+    copy[Number(head)] = setIn(copy[Number(head)] ?? null, rest, value);
+    return Object.freeze(copy);
+  }
+  const base: TreeObject = isObject(root) ? root : {};
+  const copy: Record<string, Tree> = { ...base };
+  copy[head] = setIn(Object.hasOwn(base, head) ? base[head]! : null, rest, value);
+  return Object.freeze(copy);
+}

@@ -1,0 +1,185 @@
+import { ConfigError } from '../errors.ts';
+import { isInt64, parseBool, parseDuration, parseFloat64, parseInt64 } from './convert.ts';
+import { toSegments, type PathArgs } from './path.ts';
+import { cloneTree, getIn, isObject, sortedJson, type Tree } from './tree.ts';
+
+/** The Standard Schema interface (v1), enough of it to validate and read the result type. */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  /** The schema's standard properties. */
+  readonly '~standard': {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (value: unknown) => StandardResult<Output> | Promise<StandardResult<Output>>;
+    readonly types?: { readonly input: Input; readonly output: Output } | undefined;
+  };
+}
+
+/** The result of a Standard Schema validation. */
+export type StandardResult<Output> =
+  | { readonly value: Output; readonly issues?: undefined }
+  | { readonly issues: readonly StandardIssue[] };
+
+/** One problem a Standard Schema found. */
+export interface StandardIssue {
+  /** What is wrong. */
+  readonly message: string;
+  /** Where, as keys or `{ key }` segments. */
+  readonly path?: readonly (PropertyKey | { readonly key: PropertyKey })[] | undefined;
+}
+
+/** A read-only view of one node of a snapshot, with typed accessors that fall back to a default. */
+export interface Value {
+  /** False for a missing key and for null. */
+  exists(): boolean;
+  /** A boolean, or a string in Go's ParseBool grammar; otherwise `def`. */
+  bool(def?: boolean): boolean;
+  /** An integral number in int64 range, or a string in Go's Atoi grammar; otherwise `def`. */
+  int(def?: number): number;
+  /** A number, or a string in Go's ParseFloat grammar; otherwise `def`. */
+  float(def?: number): number;
+  /** A string as it is, a number or boolean as text; otherwise `def`. */
+  string(def?: string): string;
+  /** Milliseconds: a Go duration string (`"1h30m"`), or a number taken as milliseconds; otherwise `def`. */
+  duration(def?: number): number;
+  /** An array of scalars as text, or a comma-separated string split and trimmed; otherwise `def`. */
+  stringSlice(def?: readonly string[]): string[];
+  /** An object's values as text (objects and arrays as JSON, null as ""); otherwise `def`. */
+  stringMap(def?: Readonly<Record<string, string>>): Record<string, string>;
+  /** A deep, mutable copy of the node; `def` when missing. */
+  scan<T = unknown>(def?: T): T;
+  /** The node validated (and coerced) by a Standard Schema; throws a ConfigError listing the issues. */
+  scan<S extends StandardSchemaV1>(schema: S): StandardOutput<S>;
+  /** A string's UTF-8 bytes, otherwise the node as JSON with sorted keys (`null` when missing). */
+  bytes(): Uint8Array;
+  /** The frozen node itself (shared, never copied); undefined when missing. */
+  raw(): Tree | undefined;
+  /** The value at a path below this one, with the same grammar as `config.get`. */
+  get(...path: PathArgs): Value;
+}
+
+/** The output type of a Standard Schema. */
+export type StandardOutput<S> = S extends StandardSchemaV1<unknown, infer O> ? O : unknown;
+
+const encoder = new TextEncoder();
+
+// A class rather than a closure: a Value is created for every path read, and prototype methods cost nothing per
+// instance, where a closure would allocate a dozen functions each time.
+class TreeValue implements Value {
+  readonly node: Tree | undefined;
+
+  constructor(node: Tree | undefined) {
+    this.node = node;
+  }
+
+  exists(): boolean {
+    return this.node !== undefined && this.node !== null;
+  }
+
+  bool(def = false): boolean {
+    const node = this.node;
+    if (typeof node === 'boolean') return node;
+    if (typeof node === 'string') return parseBool(node) ?? def;
+    return def;
+  }
+
+  int(def = 0): number {
+    const node = this.node;
+    if (typeof node === 'number') return isInt64(node) ? node : def;
+    if (typeof node === 'string') return parseInt64(node) ?? def;
+    return def;
+  }
+
+  float(def = 0): number {
+    const node = this.node;
+    if (typeof node === 'number') return node;
+    if (typeof node === 'string') return parseFloat64(node) ?? def;
+    return def;
+  }
+
+  string(def = ''): string {
+    const node = this.node;
+    if (typeof node === 'string') return node;
+    if (typeof node === 'number' || typeof node === 'boolean') return String(node);
+    return def;
+  }
+
+  duration(def = 0): number {
+    const node = this.node;
+    if (typeof node === 'string') return parseDuration(node) ?? def;
+    if (typeof node === 'number') return Number.isFinite(node) ? node : def;
+    return def;
+  }
+
+  stringSlice(def: readonly string[] = []): string[] {
+    const node = this.node;
+    if (typeof node === 'string') return node === '' ? [] : node.split(',').map((item) => item.trim());
+    if (!Array.isArray(node)) return [...def];
+    const out: string[] = [];
+    for (const item of node as readonly Tree[]) {
+      if (item === null) out.push('');
+      else if (typeof item === 'object') return [...def];
+      else out.push(String(item));
+    }
+    return out;
+  }
+
+  stringMap(def: Readonly<Record<string, string>> = {}): Record<string, string> {
+    const node = this.node;
+    if (!isObject(node)) return { ...def };
+    const out: Record<string, string> = {};
+    for (const key of Object.keys(node)) {
+      const item = node[key]!;
+      out[key] = item === null ? '' : typeof item === 'object' ? sortedJson(item) : String(item);
+    }
+    return out;
+  }
+
+  scan(defOrSchema?: unknown): never {
+    if (isStandardSchema(defOrSchema)) return validate(defOrSchema, cloneTree(this.node)) as never;
+    return (this.node === undefined ? defOrSchema : cloneTree(this.node)) as never;
+  }
+
+  bytes(): Uint8Array {
+    return encoder.encode(typeof this.node === 'string' ? this.node : sortedJson(this.node));
+  }
+
+  raw(): Tree | undefined {
+    return this.node;
+  }
+
+  get(...path: PathArgs): Value {
+    return valueOf(getIn(this.node, toSegments(path)));
+  }
+}
+
+const MISSING = new TreeValue(undefined);
+
+/** A Value over a tree node (or a missing one). */
+export function valueOf(node: Tree | undefined): Value {
+  return node === undefined ? MISSING : new TreeValue(node);
+}
+
+function isStandardSchema(value: unknown): value is StandardSchemaV1 {
+  return typeof value === 'object' && value !== null && '~standard' in value;
+}
+
+/** Validates a plain value with a Standard Schema, synchronously; throws a ConfigError naming every issue. */
+export function validate<S extends StandardSchemaV1>(schema: S, input: unknown): StandardOutput<S> {
+  const result = schema['~standard'].validate(input);
+  if (result instanceof Promise) {
+    throw new ConfigError('the schema validates asynchronously; microconf needs a synchronous schema', {
+      code: 'VALIDATION',
+    });
+  }
+  if (result.issues) {
+    const lines = result.issues.map((issue) => `${issuePath(issue) || '(root)'}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`, { code: 'VALIDATION' });
+  }
+  return result.value as StandardOutput<S>;
+}
+
+function issuePath(issue: StandardIssue): string {
+  return (issue.path ?? [])
+    .map((segment) => String(typeof segment === 'object' ? segment.key : segment))
+    .join('.');
+}

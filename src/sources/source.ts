@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+
+/** Decoded data handed over by a source that needs no encoder (memory, env, flags). */
+export type ChangeSetObject = Readonly<Record<string, unknown>>;
+
+/** One reading of a source: its data, how to decode it, and where it came from. */
+export interface ChangeSet {
+  /** Raw text or bytes to decode by `format`, or already-decoded data when `format` is `object`. */
+  data: Uint8Array | string | ChangeSetObject;
+  /** The encoder's name (`json`, `yaml`, `toml`, `dotenv`), or `object` for decoded data. */
+  format: string;
+  /** Hex SHA-256 of the data; the loader skips a change set equal to the source's previous one. */
+  checksum: string;
+  /** The source's name. */
+  source: string;
+  /** When the data was read or last modified (ms since the epoch). */
+  timestamp: number;
+}
+
+/** A place configuration comes from. Only `name` and `read()` are required; without `watch()` it is static. */
+export interface Source {
+  /** Used in events, errors and `explain` (`file:config.yaml`, `env`, `consul:config/app`). */
+  readonly name: string;
+  /** A missing or unreadable place is an empty layer (with an `error` event) instead of a failure. */
+  readonly optional?: boolean | undefined;
+  /** Reads the whole place now. */
+  read(): Promise<ChangeSet>;
+  /** Yields a new change set whenever the place changes; ends when the signal aborts or the source closes. */
+  watch?(signal?: AbortSignal): AsyncIterable<ChangeSet>;
+  /** Writes a change set back to the place, where the place allows it. */
+  write?(changeSet: ChangeSet): Promise<void>;
+  /** Releases every resource the source holds (watchers, sockets, timers). */
+  close?(): Promise<void>;
+}
+
+/** Options every source factory takes. */
+export interface SourceOptions {
+  /** The source's name in events, errors and `explain`. */
+  name?: string | undefined;
+  /** Treat a missing or unreadable place as an empty layer instead of failing `createConfig`/`load`. */
+  optional?: boolean | undefined;
+}
+
+/** Builds a change set, computing its checksum. */
+export function createChangeSet(source: string, format: string, data: ChangeSet['data'], timestamp = Date.now()): ChangeSet {
+  return { data, format, checksum: checksum(data), source, timestamp };
+}
+
+function checksum(data: ChangeSet['data']): string {
+  const hash = createHash('sha256');
+  if (typeof data === 'string' || data instanceof Uint8Array) hash.update(data);
+  else hash.update(JSON.stringify(data, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value)) ?? '');
+  return hash.digest('hex');
+}
