@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.ts';
+import { toSegments } from '../../src/reader/path.ts';
+import { deepEqual, getIn, normalize, setIn, sortedJson } from '../../src/reader/tree.ts';
+import { expandVariables } from '../../src/reader/expand.ts';
+
+describe('path grammar', () => {
+  it.each([
+    [[], []],
+    [[''], []],
+    [['a'], ['a']],
+    [['hosts.db.port'], ['hosts', 'db', 'port']],
+    [['hosts', 'db.primary'], ['hosts', 'db.primary']],
+    [[['a.b', 'c']], ['a.b', 'c']],
+    [['list', 0, 'x'], ['list', '0', 'x']],
+  ])('%j → %j', (args, expected) => {
+    expect(toSegments(args as never)).toEqual(expected);
+  });
+});
+
+describe('normalize', () => {
+  it('drops hostile keys, undefined and functions; turns dates and bigints into JSON values', () => {
+    const out = normalize(
+      { ...JSON.parse('{"__proto__":{"x":1}}'), prototype: 1, constructor: 2, u: undefined, f: () => 1, d: new Date(0), b: 10n, huge: 2n ** 70n },
+      { maxDepth: 8 },
+    );
+    expect(out).toEqual({ d: '1970-01-01T00:00:00.000Z', b: 10, huge: '1180591620717411303424' });
+  });
+
+  it('copies the caller\'s data unless it is owned, and freezes the result', () => {
+    const mine = { a: { b: 1 } };
+    const out = normalize(mine, { maxDepth: 8 });
+    expect(Object.isFrozen(mine)).toBe(false);
+    expect(Object.isFrozen((out as { a: object }).a)).toBe(true);
+    const owned = JSON.parse('{"a":{"b":1}}') as object;
+    expect(normalize(owned, { maxDepth: 8, owned: true })).toBe(owned);
+  });
+
+  it('refuses nesting past the limit with a ConfigError', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100; i++) deep = [deep];
+    expect(() => normalize(deep, { maxDepth: 64 })).toThrow(ConfigError);
+    expect(() => normalize(deep, { maxDepth: 64 })).toThrow(/nesting deeper than 64/);
+  });
+});
+
+describe('tree helpers', () => {
+  it('getIn walks own keys and array indexes only', () => {
+    const tree = normalize({ a: [{ b: 1 }], c: 'x' }, { maxDepth: 8 });
+    expect(getIn(tree, ['a', '0', 'b'])).toBe(1);
+    expect(getIn(tree, ['a', '01', 'b'])).toBeUndefined();
+    expect(getIn(tree, ['a', 'length'])).toBeUndefined();
+    expect(getIn(tree, ['c', 'length'])).toBeUndefined();
+    expect(getIn(tree, ['hasOwnProperty'])).toBeUndefined();
+  });
+
+  it('setIn copies along the path and refuses hostile segments', () => {
+    const tree = normalize({ a: { b: 1 }, keep: { x: 1 } }, { maxDepth: 8 });
+    const next = setIn(tree, ['a', 'c'], 2) as Record<string, unknown>;
+    expect(next).toEqual({ a: { b: 1, c: 2 }, keep: { x: 1 } });
+    expect(tree).toEqual({ a: { b: 1 }, keep: { x: 1 } });
+    expect(next.keep).toBe((tree as Record<string, unknown>).keep);
+    expect(() => setIn(tree, ['__proto__', 'x'], 1)).toThrow(ConfigError);
+    expect(() => setIn(tree, ['a', 'constructor'], 1)).toThrow(/not allowed/);
+  });
+
+  it('deepEqual ignores key order and treats NaN as equal', () => {
+    expect(deepEqual({ a: 1, b: [1, { c: NaN }] }, { b: [1, { c: NaN }], a: 1 })).toBe(true);
+    expect(deepEqual({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+    expect(deepEqual([1], { 0: 1 })).toBe(false);
+  });
+
+  it('sortedJson sorts keys at every level', () => {
+    expect(sortedJson({ b: { d: 1, c: 2 }, a: [{ z: 1, y: 2 }] })).toBe('{"a":[{"y":2,"z":1}],"b":{"c":2,"d":1}}');
+  });
+});
+
+describe('${VAR} expansion', () => {
+  const env = { HOST: 'db.local', EMPTY: '', PORT: '5432' };
+  it.each([
+    ['${HOST}:${PORT}', 'db.local:5432'],
+    ['${MISSING}', ''],
+    ['${MISSING:-fallback}', 'fallback'],
+    ['${EMPTY:-fallback}', 'fallback'],
+    ['${HOST:-fallback}', 'db.local'],
+    ['$${HOST}', '${HOST}'],
+    ['$HOST ${} ${A-B}', '$HOST ${} ${A-B}'],
+    ['$(rm -rf /) `id`', '$(rm -rf /) `id`'],
+    ['plain', 'plain'],
+  ])('%j → %j', (text, expected) => {
+    expect(expandVariables(text, env)).toBe(expected);
+  });
+});

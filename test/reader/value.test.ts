@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.ts';
+import { normalize, type Tree } from '../../src/reader/tree.ts';
+import { valueOf, type StandardSchemaV1 } from '../../src/reader/value.ts';
+
+// Every accessor against every kind of stored value: number, string, numeric string, bool string, Go duration
+// string, array, comma string, object, null, missing. `D` marks "the fallback was returned".
+const D = Symbol('default');
+const stored: Record<string, Tree | undefined> = {
+  integer: 8080,
+  fraction: 4.5,
+  string: 'hello',
+  numeric: '007',
+  boolString: 'true',
+  boolean: false,
+  duration: '1h30m',
+  array: ['a', 'b', null],
+  mixedArray: ['a', 1, true],
+  nestedArray: ['a', ['b']],
+  comma: 'a, b ,c',
+  object: { k: 'v', n: 2, z: null, o: { x: 1 } },
+  null: null,
+  missing: undefined,
+};
+
+type Row = [kind: string, expected: unknown];
+const table: Record<string, { def: unknown; rows: Row[] }> = {
+  bool: {
+    def: true,
+    rows: [['integer', D], ['fraction', D], ['string', D], ['numeric', D], ['boolString', true], ['boolean', false],
+      ['duration', D], ['array', D], ['comma', D], ['object', D], ['null', D], ['missing', D]],
+  },
+  int: {
+    def: -1,
+    rows: [['integer', 8080], ['fraction', D], ['string', D], ['numeric', 7], ['boolString', D], ['boolean', D],
+      ['duration', D], ['array', D], ['comma', D], ['object', D], ['null', D], ['missing', D]],
+  },
+  float: {
+    def: -1,
+    rows: [['integer', 8080], ['fraction', 4.5], ['string', D], ['numeric', 7], ['boolString', D], ['boolean', D],
+      ['duration', D], ['array', D], ['comma', D], ['object', D], ['null', D], ['missing', D]],
+  },
+  string: {
+    def: 'def',
+    rows: [['integer', '8080'], ['fraction', '4.5'], ['string', 'hello'], ['numeric', '007'], ['boolString', 'true'],
+      ['boolean', 'false'], ['duration', '1h30m'], ['array', D], ['comma', 'a, b ,c'], ['object', D], ['null', D], ['missing', D]],
+  },
+  duration: {
+    def: -1,
+    rows: [['integer', 8080], ['fraction', 4.5], ['string', D], ['numeric', D], ['boolString', D], ['boolean', D],
+      ['duration', 5_400_000], ['array', D], ['comma', D], ['object', D], ['null', D], ['missing', D]],
+  },
+  stringSlice: {
+    def: ['def'],
+    rows: [['integer', D], ['fraction', D], ['string', ['hello']], ['numeric', ['007']], ['boolString', ['true']],
+      ['boolean', D], ['duration', ['1h30m']], ['array', ['a', 'b', '']], ['mixedArray', ['a', '1', 'true']],
+      ['nestedArray', D], ['comma', ['a', 'b', 'c']], ['object', D], ['null', D], ['missing', D]],
+  },
+  stringMap: {
+    def: { d: 'def' },
+    rows: [['integer', D], ['string', D], ['array', D], ['comma', D], ['null', D], ['missing', D],
+      ['object', { k: 'v', n: '2', z: '', o: '{"x":1}' }]],
+  },
+};
+
+describe('Value accessors', () => {
+  for (const [accessor, { def, rows }] of Object.entries(table)) {
+    describe(accessor, () => {
+      it.each(rows)('%s → %j', (kind, expected) => {
+        const node = stored[kind];
+        const value = valueOf(node === undefined ? undefined : normalize(node, { maxDepth: 64 }));
+        const call = (value as unknown as Record<string, (d: unknown) => unknown>)[accessor]!.bind(value);
+        expect(call(def)).toEqual(expected === D ? def : expected);
+      });
+    });
+  }
+
+  it('exists() is false for missing and null only', () => {
+    expect(valueOf(undefined).exists()).toBe(false);
+    expect(valueOf(null).exists()).toBe(false);
+    for (const node of [0, '', false, [], {}]) expect(valueOf(node).exists()).toBe(true);
+  });
+
+  it('int() rejects non-integral and out-of-int64 numbers', () => {
+    expect(valueOf(5.0).int(1)).toBe(5);
+    expect(valueOf(1e21).int(1)).toBe(1);
+    expect(valueOf(12345678901234567000).int(1)).toBe(1);
+    expect(valueOf(Number.NaN).int(1)).toBe(1);
+  });
+
+  it('an empty comma string is an empty slice', () => {
+    expect(valueOf('').stringSlice(['x'])).toEqual([]);
+  });
+
+  it('bytes() gives a string raw and anything else as sorted JSON', () => {
+    const text = (node: Tree | undefined) => new TextDecoder().decode(valueOf(node).bytes());
+    expect(text('<b>&')).toBe('<b>&');
+    expect(text({ b: 1, a: [true, null] })).toBe('{"a":[true,null],"b":1}');
+    expect(text(undefined)).toBe('null');
+    expect(text(8080)).toBe('8080');
+  });
+
+  it('scan() copies deeply and falls back when missing', () => {
+    const node = normalize({ a: { b: [1, 2] } }, { maxDepth: 64 });
+    const copy = valueOf(node).scan<{ a: { b: number[] } }>();
+    copy.a.b.push(3);
+    expect(node).toEqual({ a: { b: [1, 2] } });
+    expect(Object.isFrozen(copy)).toBe(false);
+    expect(valueOf(undefined).scan({ fallback: true })).toEqual({ fallback: true });
+  });
+
+  it('scan(schema) validates with a Standard Schema and names every issue', () => {
+    const port: StandardSchemaV1<unknown, { port: number }> = {
+      '~standard': {
+        version: 1,
+        vendor: 'test',
+        validate(value) {
+          const port = Number((value as { port?: unknown })?.port);
+          return Number.isInteger(port) ? { value: { port } } : { issues: [{ message: 'not a port', path: ['port'] }] };
+        },
+      },
+    };
+    expect(valueOf(normalize({ port: '8080' }, { maxDepth: 8 })).scan(port)).toEqual({ port: 8080 });
+    expect(() => valueOf(normalize({ port: 'x' }, { maxDepth: 8 })).scan(port)).toThrow(/port: not a port/);
+    expect(() => valueOf({ port: 'x' }).scan(port)).toThrow(ConfigError);
+  });
+
+  it('raw() returns the frozen node itself', () => {
+    const node = normalize({ a: { b: 1 } }, { maxDepth: 8 });
+    expect(valueOf(node).get('a').raw()).toBe((node as { a: Tree }).a);
+    expect(Object.isFrozen(valueOf(node).get('a').raw())).toBe(true);
+  });
+
+  it('get() navigates with the same grammar and never throws', () => {
+    const node = normalize({ handlers: { popular: { greeting: 'Ping', 'a.b': 1 } }, list: [{ x: 1 }] }, { maxDepth: 8 });
+    const options = valueOf(node).get('handlers.popular');
+    expect(options.get('greeting').string('?')).toBe('Ping');
+    expect(options.get('a.b').exists()).toBe(false);
+    expect(options.get(['a.b']).int(0)).toBe(1);
+    expect(valueOf(node).get('list.0.x').int(0)).toBe(1);
+    expect(valueOf(node).get('list', 0, 'x').int(0)).toBe(1);
+    expect(valueOf(node).get('handlers.popular.greeting.deeper').exists()).toBe(false);
+    expect(valueOf(undefined).get('a.b.c').string('d')).toBe('d');
+    expect(valueOf(node).get('toString').exists()).toBe(false);
+    expect(valueOf(node).get('__proto__').exists()).toBe(false);
+  });
+});
