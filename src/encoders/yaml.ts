@@ -6,7 +6,7 @@ export const yamlEncoder: Encoder = {
   format: 'yaml',
   decode(text) {
     try {
-      return parse(text, { merge: true, uniqueKeys: true, maxAliasCount: 100, prettyErrors: false });
+      return parse(text, { merge: true, uniqueKeys: true, maxAliasCount: 100 });
     } catch (error) {
       if (error instanceof YAMLError) {
         const at = error.linePos?.[0];

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/errors.ts';
+import { formatName, loadEncoder } from '../src/encoders/index.ts';
+import { locateJsonError } from '../src/encoders/json.ts';
+
+async function decodeError(format: string, text: string): Promise<ConfigError> {
+  const encoder = await loadEncoder(format);
+  try {
+    encoder.decode(text);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`${format} accepted ${JSON.stringify(text)}`);
+}
+
+describe('encoders', () => {
+  it('decodes each format', async () => {
+    expect((await loadEncoder('json')).decode('{"a":{"b":1}}')).toEqual({ a: { b: 1 } });
+    expect((await loadEncoder('yaml')).decode('a:\n  b: 1\n  on: yes\n')).toEqual({ a: { b: 1, on: 'yes' } });
+    expect((await loadEncoder('yml')).decode('base: &b {x: 1}\nderived:\n  <<: *b\n  y: 2\n')).toEqual({
+      base: { x: 1 },
+      derived: { x: 1, y: 2 },
+    });
+    expect((await loadEncoder('toml')).decode('[a]\nb = 1\n')).toEqual({ a: { b: 1 } });
+    expect((await loadEncoder('dotenv')).decode('DB_HOST=x\n# c\nDB_PORT="5432"\nexport MODE=dev\n')).toEqual({
+      db: { host: 'x', port: '5432' },
+      mode: 'dev',
+    });
+  });
+
+  it('knows formats case-insensitively with aliases, and rejects unknown ones', async () => {
+    expect(formatName('YAML')).toBe('yaml');
+    expect(formatName('yml')).toBe('yaml');
+    expect(formatName('env')).toBe('dotenv');
+    expect(formatName('ini')).toBeUndefined();
+    await expect(loadEncoder('xml')).rejects.toMatchObject({ code: 'FORMAT' });
+  });
+
+  it.each([
+    ['json', '{\n  "a": 1,\n  "b": }\n', 3, 8],
+    ['json', '{"a": 1', 1, 8],
+    ['json', '{"a": 1}\n}', 2, 1],
+    ['yaml', 'a: 1\nb: [1, 2\nc: 3\n', 3, 1],
+    ['yaml', 'a: 1\na: 2\n', 2, 1],
+    ['toml', 'a = 1\nb = = 2\n', 2, 5],
+  ])('%s errors carry line and column: %j', async (format, text, line, column) => {
+    const error = await decodeError(format, text);
+    expect(error.code).toBe('DECODE');
+    expect(error.line).toBe(line);
+    expect(error.column).toBe(column);
+    expect(error.message).toContain(`line ${line}, column ${column}`);
+  });
+
+  it('never quotes the document in an error message', async () => {
+    const secret = 'hunter2-very-secret';
+    for (const [format, text] of [
+      ['json', `{"password": "${secret}", }`],
+      ['yaml', `password: ${secret}\n  bad: [`],
+      ['toml', `password = "${secret}"\nbad = [`],
+    ] as const) {
+      const error = await decodeError(format, text);
+      expect(error.message).not.toContain(secret);
+      expect(String((error.cause as Error | undefined)?.message ?? '')).toBeDefined();
+    }
+  });
+
+  it('stops a YAML alias bomb', async () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 0; i < 8; i++) {
+      const name = String.fromCharCode(98 + i);
+      const prev = String.fromCharCode(97 + i);
+      bomb.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const error = await decodeError('yaml', bomb.join('\n'));
+    expect(error.code).toBe('DECODE');
+  });
+});
+
+describe('locateJsonError', () => {
+  it.each([
+    ['', 0],
+    ['{', 1],
+    ['{"a" 1}', 5],
+    ['[1,]', 3],
+    ['{"a":tru}', 5],
+    ['"\\x"', 2],
+    ['01', 1],
+  ])('%j fails at offset %i', (text, offset) => {
+    expect(() => JSON.parse(text)).toThrow();
+    expect(locateJsonError(text).offset).toBe(offset);
+  });
+});

@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+
+/** What a finished child process printed. */
+export interface Finished {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
+
+/** Options of a child run. */
+export interface RunOptions {
+  /** Arguments after the script. */
+  args?: string[];
+  /** The child's whole environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Working directory. */
+  cwd?: string;
+  /** Kill the child and reject after this long (ms). */
+  timeout?: number;
+}
+
+/** Runs a TypeScript file in a fresh node process; rejects if it has not exited in time. */
+export function runScript(file: string, options: RunOptions = {}): Promise<Finished> {
+  const ms = options.timeout ?? 15_000;
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      [tsx, file, ...(options.args ?? [])],
+      { timeout: ms, killSignal: 'SIGKILL', env: options.env ?? process.env, cwd: options.cwd },
+      (error, stdout, stderr) => {
+        if (error?.killed) reject(new Error(`${file} did not exit within ${ms} ms: ${stdout}${stderr}`));
+        else resolve({ stdout, stderr, code: child.exitCode });
+      },
+    );
+  });
+}
+
+/** The absolute path of a fixture under test/fixtures. */
+export function fixture(name: string): string {
+  return fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+}
