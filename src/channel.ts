@@ -2,14 +2,21 @@
 export interface Channel<T> {
   /** Hands a value to every open iterator; an iterator that has not read its previous value gets this one instead. */
   push(value: T): void;
+  /**
+   * Makes every iterator's next read reject with this error, once; the iterator goes on afterwards. A value pushed
+   * before the read replaces the error, since it is newer news.
+   */
+  fail(error: unknown): void;
   /** Ends every iterator. */
   end(): void;
   /** A new iterator; it ends on `end()`, on its own `return()`, or when the signal aborts. */
   subscribe(signal?: AbortSignal): AsyncIterableIterator<T>;
 }
 
+type Item<T> = { value: T; error?: undefined } | { error: unknown };
+
 interface Subscriber<T> {
-  deliver(value: T): void;
+  deliver(item: Item<T>): void;
   finish(): void;
 }
 
@@ -22,15 +29,18 @@ export function createChannel<T>(): Channel<T> {
   let ended = false;
   return {
     push(value) {
-      for (const subscriber of subscribers) subscriber.deliver(value);
+      for (const subscriber of subscribers) subscriber.deliver({ value });
+    },
+    fail(error) {
+      for (const subscriber of subscribers) subscriber.deliver({ error });
     },
     end() {
       ended = true;
       for (const subscriber of [...subscribers]) subscriber.finish();
     },
     subscribe(signal) {
-      let pending: { value: T } | undefined;
-      let waiting: ((result: IteratorResult<T>) => void) | undefined;
+      let pending: Item<T> | undefined;
+      let waiting: { resolve(result: IteratorResult<T>): void; reject(error: unknown): void } | undefined;
       let done = ended || signal?.aborted === true;
       const finish = () => {
         if (done && !waiting) return;
@@ -38,19 +48,20 @@ export function createChannel<T>(): Channel<T> {
         pending = undefined;
         subscribers.delete(subscriber);
         signal?.removeEventListener('abort', finish);
-        const resolve = waiting;
+        const reader = waiting;
         waiting = undefined;
-        resolve?.({ done: true, value: undefined });
+        reader?.resolve({ done: true, value: undefined });
       };
       const subscriber: Subscriber<T> = {
-        deliver(value) {
-          if (waiting) {
-            const resolve = waiting;
-            waiting = undefined;
-            resolve({ done: false, value });
-          } else {
-            pending = { value };
+        deliver(item) {
+          if (!waiting) {
+            pending = item;
+            return;
           }
+          const reader = waiting;
+          waiting = undefined;
+          if ('value' in item) reader.resolve({ done: false, value: item.value });
+          else reader.reject(item.error);
         },
         finish,
       };
@@ -61,13 +72,13 @@ export function createChannel<T>(): Channel<T> {
       const iterator: AsyncIterableIterator<T> = {
         next() {
           if (pending) {
-            const { value } = pending;
+            const item = pending;
             pending = undefined;
-            return Promise.resolve({ done: false, value });
+            return 'value' in item ? Promise.resolve({ done: false, value: item.value }) : Promise.reject(item.error);
           }
           if (done) return Promise.resolve({ done: true, value: undefined });
-          return new Promise((resolve) => {
-            waiting = resolve;
+          return new Promise((resolve, reject) => {
+            waiting = { resolve, reject };
           });
         },
         return() {

@@ -16,13 +16,13 @@ afterEach(async () => {
 function textSource(name: string, format: string, initial: string) {
   let text = initial;
   let fail: Error | undefined;
-  const source: Source & { write(next: string): void; failWith(error: Error | undefined): void } = {
+  const source: Source & { setText(next: string): void; failWith(error: Error | undefined): void } = {
     name,
     read: async () => {
       if (fail) throw fail;
       return createChangeSet(name, format, text);
     },
-    write(next: string) {
+    setText(next: string) {
       text = next;
     },
     failWith(error) {
@@ -350,11 +350,11 @@ describe('load, sync, explain and the whole-tree reads', () => {
     const a = textSource('a', 'json', '{"x":1}');
     const b = textSource('b', 'json', '{"y":1}');
     const config = await make({ sources: [a, b] });
-    a.write('{"x":2}');
+    a.setText('{"x":2}');
     await config.sync();
     expect(config.get('x').int(0)).toBe(2);
     b.failWith(new Error('gone'));
-    a.write('{"x":3}');
+    a.setText('{"x":3}');
     await expect(config.sync()).rejects.toMatchObject({ source: 'b', code: 'READ' });
     expect(config.get('x').int(0)).toBe(3);
     expect(config.get('y').int(0)).toBe(1);

@@ -151,29 +151,50 @@ export function createLoader(options: LoaderOptions): Loader {
     return true;
   }
 
+  /**
+   * Follows a source's watch. A watch may reject a read to report a failure (a deleted file, a lost connection)
+   * and go on; one that ends after a failure is created again after a backoff. One that ends cleanly has nothing
+   * more to say.
+   */
   async function follow(entry: Entry): Promise<void> {
     const watch = entry.source.watch;
     if (!watch) return;
     let failures = 0;
     while (!closed) {
       try {
-        for await (const changeSet of watch.call(entry.source, abort.signal)) {
-          if (closed) return;
+        const iterator = watch.call(entry.source, abort.signal)[Symbol.asyncIterator]();
+        for (;;) {
+          let result: IteratorResult<ChangeSet>;
+          try {
+            result = await iterator.next();
+          } catch (error) {
+            if (closed) return;
+            report(toConfigError(error, 'WATCH', entry.source.name));
+            failures += 1;
+            // A watch that keeps failing without news in between is given room to recover.
+            if (failures > 3) await sleep(backoff(failures - 3), abort.signal);
+            continue;
+          }
+          if (closed || (result.done && failures === 0)) return;
+          if (result.done) break;
           failures = 0;
           try {
-            if (await apply(entry, changeSet)) publish();
+            if (await apply(entry, result.value)) publish();
           } catch (error) {
             report(toConfigError(error, 'DECODE', entry.source.name));
           }
         }
-        return;
       } catch (error) {
         if (closed) return;
-        report(new ConfigError('watch failed; retrying', { code: 'WATCH', source: entry.source.name, cause: error }));
+        report(toConfigError(error, 'WATCH', entry.source.name));
         failures += 1;
-        await sleep(Math.min(100 * 2 ** failures, options.maxRetryDelay ?? 10_000), abort.signal);
       }
+      await sleep(backoff(failures), abort.signal);
     }
+  }
+
+  function backoff(attempt: number): number {
+    return Math.min(50 * 2 ** attempt, options.maxRetryDelay ?? 10_000);
   }
 
   return {
