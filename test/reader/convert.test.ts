@@ -14,7 +14,7 @@ describe('parseBool (Go strconv.ParseBool)', () => {
 describe('parseInt64 (Go strconv.Atoi)', () => {
   it.each([
     ['42', 42], ['+7', 7], ['-7', -7], ['007', 7], ['0', 0],
-    ['9223372036854775807', 9223372036854775807], ['-9223372036854775808', -9223372036854775808],
+    ['9223372036854775807', 2 ** 63], ['-9223372036854775808', -(2 ** 63)],
     ['9223372036854775808', undefined], [' 42', undefined], ['42 ', undefined], ['4.5', undefined],
     ['0x10', undefined], ['1_000', undefined], ['', undefined], ['+', undefined], ['1e3', undefined],
   ])('%j → %j', (text, expected) => {

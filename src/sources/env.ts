@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createChannel } from '../channel.ts';
+import { parseDotenv } from '../encoders/dotenv.ts';
+import { ConfigError } from '../errors.ts';
+import { envKeyToSegments, unflatten } from '../reader/keys.ts';
+import { fileSource } from './file.ts';
+import { createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
+
+/** Options of the environment source. */
+export interface EnvSourceOptions extends SourceOptions {
+  /** Keep only variables starting with this prefix (or one of these), and keep it as the first segment. */
+  prefix?: string | readonly string[] | undefined;
+  /** Keep only variables starting with this prefix (or one of these), and drop it. */
+  strippedPrefix?: string | readonly string[] | undefined;
+  /** What separates nesting levels in a name (default `_`; `__` keeps `REGISTRY_ADDRESS` one key). */
+  separator?: string | undefined;
+  /** A .env file read beneath the environment (a variable set in the environment wins). */
+  file?: string | undefined;
+  /** .env files read beneath the environment, a later file winning over an earlier one. */
+  files?: readonly string[] | undefined;
+  /** Also copy the .env files' variables into `process.env` where not already set (default false). */
+  populate?: boolean | undefined;
+  /** The environment to read (default `process.env`). */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+}
+
+/**
+ * The environment, mapped as Go Config maps it: `DATABASE_HOST` → `database.host` (lower-cased, split on the
+ * separator, empty segments dropped). Values stay strings; the accessors convert. .env files are parsed with
+ * dotenv's grammar and followed: editing one publishes a change.
+ */
+export function envSource(options: EnvSourceOptions = {}): Source {
+  const name = options.name ?? 'env';
+  const separator = options.separator ?? '_';
+  if (separator === '') throw new ConfigError('the separator cannot be empty', { code: 'INVALID_OPTION', source: name });
+  const kept = prefixes(options.prefix, separator);
+  const stripped = prefixes(options.strippedPrefix, separator);
+  const files = [...(options.file ? [options.file] : []), ...(options.files ?? [])].map((file) => resolve(file));
+  const channel = createChannel<ChangeSet>();
+  const followers = files.map((file) => fileSource({ path: file, format: 'dotenv', optional: true, name: `${name}:${file}` }));
+
+  async function read(): Promise<ChangeSet> {
+    const vars = new Map<string, string>();
+    for (const file of files) {
+      for (const [key, value] of Object.entries(await readDotenv(file, name))) vars.set(key, value);
+    }
+    if (options.populate) {
+      for (const [key, value] of vars) if (process.env[key] === undefined) process.env[key] = value;
+    }
+    const environment = options.env ?? process.env;
+    for (const key of Object.keys(environment)) {
+      const value = environment[key];
+      if (value !== undefined) vars.set(key, value);
+    }
+    const entries = [];
+    for (const [key, value] of [...vars].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const mapped = mapName(key, kept, stripped);
+      if (mapped !== undefined) entries.push({ segments: envKeyToSegments(mapped, { separator }), value });
+    }
+    return createChangeSet(name, 'object', unflatten(entries));
+  }
+
+  async function* follow(signal?: AbortSignal): AsyncGenerator<ChangeSet> {
+    // Each .env file's own watcher only says "something changed"; the whole environment is read again.
+    const iterators = followers.map((follower) => follower.watch!(signal)[Symbol.asyncIterator]());
+    const pumps = iterators.map(async (iterator) => {
+      for (;;) {
+        try {
+          const { done } = await iterator.next();
+          if (done) return;
+          channel.push(await read());
+        } catch (error) {
+          channel.fail(error);
+        }
+      }
+    });
+    try {
+      yield* channel.subscribe(signal);
+    } finally {
+      await Promise.all(iterators.map((iterator) => iterator.return?.()));
+      await Promise.allSettled(pumps);
+    }
+  }
+
+  return {
+    name,
+    optional: options.optional,
+    read,
+    ...(files.length > 0 ? { watch: (signal?: AbortSignal) => follow(signal) } : {}),
+    async close() {
+      channel.end();
+      await Promise.all(followers.map(async (follower) => follower.close?.()));
+    },
+  };
+}
+
+function prefixes(value: string | readonly string[] | undefined, separator: string): string[] {
+  const list = value === undefined ? [] : typeof value === 'string' ? [value] : [...value];
+  return list.map((prefix) => (prefix.endsWith(separator) ? prefix : prefix + separator));
+}
+
+/** The part of a variable's name that maps to a path, or undefined when the prefixes exclude it. */
+function mapName(key: string, kept: readonly string[], stripped: readonly string[]): string | undefined {
+  for (const prefix of stripped) if (key.startsWith(prefix)) return key.slice(prefix.length);
+  if (kept.length === 0 && stripped.length === 0) return key;
+  for (const prefix of kept) if (key.startsWith(prefix)) return key;
+  return undefined;
+}
+
+async function readDotenv(file: string, source: string): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    // A .env file is optional by nature: development machines have one, production rarely does.
+    if ((error as { code?: string }).code === 'ENOENT') return {};
+    throw new ConfigError(`cannot read ${file}`, { code: 'READ', source, path: file, cause: error });
+  }
+  return parseDotenv(text);
+}

@@ -1,0 +1,193 @@
+import type { FSWatcher } from 'chokidar';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { createChannel } from '../channel.ts';
+import { formatName } from '../encoders/index.ts';
+import { ConfigError } from '../errors.ts';
+import { createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
+
+/** Options of a file source. */
+export interface FileSourceOptions extends SourceOptions {
+  /** The file's path (relative to the working directory). */
+  path: string;
+  /** The format, when the extension does not say it (`json`, `yaml`, `toml`, `dotenv`). */
+  format?: string | undefined;
+  /** Milliseconds to wait after the last file event before reading (default 5; 0 reads at once). */
+  debounce?: number | undefined;
+}
+
+/** A file source: reads one file and follows every way it can be rewritten. */
+export type FileSource = Source;
+
+const READ_ATTEMPTS = 5;
+
+/**
+ * A config file, hot-reloaded. It watches the file's directory, not the file, so it sees in-place writes,
+ * writes to a temporary file renamed over it, delete and recreate, and Kubernetes' `..data` symlink swaps alike.
+ * A missing `optional` file is an empty layer until it appears.
+ */
+export function fileSource(pathOrOptions: string | FileSourceOptions): FileSource {
+  const options = typeof pathOrOptions === 'string' ? { path: pathOrOptions } : pathOrOptions;
+  const path = resolve(options.path);
+  const name = options.name ?? `file:${options.path}`;
+  const format = resolveFormat(options, name);
+  const debounce = Math.max(0, options.debounce ?? 5);
+  const channel = createChannel<ChangeSet>();
+  const watchers = new Set<FSWatcher>();
+
+  async function read(): Promise<ChangeSet> {
+    try {
+      return await readStable(path, name, format);
+    } catch (error) {
+      if (options.optional && isMissing(error)) return createChangeSet(name, format, '', Date.now());
+      throw new ConfigError(isMissing(error) ? 'file not found' : `cannot read the file (${codeOf(error)})`, {
+        code: 'READ',
+        source: name,
+        path,
+        cause: error,
+      });
+    }
+  }
+
+  async function watch(signal?: AbortSignal): Promise<AsyncIterableIterator<ChangeSet>> {
+    const { watch: chokidar } = await import('chokidar');
+    const directory = dirname(path);
+    const isDirectory = await stat(directory).then((found) => found.isDirectory(), () => false);
+    if (!isDirectory) {
+      throw new ConfigError('cannot watch the file: its directory does not exist', { code: 'WATCH', source: name, path: directory });
+    }
+    const iterator = channel.subscribe(signal);
+    const target = basename(path);
+    // depth 0: the directory's own entries, so a ConfigMap's timestamped directories are not descended into.
+    const watcher = chokidar(directory, { ignoreInitial: true, depth: 0, persistent: true });
+    watchers.add(watcher);
+    let timer: NodeJS.Timeout | undefined;
+    let reading = Promise.resolve();
+    const reread = () => {
+      reading = reading.then(async () => {
+        try {
+          channel.push(await read());
+        } catch (error) {
+          channel.fail(error);
+        }
+      });
+    };
+    const schedule = () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(reread, debounce);
+    };
+    watcher.on('all', (_event, changed) => {
+      const entry = basename(changed);
+      // `..data` is the symlink a Kubernetes ConfigMap volume swaps; the file's own name covers everything else.
+      if (entry === target || entry === '..data') schedule();
+    });
+    watcher.on('error', (error) => channel.fail(new ConfigError('file watcher failed', { code: 'WATCH', source: name, path, cause: error })));
+    const stop = async () => {
+      if (timer) clearTimeout(timer);
+      watchers.delete(watcher);
+      await watcher.close();
+    };
+    signal?.addEventListener('abort', () => void stop(), { once: true });
+    await new Promise<void>((ready) => watcher.once('ready', ready));
+    // The file may have changed between the first read and the watcher being ready: read it once more.
+    reread();
+    return closingIterator(iterator, stop);
+  }
+
+  return {
+    name,
+    optional: options.optional,
+    read,
+    watch: (signal) => lazyIterable(() => watch(signal)),
+    async close() {
+      channel.end();
+      await Promise.all([...watchers].map(async (watcher) => watcher.close()));
+      watchers.clear();
+    },
+  };
+}
+
+function resolveFormat(options: FileSourceOptions, name: string): string {
+  const base = basename(options.path);
+  const dotenv = base === '.env' || base.startsWith('.env.');
+  const format = formatName(options.format ?? (dotenv ? 'dotenv' : extname(base).slice(1)));
+  if (format === undefined) {
+    throw new ConfigError(
+      options.format
+        ? `unknown format "${options.format}"`
+        : `cannot tell the format of "${options.path}" from its extension; pass the format option`,
+      { code: 'FORMAT', source: name, path: options.path },
+    );
+  }
+  return format;
+}
+
+/** Reads a file until two stats around the read agree, so a write in progress is not taken for the file. */
+async function readStable(path: string, name: string, format: string): Promise<ChangeSet> {
+  for (let attempt = 1; ; attempt++) {
+    const before = await stat(path);
+    const data = await readFile(path);
+    const after = await stat(path);
+    const settled = before.mtimeMs === after.mtimeMs && before.size === after.size && after.size === data.byteLength;
+    if (settled || attempt >= READ_ATTEMPTS) return createChangeSet(name, format, data, after.mtimeMs);
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = codeOf(error);
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function codeOf(error: unknown): string {
+  return (error as { code?: string } | undefined)?.code ?? 'unknown error';
+}
+
+/** An iterable whose iterator is created on first use (watching starts only when someone reads). */
+function lazyIterable<T>(create: () => Promise<AsyncIterableIterator<T>>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]() {
+      let inner: Promise<AsyncIterableIterator<T>> | undefined;
+      let failed = false;
+      const get = () => (inner ??= create());
+      return {
+        async next(): Promise<IteratorResult<T>> {
+          let iterator: AsyncIterableIterator<T>;
+          try {
+            iterator = await get();
+          } catch (error) {
+            // Report a failed start once, then end, so the consumer starts over.
+            if (failed) return { done: true, value: undefined };
+            failed = true;
+            throw error;
+          }
+          return iterator.next();
+        },
+        return: async () => (inner ? (await inner).return?.() : undefined) ?? { done: true, value: undefined },
+      };
+    },
+  };
+}
+
+/** Wraps an iterator so that ending it also stops the resource behind it. */
+function closingIterator<T>(iterator: AsyncIterableIterator<T>, stop: () => Promise<void>): AsyncIterableIterator<T> {
+  let stopped = false;
+  const once = async () => {
+    if (!stopped) {
+      stopped = true;
+      await stop();
+    }
+  };
+  const wrapped: AsyncIterableIterator<T> = {
+    async next() {
+      const result = await iterator.next();
+      if (result.done) await once();
+      return result;
+    },
+    async return() {
+      await once();
+      return iterator.return?.() ?? { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => wrapped,
+  };
+  return wrapped;
+}

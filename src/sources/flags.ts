@@ -1,0 +1,63 @@
+import { unflatten, type FlatEntry } from '../reader/keys.ts';
+import type { Tree } from '../reader/tree.ts';
+import { createChangeSet, type Source, type SourceOptions } from './source.ts';
+
+/** Options of the command-line source. */
+export interface FlagsSourceOptions extends SourceOptions {
+  /** The arguments to read (default `process.argv.slice(2)`). */
+  argv?: readonly string[] | undefined;
+}
+
+/**
+ * Command-line flags: `--database-address=x` or `--database-address x` → `database.address` (lower-cased; `-`, `_`
+ * and `.` nest; empty segments dropped). A bare `--flag` is true, `--no-flag` false, a repeated flag an array, and
+ * `--` ends the flags. Anything else (positional words, `-x`) is ignored.
+ */
+export function flagsSource(options: FlagsSourceOptions = {}): Source {
+  const name = options.name ?? 'flags';
+  return {
+    name,
+    optional: options.optional,
+    read: async () => createChangeSet(name, 'object', parseFlags(options.argv ?? process.argv.slice(2))),
+  };
+}
+
+const NEGATIVE_NUMBER = /^-\d/;
+
+/** Parses argv into a tree, by the rules of `flagsSource`. */
+export function parseFlags(argv: readonly string[]): Record<string, Tree> {
+  const values = new Map<string, { segments: string[]; values: Tree[] }>();
+  const add = (flag: string, value: Tree) => {
+    const segments = flag.toLowerCase().split(/[-_.]/).filter((segment) => segment !== '');
+    if (segments.length === 0) return;
+    const key = segments.join('\u0000');
+    const found = values.get(key);
+    if (found) found.values.push(value);
+    else values.set(key, { segments, values: [value] });
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    if (!arg.startsWith('--')) continue;
+    const body = arg.slice(2);
+    const equals = body.indexOf('=');
+    if (equals >= 0) {
+      add(body.slice(0, equals), body.slice(equals + 1));
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next !== undefined && next !== '--' && (!next.startsWith('-') || NEGATIVE_NUMBER.test(next))) {
+      add(body, next);
+      i++;
+    } else if (body.startsWith('no-') && body.length > 3) {
+      add(body.slice(3), false);
+    } else {
+      add(body, true);
+    }
+  }
+  const entries: FlatEntry[] = [...values.values()].map(({ segments, values: list }) => ({
+    segments,
+    value: list.length === 1 ? list[0]! : Object.freeze(list),
+  }));
+  return unflatten(entries);
+}
