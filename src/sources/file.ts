@@ -20,6 +20,7 @@ export interface FileSourceOptions extends SourceOptions {
 export type FileSource = Source;
 
 const READ_ATTEMPTS = 5;
+const CHOKIDAR_THROTTLE = 50;
 
 /**
  * A config file, hot-reloaded. It watches the file's directory, not the file, so it sees in-place writes,
@@ -62,6 +63,7 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
     const watcher = chokidar(directory, { ignoreInitial: true, depth: 0, persistent: true });
     watchers.add(watcher);
     let timer: NodeJS.Timeout | undefined;
+    let trailing: NodeJS.Timeout | undefined;
     let reading = Promise.resolve();
     const reread = () => {
       reading = reading.then(async () => {
@@ -73,8 +75,12 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
       });
     };
     const schedule = () => {
-      if (timer) clearTimeout(timer);
+      clearTimeout(timer);
       timer = setTimeout(reread, debounce);
+      // chokidar drops a second `change` of one file within 50 ms (its throttle has no trailing call), so a write
+      // finished right after the one that woke us would go unseen: read once more after that window.
+      clearTimeout(trailing);
+      trailing = setTimeout(reread, debounce + CHOKIDAR_THROTTLE + 10);
     };
     watcher.on('all', (_event, changed) => {
       const entry = basename(changed);
@@ -83,7 +89,8 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
     });
     watcher.on('error', (error) => channel.fail(new ConfigError('file watcher failed', { code: 'WATCH', source: name, path, cause: error })));
     const stop = async () => {
-      if (timer) clearTimeout(timer);
+      clearTimeout(timer);
+      clearTimeout(trailing);
       watchers.delete(watcher);
       await watcher.close();
     };

@@ -1,0 +1,229 @@
+import { mkdir, rename, rm, symlink, unlink, writeFile, open as openFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, createConfig, fileSource, type ChangeEvent, type Config } from '../../src/index.ts';
+import { eventually, nextChange, nextError, settle } from '../helpers/events.ts';
+import { tempDir } from '../helpers/files.ts';
+
+const open: Config[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((config) => config.close()));
+});
+
+async function watched(path: string, options: { debounce?: number; optional?: boolean } = {}) {
+  const config = await createConfig({ sources: [fileSource({ path, ...options })] });
+  open.push(config);
+  const events: ChangeEvent[] = [];
+  config.on('change', (event) => events.push(event));
+  // Let the watcher become ready and its first re-read settle.
+  await settle(150);
+  return { config, events };
+}
+
+/** Expects exactly one change event bringing `port` to `expected`, and no second one after a pause. */
+async function expectOneChange(config: Config, events: ChangeEvent[], expected: number) {
+  await eventually(() => expect(config.get('port').int(0)).toBe(expected));
+  await settle(300);
+  expect(events).toHaveLength(1);
+  expect(events[0]!.changes).toMatchObject([{ path: 'port', current: expected }]);
+}
+
+describe('fileSource reads', () => {
+  it('reads each format from its extension, case-insensitively', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a.JSON'), '{"a":1}');
+    await writeFile(join(dir, 'b.yml'), 'b: 2\n');
+    await writeFile(join(dir, 'c.toml'), 'c = 3\n');
+    await writeFile(join(dir, '.env'), 'D_E=4\n');
+    await writeFile(join(dir, 'f.conf'), 'f: 5\n');
+    const config = await createConfig({
+      sources: ['a.JSON', 'b.yml', 'c.toml', '.env'].map((name) => fileSource(join(dir, name))).concat(fileSource({ path: join(dir, 'f.conf'), format: 'yaml' })),
+    });
+    open.push(config);
+    expect(config.map()).toEqual({ a: 1, b: 2, c: 3, d: { e: '4' }, f: 5 });
+    expect(config.explain('b').source).toBe(`file:${join(dir, 'b.yml')}`);
+  });
+
+  it('refuses an unknown extension without a format, naming the file', () => {
+    expect(() => fileSource('/etc/app/config.ini')).toThrow(ConfigError);
+    expect(() => fileSource('/etc/app/config.ini')).toThrow(/config\.ini/);
+    expect(() => fileSource({ path: 'x.json', format: 'xml' })).toThrow(/unknown format "xml"/);
+  });
+
+  it('rejects createConfig for a missing file, naming it, unless optional', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'missing.yaml');
+    await expect(createConfig({ sources: [fileSource(path)] })).rejects.toMatchObject({
+      code: 'READ',
+      source: `file:${path}`,
+      message: expect.stringContaining('file not found'),
+    });
+    const config = await createConfig({ defaults: { a: 1 }, sources: [fileSource({ path, optional: true })] });
+    open.push(config);
+    expect(config.map()).toEqual({ a: 1 });
+  });
+
+  it('rejects createConfig for an invalid file with the file, line and column', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'bad.yaml');
+    await writeFile(path, 'a: 1\nb: [1,\nc: 2\n');
+    const error = (await createConfig({ sources: [fileSource(path)] }).catch((e: unknown) => e)) as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.source).toBe(`file:${path}`);
+    expect(error.line).toBe(3);
+    expect(error.message).toContain(`file:${path}: invalid yaml`);
+    expect(error.message).toContain('line 3, column 1');
+  });
+});
+
+describe('fileSource hot reload', () => {
+  it('sees an in-place write once', async () => {
+    const path = join(await tempDir(), 'app.json');
+    await writeFile(path, '{"port":1}');
+    const { config, events } = await watched(path);
+    await writeFile(path, '{"port":2}');
+    await expectOneChange(config, events, 2);
+  });
+
+  it('sees a write to a temporary file renamed over it once', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.json');
+    await writeFile(path, '{"port":1}');
+    const { config, events } = await watched(path);
+    await writeFile(join(dir, '.app.json.tmp'), '{"port":2}');
+    await rename(join(dir, '.app.json.tmp'), path);
+    await expectOneChange(config, events, 2);
+  });
+
+  it('sees a vim-style save (rename away, write, remove the backup) once', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.yaml');
+    await writeFile(path, 'port: 1\n');
+    const { config, events } = await watched(path);
+    await rename(path, `${path}~`);
+    await writeFile(path, 'port: 2\n');
+    await unlink(`${path}~`);
+    await expectOneChange(config, events, 2);
+  });
+
+  it('sees delete then recreate once, keeping the last good layer while the file is gone', async () => {
+    const path = join(await tempDir(), 'app.json');
+    await writeFile(path, '{"port":1}');
+    const { config, events } = await watched(path);
+    const errors: ConfigError[] = [];
+    config.on('error', (e) => errors.push(e));
+    await unlink(path);
+    await eventually(() => expect(errors.length).toBeGreaterThan(0));
+    expect(errors[0]).toMatchObject({ code: 'READ', source: `file:${path}` });
+    expect(config.get('port').int(0)).toBe(1);
+    await writeFile(path, '{"port":2}');
+    await expectOneChange(config, events, 2);
+  });
+
+  it('sees Kubernetes ConfigMap updates (a ..data symlink swapped to a new directory), again and again', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, '..2026_11_24_1'));
+    await writeFile(join(dir, '..2026_11_24_1', 'app.yaml'), 'port: 1\n');
+    await symlink('..2026_11_24_1', join(dir, '..data'));
+    await symlink('..data/app.yaml', join(dir, 'app.yaml'));
+    const { config, events } = await watched(join(dir, 'app.yaml'));
+    for (const round of [2, 3]) {
+      const next = `..2026_11_24_${round}`;
+      await mkdir(join(dir, next));
+      await writeFile(join(dir, next, 'app.yaml'), `port: ${round}\n`);
+      await symlink(next, join(dir, '..data_tmp'));
+      await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+      await rm(join(dir, `..2026_11_24_${round - 1}`), { recursive: true });
+      await eventually(() => expect(config.get('port').int(0)).toBe(round));
+    }
+    await settle(300);
+    expect(events.map((e) => e.changes[0]!.current)).toEqual([2, 3]);
+  });
+
+  it('never publishes a half-written file: the last good layer stays and the next good write is picked up', async () => {
+    const path = join(await tempDir(), 'app.json');
+    await writeFile(path, '{"port":1,"name":"a"}');
+    const { config, events } = await watched(path, { debounce: 0 });
+    const seen: unknown[] = [];
+    config.watch().on('change', (value) => seen.push(value.raw()));
+    const error = nextError(config);
+    const handle = await openFile(path, 'w');
+    await handle.write('{"port":2,');
+    await handle.sync();
+    const received = await error;
+    expect(received).toMatchObject({ code: 'DECODE', source: `file:${path}`, line: 1 });
+    expect(received.message).toContain(`file:${path}: invalid json`);
+    expect(config.get('port').int(0)).toBe(1);
+    await handle.write('"name":"b"}');
+    await handle.close();
+    await eventually(() => expect(config.get('port').int(0)).toBe(2));
+    expect(config.get('name').string()).toBe('b');
+    expect(seen).toEqual([{ port: 2, name: 'b' }]);
+    expect(events).toHaveLength(1);
+  });
+
+  it('keeps the last good layer through an invalid write and picks up the next good one', async () => {
+    const path = join(await tempDir(), 'app.toml');
+    await writeFile(path, 'port = 1\n');
+    const { config } = await watched(path);
+    const error = nextError(config);
+    await writeFile(path, 'port = = 2\n');
+    expect(await error).toMatchObject({ code: 'DECODE', line: 1, column: 8 });
+    await settle(50);
+    expect(config.get('port').int(0)).toBe(1);
+    const change = nextChange(config);
+    await writeFile(path, 'port = 3\n');
+    await change;
+    expect(config.get('port').int(0)).toBe(3);
+  });
+
+  it('publishes nothing when identical content is written again', async () => {
+    const path = join(await tempDir(), 'app.yaml');
+    await writeFile(path, 'port: 1\n');
+    const { events } = await watched(path);
+    await writeFile(path, 'port: 1\n');
+    await writeFile(`${path}.tmp`, 'port: 1\n');
+    await rename(`${path}.tmp`, path);
+    await settle(300);
+    expect(events).toEqual([]);
+  });
+
+  it('picks up an optional file created later, and empties its layer when it is deleted', async () => {
+    const path = join(await tempDir(), 'late.json');
+    const config = await createConfig({ defaults: { port: 0 }, sources: [fileSource({ path, optional: true })] });
+    open.push(config);
+    await settle(150);
+    await writeFile(path, '{"port":7}');
+    await eventually(() => expect(config.get('port').int(-1)).toBe(7));
+    await unlink(path);
+    await eventually(() => expect(config.get('port').int(-1)).toBe(0));
+  });
+
+  it('lets several file sources watch the same directory, each seeing its own file', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a.json'), '{"a":1}');
+    await writeFile(join(dir, 'b.json'), '{"b":1}');
+    const config = await createConfig({ sources: [fileSource(join(dir, 'a.json')), fileSource(join(dir, 'b.json'))] });
+    open.push(config);
+    const events: ChangeEvent[] = [];
+    config.on('change', (event) => events.push(event));
+    await settle(150);
+    await writeFile(join(dir, 'b.json'), '{"b":2}');
+    await eventually(() => expect(config.get('b').int(0)).toBe(2));
+    await writeFile(join(dir, 'a.json'), '{"a":2}');
+    await eventually(() => expect(config.get('a').int(0)).toBe(2));
+    await settle(200);
+    expect(events.map((e) => e.changes.map((c) => c.path))).toEqual([['b'], ['a']]);
+  });
+
+  it('stops watching on close', async () => {
+    const path = join(await tempDir(), 'app.json');
+    await writeFile(path, '{"port":1}');
+    const { config, events } = await watched(path);
+    await config.close();
+    await writeFile(path, '{"port":2}');
+    await settle(200);
+    expect(events).toEqual([]);
+    expect(config.get('port').int(0)).toBe(1);
+  });
+});
