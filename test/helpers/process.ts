@@ -28,7 +28,7 @@ export function runScript(file: string, options: RunOptions = {}): Promise<Finis
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      [tsx, file, ...(options.args ?? [])],
+      [tsx, '--conditions=microconf-source', file, ...(options.args ?? [])],
       { timeout: ms, killSignal: 'SIGKILL', env: options.env ?? process.env, cwd: options.cwd },
       (error, stdout, stderr) => {
         if (error?.killed) reject(new Error(`${file} did not exit within ${ms} ms: ${stdout}${stderr}`));
