@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createChannel } from '../channel.ts';
-import { parseDotenv } from '../encoders/dotenv.ts';
 import { ConfigError } from '../errors.ts';
 import { envKeyToSegments, unflatten } from '../reader/keys.ts';
 import { fileSource } from './file.ts';
@@ -117,5 +116,6 @@ async function readDotenv(file: string, source: string): Promise<Record<string, 
     if ((error as { code?: string }).code === 'ENOENT') return {};
     throw new ConfigError(`cannot read ${file}`, { code: 'READ', source, path: file, cause: error });
   }
+  const { parseDotenv } = await import('../encoders/dotenv.ts');
   return parseDotenv(text);
 }
