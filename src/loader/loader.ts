@@ -9,6 +9,7 @@ import { diffTrees } from './diff.ts';
 import { createSnapshot, createView, type Layer, type SnapshotView, type SourceState } from './snapshot.ts';
 import { createWatchIndex } from './watch-index.ts';
 import type { Change, WatcherHandle } from './watcher.ts';
+import { sleep } from '../sleep.ts';
 
 /** One published change of the whole configuration. */
 export interface ChangeEvent {
@@ -264,15 +265,3 @@ export function createLoader(options: LoaderOptions): Loader {
   };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

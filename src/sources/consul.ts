@@ -1,0 +1,221 @@
+import { EventEmitter } from 'node:events';
+import { Agent as HttpsAgent } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type Consul from 'consul';
+import { createChannel } from '../channel.ts';
+import { parseDuration } from '../reader/convert.ts';
+import { ConfigError, toConfigError } from '../errors.ts';
+import { readCache, writeCache } from './cache.ts';
+import { kvTree, normalizePrefix, type KvPair } from './kv.ts';
+import { createChangeSet, type ChangeSet, type ChangeSetObject, type Source, type SourceOptions } from './source.ts';
+import { sleep } from '../sleep.ts';
+
+/** Options of a Consul KV source. */
+export interface ConsulSourceOptions extends SourceOptions {
+  /** The key prefix whose keys make the layer (default `micro/config`); it is stripped and `/` nests. */
+  prefix?: string | undefined;
+  /** `host:port` or a URL (default `CONSUL_HTTP_ADDR`, else `127.0.0.1:8500`). */
+  address?: string | undefined;
+  /** The agent's host, instead of `address`. */
+  host?: string | undefined;
+  /** The agent's port, instead of `address`. */
+  port?: number | undefined;
+  /** Talk HTTPS (implied by an `https://` address or by `tls`). */
+  secure?: boolean | undefined;
+  /** TLS material: the CA, and the client's certificate and key for mutual TLS. */
+  tls?: { ca?: Buffer | string | undefined; cert?: Buffer | string | undefined; key?: Buffer | string | undefined } | undefined;
+  /** The ACL token (default `CONSUL_HTTP_TOKEN`), sent as `X-Consul-Token` on every request, watches included. */
+  token?: string | undefined;
+  /** The datacenter. */
+  dc?: string | undefined;
+  /** How long one blocking query waits for a change, as a Go duration (default `60s`). */
+  wait?: string | undefined;
+  /** How long a plain read may take (ms, default 5000). */
+  timeout?: number | undefined;
+  /** A file keeping the last good layer, so the service starts while Consul is down. */
+  cache?: string | undefined;
+  /** Longest wait between retries after an error (ms, default 2000). */
+  maxRetryDelay?: number | undefined;
+}
+
+interface Answer {
+  pairs: KvPair[];
+  /** X-Consul-Index, or undefined when the agent sent none (or 0). */
+  index: bigint | undefined;
+}
+
+/**
+ * Configuration kept in Consul's KV store under a prefix, followed with blocking queries: a change arrives as soon
+ * as Consul has it. An index that goes backwards (a restored snapshot, a new cluster) starts over from scratch;
+ * an unchanged index publishes nothing; errors back off and resynchronize.
+ */
+export function consulSource(options: ConsulSourceOptions = {}): Source {
+  const prefix = normalizePrefix(options.prefix ?? 'micro/config');
+  const name = options.name ?? `consul:${prefix}`;
+  const target = resolveAddress(options);
+  const timeout = options.timeout ?? 5000;
+  const wait = options.wait ?? '60s';
+  const waitMs = parseDuration(wait) ?? 60_000;
+  const maxRetryDelay = options.maxRetryDelay ?? 2000;
+  const token = options.token ?? process.env.CONSUL_HTTP_TOKEN;
+  const channel = createChannel<ChangeSet>();
+  const stopped = new AbortController();
+  let client: Promise<Consul> | undefined;
+  let servedFromCache: ConfigError | undefined;
+
+  function connect(): Promise<Consul> {
+    client ??= (async () => {
+      const { default: ConsulClient } = await import('consul');
+      const tls = options.tls;
+      return new ConsulClient({
+        host: target.host,
+        port: target.port,
+        secure: target.secure,
+        ...(tls ? { agent: new HttpsAgent({ ca: tls.ca, cert: tls.cert, key: tls.key, keepAlive: true }) } : {}),
+        defaults: { ...(token ? { token } : {}), ...(options.dc ? { dc: options.dc } : {}) },
+      });
+    })();
+    return client;
+  }
+
+  /** One KV query: immediate without an index, blocking with one. */
+  async function query(index: bigint | undefined, signal: AbortSignal): Promise<Answer> {
+    const consul = await connect();
+    const context = Object.assign(new EventEmitter(), { includeResponse: true });
+    const cancel = () => context.emit('cancel');
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      const blocking = index !== undefined;
+      const request = {
+        // The prefix itself (not `prefix/`), so its own key, which may hold a whole document, is included.
+        key: prefix,
+        recurse: true,
+        ctx: context,
+        // Consul may answer up to wait/16 late; the request must outlive that.
+        timeout: blocking ? waitMs + waitMs / 16 + timeout : timeout,
+        ...(blocking ? { index: index.toString(), wait } : {}),
+      };
+      const [response, body] = (await consul.kv.get(request as unknown as Parameters<Consul['kv']['get']>[0])) as unknown as [
+        IncomingMessage,
+        { Key: string; Value: string | null }[] | { Key: string; Value: string | null } | undefined,
+      ];
+      const items = body === undefined ? [] : Array.isArray(body) ? body : [body];
+      const header = response.headers['x-consul-index'];
+      const parsed = typeof header === 'string' && /^\d+$/.test(header) ? BigInt(header) : undefined;
+      return {
+        pairs: items.map((item) => ({ key: item.Key, value: item.Value ?? '' })),
+        index: parsed === 0n ? undefined : parsed,
+      };
+    } finally {
+      signal.removeEventListener('abort', cancel);
+    }
+  }
+
+  async function layer(pairs: KvPair[]): Promise<ChangeSet> {
+    const tree = await kvTree(pairs, prefix);
+    if (options.cache) await writeCache(options.cache, tree).catch(() => {});
+    return createChangeSet(name, 'object', tree as ChangeSetObject);
+  }
+
+  async function read(): Promise<ChangeSet> {
+    try {
+      const answer = await query(undefined, stopped.signal);
+      const changeSet = await layer(answer.pairs);
+      servedFromCache = undefined;
+      return changeSet;
+    } catch (error) {
+      if (error instanceof ConfigError) throw error.withSource(name);
+      const failure = new ConfigError(`cannot read from Consul at ${target.label} (prefix ${prefix}): ${(error as Error).message}`, {
+        code: 'READ',
+        source: name,
+        cause: error,
+      });
+      const cached = options.cache ? await readCache(options.cache) : undefined;
+      if (!cached) throw failure;
+      servedFromCache = new ConfigError(`Consul is unreachable; serving the cached layer from ${options.cache}: ${failure.detail}`, {
+        code: 'READ',
+        source: name,
+        cause: error,
+      });
+      return createChangeSet(name, 'object', cached.tree as ChangeSetObject, cached.timestamp);
+    }
+  }
+
+  async function follow(signal: AbortSignal): Promise<void> {
+    if (servedFromCache) channel.fail(servedFromCache);
+    let index: bigint | undefined;
+    let failures = 0;
+    let lastQuery = 0;
+    while (!signal.aborted) {
+      // Consul's advice: never query in a tight loop when the index misbehaves.
+      const since = Date.now() - lastQuery;
+      if (since < 20) await sleep(20 - since, signal);
+      lastQuery = Date.now();
+      let answer: Answer;
+      try {
+        answer = await query(index, signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        // After an error the server may be a new one with a lower index, where a blocking query would hang for
+        // the whole wait: the next query starts over without an index.
+        if (failures === 0) {
+          channel.fail(
+            new ConfigError(`lost Consul at ${target.label}: ${(error as Error).message}; retrying`, { code: 'WATCH', source: name, cause: error }),
+          );
+        }
+        index = undefined;
+        failures += 1;
+        await sleep(Math.min(50 * 2 ** failures, maxRetryDelay), signal);
+        continue;
+      }
+      failures = 0;
+      if (index !== undefined && answer.index === index) continue;
+      // An index that went back is a reset: this answer is a full read, and the next query blocks from it.
+      index = answer.index;
+      try {
+        channel.push(await layer(answer.pairs));
+      } catch (error) {
+        channel.fail(toConfigError(error, 'DECODE', name));
+      }
+    }
+  }
+
+  return {
+    name,
+    optional: options.optional,
+    read,
+    watch(signal) {
+      const both = AbortSignal.any([stopped.signal, ...(signal ? [signal] : [])]);
+      const iterator = channel.subscribe(both);
+      void follow(both);
+      return iterator;
+    },
+    async close() {
+      stopped.abort();
+      channel.end();
+      const consul = await client?.catch(() => undefined);
+      consul?.destroy();
+    },
+  };
+}
+
+interface Target {
+  host: string;
+  port: number;
+  secure: boolean;
+  label: string;
+}
+
+function resolveAddress(options: ConsulSourceOptions): Target {
+  const address = options.address ?? (options.host === undefined ? process.env.CONSUL_HTTP_ADDR : undefined) ?? '127.0.0.1:8500';
+  const withScheme = /^[a-z]+:\/\//i.test(address) ? address : `http://${address}`;
+  const url = new URL(withScheme);
+  const secure = options.secure ?? (url.protocol === 'https:' || options.tls !== undefined);
+  const host = options.host ?? url.hostname;
+  const port = options.port ?? (url.port ? Number(url.port) : 8500);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new ConfigError(`invalid Consul port in "${address}"`, { code: 'INVALID_OPTION' });
+  }
+  return { host, port, secure, label: `${secure ? 'https' : 'http'}://${host}:${port}` };
+}
+

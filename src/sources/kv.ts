@@ -1,0 +1,120 @@
+import { formatName, loadEncoder } from '../encoders/index.ts';
+import { ConfigError, toConfigError } from '../errors.ts';
+import { mergeTrees } from '../reader/merge.ts';
+import { isHostileKey, isObject, normalize, type Tree, type TreeObject } from '../reader/tree.ts';
+
+/** One key of a key-value store, as read. */
+export interface KvPair {
+  /** The full key. */
+  key: string;
+  /** The raw value. */
+  value: Uint8Array | string;
+}
+
+/** The key with the prefix's leading and trailing slashes trimmed; `''` is the whole store. */
+export function normalizePrefix(prefix: string): string {
+  return prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+}
+
+/** The path of a key below a prefix (`''` for the prefix's own key), or undefined when it is not below it. */
+export function relativeKey(key: string, prefix: string): string | undefined {
+  const bare = key.replace(/^\/+/, '');
+  if (prefix === '') return bare;
+  if (bare === prefix) return '';
+  return bare.startsWith(`${prefix}/`) ? bare.slice(prefix.length + 1) : undefined;
+}
+
+const EXTENSION = /\.(json|ya?ml|toml)$/i;
+const DEPTH = { maxDepth: 64, owned: true };
+const text = new TextDecoder();
+
+/**
+ * Maps the keys under a prefix to a tree (Go Config's consul/etcd layout): the prefix is stripped, `/` nests,
+ * folder keys (an empty value under a trailing `/`) add nothing, and the prefix's own key holds a whole document
+ * merged at the root. A value decodes by its key's extension (`.json`, `.yaml`, `.toml`, which is then dropped
+ * from the key); otherwise as JSON if it parses, as a YAML mapping or list if it is one, else it is a string.
+ * A key below one holding a value that is not an object is an error, as is a value that does not decode.
+ */
+export async function kvTree(pairs: readonly KvPair[], prefix: string): Promise<TreeObject> {
+  const base = normalizePrefix(prefix);
+  const entries: { path: string[]; key: string; value: Tree }[] = [];
+  for (const pair of pairs) {
+    const relative = relativeKey(pair.key, base);
+    if (relative === undefined) continue;
+    const raw = typeof pair.value === 'string' ? pair.value : text.decode(pair.value);
+    if (relative.endsWith('/') && raw === '') continue;
+    const path = relative.split('/').filter((segment) => segment !== '');
+    if (path.some(isHostileKey)) continue;
+    const last = path.at(-1);
+    const extension = last === undefined ? undefined : EXTENSION.exec(last);
+    if (last !== undefined && extension && last.length > extension[0].length) {
+      path[path.length - 1] = last.slice(0, -extension[0].length);
+    }
+    const format = extension ? formatName(extension[1]!) : undefined;
+    entries.push({ path, key: pair.key, value: await decodeValue(raw, format, pair.key) });
+  }
+  // Shallow keys first, so a document at a folder is in place before the keys below it.
+  entries.sort((a, b) => a.path.length - b.path.length || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const root: Record<string, Tree> = {};
+  const built = new WeakSet<object>([root]);
+  for (const entry of entries) place(root, built, entry.path, entry.value, entry.key);
+  return root;
+}
+
+async function decodeValue(raw: string, format: string | undefined, key: string): Promise<Tree> {
+  try {
+    if (format) return normalize(raw.trim() === '' ? null : (await loadEncoder(format)).decode(raw), DEPTH);
+    try {
+      return normalize(JSON.parse(raw), DEPTH);
+    } catch {
+      // not JSON: maybe a YAML document
+    }
+    if (/[:\-\n]/.test(raw)) {
+      try {
+        const document: unknown = (await loadEncoder('yaml')).decode(raw);
+        if (typeof document === 'object' && document !== null) return normalize(document, DEPTH);
+      } catch {
+        // not YAML either: a plain string
+      }
+    }
+    return raw;
+  } catch (error) {
+    const failure = toConfigError(error, 'DECODE');
+    throw new ConfigError(`key "${key}": ${failure.detail}`, {
+      code: failure.code,
+      path: key,
+      position: failure.line === undefined ? undefined : { line: failure.line, column: failure.column ?? 1 },
+      cause: error,
+    });
+  }
+}
+
+/** Sets one key's value in the tree being built, copying decoded (frozen) documents before writing into them. */
+function place(root: Record<string, Tree>, built: WeakSet<object>, path: readonly string[], value: Tree, key: string): void {
+  if (path.length === 0) {
+    if (value === null) return;
+    if (!isObject(value)) {
+      throw new ConfigError(`key "${key}" holds the whole document, which must be an object`, { code: 'NOT_OBJECT', path: key });
+    }
+    for (const name of Object.keys(value)) root[name] = Object.hasOwn(root, name) ? mergeTrees(root[name]!, value[name]!) : value[name]!;
+    return;
+  }
+  let node = root;
+  for (const head of path.slice(0, -1)) {
+    const child = Object.hasOwn(node, head) ? node[head] : undefined;
+    if (child !== undefined && !isObject(child)) {
+      throw new ConfigError(`key "${key}" lies below a key that holds a value, not a folder`, { code: 'DECODE', path: key });
+    }
+    if (child !== undefined && built.has(child)) {
+      node = child as Record<string, Tree>;
+      continue;
+    }
+    const writable: Record<string, Tree> = { ...child };
+    built.add(writable);
+    node[head] = writable;
+    node = writable;
+  }
+  const leaf = path.at(-1)!;
+  const existing = Object.hasOwn(node, leaf) ? node[leaf] : undefined;
+  node[leaf] = existing !== undefined && isObject(existing) && isObject(value) ? mergeTrees(existing, value) : value;
+}

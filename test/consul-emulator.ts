@@ -1,0 +1,324 @@
+// A Consul KV HTTP emulator for tests, following Consul's documented KV API (/v1/kv): GET of a key, `recurse`,
+// `keys` with `separator`, `raw`; blocking queries with `index` and `wait`; `X-Consul-Index` on every answer;
+// PUT with `flags` and `cas`; DELETE with `recurse` and `cas`; 404 for a missing key; base64 values.
+// It is not Consul: the Consul tests run against a real agent when CONSUL_HTTP_ADDR is set.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+interface Entry {
+  value: Buffer;
+  flags: number;
+  createIndex: number;
+  modifyIndex: number;
+}
+
+/** A fault the emulator injects into KV answers. */
+export type Fault =
+  | { kind: 'error500' } // answer 500 to every KV request
+  | { kind: 'hang' } // never answer (until the fault is cleared or the emulator stops)
+  | { kind: 'delay'; ms: number } // answer late
+  | { kind: 'zeroIndex' } // X-Consul-Index: 0
+  | { kind: 'noIndex' }; // no X-Consul-Index header
+
+/** The emulator's handle. */
+export interface ConsulEmulator {
+  /** `127.0.0.1:port`. */
+  readonly address: string;
+  readonly port: number;
+  /** Writes a key directly (as another client would). */
+  put(key: string, value: string): void;
+  /** Deletes a key directly. */
+  del(key: string): void;
+  /** Writes several keys in one index, as a Consul transaction does. */
+  transaction(entries: Record<string, string>): void;
+  /** The current raft-like index. */
+  readonly index: number;
+  /** Injects a fault (or clears it with undefined). */
+  fault(fault: Fault | undefined): void;
+  /** Moves every index back, as restoring an older snapshot does (the data stays). */
+  resetIndex(to: number): void;
+  /** Stops listening (connections are refused) and ends every blocked query; the data stays. */
+  stop(): Promise<void>;
+  /** Listens again on the same port. */
+  start(): Promise<void>;
+  /** How many KV requests were answered, for checks on request rates. */
+  readonly requests: number;
+}
+
+const MAX_WAIT = 10 * 60_000;
+
+/** Starts the emulator on a free 127.0.0.1 port. */
+export async function startConsulEmulator(options: { acl?: Record<string, 'read' | 'write'> } = {}): Promise<ConsulEmulator> {
+  const kv = new Map<string, Entry>();
+  const tombstones = new Map<string, number>();
+  let index = 1;
+  let fault: Fault | undefined;
+  let requests = 0;
+  let server: Server | undefined;
+  let port = 0;
+  const waiters = new Set<() => void>();
+  const hanging = new Set<ServerResponse>();
+  const sockets = new Set<import('node:net').Socket>();
+
+  const wake = () => {
+    for (const waiter of [...waiters]) waiter();
+  };
+  const bump = () => ++index;
+
+  function write(key: string, value: Buffer, flags: number, at: number): void {
+    const existing = kv.get(key);
+    if (existing && existing.value.equals(value) && existing.flags === flags) return;
+    kv.set(key, { value, flags, createIndex: existing?.createIndex ?? at, modifyIndex: at });
+    tombstones.delete(key);
+  }
+
+  function remove(key: string, at: number): void {
+    if (kv.delete(key)) tombstones.set(key, at);
+  }
+
+  function matching(key: string, recurse: boolean): string[] {
+    if (!recurse) return kv.has(key) ? [key] : [];
+    return [...kv.keys()].filter((k) => k.startsWith(key)).sort();
+  }
+
+  /** Consul's index for a KV query: the highest modify or tombstone index it covers, else the table's. */
+  function queryIndex(key: string, recurse: boolean): number {
+    let max = 0;
+    for (const k of matching(key, recurse)) max = Math.max(max, kv.get(k)!.modifyIndex);
+    for (const [k, at] of tombstones) if (recurse ? k.startsWith(key) : k === key) max = Math.max(max, at);
+    return max || index;
+  }
+
+  function send(res: ServerResponse, status: number, body: unknown, at: number): void {
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'X-Consul-KnownLeader': 'true',
+      'X-Consul-LastContact': '0',
+    };
+    if (fault?.kind !== 'noIndex') headers['X-Consul-Index'] = fault?.kind === 'zeroIndex' ? '0' : String(at);
+    res.writeHead(status, headers);
+    res.end(body === undefined ? '' : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
+  }
+
+  function token(req: IncomingMessage, url: URL): string | undefined {
+    const header = req.headers['x-consul-token'];
+    const bearer = req.headers.authorization?.replace(/^Bearer /, '');
+    return (typeof header === 'string' ? header : undefined) ?? bearer ?? url.searchParams.get('token') ?? undefined;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (!url.pathname.startsWith('/v1/kv/')) {
+      res.writeHead(404).end();
+      return;
+    }
+    requests++;
+    const key = decodeURIComponent(url.pathname.slice('/v1/kv/'.length));
+    const q = url.searchParams;
+    if (q.has('stale') && q.has('consistent')) {
+      res.writeHead(400).end('Cannot specify ?stale with ?consistent, conflicting semantics.');
+      return;
+    }
+    if (fault?.kind === 'error500') {
+      send(res, 500, 'rpc error: injected fault', index);
+      return;
+    }
+    if (fault?.kind === 'hang') {
+      hanging.add(res);
+      res.on('close', () => hanging.delete(res));
+      return;
+    }
+    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, (fault as { ms: number }).ms));
+    if (options.acl) {
+      const grant = options.acl[token(req, url) ?? ''];
+      const needs = req.method === 'GET' ? 'read' : 'write';
+      if (!grant || (needs === 'write' && grant !== 'write')) {
+        res.writeHead(403).end('Permission denied');
+        return;
+      }
+    }
+    const body = await new Promise<Buffer>((resolve) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => resolve(Buffer.concat(chunks)));
+    });
+
+    if (req.method === 'PUT') {
+      const flags = Number(q.get('flags') ?? 0);
+      const cas = q.get('cas');
+      const existing = kv.get(key);
+      if (cas !== null && (Number(cas) === 0 ? existing !== undefined : existing?.modifyIndex !== Number(cas))) {
+        send(res, 200, 'false', index);
+        return;
+      }
+      if (!existing || !existing.value.equals(body) || existing.flags !== flags) write(key, body, flags, bump());
+      send(res, 200, 'true', index);
+      wake();
+      return;
+    }
+    if (req.method === 'DELETE') {
+      const cas = q.get('cas');
+      if (cas !== null && kv.get(key)?.modifyIndex !== Number(cas)) {
+        send(res, 200, 'false', index);
+        return;
+      }
+      const doomed = matching(key, q.has('recurse'));
+      if (doomed.length > 0) {
+        const at = bump();
+        for (const k of doomed) remove(k, at);
+        wake();
+      }
+      send(res, 200, 'true', index);
+      return;
+    }
+    if (req.method !== 'GET') {
+      res.writeHead(405).end();
+      return;
+    }
+
+    const recurse = q.has('recurse') || q.has('keys');
+    const minIndex = Number(q.get('index') ?? 0);
+    if (minIndex > 0) {
+      const wait = Math.min(parseWait(q.get('wait')), MAX_WAIT);
+      const deadline = Date.now() + wait + Math.random() * (wait / 16);
+      await new Promise<void>((resolve) => {
+        const check = () => {
+          if (queryIndex(key, recurse) > minIndex || Date.now() >= deadline || !server?.listening) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        const timer = setTimeout(check, Math.max(0, deadline - Date.now()));
+        waiters.add(check);
+        res.on('close', () => {
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        });
+        check();
+      });
+      if (res.destroyed) return;
+    }
+    const at = queryIndex(key, recurse);
+    const keys = matching(key, recurse);
+    if (q.has('keys')) {
+      const separator = q.get('separator');
+      const listed = new Set<string>();
+      for (const k of keys) {
+        const cut = separator ? k.indexOf(separator, key.length) : -1;
+        listed.add(cut >= 0 ? k.slice(0, cut + separator!.length) : k);
+      }
+      if (listed.size === 0) send(res, 404, undefined, at);
+      else send(res, 200, [...listed].sort(), at);
+      return;
+    }
+    if (keys.length === 0) {
+      send(res, 404, undefined, at);
+      return;
+    }
+    if (q.has('raw')) {
+      send(res, 200, kv.get(keys[0]!)!.value, at);
+      return;
+    }
+    send(
+      res,
+      200,
+      keys.map((k) => {
+        const entry = kv.get(k)!;
+        return {
+          LockIndex: 0,
+          Key: k,
+          Flags: entry.flags,
+          Value: entry.value.length === 0 ? null : entry.value.toString('base64'),
+          CreateIndex: entry.createIndex,
+          ModifyIndex: entry.modifyIndex,
+        };
+      }),
+      at,
+    );
+  }
+
+  async function start(): Promise<void> {
+    server = createServer((req, res) => {
+      handle(req, res).catch(() => res.destroy());
+    });
+    server.on('connection', (socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(port, '127.0.0.1', () => resolve());
+    });
+    port = (server.address() as AddressInfo).port;
+  }
+
+  async function stop(): Promise<void> {
+    const closing = server;
+    server = undefined;
+    if (!closing) return;
+    wake();
+    for (const res of hanging) res.destroy();
+    hanging.clear();
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => closing.close(() => resolve()));
+  }
+
+  await start();
+  return {
+    get address() {
+      return `127.0.0.1:${port}`;
+    },
+    get port() {
+      return port;
+    },
+    get index() {
+      return index;
+    },
+    get requests() {
+      return requests;
+    },
+    put(key, value) {
+      const existing = kv.get(key);
+      if (existing?.value.equals(Buffer.from(value))) return;
+      write(key, Buffer.from(value), 0, bump());
+      wake();
+    },
+    del(key) {
+      if (!kv.has(key)) return;
+      remove(key, bump());
+      wake();
+    },
+    transaction(entries) {
+      const at = bump();
+      for (const [key, value] of Object.entries(entries)) write(key, Buffer.from(value), 0, at);
+      wake();
+    },
+    fault(next) {
+      fault = next;
+      if (!next) {
+        for (const res of hanging) res.destroy();
+        hanging.clear();
+      }
+    },
+    resetIndex(to) {
+      index = to;
+      for (const entry of kv.values()) {
+        entry.modifyIndex = Math.min(entry.modifyIndex, to);
+        entry.createIndex = Math.min(entry.createIndex, to);
+      }
+      tombstones.clear();
+      wake();
+    },
+    start,
+    stop,
+  };
+}
+
+function parseWait(text: string | null): number {
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(text ?? '');
+  if (!match) return 5 * 60_000;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
+  return Number(match[1]) * unit;
+}

@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.ts';
+
+/** A real etcd on loopback ports, with a temporary data directory. */
+export interface EtcdServer {
+  /** The client URL (`http://127.0.0.1:port`). */
+  readonly endpoint: string;
+  /** Starts it again on the same ports and data directory (after `kill` or `stop`). */
+  start(): Promise<void>;
+  /** Kills it with SIGKILL, as a crash would. */
+  kill(): Promise<void>;
+  /** Stops it and removes its data. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts etcd (Debian's etcd-server) on free 127.0.0.1 ports. It runs under `timeout`, so it stops by itself even if
+ * the test process dies, and in its own process group, so a kill reaches etcd itself.
+ */
+export async function startEtcd(): Promise<EtcdServer> {
+  const data = await mkdtemp(join(tmpdir(), 'microconf-etcd-'));
+  const [client, peer] = [await freePort(), await freePort()];
+  const endpoint = `http://127.0.0.1:${client}`;
+  let child: ChildProcess | undefined;
+  let log = '';
+
+  const args = [
+    '600', 'etcd', '--name', 'test', '--data-dir', join(data, 'member'),
+    '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint,
+    '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
+    '--initial-cluster', `test=http://127.0.0.1:${peer}`, '--initial-cluster-state', 'new',
+    '--heartbeat-interval', '10', '--election-timeout', '100', '--log-level', 'warn',
+  ];
+
+  async function start(): Promise<void> {
+    child = spawn('timeout', args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-4000);
+    });
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        const response = await fetch(`${endpoint}/health`);
+        if (response.ok) return;
+      } catch {
+        // not up yet
+      }
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`etcd did not start: ${log}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async function kill(): Promise<void> {
+    const running = child;
+    child = undefined;
+    if (!running?.pid || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    process.kill(-running.pid, 'SIGKILL');
+    await exited;
+  }
+
+  await start();
+  return {
+    endpoint,
+    start,
+    kill,
+    async dispose() {
+      await kill();
+      await rm(data, { recursive: true, force: true });
+    },
+  };
+}
