@@ -38,6 +38,9 @@ export interface ConsulSourceOptions extends SourceOptions {
   maxRetryDelay?: number | undefined;
 }
 
+/** How often a Consul that sends no usable index is asked again (ms). */
+const POLL_INTERVAL = 1000;
+
 interface Answer {
   pairs: KvPair[];
   /** X-Consul-Index, or undefined when the agent sent none (or 0). */
@@ -145,12 +148,7 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
     if (servedFromCache) channel.fail(servedFromCache);
     let index: bigint | undefined;
     let failures = 0;
-    let lastQuery = 0;
     while (!signal.aborted) {
-      // Consul's advice: never query in a tight loop when the index misbehaves.
-      const since = Date.now() - lastQuery;
-      if (since < 20) await sleep(20 - since, signal);
-      lastQuery = Date.now();
       let answer: Answer;
       try {
         answer = await query(index, signal);
@@ -169,6 +167,7 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
         continue;
       }
       failures = 0;
+      // The wait ran out with nothing new.
       if (index !== undefined && answer.index === index) continue;
       // An index that went back is a reset: this answer is a full read, and the next query blocks from it.
       index = answer.index;
@@ -177,6 +176,8 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
       } catch (error) {
         channel.fail(toConfigError(error, 'DECODE', name));
       }
+      // Without a usable index (a missing or zero X-Consul-Index) a query cannot block: poll instead of spinning.
+      if (index === undefined) await sleep(Math.min(POLL_INTERVAL, waitMs), signal);
     }
   }
 
