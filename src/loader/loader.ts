@@ -79,15 +79,18 @@ export function createLoader(options: LoaderOptions): Loader {
   let view = createView(createSnapshot(version, mergeLayers([defaults.tree]), [defaults]), [defaults]);
   let closed = false;
 
+  // Errors are delivered on the next turn of the event loop: a source that fails while `createConfig` is still
+  // resolving (a store down, a cache served instead) is then heard by a listener attached right after the await.
   function report(error: ConfigError): void {
-    if (events.listenerCount('error') === 0) return;
-    for (const listener of events.listeners('error')) {
-      try {
-        listener(error);
-      } catch {
-        // An error listener that throws has nowhere left to report to.
+    setImmediate(() => {
+      for (const listener of events.listeners('error')) {
+        try {
+          listener(error);
+        } catch {
+          // An error listener that throws has nowhere left to report to.
+        }
       }
-    }
+    });
   }
 
   function layers(): Layer[] {

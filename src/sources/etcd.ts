@@ -152,7 +152,10 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
           lost = false;
           // A server restored from an older snapshot or replaced by a fresh one has a shorter history: the
           // watch would silently skip everything up to our old revision, so start over.
-          if (Number(response.header.revision) < revision) end(new Error('etcd revision went back; resynchronizing'));
+          if (Number(response.header.revision) < revision) {
+            revision = 0;
+            end(new ConfigError('the etcd revision went back (a restored or new server); reading everything again', { code: 'WATCH' }));
+          }
         });
         watcher.on('error', (error) => end(error));
       });
@@ -170,8 +173,11 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
         failures = 0;
       } catch (error) {
         if (signal.aborted) return;
-        if (error instanceof Error && /revision went back/.test(error.message)) revision = 0;
-        channel.fail(toConfigError(error, 'WATCH', name));
+        channel.fail(
+          error instanceof ConfigError
+            ? error.withSource(name)
+            : new ConfigError(`cannot follow etcd at ${where()}: ${(error as Error).message}`, { code: 'WATCH', source: name, cause: error }),
+        );
         failures += 1;
         await sleep(Math.min(50 * 2 ** failures, maxRetryDelay), signal);
       }

@@ -8,10 +8,12 @@ import { freePort } from './ports.ts';
 export interface EtcdServer {
   /** The client URL (`http://127.0.0.1:port`). */
   readonly endpoint: string;
-  /** Starts it again on the same ports and data directory (after `kill` or `stop`). */
+  /** Starts it again on the same ports and data directory (after `kill`); nothing when it runs. */
   start(): Promise<void>;
   /** Kills it with SIGKILL, as a crash would. */
   kill(): Promise<void>;
+  /** Kills it and starts a fresh one with empty data on the same ports, as replacing a cluster would. */
+  replace(): Promise<void>;
   /** Stops it and removes its data. */
   dispose(): Promise<void>;
 }
@@ -36,6 +38,7 @@ export async function startEtcd(): Promise<EtcdServer> {
   ];
 
   async function start(): Promise<void> {
+    if (child && child.exitCode === null) return;
     child = spawn('timeout', args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (chunk: Buffer) => {
       log = (log + chunk.toString()).slice(-4000);
@@ -67,6 +70,11 @@ export async function startEtcd(): Promise<EtcdServer> {
     endpoint,
     start,
     kill,
+    async replace() {
+      await kill();
+      await rm(join(data, 'member'), { recursive: true, force: true });
+      await start();
+    },
     async dispose() {
       await kill();
       await rm(data, { recursive: true, force: true });
