@@ -182,20 +182,18 @@ export async function startConsulEmulator(options: { acl?: Record<string, 'read'
       const wait = Math.min(parseWait(q.get('wait')), MAX_WAIT);
       const deadline = Date.now() + wait + Math.random() * (wait / 16);
       await new Promise<void>((resolve) => {
-        const check = () => {
-          if (queryIndex(key, recurse) > minIndex || Date.now() >= deadline || !server?.listening) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        const timer = setTimeout(check, Math.max(0, deadline - Date.now()));
-        waiters.add(check);
-        res.on('close', () => {
+        const finish = () => {
           waiters.delete(check);
           clearTimeout(timer);
           resolve();
-        });
+        };
+        const check = () => {
+          if (queryIndex(key, recurse) > minIndex || !server?.listening) finish();
+        };
+        // The wait is over when the timer fires, even if it fires a little early.
+        const timer = setTimeout(finish, Math.max(0, deadline - Date.now()));
+        waiters.add(check);
+        res.on('close', finish);
         check();
       });
       if (res.destroyed) return;
