@@ -1,0 +1,54 @@
+// A service whose configuration lives in Consul's KV store under demo/config, printing each change.
+//
+//   CONSUL_HTTP_ADDR=127.0.0.1:8500 npx tsx --conditions=microconf-source examples/consul/main.ts
+//   consul kv put demo/config/greeting '"Hi"'       # in another terminal: the program prints the change
+//
+// With --demo it makes a few changes itself with the `consul` client, prints them, and exits.
+import Consul from 'consul';
+import { consulSource, createConfig } from 'microconf';
+
+const address = process.env.CONSUL_HTTP_ADDR ?? '127.0.0.1:8500';
+const url = new URL(/^https?:\/\//.test(address) ? address : `http://${address}`);
+const token = process.env.CONSUL_HTTP_TOKEN;
+const consul = new Consul({ host: url.hostname, port: Number(url.port || 8500), defaults: token ? { token } : {} });
+const prefix = 'demo/config';
+
+// Seed the store the way an operator would, unless it already holds configuration.
+if (!(await consul.kv.get({ key: `${prefix}/`, recurse: true }))) {
+  await consul.kv.set(`${prefix}/greeting`, '"Hello"');
+  await consul.kv.set(`${prefix}/server.yaml`, 'port: 8080\nhost: 127.0.0.1\n');
+}
+
+const config = await createConfig({
+  defaults: { greeting: 'Hi', server: { port: 80 } },
+  sources: [consulSource({ prefix, address })],
+});
+console.log(`greeting=${config.get('greeting').string()} port=${config.get('server.port').int(0)} (version ${config.snapshot().version})`);
+
+config.on('change', ({ version, changes }) => {
+  for (const change of changes) {
+    console.log(`v${version} ${change.path}: ${JSON.stringify(change.previous)} -> ${JSON.stringify(change.current)}`);
+  }
+});
+config.on('error', (error) => console.error(`error: ${error.message}`));
+
+if (process.argv.includes('--demo')) {
+  const seen = (version: number) =>
+    new Promise<void>((resolve) => {
+      const check = () => (config.snapshot().version >= version ? resolve() : setTimeout(check, 5));
+      check();
+    });
+  const start = config.snapshot().version;
+  await consul.kv.set(`${prefix}/greeting`, '"Bonjour"');
+  await seen(start + 1);
+  await consul.kv.set(`${prefix}/server.yaml`, 'port: 9090\nhost: 127.0.0.1\n');
+  await seen(start + 2);
+  await consul.kv.del(`${prefix}/greeting`);
+  await seen(start + 3);
+  console.log(`greeting=${config.get('greeting').string()} port=${config.get('server.port').int(0)}`);
+  await config.close();
+  await consul.kv.del({ key: `${prefix}/`, recurse: true });
+  consul.destroy();
+} else {
+  process.once('SIGINT', () => void config.close().then(() => consul.destroy()));
+}
