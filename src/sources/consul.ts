@@ -2,12 +2,11 @@ import { EventEmitter } from 'node:events';
 import { Agent as HttpsAgent } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type Consul from 'consul';
-import { createChannel } from '../channel.ts';
 import { parseDuration } from '../reader/convert.ts';
-import { ConfigError, toConfigError } from '../errors.ts';
-import { readCache, writeCache } from './cache.ts';
-import { kvTree, normalizePrefix, type KvPair } from './kv.ts';
-import { createChangeSet, type ChangeSet, type ChangeSetObject, type Source, type SourceOptions } from './source.ts';
+import { ConfigError } from '../errors.ts';
+import { normalizePrefix, type KvPair } from './kv.ts';
+import { storeSource, type StoreClient } from './remote.ts';
+import type { Source, SourceOptions } from './source.ts';
 import { sleep } from '../sleep.ts';
 
 /** Options of a Consul KV source. */
@@ -54,20 +53,16 @@ interface Answer {
  */
 export function consulSource(options: ConsulSourceOptions = {}): Source {
   const prefix = normalizePrefix(options.prefix ?? 'micro/config');
-  const name = options.name ?? `consul:${prefix}`;
   const target = resolveAddress(options);
   const timeout = options.timeout ?? 5000;
   const wait = options.wait ?? '60s';
   const waitMs = parseDuration(wait) ?? 60_000;
   const maxRetryDelay = options.maxRetryDelay ?? 2000;
   const token = options.token ?? process.env.CONSUL_HTTP_TOKEN;
-  const channel = createChannel<ChangeSet>();
-  const stopped = new AbortController();
-  let client: Promise<Consul> | undefined;
-  let servedFromCache: ConfigError | undefined;
+  let connection: Promise<Consul> | undefined;
 
   function connect(): Promise<Consul> {
-    client ??= (async () => {
+    connection ??= (async () => {
       const { default: ConsulClient } = await import('consul');
       const tls = options.tls;
       return new ConsulClient({
@@ -78,7 +73,7 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
         defaults: { ...(token ? { token } : {}), ...(options.dc ? { dc: options.dc } : {}) },
       });
     })();
-    return client;
+    return connection;
   }
 
   /** One KV query: immediate without an index, blocking with one. */
@@ -114,90 +109,45 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
     }
   }
 
-  async function layer(pairs: KvPair[]): Promise<ChangeSet> {
-    const tree = await kvTree(pairs, prefix);
-    if (options.cache) await writeCache(options.cache, tree).catch(() => {});
-    return createChangeSet(name, 'object', tree as ChangeSetObject);
-  }
-
-  async function read(): Promise<ChangeSet> {
-    try {
-      const answer = await query(undefined, stopped.signal);
-      const changeSet = await layer(answer.pairs);
-      servedFromCache = undefined;
-      return changeSet;
-    } catch (error) {
-      if (error instanceof ConfigError) throw error.withSource(name);
-      const failure = new ConfigError(`cannot read from Consul at ${target.label} (prefix ${prefix}): ${(error as Error).message}`, {
-        code: 'READ',
-        source: name,
-        cause: error,
-      });
-      const cached = options.cache ? await readCache(options.cache) : undefined;
-      if (!cached) throw failure;
-      servedFromCache = new ConfigError(`Consul is unreachable; serving the cached layer from ${options.cache}: ${failure.detail}`, {
-        code: 'READ',
-        source: name,
-        cause: error,
-      });
-      return createChangeSet(name, 'object', cached.tree as ChangeSetObject, cached.timestamp);
-    }
-  }
-
-  async function follow(signal: AbortSignal): Promise<void> {
-    if (servedFromCache) channel.fail(servedFromCache);
-    let index: bigint | undefined;
-    let failures = 0;
-    while (!signal.aborted) {
-      let answer: Answer;
-      try {
-        answer = await query(index, signal);
-      } catch (error) {
-        if (signal.aborted) return;
-        // After an error the server may be a new one with a lower index, where a blocking query would hang for
-        // the whole wait: the next query starts over without an index.
-        if (failures === 0) {
-          channel.fail(
-            new ConfigError(`lost Consul at ${target.label}: ${(error as Error).message}; retrying`, { code: 'WATCH', source: name, cause: error }),
-          );
+  const client: StoreClient = {
+    store: 'Consul',
+    where: `${target.label} (prefix ${prefix})`,
+    fetch: async (signal) => (await query(undefined, signal)).pairs,
+    async follow(publish, fail, signal) {
+      let index: bigint | undefined;
+      let failures = 0;
+      while (!signal.aborted) {
+        let answer: Answer;
+        try {
+          answer = await query(index, signal);
+        } catch (error) {
+          if (signal.aborted) return;
+          // After an error the agent may be a new one with a lower index, where a blocking query would hang for
+          // the whole wait: the next query starts over without an index.
+          if (failures === 0) {
+            fail(new ConfigError(`lost Consul at ${target.label}: ${(error as Error).message}; retrying`, { code: 'WATCH', cause: error }));
+          }
+          index = undefined;
+          failures += 1;
+          await sleep(Math.min(50 * 2 ** failures, maxRetryDelay), signal);
+          continue;
         }
-        index = undefined;
-        failures += 1;
-        await sleep(Math.min(50 * 2 ** failures, maxRetryDelay), signal);
-        continue;
+        failures = 0;
+        // The wait ran out with nothing new.
+        if (index !== undefined && answer.index === index) continue;
+        // An index that went back is a reset: this answer is a full read, and the next query blocks from it.
+        index = answer.index;
+        await publish(answer.pairs);
+        // Without a usable index (a missing or zero X-Consul-Index) a query cannot block: poll instead of spinning.
+        if (index === undefined) await sleep(Math.min(POLL_INTERVAL, waitMs), signal);
       }
-      failures = 0;
-      // The wait ran out with nothing new.
-      if (index !== undefined && answer.index === index) continue;
-      // An index that went back is a reset: this answer is a full read, and the next query blocks from it.
-      index = answer.index;
-      try {
-        channel.push(await layer(answer.pairs));
-      } catch (error) {
-        channel.fail(toConfigError(error, 'DECODE', name));
-      }
-      // Without a usable index (a missing or zero X-Consul-Index) a query cannot block: poll instead of spinning.
-      if (index === undefined) await sleep(Math.min(POLL_INTERVAL, waitMs), signal);
-    }
-  }
-
-  return {
-    name,
-    optional: options.optional,
-    read,
-    watch(signal) {
-      const both = AbortSignal.any([stopped.signal, ...(signal ? [signal] : [])]);
-      const iterator = channel.subscribe(both);
-      void follow(both);
-      return iterator;
     },
-    async close() {
-      stopped.abort();
-      channel.end();
-      const consul = await client?.catch(() => undefined);
+    async release() {
+      const consul = await connection?.catch(() => undefined);
       consul?.destroy();
     },
   };
+  return storeSource({ name: options.name ?? `consul:${prefix}`, prefix, optional: options.optional, cache: options.cache }, client);
 }
 
 interface Target {

@@ -1,10 +1,9 @@
 import type { Etcd3, IOptions, IWatchResponse, Watcher as EtcdWatcher } from 'etcd3';
-import { createChannel } from '../channel.ts';
-import { ConfigError, toConfigError } from '../errors.ts';
-import { readCache, writeCache } from './cache.ts';
-import { kvTree, normalizePrefix, type KvPair } from './kv.ts';
-import { createChangeSet, type ChangeSet, type ChangeSetObject, type Source, type SourceOptions } from './source.ts';
+import { ConfigError } from '../errors.ts';
 import { sleep } from '../sleep.ts';
+import { normalizePrefix, type KvPair } from './kv.ts';
+import { storeSource, type StoreClient } from './remote.ts';
+import type { Source, SourceOptions } from './source.ts';
 
 /** Options of an etcd source. */
 export interface EtcdSourceOptions extends SourceOptions {
@@ -33,21 +32,16 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
   const prefix = normalizePrefix(rawPrefix);
   const keyPrefix = rawPrefix.startsWith('/') ? `/${prefix}` : prefix;
   const hosts = typeof options.hosts === 'string' ? [options.hosts] : [...(options.hosts ?? ['http://127.0.0.1:2379'])];
-  const name = options.name ?? `etcd:${keyPrefix}`;
   const timeout = options.timeout ?? 5000;
   const maxRetryDelay = options.maxRetryDelay ?? 2000;
-  const channel = createChannel<ChangeSet>();
-  const stopped = new AbortController();
-  let client: Promise<Etcd3> | undefined;
-  /** The keys as last read or watched, with the revision they are current at. */
+  const where = `${hosts.join(',')} (prefix ${keyPrefix})`;
+  let connection: Promise<Etcd3> | undefined;
+  /** The keys as last read or watched, and the revision they are current at. */
   let keys = new Map<string, Buffer>();
   let revision = 0;
-  let servedFromCache: ConfigError | undefined;
-
-  const where = () => `${hosts.join(',')} (prefix ${keyPrefix})`;
 
   function connect(): Promise<Etcd3> {
-    client ??= (async () => {
+    connection ??= (async () => {
       const [{ Etcd3, isRecoverableError }, cockatiel] = await Promise.all([import('etcd3'), import('cockatiel')]);
       const config: IOptions = {
         hosts,
@@ -69,59 +63,32 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
       };
       return new Etcd3(config);
     })();
-    return client;
+    return connection;
   }
 
-  async function layer(): Promise<ChangeSet> {
-    const pairs: KvPair[] = [...keys].map(([key, value]) => ({ key, value }));
-    const tree = await kvTree(pairs, prefix);
-    if (options.cache) await writeCache(options.cache, tree).catch(() => {});
-    return createChangeSet(name, 'object', tree as ChangeSetObject);
-  }
+  const current = (): KvPair[] => [...keys].map(([key, value]) => ({ key, value }));
 
-  /** Reads every key under the prefix. */
-  async function fetchAll(): Promise<ChangeSet> {
+  async function fetchAll(): Promise<KvPair[]> {
     const etcd = await connect();
     const response = await etcd.getAll().prefix(keyPrefix).exec();
     keys = new Map(response.kvs.map((kv) => [kv.key.toString(), kv.value]));
     revision = Number(response.header.revision);
-    return layer();
-  }
-
-  async function read(): Promise<ChangeSet> {
-    try {
-      const changeSet = await fetchAll();
-      servedFromCache = undefined;
-      return changeSet;
-    } catch (error) {
-      const failure =
-        error instanceof ConfigError
-          ? error.withSource(name)
-          : new ConfigError(`cannot read from etcd at ${where()}: ${(error as Error).message}`, { code: 'READ', source: name, cause: error });
-      const cached = options.cache ? await readCache(options.cache) : undefined;
-      if (!cached) throw failure;
-      servedFromCache = new ConfigError(`etcd is unreachable; serving the cached layer from ${options.cache}: ${failure.detail}`, {
-        code: 'READ',
-        source: name,
-        cause: error,
-      });
-      return createChangeSet(name, 'object', cached.tree as ChangeSetObject, cached.timestamp);
-    }
+    return current();
   }
 
   /** One watch session: from the last revision until it fails or the server's history goes back. */
-  async function session(signal: AbortSignal): Promise<void> {
+  async function session(publish: (pairs: KvPair[]) => Promise<void>, fail: (error: unknown) => void, signal: AbortSignal): Promise<void> {
     const etcd = await connect();
-    if (revision === 0) channel.push(await fetchAll());
+    if (revision === 0) await publish(await fetchAll());
     const watcher: EtcdWatcher = await withTimeout(
       etcd.watch().prefix(keyPrefix).startRevision(String(revision + 1)).create(),
       timeout,
       'creating the etcd watch timed out',
     );
     try {
-      // A change between the last read and the watch's start is covered by the revision; re-reading once after
-      // each (re)creation also covers a watch that was created against a restarted server.
-      channel.push(await fetchAll());
+      // A watch created while etcd was dying can be lost for good; re-reading after each (re)creation makes sure
+      // nothing written before it is missed.
+      await publish(await fetchAll());
       await new Promise<void>((resolve, reject) => {
         let lost = false;
         const end = (error?: unknown) => {
@@ -138,15 +105,12 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
             else keys.delete(key);
           }
           revision = Math.max(revision, Number(response.header.revision));
-          layer().then(
-            (changeSet) => channel.push(changeSet),
-            (error: unknown) => channel.fail(toConfigError(error, 'DECODE', name)),
-          );
+          void publish(current());
         });
         watcher.on('disconnected', (error) => {
           if (lost) return;
           lost = true;
-          channel.fail(new ConfigError(`lost etcd at ${where()}; reconnecting`, { code: 'WATCH', source: name, cause: error }));
+          fail(new ConfigError(`lost etcd at ${where}; reconnecting`, { code: 'WATCH', cause: error }));
         });
         watcher.on('connected', (response: IWatchResponse) => {
           lost = false;
@@ -164,43 +128,30 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
     }
   }
 
-  async function follow(signal: AbortSignal): Promise<void> {
-    if (servedFromCache) channel.fail(servedFromCache);
-    let failures = 0;
-    while (!signal.aborted) {
-      try {
-        await session(signal);
-        failures = 0;
-      } catch (error) {
-        if (signal.aborted) return;
-        channel.fail(
-          error instanceof ConfigError
-            ? error.withSource(name)
-            : new ConfigError(`cannot follow etcd at ${where()}: ${(error as Error).message}`, { code: 'WATCH', source: name, cause: error }),
-        );
-        failures += 1;
-        await sleep(Math.min(50 * 2 ** failures, maxRetryDelay), signal);
+  const client: StoreClient = {
+    store: 'etcd',
+    where,
+    fetch: () => fetchAll(),
+    async follow(publish, fail, signal) {
+      let failures = 0;
+      while (!signal.aborted) {
+        try {
+          await session(publish, fail, signal);
+          failures = 0;
+        } catch (error) {
+          if (signal.aborted) return;
+          fail(error);
+          failures += 1;
+          await sleep(Math.min(50 * 2 ** failures, maxRetryDelay), signal);
+        }
       }
-    }
-  }
-
-  return {
-    name,
-    optional: options.optional,
-    read,
-    watch(signal) {
-      const both = AbortSignal.any([stopped.signal, ...(signal ? [signal] : [])]);
-      const iterator = channel.subscribe(both);
-      void follow(both);
-      return iterator;
     },
-    async close() {
-      stopped.abort();
-      channel.end();
-      const etcd = await client?.catch(() => undefined);
+    async release() {
+      const etcd = await connection?.catch(() => undefined);
       etcd?.close();
     },
   };
+  return storeSource({ name: options.name ?? `etcd:${keyPrefix}`, prefix, optional: options.optional, cache: options.cache }, client);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
@@ -210,4 +161,3 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
-

@@ -1,0 +1,113 @@
+import { createChannel } from '../channel.ts';
+import { ConfigError, toConfigError } from '../errors.ts';
+import { readCache, writeCache } from './cache.ts';
+import { kvTree, type KvPair } from './kv.ts';
+import { createChangeSet, type ChangeSet, type ChangeSetObject, type Source } from './source.ts';
+
+/** What a key-value store's source needs from its client. */
+export interface StoreClient {
+  /** The store's name in messages (`etcd`, `Consul`). */
+  readonly store: string;
+  /** Where it is, for messages (`http://127.0.0.1:2379 (prefix /config/app)`). */
+  readonly where: string;
+  /** Reads every key under the prefix. */
+  fetch(signal: AbortSignal): Promise<KvPair[]>;
+  /** Follows the store until the signal aborts, handing each new set of keys to `publish`. */
+  follow(publish: (pairs: KvPair[]) => Promise<void>, fail: (error: unknown) => void, signal: AbortSignal): Promise<void>;
+  /** Closes the client. */
+  release(): Promise<void>;
+}
+
+/** Options every key-value source shares. */
+export interface StoreSourceShared {
+  /** The source's name. */
+  name: string;
+  /** The normalized key prefix. */
+  prefix: string;
+  /** Whether a store that cannot be read at start is an empty layer. */
+  optional: boolean | undefined;
+  /** The last-known-good cache file. */
+  cache: string | undefined;
+}
+
+/**
+ * The shell around a key-value store's client: keys mapped to a layer, the last-known-good cache, a start from it
+ * while the store is down, and the watch channel.
+ */
+export function storeSource(shared: StoreSourceShared, client: StoreClient): Source {
+  const { name, prefix, cache } = shared;
+  const channel = createChannel<ChangeSet>();
+  const stopped = new AbortController();
+  let servedFromCache: ConfigError | undefined;
+
+  async function layer(pairs: KvPair[]): Promise<ChangeSet> {
+    const tree = await kvTree(pairs, prefix);
+    if (cache) await writeCache(cache, tree).catch(() => {});
+    return createChangeSet(name, 'object', tree as ChangeSetObject);
+  }
+
+  async function publish(pairs: KvPair[]): Promise<void> {
+    try {
+      channel.push(await layer(pairs));
+    } catch (error) {
+      channel.fail(toConfigError(error, 'DECODE', name));
+    }
+  }
+
+  function fail(error: unknown): void {
+    channel.fail(
+      error instanceof ConfigError
+        ? error.withSource(name)
+        : new ConfigError(`cannot follow ${client.store} at ${client.where}: ${(error as Error).message}`, {
+            code: 'WATCH',
+            source: name,
+            cause: error,
+          }),
+    );
+  }
+
+  async function read(): Promise<ChangeSet> {
+    let pairs: KvPair[];
+    try {
+      pairs = await client.fetch(stopped.signal);
+    } catch (error) {
+      const failure = new ConfigError(`cannot read from ${client.store} at ${client.where}: ${(error as Error).message}`, {
+        code: 'READ',
+        source: name,
+        cause: error,
+      });
+      const cached = cache ? await readCache(cache) : undefined;
+      if (!cached) throw failure;
+      servedFromCache = new ConfigError(`${client.store} is unreachable; serving the cached layer from ${cache}: ${failure.detail}`, {
+        code: 'READ',
+        source: name,
+        cause: error,
+      });
+      return createChangeSet(name, 'object', cached.tree as ChangeSetObject, cached.timestamp);
+    }
+    servedFromCache = undefined;
+    try {
+      return await layer(pairs);
+    } catch (error) {
+      throw toConfigError(error, 'DECODE', name);
+    }
+  }
+
+  return {
+    name,
+    optional: shared.optional,
+    read,
+    watch(signal) {
+      const both = AbortSignal.any([stopped.signal, ...(signal ? [signal] : [])]);
+      const iterator = channel.subscribe(both);
+      if (servedFromCache) channel.fail(servedFromCache);
+      client.follow(publish, fail, both).catch(fail);
+      return iterator;
+    },
+    async close() {
+      stopped.abort();
+      channel.end();
+      await client.release();
+    },
+  };
+}
