@@ -1,7 +1,8 @@
 // A Consul KV HTTP emulator for tests, following Consul's documented KV API (/v1/kv): GET of a key, `recurse`,
 // `keys` with `separator`, `raw`; blocking queries with `index` and `wait`; `X-Consul-Index` on every answer;
 // PUT with `flags` and `cas`; DELETE with `recurse` and `cas`; 404 for a missing key; base64 values.
-// It is not Consul: the Consul tests run against a real agent when CONSUL_HTTP_ADDR is set.
+// For the Consul registry it also serves the agent's service registration with a TTL check, check passes and health
+// look-ups. It is not Consul: the Consul tests run against a real agent when CONSUL_HTTP_ADDR is set.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -109,7 +110,7 @@ export async function startConsulEmulator(options: { acl?: Record<string, 'read'
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (!url.pathname.startsWith('/v1/kv/')) {
-      res.writeHead(404).end();
+      await catalog(req, res, url);
       return;
     }
     requests++;
@@ -235,6 +236,83 @@ export async function startConsulEmulator(options: { acl?: Record<string, 'read'
       }),
       at,
     );
+  }
+
+  // Service discovery, enough for a registry: agent registration with a TTL check, check passes, health look-ups.
+  const services = new Map<string, { ID: string; Service: string; Address: string; Port: number; Meta: Record<string, string>; Tags: string[]; ttl: number; passedAt: number; registeredAt: number; criticalAfter: number }>();
+
+  function status(entry: { ttl: number; passedAt: number }): 'passing' | 'critical' {
+    return entry.passedAt > 0 && Date.now() - entry.passedAt <= entry.ttl ? 'passing' : 'critical';
+  }
+
+  async function catalog(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/json', 'X-Consul-Index': String(index) });
+      res.end(JSON.stringify(body));
+    };
+    const text = await new Promise<string>((resolve) => {
+      let data = '';
+      req.on('data', (chunk: Buffer) => (data += chunk.toString()));
+      req.on('end', () => resolve(data));
+    });
+    // Services whose check stayed critical past DeregisterCriticalServiceAfter are gone.
+    // A TTL check is critical from registration until its first pass, and again when a pass is overdue.
+    for (const [id, entry] of services) {
+      const criticalSince = entry.passedAt ? entry.passedAt + entry.ttl : entry.registeredAt;
+      if (Date.now() - criticalSince > entry.criticalAfter) services.delete(id);
+    }
+    const path = url.pathname;
+    if (req.method === 'PUT' && path === '/v1/agent/service/register') {
+      const body = JSON.parse(text || '{}') as {
+        ID?: string; Name: string; Address?: string; Port?: number; Meta?: Record<string, string>; Tags?: string[];
+        Check?: { TTL?: string; DeregisterCriticalServiceAfter?: string };
+      };
+      const id = body.ID ?? body.Name;
+      services.set(id, {
+        ID: id, Service: body.Name, Address: body.Address ?? '', Port: body.Port ?? 0, Meta: body.Meta ?? {}, Tags: body.Tags ?? [],
+        ttl: parseWait(body.Check?.TTL ?? '30s'), passedAt: 0, registeredAt: Date.now(), criticalAfter: parseWait(body.Check?.DeregisterCriticalServiceAfter ?? '72h'),
+      });
+      bump();
+      json(200, null);
+      return;
+    }
+    const deregister = /^\/v1\/agent\/service\/deregister\/(.+)$/.exec(path);
+    if (req.method === 'PUT' && deregister) {
+      services.delete(decodeURIComponent(deregister[1]!));
+      bump();
+      json(200, null);
+      return;
+    }
+    const pass = /^\/v1\/agent\/check\/pass\/service:(.+)$/.exec(decodeURIComponent(path));
+    if (req.method === 'PUT' && pass) {
+      const entry = services.get(pass[1]!);
+      if (!entry) {
+        res.writeHead(404).end('CheckID does not have associated TTL');
+        return;
+      }
+      entry.passedAt = Date.now();
+      json(200, null);
+      return;
+    }
+    if (req.method === 'GET' && path === '/v1/agent/services') {
+      json(200, Object.fromEntries([...services].map(([id, e]) => [id, { ID: e.ID, Service: e.Service, Address: e.Address, Port: e.Port, Meta: e.Meta, Tags: e.Tags }])));
+      return;
+    }
+    const health = /^\/v1\/health\/service\/(.+)$/.exec(path);
+    if (req.method === 'GET' && health) {
+      const name = decodeURIComponent(health[1]!);
+      const passing = url.searchParams.has('passing');
+      const entries = [...services.values()]
+        .filter((e) => e.Service === name && (!passing || status(e) === 'passing'))
+        .map((e) => ({
+          Node: { Node: 'emulator', Address: '127.0.0.1' },
+          Service: { ID: e.ID, Service: e.Service, Address: e.Address, Port: e.Port, Meta: e.Meta, Tags: e.Tags },
+          Checks: [{ CheckID: `service:${e.ID}`, Status: status(e), ServiceID: e.ID }],
+        }));
+      json(200, entries);
+      return;
+    }
+    res.writeHead(404).end(`no route for ${req.method} ${path}`);
   }
 
   async function start(): Promise<void> {

@@ -1,0 +1,89 @@
+import type { Etcd3, Lease } from 'etcd3';
+import { parseNode, sortNodes, type Registry, type ServiceNode } from './registry.ts';
+
+/** Options of the etcd registry. */
+export interface EtcdRegistryOptions {
+  /** etcd endpoints (default `http://127.0.0.1:2379`). */
+  hosts?: string | readonly string[] | undefined;
+  /** Where nodes are kept (default `/micro/registry`); a node is `<prefix>/<service>/<id>`. */
+  prefix?: string | undefined;
+  /** etcd user name and password. */
+  auth?: { username: string; password: string } | undefined;
+}
+
+/** Nodes as keys under a prefix in etcd, each bound to a lease of its TTL, so a node that dies disappears. */
+export function etcdRegistry(options: EtcdRegistryOptions = {}): Registry {
+  const hosts = typeof options.hosts === 'string' ? [options.hosts] : [...(options.hosts ?? ['http://127.0.0.1:2379'])];
+  const prefix = (options.prefix ?? '/micro/registry').replace(/\/+$/, '');
+  const leases = new Map<string, { lease: Lease; ttl: number }>();
+  let client: Promise<Etcd3> | undefined;
+  const connect = () =>
+    (client ??= import('etcd3').then(({ Etcd3 }) => new Etcd3({ hosts, auth: options.auth, dialTimeout: 3000 })));
+  const key = (node: ServiceNode) => `${prefix}/${node.service}/${node.id}`;
+
+  async function lookup(service: string): Promise<ServiceNode[]> {
+    const etcd = await connect();
+    const values = await etcd.getAll().prefix(`${prefix}/${service}/`).strings();
+    return sortNodes(Object.values(values).flatMap((text) => parseNode(text) ?? []));
+  }
+
+  return {
+    kind: 'etcd',
+    async register(node, ttl) {
+      const etcd = await connect();
+      const seconds = Math.max(1, Math.ceil(ttl / 1000));
+      let held = leases.get(node.id);
+      if (held && held.ttl !== seconds) {
+        await held.lease.revoke().catch(() => {});
+        held = undefined;
+      }
+      if (!held) {
+        // The lease keeps itself alive while this process runs; a killed process stops renewing it.
+        const lease = etcd.lease(seconds, { autoKeepAlive: true });
+        lease.on('lost', () => leases.delete(node.id));
+        held = { lease, ttl: seconds };
+        leases.set(node.id, held);
+      }
+      await held.lease.put(key(node)).value(JSON.stringify(node));
+    },
+    async deregister(node) {
+      const held = leases.get(node.id);
+      leases.delete(node.id);
+      const etcd = await connect();
+      await etcd.delete().key(key(node));
+      await held?.lease.revoke().catch(() => {});
+    },
+    lookup,
+    async *watch(service, signal) {
+      const etcd = await connect();
+      const watcher = await etcd.watch().prefix(`${prefix}/${service}/`).create();
+      const wake: (() => void)[] = [];
+      const notify = () => wake.splice(0).forEach((resolve) => resolve());
+      watcher.on('data', notify);
+      signal.addEventListener('abort', notify, { once: true });
+      try {
+        let last = '';
+        while (!signal.aborted) {
+          const nodes = await lookup(service);
+          const text = JSON.stringify(nodes);
+          if (text !== last) {
+            last = text;
+            yield nodes;
+          }
+          await new Promise<void>((resolve) => {
+            if (signal.aborted) resolve();
+            else wake.push(resolve);
+          });
+        }
+      } finally {
+        await watcher.cancel().catch(() => {});
+      }
+    },
+    async close() {
+      await Promise.all([...leases.values()].map(({ lease }) => lease.revoke().catch(() => {})));
+      leases.clear();
+      const etcd = await client?.catch(() => undefined);
+      etcd?.close();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { createChannel } from '../../channel.ts';
+import { sortNodes, type Registry, type ServiceNode } from './registry.ts';
+
+interface Entry {
+  node: ServiceNode;
+  expires: number;
+}
+
+const spaces = new Map<string, { entries: Map<string, Entry>; changed: ReturnType<typeof createChannel<string>> }>();
+
+/**
+ * A registry inside one process: services and clients that share a namespace (default `default`) see each other.
+ * Entries expire when not refreshed within their TTL, as in the other registries.
+ */
+export function memoryRegistry(options: { namespace?: string } = {}): Registry {
+  const namespace = options.namespace ?? 'default';
+  let space = spaces.get(namespace);
+  if (!space) {
+    space = { entries: new Map(), changed: createChannel<string>() };
+    spaces.set(namespace, space);
+  }
+  const { entries, changed } = space;
+
+  const live = (service: string) => {
+    const now = Date.now();
+    const nodes: ServiceNode[] = [];
+    for (const [id, entry] of entries) {
+      if (entry.expires <= now) entries.delete(id);
+      else if (entry.node.service === service) nodes.push(entry.node);
+    }
+    return sortNodes(nodes);
+  };
+
+  return {
+    kind: 'memory',
+    async register(node, ttl) {
+      const fresh = !entries.has(node.id);
+      entries.set(node.id, { node, expires: Date.now() + ttl });
+      if (fresh) changed.push(node.service);
+    },
+    async deregister(node) {
+      if (entries.delete(node.id)) changed.push(node.service);
+    },
+    lookup: async (service) => live(service),
+    async *watch(service, signal) {
+      let last = JSON.stringify(live(service));
+      // The channel keeps only the latest news, so every wake-up re-checks this service, whichever one changed.
+      for await (const _ of changed.subscribe(signal)) {
+        const nodes = live(service);
+        const key = JSON.stringify(nodes);
+        if (key !== last) {
+          last = key;
+          yield nodes;
+        }
+      }
+    },
+    close: async () => {},
+  };
+}

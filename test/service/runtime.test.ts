@@ -1,0 +1,152 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createConfig, memorySource, type Config, type MemorySource } from '../../src/index.ts';
+import { CallError, createClient, createService, memoryRegistry, type Client, type Service } from '../../src/service/index.ts';
+import { startConsulEmulator, type ConsulEmulator } from '../consul-emulator.ts';
+import { startEtcd, type EtcdServer } from '../helpers/etcd.ts';
+import { eventually } from '../helpers/events.ts';
+import { freePort } from '../helpers/ports.ts';
+import { serverAvailable } from '../helpers/servers.ts';
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+let namespace = 0;
+async function setup(extra: Record<string, unknown> = {}) {
+  const runtime = memorySource({ registry: 'memory', registries: { memory: { namespace: `test-${++namespace}` } }, ...extra });
+  const config = await createConfig({
+    defaults: { handlers: { popular: { greeting: 'Ping' } }, server: { ttl: '2s' }, client: { timeout: '3s' } },
+    sources: [runtime],
+  });
+  const service = createService({ name: 'popular', config }).handle('Popular', {
+    async ping(request, ctx) {
+      return { message: `${ctx.options.get('greeting').string('Ping')} ${(request as { name: string }).name}` };
+    },
+    async options(_request, ctx) {
+      return ctx.options.scan();
+    },
+    async slow(request) {
+      await new Promise((resolve) => setTimeout(resolve, (request as { ms: number }).ms));
+      return 'done';
+    },
+    async fail() {
+      throw new Error('handler broke');
+    },
+  });
+  const client = createClient({ config });
+  cleanup.push(() => config.close(), () => service.stop(), () => client.close());
+  await service.start();
+  return { runtime, config, service, client };
+}
+
+describe('service and client', () => {
+  it('serves a handler found through the registry', async () => {
+    const { client, service } = await setup();
+    expect(await client.call('popular', 'Popular.Ping', { name: 'winyh' })).toEqual({ message: 'Ping winyh' });
+    expect(service.registry).toBe('memory');
+    expect(service.address).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
+  it('hands each call the options of the snapshot current when it arrives', async () => {
+    const { client, runtime } = await setup();
+    runtime.set('handlers.popular.greeting', 'Hello');
+    await eventually(async () => expect(await client.call('popular', 'Popular.Ping', { name: 'a' })).toEqual({ message: 'Hello a' }));
+    runtime.set('handlers.popular', { greeting: 'Hey', extra: [1] });
+    expect(await client.call('popular', 'Popular.Ping', { name: 'b' })).toEqual({ message: 'Hey b' });
+    expect(await client.call('popular', 'Popular.Options')).toEqual({ greeting: 'Hey', extra: [1] });
+  });
+
+  it('reports unknown endpoints and handler failures as CallErrors, without retrying', async () => {
+    const { client } = await setup();
+    await expect(client.call('popular', 'Popular.Nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(client.call('popular', 'Popular.ToString')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(client.call('popular', 'Popular.Fail')).rejects.toMatchObject({ code: 'REMOTE', message: expect.stringContaining('handler broke') });
+    const error = await client.call('nobody', 'X.Y', {}, { timeout: 200 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CallError);
+    expect((error as CallError).code).toBe('TIMEOUT');
+  });
+
+  it('drains calls in flight on stop, and deregisters first', async () => {
+    const { client, service } = await setup();
+    const slow = client.call('popular', 'Popular.Slow', { ms: 300 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopped = service.stop();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await memoryRegistry({ namespace: `test-${namespace}` }).lookup('popular')).toEqual([]);
+    expect(await slow).toBe('done');
+    await stopped;
+    await expect(client.call('popular', 'Popular.Ping', { name: 'x' }, { timeout: 200 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+  });
+
+  it('uses the round-robin selector when configured', async () => {
+    const { client, config } = await setup({ client: { selector: 'roundrobin' } });
+    const second = createService({ name: 'popular', config }).handle('Popular', { async ping() {
+      return { message: 'second' };
+    } });
+    cleanup.push(() => second.stop());
+    await second.start();
+    const answers = new Set<string>();
+    for (let i = 0; i < 4; i++) answers.add(((await client.call('popular', 'Popular.Ping', { name: 'x' })) as { message: string }).message);
+    expect(answers).toEqual(new Set(['Ping x', 'second']));
+  });
+});
+
+describe('registry swap under load', () => {
+  let emulator: ConsulEmulator | undefined;
+  let etcd: EtcdServer | undefined;
+  afterEach(async () => {
+    await emulator?.stop();
+    await etcd?.dispose();
+    emulator = undefined;
+    etcd = undefined;
+  });
+
+  it('moves between every registry while calls stream in, failing none', async () => {
+    emulator = await startConsulEmulator();
+    const withEtcd = serverAvailable('etcd');
+    if (withEtcd) etcd = await startEtcd();
+    const mdnsPort = await freePort();
+    const { client, service, runtime } = await setup();
+    runtime.set('registries', {
+      memory: { namespace: `test-${namespace}` },
+      consul: { address: emulator.address },
+      mdns: { interface: '127.0.0.1', bind: '224.0.0.251', port: mdnsPort },
+      ...(etcd ? { etcd: { hosts: etcd.endpoint, prefix: `/registry-${namespace}` } } : {}),
+    });
+    const order = ['consul', ...(withEtcd ? ['etcd'] : []), 'mdns', 'memory'];
+
+    let calls = 0;
+    const failures: unknown[] = [];
+    let running = true;
+    const callers = Array.from({ length: 4 }, async (_, i) => {
+      while (running) {
+        try {
+          const answer = await client.call('popular', 'Popular.Ping', { name: `c${i}` });
+          expect(answer).toEqual({ message: `Ping c${i}` });
+          calls++;
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+    });
+    const moves: string[] = [];
+    service.on('registered', (kind) => moves.push(`+${kind}`));
+    service.on('deregistered', (kind) => moves.push(`-${kind}`));
+    for (const kind of order) {
+      const before = calls;
+      runtime.set('registry', kind);
+      await eventually(() => expect(service.registry).toBe(kind), 10_000);
+      await eventually(() => expect(calls).toBeGreaterThan(before + 20), 10_000);
+    }
+    running = false;
+    await Promise.all(callers);
+    expect(failures).toEqual([]);
+    expect(calls).toBeGreaterThan(80);
+    // Always registered in the new registry before leaving the old one.
+    const expected = ['memory', ...order].slice(0, -1).flatMap((from, i) => [`+${order[i]}`, `-${from}`]);
+    expect(moves).toEqual(expected);
+  });
+});
+
+export type { Client, Config, MemorySource, Service };
