@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+// One process, not tsx's cli (which runs the file in a second process that a kill would not reach).
+const NODE_ARGS = ['--conditions=microconf-source', '--import', 'tsx'];
 
 /** What a finished child process printed. */
 export interface Finished {
@@ -28,7 +29,7 @@ export function runScript(file: string, options: RunOptions = {}): Promise<Finis
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      [tsx, '--conditions=microconf-source', file, ...(options.args ?? [])],
+      [...NODE_ARGS, file, ...(options.args ?? [])],
       { timeout: ms, killSignal: 'SIGKILL', env: options.env ?? process.env, cwd: options.cwd },
       (error, stdout, stderr) => {
         if (error?.killed) reject(new Error(`${file} did not exit within ${ms} ms: ${stdout}${stderr}`));
