@@ -38,6 +38,43 @@ describe.runIf(serverAvailable('etcd'))('examples/etcd', () => {
   });
 });
 
+describe.runIf(serverAvailable('etcd'))('examples/etcd-service', () => {
+  let server: EtcdServer | undefined;
+  afterAll(async () => server?.dispose());
+
+  it('serves with etcd as registry and config store, and follows a greeting changed in etcd', async () => {
+    server = await startEtcd();
+    const { stdout, stderr, code } = await runScript(example('etcd-service'), {
+      args: ['--demo'],
+      env: { ...process.env, ETCD_ENDPOINTS: server.endpoint },
+      timeout: 30_000,
+    });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')).toEqual([expect.stringMatching(/^registered in etcd at 127\.0\.0\.1:\d+$/), 'Ping winyh', 'Hello winyh']);
+  });
+});
+
+describe('examples/popular', () => {
+  it('runs the walkthrough of the README\'s first command', async () => {
+    const { stdout, stderr, code } = await runScript(fileURLToPath(new URL('../examples/popular/demo.ts', import.meta.url)), { timeout: 30_000 });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n').map((line) => line.replace(/127\.0\.0\.1:\d+/, 'ADDRESS'));
+    expect(lines).toEqual([
+      '[service] registered in memory at ADDRESS',
+      '[client] Popular.Ping → Ping winyh',
+      '[you] edit config.yaml: greeting Ping → Hello',
+      '[client] Popular.Ping → Hello winyh',
+      '[you] edit config.yaml: registry memory → mdns (on loopback)',
+      '[service] registered in mdns at ADDRESS',
+      '[service] deregistered from memory',
+      '[client] Popular.Ping → Hello winyh',
+      '[service] deregistered from mdns',
+    ]);
+  });
+});
+
 describe('examples/consul', () => {
   let emulator: ConsulEmulator | undefined;
   afterAll(async () => emulator?.stop());
