@@ -81,6 +81,9 @@ describe.each(kinds.filter((kind) => kind !== 'mdns'))('TTL through %s', (kind) 
     const registry = createRegistry(registrySpec(config), config);
     try {
       expect(await registry.lookup('popular')).toHaveLength(1);
+      // Alive, it re-registers before its TTL ends.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(await registry.lookup('popular')).toHaveLength(1);
       child.process.kill('SIGKILL');
       await child.exited;
       await eventually(async () => expect(await registry.lookup('popular')).toEqual([]), 10_000);

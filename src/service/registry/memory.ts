@@ -43,7 +43,9 @@ export function memoryRegistry(options: { namespace?: string } = {}): Registry {
     },
     lookup: async (service) => live(service),
     async *watch(service, signal) {
-      let last = JSON.stringify(live(service));
+      const first = live(service);
+      let last = JSON.stringify(first);
+      yield first;
       // The channel keeps only the latest news, so every wake-up re-checks this service, whichever one changed.
       for await (const _ of changed.subscribe(signal)) {
         const nodes = live(service);

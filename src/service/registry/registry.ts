@@ -24,7 +24,7 @@ export interface Registry {
   deregister(node: ServiceNode): Promise<void>;
   /** The live nodes of a service. */
   lookup(service: string): Promise<ServiceNode[]>;
-  /** The nodes of a service each time they change, until the signal aborts. */
+  /** The nodes of a service now, then each time they change, until the signal aborts. */
   watch(service: string, signal: AbortSignal): AsyncIterable<ServiceNode[]>;
   /** Releases sockets, timers and clients. */
   close(): Promise<void>;

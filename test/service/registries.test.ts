@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consulRegistry, etcdRegistry, mdnsRegistry, memoryRegistry, type Registry, type ServiceNode } from '../../src/service/index.ts';
+import { startConsulEmulator, type ConsulEmulator } from '../consul-emulator.ts';
+import { startEtcd, type EtcdServer } from '../helpers/etcd.ts';
+import { freePort } from '../helpers/ports.ts';
+import { serverAvailable } from '../helpers/servers.ts';
+
+let emulator: ConsulEmulator;
+let etcd: EtcdServer | undefined;
+const hasEtcd = serverAvailable('etcd');
+beforeAll(async () => {
+  emulator = await startConsulEmulator();
+  if (hasEtcd) etcd = await startEtcd();
+});
+afterAll(async () => {
+  await emulator?.stop();
+  await etcd?.dispose();
+});
+
+const factories: [string, () => Promise<Registry>][] = [
+  ['memory', async () => memoryRegistry({ namespace: `registries-${Math.random()}` })],
+  ['mdns', async () => mdnsRegistry({ interface: '127.0.0.1', bind: '224.0.0.251', port: await freePort(), interval: 50 })],
+  ['consul', async () => consulRegistry({ address: emulator.address, interval: 50 })],
+  ...(hasEtcd ? [['etcd', async () => etcdRegistry({ hosts: etcd!.endpoint, prefix: `/reg-${Math.random()}` })] as [string, () => Promise<Registry>]] : []),
+];
+
+const node = (id: string, port: number): ServiceNode => ({ id, service: 'svc', version: '1', address: `127.0.0.1:${port}`, metadata: { zone: 'a' } });
+
+describe.each(factories)('%s registry', (_kind, make) => {
+  it('registers, looks up, watches and deregisters nodes', async () => {
+    const registry = await make();
+    const controller = new AbortController();
+    const seen: string[][] = [];
+    const watching = (async () => {
+      for await (const nodes of registry.watch('svc', controller.signal)) {
+        seen.push(nodes.map((n) => n.id));
+        if (seen.some((ids) => ids.length === 2) && nodes.length === 1) controller.abort();
+      }
+    })();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await registry.register(node('a', 1001), 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await registry.register(node('b', 1002), 10_000);
+      expect(await registry.lookup('svc')).toEqual([node('a', 1001), node('b', 1002)]);
+      expect(await registry.lookup('other')).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await registry.deregister(node('a', 1001));
+      expect(await registry.lookup('svc')).toEqual([node('b', 1002)]);
+      await watching;
+      expect(seen[0]).toEqual([]);
+      expect(seen).toContainEqual(['a', 'b']);
+      expect(seen.at(-1)).toEqual(['b']);
+    } finally {
+      controller.abort();
+      await registry.deregister(node('b', 1002)).catch(() => {});
+      await registry.close();
+    }
+  });
+});
