@@ -1,4 +1,4 @@
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from './events.ts';
 import { ConfigError, toConfigError } from './errors.ts';
 import { explainPath, type Explanation } from './loader/explain.ts';
 import { createLoader, type ChangeEvent } from './loader/loader.ts';
@@ -112,7 +112,13 @@ export async function createConfig(options: ConfigOptions = {}): Promise<Config>
   await loader.add(options.sources ?? []);
 
   const config: Config = {
-    get: (...path) => loader.view.lookup(path),
+    // A plain function reading `arguments`: one dotted string (the common case) allocates no argument array.
+    get: function get(): Value {
+      // eslint-disable-next-line prefer-rest-params
+      const args = arguments as unknown as PathArgs;
+      if (args.length === 1 && typeof args[0] === 'string') return loader.view.lookupDotted(args[0]);
+      return loader.view.lookup(Array.prototype.slice.call(args) as unknown as PathArgs);
+    } as Config['get'],
     watch(path, watchOptions) {
       const segments = path === undefined ? [] : pathSegments(path);
       return createWatcher(

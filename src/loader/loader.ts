@@ -1,4 +1,4 @@
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from '../events.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { formatPath } from '../reader/path.ts';
 import { mergeLayers } from '../reader/merge.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from '../events.ts';
 import type { Config, Watcher } from '../index.ts';
 import { createRegistry, registrySpec, type RegistrySpec } from './registry/index.ts';
 import type { Registry, ServiceNode } from './registry/registry.ts';
