@@ -2,7 +2,7 @@ import { EventEmitter } from './events.ts';
 import { ConfigError, toConfigError } from './errors.ts';
 import { explainPath, type Explanation } from './loader/explain.ts';
 import { createLoader, type ChangeEvent } from './loader/loader.ts';
-import type { Snapshot } from './loader/snapshot.ts';
+import type { Snapshot, SnapshotView } from './loader/snapshot.ts';
 import { createWatcher, type Watcher } from './loader/watcher.ts';
 import type { Environment } from './reader/expand.ts';
 import { pathSegments, toSegments, type PathArgs, type Segment } from './reader/path.ts';
@@ -85,10 +85,12 @@ export async function createConfig(options: ConfigOptions = {}): Promise<Config>
   } catch (error) {
     throw toConfigError(error, 'INVALID_OPTION', 'defaults');
   }
+  let view: SnapshotView | undefined;
   const loader = createLoader({
     defaults,
     env,
     limits: { maxBytes: options.maxBytes ?? 16 * 1024 * 1024, maxDepth },
+    onView: (next) => (view = next),
   });
   const facade = new EventEmitter<ConfigEvents>();
   loader.events.on('change', (event) => {
@@ -116,8 +118,8 @@ export async function createConfig(options: ConfigOptions = {}): Promise<Config>
     get: function get(): Value {
       // eslint-disable-next-line prefer-rest-params
       const args = arguments as unknown as PathArgs;
-      if (args.length === 1 && typeof args[0] === 'string') return loader.view.lookupDotted(args[0]);
-      return loader.view.lookup(Array.prototype.slice.call(args) as unknown as PathArgs);
+      if (args.length === 1 && typeof args[0] === 'string') return view!.lookupDotted(args[0]);
+      return view!.lookup(Array.prototype.slice.call(args) as unknown as PathArgs);
     } as Config['get'],
     watch(path, watchOptions) {
       const segments = path === undefined ? [] : pathSegments(path);

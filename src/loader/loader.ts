@@ -1,6 +1,7 @@
 import { EventEmitter } from '../events.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { formatPath } from '../reader/path.ts';
+import { intern } from '../reader/intern.ts';
 import { mergeLayers } from '../reader/merge.ts';
 import type { Tree } from '../reader/tree.ts';
 import type { ChangeSet, Source } from '../sources/source.ts';
@@ -43,6 +44,8 @@ export interface LoaderOptions extends DecodeOptions {
   defaults: Tree;
   /** How long a failed watch waits before it is retried, at most (ms). */
   maxRetryDelay?: number | undefined;
+  /** Called with each new view, so a reader can hold it directly instead of asking the loader on every read. */
+  onView?: ((view: SnapshotView) => void) | undefined;
 }
 
 /** Keeps each source's last good layer, merges them over the defaults, and publishes versioned snapshots. */
@@ -78,6 +81,10 @@ export function createLoader(options: LoaderOptions): Loader {
   let version = 0;
   let view = createView(createSnapshot(version, mergeLayers([defaults.tree]), [defaults]), [defaults]);
   let closed = false;
+  const show = (next: SnapshotView) => {
+    view = next;
+    options.onView?.(next);
+  };
 
   // Errors are delivered on the next turn of the event loop: a source that fails while `createConfig` is still
   // resolving (a store down, a cache served instead) is then heard by a listener attached right after the await.
@@ -105,18 +112,18 @@ export function createLoader(options: LoaderOptions): Loader {
     const previous = view.snapshot.values;
     if (version === 0) {
       version = 1;
-      view = createView(createSnapshot(version, values, next), next);
+      show(createView(createSnapshot(version, values, next), next));
       return;
     }
     const changes = diffTrees(previous, values);
     if (changes.length === 0) {
       // Same values, possibly from other sources now: keep the snapshot, refresh what explain reads.
-      view = createView(view.snapshot, next);
+      show(createView(view.snapshot, next));
       return;
     }
     version += 1;
     const snapshot = createSnapshot(version, values, next);
-    view = createView(snapshot, next);
+    show(createView(snapshot, next));
     const events_ = changes.map(
       (change): Change => ({
         path: formatPath(change.segments),
@@ -145,7 +152,7 @@ export function createLoader(options: LoaderOptions): Loader {
     const tree = await decodeChangeSet(changeSet, options);
     if (closed || order < entry.committed) return false;
     entry.committed = order;
-    entry.tree = tree;
+    entry.tree = intern(entry.tree, tree);
     entry.state = Object.freeze({
       name: entry.source.name,
       format: changeSet.format,

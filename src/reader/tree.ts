@@ -65,6 +65,17 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
   // Null-prototype objects (smol-toml) and class instances are copied into fresh plain objects.
   const plain = inPlace && Object.getPrototypeOf(value) === Object.prototype;
   const source = value as Record<string, unknown>;
+  if (plain && options.transform === undefined) {
+    // The hot case, a JSON.parse result: frozen in place. for-in allocates no key array, and a plain object's
+    // prototype holds nothing enumerable.
+    const out = source as Record<string, Tree>;
+    for (const key in out) {
+      const item = isHostileKey(key) ? undefined : normalizeAt(out[key], depth + 1, options);
+      if (item === undefined) delete out[key];
+      else if (item !== out[key]) out[key] = item;
+    }
+    return Object.freeze(out);
+  }
   const out: Record<string, Tree> = plain ? (source as Record<string, Tree>) : {};
   for (const key of Object.keys(source)) {
     const item = isHostileKey(key) ? undefined : normalizeAt(source[key], depth + 1, options);

@@ -129,14 +129,15 @@ function resolveFormat(options: FileSourceOptions, name: string): string {
   return format;
 }
 
-/** Reads a file until two stats around the read agree, so a write in progress is not taken for the file. */
+/**
+ * Reads a file, then checks its size against what was read: a file still being written (or truncated meanwhile)
+ * is read again, so a write in progress is not taken for the file.
+ */
 async function readStable(path: string, name: string, format: string): Promise<ChangeSet> {
   for (let attempt = 1; ; attempt++) {
-    const before = await stat(path);
     const data = await readFile(path);
     const after = await stat(path);
-    const settled = before.mtimeMs === after.mtimeMs && before.size === after.size && after.size === data.byteLength;
-    if (settled || attempt >= READ_ATTEMPTS) return createChangeSet(name, format, data, after.mtimeMs);
+    if (after.size === data.byteLength || attempt >= READ_ATTEMPTS) return createChangeSet(name, format, data, after.mtimeMs);
   }
 }
 
