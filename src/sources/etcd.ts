@@ -140,6 +140,9 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
           failures = 0;
         } catch (error) {
           if (signal.aborted) return;
+          // A session ends on an error (a canceled or compacted watch, a server whose history went back): the
+          // next one reads everything again rather than trusting a revision the server may not have.
+          revision = 0;
           fail(error);
           failures += 1;
           await sleep(Math.min(50 * 2 ** failures, maxRetryDelay), signal);
