@@ -137,6 +137,7 @@ const loadTimes = new Map<string, Map<number, number>>();
     const times = new Map<string, number[]>(Object.keys(loaders).map((name) => [name, []]));
     for (let round = 0; round < rounds(size) + 1; round++) {
       for (const [name, load] of Object.entries(loaders)) {
+        if (process.env.BENCH_TRACE) console.log("load", size, round, name);
         const start = performance.now();
         await load();
         // The first round is the warm-up.
@@ -270,7 +271,8 @@ const loadTimes = new Map<string, Map<number, number>>();
 
 // ---- 6. import cost, in fresh processes ---------------------------------------------------------------------------
 {
-  const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+  // What `import 'microconf'` loads: the bundle the package exports.
+  const dist = fileURLToPath(new URL('../dist/bundle/index.js', import.meta.url));
   const empty = join(root, 'empty.mjs');
   await writeFile(empty, 'export const empty = 1;\n');
   const time = (target: string) =>

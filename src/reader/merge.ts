@@ -15,21 +15,20 @@ export function mergeTrees(earlier: Tree, later: Tree): Tree {
   if (laterKeys.length === 0) return earlier;
   // Layers are frozen and shared between merges: the same pair of nodes always merges to the same node, so a
   // re-merge after one layer changed rebuilds only the paths that changed, and the diff finds the rest shared.
-  let byLater = memo.get(earlier);
-  const known = byLater?.get(later);
-  if (known !== undefined) return known;
+  // A later node is almost always merged over the same earlier node, so one entry per later node is enough.
+  const known = memo.get(later);
+  if (known !== undefined && known.earlier === earlier) return known.merged;
   const out: Record<string, Tree> = { ...earlier };
   for (const key of laterKeys) {
     const next = later[key]!;
     out[key] = Object.hasOwn(earlier, key) ? mergeTrees(earlier[key]!, next) : next;
   }
   const merged = Object.freeze(out);
-  if (!byLater) memo.set(earlier, (byLater = new WeakMap()));
-  byLater.set(later, merged);
+  memo.set(later, { earlier, merged });
   return merged;
 }
 
-const memo = new WeakMap<TreeObject, WeakMap<TreeObject, Tree>>();
+const memo = new WeakMap<TreeObject, { earlier: TreeObject; merged: TreeObject }>();
 
 /** Merges layers in order (later wins); the result is frozen and shares nodes with the layers. */
 export function mergeLayers(layers: readonly Tree[]): TreeObject {

@@ -35,6 +35,7 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
   const debounce = Math.max(0, options.debounce ?? 5);
   const channel = createChannel<ChangeSet>();
   const watchers = new Set<FSWatcher>();
+  const closing = new AbortController();
 
   async function read(): Promise<ChangeSet> {
     try {
@@ -95,7 +96,18 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
       await watcher.close();
     };
     signal?.addEventListener('abort', () => void stop(), { once: true });
-    await new Promise<void>((ready) => watcher.once('ready', ready));
+    // chokidar drops its listeners when closed, so a close before `ready` must end this wait itself.
+    await new Promise<void>((ready) => {
+      const done = () => {
+        signal?.removeEventListener('abort', done);
+        closing.signal.removeEventListener('abort', done);
+        ready();
+      };
+      watcher.once('ready', done);
+      signal?.addEventListener('abort', done, { once: true });
+      closing.signal.addEventListener('abort', done, { once: true });
+      if (signal?.aborted || closing.signal.aborted) done();
+    });
     // The file may have changed between the first read and the watcher being ready: read it once more.
     reread();
     return closingIterator(iterator, stop);
@@ -107,6 +119,7 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
     read,
     watch: (signal) => lazyIterable(() => watch(signal)),
     async close() {
+      closing.abort();
       channel.end();
       await Promise.all([...watchers].map(async (watcher) => watcher.close()));
       watchers.clear();

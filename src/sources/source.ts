@@ -9,7 +9,7 @@ export interface ChangeSet {
   data: Uint8Array | string | ChangeSetObject;
   /** The encoder's name (`json`, `yaml`, `toml`, `dotenv`), or `object` for decoded data. */
   format: string;
-  /** Hex SHA-256 of the data; the loader skips a change set equal to the source's previous one. */
+  /** Hex digest of the data (MD5, as Go Config); the loader skips a change set equal to the source's previous one. */
   checksum: string;
   /** The source's name. */
   source: string;
@@ -46,8 +46,18 @@ export function createChangeSet(source: string, format: string, data: ChangeSet[
   return { data, format, checksum: checksum(data), source, timestamp };
 }
 
+// Change detection, not security: MD5 (Go Config's choice) is the cheapest digest node ships, where FIPS allows it.
+const algorithm = (() => {
+  try {
+    createHash('md5');
+    return 'md5';
+  } catch {
+    return 'sha256';
+  }
+})();
+
 function checksum(data: ChangeSet['data']): string {
-  const hash = createHash('sha256');
+  const hash = createHash(algorithm);
   if (typeof data === 'string' || data instanceof Uint8Array) hash.update(data);
   else hash.update(JSON.stringify(data, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value)) ?? '');
   return hash.digest('hex');

@@ -216,6 +216,16 @@ describe('fileSource hot reload', () => {
     expect(events.map((e) => e.changes.map((c) => c.path))).toEqual([['b'], ['a']]);
   });
 
+  it('closes at once, even before its watcher is ready', async () => {
+    const path = join(await tempDir(), 'app.json');
+    await writeFile(path, '{"port":1}');
+    for (let i = 0; i < 5; i++) {
+      const config = await createConfig({ sources: [fileSource(path)] });
+      const closed = await Promise.race([config.close().then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 3000))]);
+      expect(closed).toBe(true);
+    }
+  });
+
   it('stops watching on close', async () => {
     const path = join(await tempDir(), 'app.json');
     await writeFile(path, '{"port":1}');
