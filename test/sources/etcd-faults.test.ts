@@ -62,11 +62,13 @@ describe.runIf(serverAvailable('etcd'))('etcd faults', () => {
     await store.put('registry', 'etcd');
     const config = await createConfig({ sources: [store.source()] });
     open.push(config);
+    const errors: string[] = [];
+    config.on('error', (error) => errors.push(error.message));
     await stores.server.replace();
     const writer = new Etcd3({ hosts: stores.server.endpoint });
     await writer.put(`${store.prefix}/registry`).value('consul');
     writer.close();
-    await eventually(() => expect(config.map()).toEqual({ registry: 'consul' }), 15_000);
+    await eventually(() => expect({ values: config.map(), errors }).toEqual({ values: { registry: 'consul' }, errors }), 15_000);
   });
 
   it('rejects createConfig when etcd is down, naming the source and the address', async () => {
