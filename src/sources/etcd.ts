@@ -80,8 +80,9 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
   async function session(publish: (pairs: KvPair[]) => Promise<void>, fail: (error: unknown) => void, signal: AbortSignal): Promise<void> {
     const etcd = await connect();
     if (revision === 0) await publish(await fetchAll());
+    const from = revision + 1;
     const watcher: EtcdWatcher = await withTimeout(
-      etcd.watch().prefix(keyPrefix).startRevision(String(revision + 1)).create(),
+      etcd.watch().prefix(keyPrefix).startRevision(String(from)).create(),
       timeout,
       'creating the etcd watch timed out',
     );
@@ -89,6 +90,9 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
       // A watch created while etcd was dying can be lost for good; re-reading after each (re)creation makes sure
       // nothing written before it is missed.
       await publish(await fetchAll());
+      // A server replaced between the watch's creation and this read has a shorter history: the watch waits for
+      // a revision the new server will take long to reach, so start over.
+      if (revision < from - 1) throw rewound();
       await new Promise<void>((resolve, reject) => {
         let lost = false;
         const end = (error?: unknown) => {
@@ -116,10 +120,7 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
           lost = false;
           // A server restored from an older snapshot or replaced by a fresh one has a shorter history: the
           // watch would silently skip everything up to our old revision, so start over.
-          if (Number(response.header.revision) < revision) {
-            revision = 0;
-            end(new ConfigError('the etcd revision went back (a restored or new server); reading everything again', { code: 'WATCH' }));
-          }
+          if (Number(response.header.revision) < revision) end(rewound());
         });
         watcher.on('error', (error) => end(error));
       });
@@ -155,6 +156,10 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
     },
   };
   return storeSource({ name: options.name ?? `etcd:${keyPrefix}`, prefix, optional: options.optional, cache: options.cache }, client);
+}
+
+function rewound(): ConfigError {
+  return new ConfigError('the etcd revision went back (a restored or new server); reading everything again', { code: 'WATCH' });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
