@@ -124,10 +124,10 @@ const loadTimes = new Map<string, Map<number, number>>();
     const data = sets.get(size)!;
     const dir = join(root, String(size));
     const schema = convictSchema(data.defaults, data.env);
-    const open: Config[] = [];
+    let open: Config | undefined;
     const loaders: Record<string, () => Promise<unknown>> = {
       // Until the config answers reads; closing it (its file watchers) is not part of loading.
-      microconf: async () => open.push(await loadMicroconf(dir, data.env)),
+      microconf: async () => (open = await loadMicroconf(dir, data.env)),
       'floor: parse + merge': () => loadFloor(dir, data.env),
       'floor: parse + merge + flat index': async () => flatIndex(await loadFloor(dir, data.env)),
       'node-config': () => loadNodeConfig(dir),
@@ -137,13 +137,14 @@ const loadTimes = new Map<string, Map<number, number>>();
     const times = new Map<string, number[]>(Object.keys(loaders).map((name) => [name, []]));
     for (let round = 0; round < rounds(size) + 1; round++) {
       for (const [name, load] of Object.entries(loaders)) {
-        if (process.env.BENCH_TRACE) console.log("load", size, round, name);
         const start = performance.now();
         await load();
         // The first round is the warm-up.
         if (round > 0) times.get(name)!.push(performance.now() - start);
+        // Closed before the next library is timed, so its file watchers starting up do not slow the others.
+        await open?.close();
+        open = undefined;
       }
-      await Promise.all(open.splice(0).map((config) => config.close()));
     }
     for (const [name, list] of times) {
       const value = median(list);
