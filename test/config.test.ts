@@ -382,6 +382,22 @@ describe('load, sync, explain and the whole-tree reads', () => {
     expect(config.explain('nope')).toEqual({ path: 'nope', value: undefined, source: undefined, overridden: [] });
   });
 
+  it('keeps every node of every snapshot frozen, shared layer parts included, and what explain hands out', async () => {
+    const file = memorySource('{"a":{"deep":{"list":[{"x":1}]},"b":1},"only":{"here":{"z":[1,[2]]}}}', { format: 'json', name: 'json' });
+    const config = await make({ defaults: { a: { b: 0, c: { d: 1 } } }, sources: [file, memorySource({ a: { b: 2 } })] });
+    const check = (node: unknown): void => {
+      if (typeof node !== 'object' || node === null) return;
+      expect(Object.isFrozen(node)).toBe(true);
+      for (const child of Object.values(node)) check(child);
+    };
+    check(config.map());
+    file.replace('{"a":{"deep":{"list":[{"x":2}]},"b":1},"only":{"here":{"z":[1,[3]]}},"new":{"k":{"v":1}}}');
+    await nextChange(config);
+    check(config.map());
+    for (const { value } of config.explain('a.b').overridden) check(value);
+    for (const { value } of config.explain('a').overridden) check(value);
+  });
+
   it('map(), bytes() and scan() read the whole tree', async () => {
     const config = await make({ defaults: { b: 1, a: { c: [1] } } });
     expect(Object.isFrozen(config.map())).toBe(true);

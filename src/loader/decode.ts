@@ -22,14 +22,14 @@ export interface DecodeOptions {
 
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 
-/** Decodes a change set into a frozen layer (an object, or null for an empty document); errors name the source. */
+/** Decodes a change set into a layer (an object, or null for an empty document); errors name the source. */
 export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptions): Promise<Tree> {
   const { limits, env } = options;
   const transform = env ? (text: string) => expandVariables(text, env) : undefined;
   try {
     let tree: Tree;
     if (changeSet.format === 'object') {
-      tree = normalize(changeSet.data, { maxDepth: limits.maxDepth, transform });
+      tree = normalize(changeSet.data, { maxDepth: limits.maxDepth, transform, freeze: false });
     } else {
       const text = typeof changeSet.data === 'string' ? changeSet.data : utf8.decode(changeSet.data as Uint8Array);
       const size = typeof changeSet.data === 'string' ? Buffer.byteLength(text) : (changeSet.data as Uint8Array).byteLength;
@@ -38,7 +38,7 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
       }
       const encoder = await loadEncoder(changeSet.format);
       const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-      tree = body.trim() === '' ? null : normalize(encoder.decode(body), { maxDepth: limits.maxDepth, transform, owned: true });
+      tree = body.trim() === '' ? null : normalize(encoder.decode(body), { maxDepth: limits.maxDepth, transform, owned: true, freeze: false });
     }
     if (tree !== null && !isObject(tree)) {
       throw new ConfigError(`the document must be an object at the top level, not ${Array.isArray(tree) ? 'an array' : typeof tree}`, {

@@ -1,5 +1,5 @@
 import { formatPath } from '../reader/path.ts';
-import { getIn, isObject, type Tree } from '../reader/tree.ts';
+import { deepFreeze, getIn, isObject, type Tree } from '../reader/tree.ts';
 import type { SnapshotView } from './snapshot.ts';
 
 /** A value another source held at the same path, which the winner overrode. */
@@ -44,7 +44,7 @@ function explainLeaf(view: SnapshotView, segments: readonly string[], value: Tre
     const held = getIn(layer.tree, segments);
     if (held === undefined) continue;
     if (source === undefined) source = layer.state.name;
-    else overridden.push({ source: layer.state.name, value: held });
+    else overridden.push({ source: layer.state.name, value: deepFreeze(held) });
   }
   return { path, value, source, overridden };
 }

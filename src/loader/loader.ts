@@ -4,7 +4,7 @@ import { formatPath } from '../reader/path.ts';
 import { intern } from '../reader/intern.ts';
 import { mergeLayers } from '../reader/merge.ts';
 import type { Tree } from '../reader/tree.ts';
-import type { ChangeSet, Source } from '../sources/source.ts';
+import { sameData, type ChangeSet, type Source } from '../sources/source.ts';
 import { decodeChangeSet, type DecodeOptions } from './decode.ts';
 import { diffTrees } from './diff.ts';
 import { createSnapshot, createView, type Layer, type SnapshotView, type SourceState } from './snapshot.ts';
@@ -31,6 +31,8 @@ export interface LoaderEvents {
 interface Entry {
   readonly source: Source;
   state: SourceState | undefined;
+  /** The last change set committed, to skip one that holds the same data. */
+  last: ChangeSet | undefined;
   tree: Tree;
   /** Order of the change sets obtained from this source; an older one never overwrites a newer one. */
   obtained: number;
@@ -148,15 +150,18 @@ export function createLoader(options: LoaderOptions): Loader {
   /** Decodes a change set and commits it as the entry's layer unless a newer one was committed meanwhile. */
   async function apply(entry: Entry, changeSet: ChangeSet): Promise<boolean> {
     const order = ++entry.obtained;
-    if (entry.state && changeSet.checksum === entry.state.checksum) return false;
+    if (entry.last && sameData(entry.last, changeSet)) return false;
     const tree = await decodeChangeSet(changeSet, options);
     if (closed || order < entry.committed) return false;
     entry.committed = order;
     entry.tree = intern(entry.tree, tree);
+    entry.last = changeSet;
     entry.state = Object.freeze({
       name: entry.source.name,
       format: changeSet.format,
-      checksum: changeSet.checksum,
+      get checksum() {
+        return changeSet.checksum;
+      },
       timestamp: changeSet.timestamp,
     });
     return true;
@@ -217,7 +222,7 @@ export function createLoader(options: LoaderOptions): Loader {
     async add(sources) {
       if (closed) throw new ConfigError('the config is closed', { code: 'CLOSED' });
       const added = sources.map(
-        (source): Entry => ({ source, state: undefined, tree: null, obtained: 0, committed: 0, following: undefined }),
+        (source): Entry => ({ source, state: undefined, last: undefined, tree: null, obtained: 0, committed: 0, following: undefined }),
       );
       const outcomes = await Promise.allSettled(added.map(async (entry) => apply(entry, await entry.source.read())));
       const failures: ConfigError[] = [];

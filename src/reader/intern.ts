@@ -24,7 +24,7 @@ export function intern(previous: Tree | undefined, next: Tree): Tree {
       if (out) out[key] = kept;
     }
     if (allSame) return previous;
-    return out ? Object.freeze(out) : next;
+    return out ?? next;
   }
   if (Array.isArray(previous) && Array.isArray(next)) return deepEqual(previous, next) ? previous : next;
   return Object.is(previous, next) ? previous : next;

@@ -1,4 +1,4 @@
-import { isObject, type Tree, type TreeObject } from './tree.ts';
+import { deepFreeze, isObject, type Tree, type TreeObject } from './tree.ts';
 
 // A small merge of our own instead of deepmerge: deepmerge ≤ 4.3.1 re-parents its result to attacker data for
 // some target shapes (CVE-2026-93753), and it concatenates arrays by default. This one reads only the own keys
@@ -10,7 +10,8 @@ import { isObject, type Tree, type TreeObject } from './tree.ts';
  * what was there, and an object replaces a scalar (Go Config's v6 rules).
  */
 export function mergeTrees(earlier: Tree, later: Tree): Tree {
-  if (!isObject(later) || !isObject(earlier)) return later;
+  // `earlier` is always merged output (frozen); `later` is a layer, frozen only where it is shared into the output.
+  if (!isObject(later) || !isObject(earlier)) return deepFreeze(later);
   const laterKeys = Object.keys(later);
   if (laterKeys.length === 0) return earlier;
   // Layers are frozen and shared between merges: the same pair of nodes always merges to the same node, so a
@@ -21,7 +22,7 @@ export function mergeTrees(earlier: Tree, later: Tree): Tree {
   const out: Record<string, Tree> = { ...earlier };
   for (const key of laterKeys) {
     const next = later[key]!;
-    out[key] = Object.hasOwn(earlier, key) ? mergeTrees(earlier[key]!, next) : next;
+    out[key] = Object.hasOwn(earlier, key) ? mergeTrees(earlier[key]!, next) : deepFreeze(next);
   }
   const merged = Object.freeze(out);
   memo.set(later, { earlier, merged });

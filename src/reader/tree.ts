@@ -26,6 +26,11 @@ export interface NormalizeOptions {
   transform?: ((value: string) => string) | undefined;
   /** True when the caller owns the data (fresh from a parser), so it may be frozen in place instead of copied. */
   owned?: boolean | undefined;
+  /**
+   * Freeze the result (default true). A loader's layers are left unfrozen: merging freezes what it builds and
+   * deep-freezes the parts of a layer it shares, so nodes that are superseded are never frozen at all.
+   */
+  freeze?: boolean | undefined;
 }
 
 /**
@@ -60,7 +65,7 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
   if (Array.isArray(value)) {
     const out: unknown[] = inPlace ? value : [...(value as unknown[])];
     for (let i = 0; i < out.length; i++) out[i] = normalizeAt(out[i], depth + 1, options) ?? null;
-    return Object.freeze(out as Tree[]);
+    return options.freeze === false ? (out as Tree[]) : Object.freeze(out as Tree[]);
   }
   // Null-prototype objects (smol-toml) and class instances are copied into fresh plain objects.
   const plain = inPlace && Object.getPrototypeOf(value) === Object.prototype;
@@ -74,7 +79,7 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
       if (item === undefined) delete out[key];
       else if (item !== out[key]) out[key] = item;
     }
-    return Object.freeze(out);
+    return options.freeze === false ? out : Object.freeze(out);
   }
   const out: Record<string, Tree> = plain ? (source as Record<string, Tree>) : {};
   for (const key of Object.keys(source)) {
@@ -82,7 +87,18 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
     if (item !== undefined) out[key] = item;
     else if (plain) delete out[key];
   }
-  return Object.freeze(out);
+  return options.freeze === false ? out : Object.freeze(out);
+}
+
+/** Freezes a node and everything below it; a frozen node is taken as frozen all the way down (as built here). */
+export function deepFreeze<T extends Tree | undefined>(node: T): T {
+  if (typeof node !== 'object' || node === null || Object.isFrozen(node)) return node;
+  if (Array.isArray(node)) {
+    for (const item of node as readonly Tree[]) deepFreeze(item);
+  } else {
+    for (const key in node) deepFreeze((node as TreeObject)[key]);
+  }
+  return Object.freeze(node);
 }
 
 /** The node at a path, or undefined when the path leaves the tree. Numeric segments index arrays. */

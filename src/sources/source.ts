@@ -41,9 +41,27 @@ export interface SourceOptions {
   optional?: boolean | undefined;
 }
 
-/** Builds a change set, computing its checksum. */
+/** Builds a change set; its checksum is computed when first asked for (a first read never needs it). */
 export function createChangeSet(source: string, format: string, data: ChangeSet['data'], timestamp = Date.now()): ChangeSet {
-  return { data, format, checksum: checksum(data), source, timestamp };
+  let digest: string | undefined;
+  return {
+    data,
+    format,
+    source,
+    timestamp,
+    get checksum() {
+      return (digest ??= checksum(data));
+    },
+  };
+}
+
+/** True when two change sets hold the same data: sizes first, so most changes are told apart without hashing. */
+export function sameData(a: ChangeSet, b: ChangeSet): boolean {
+  if (a.data === b.data) return true;
+  const size = (data: ChangeSet['data']) => (typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : -1);
+  const sizeA = size(a.data);
+  if (sizeA !== -1 && size(b.data) !== -1 && (sizeA !== size(b.data) || typeof a.data !== typeof b.data)) return false;
+  return a.checksum === b.checksum;
 }
 
 // Change detection, not security: MD5 (Go Config's choice) is the cheapest digest node ships, where FIPS allows it.
