@@ -9,7 +9,7 @@ import { deepFreeze, isObject, type Tree, type TreeObject } from './tree.ts';
  * Merges `later` over `earlier`: objects merge deeply, anything else in `later` (scalar, array, null) replaces
  * what was there, and an object replaces a scalar (Go Config's v6 rules).
  */
-export function mergeTrees(earlier: Tree, later: Tree): Tree {
+export function mergeTrees(earlier: Tree, later: Tree, depth = 0): Tree {
   // `earlier` is always merged output (frozen); `later` is a layer, frozen only where it is shared into the output.
   if (!isObject(later) || !isObject(earlier)) return deepFreeze(later);
   const laterKeys = Object.keys(later);
@@ -17,18 +17,22 @@ export function mergeTrees(earlier: Tree, later: Tree): Tree {
   // Layers are frozen and shared between merges: the same pair of nodes always merges to the same node, so a
   // re-merge after one layer changed rebuilds only the paths that changed, and the diff finds the rest shared.
   // A later node is almost always merged over the same earlier node, so one entry per later node is enough.
-  const known = memo.get(later);
+  // Only the top levels are remembered: that keeps a re-merge after a change to the size of the subtrees it
+  // touches below them, without paying a memo entry for every node of a large first load.
+  const remembered = depth < MEMO_DEPTH;
+  const known = remembered ? memo.get(later) : undefined;
   if (known !== undefined && known.earlier === earlier) return known.merged;
   const out: Record<string, Tree> = { ...earlier };
   for (const key of laterKeys) {
     const next = later[key]!;
-    out[key] = Object.hasOwn(earlier, key) ? mergeTrees(earlier[key]!, next) : deepFreeze(next);
+    out[key] = Object.hasOwn(earlier, key) ? mergeTrees(earlier[key]!, next, depth + 1) : deepFreeze(next);
   }
   const merged = Object.freeze(out);
-  memo.set(later, { earlier, merged });
+  if (remembered) memo.set(later, { earlier, merged });
   return merged;
 }
 
+const MEMO_DEPTH = 3;
 const memo = new WeakMap<TreeObject, { earlier: TreeObject; merged: TreeObject }>();
 
 /** Merges layers in order (later wins); the result is frozen and shares nodes with the layers. */
