@@ -1,17 +1,27 @@
+import { inspect } from 'node:util';
 import { EventEmitter } from './events.ts';
-import { ConfigError, toConfigError } from './errors.ts';
+import { ConfigError, toConfigError, type ConfigIssue } from './errors.ts';
 import { explainPath, type Explanation } from './loader/explain.ts';
 import { createLoader, type ChangeEvent } from './loader/loader.ts';
-import type { Snapshot, SnapshotView } from './loader/snapshot.ts';
-import { createWatcher, type Watcher } from './loader/watcher.ts';
+import { createSnapshot, createView, type Layer, type Snapshot, type SnapshotView } from './loader/snapshot.ts';
+import { createWatcher, type Change, type Watcher } from './loader/watcher.ts';
 import type { Environment } from './reader/expand.ts';
 import { pathSegments, toSegments, type PathArgs, type Segment } from './reader/path.ts';
 import { cloneTree, normalize, sortedJson, type Tree, type TreeObject } from './reader/tree.ts';
-import type { StandardOutput, StandardSchemaV1, Value } from './reader/value.ts';
+import { issueSegments, runSchema, type StandardOutput, type StandardSchemaV1, type Value } from './reader/value.ts';
+import { createRedactor, type Redactor } from './reader/secrets.ts';
 import type { Source } from './sources/source.ts';
 
 /** Options of `createConfig`. */
-export interface ConfigOptions {
+export interface ConfigOptions<S extends StandardSchemaV1 | undefined = undefined> {
+  /**
+   * A Standard Schema (zod, valibot, arktype, …) every candidate snapshot must pass before it is published: an
+   * invalid one is refused with a ConfigError listing each issue, its path and the source of the bad value, and
+   * the last good snapshot stays. With a schema, `config.scan()` returns its validated (and coerced) output.
+   */
+  schema?: S;
+  /** Paths whose values are never printed (`database.password`, `**.token`): explain, events' printed forms. */
+  secret?: readonly string[] | undefined;
   /** The lowest layer: what every source overrides. */
   defaults?: Readonly<Record<string, unknown>> | undefined;
   /** Sources in order; a later one wins over an earlier one. */
@@ -41,7 +51,7 @@ export interface ConfigEvents {
 }
 
 /** Live, layered configuration: typed reads of the current snapshot, watchers, and sources added at run time. */
-export interface Config {
+export interface Config<Shape = Record<string, unknown>> {
   /** The value at a path of the current snapshot: one string is a dotted path, several segments are literal. */
   get(...path: PathArgs): Value;
   /** A watcher of the value at a path (a dotted string or an array of segments; none watches the root). */
@@ -60,8 +70,8 @@ export interface Config {
   map(): TreeObject;
   /** The whole tree as JSON with sorted keys. */
   bytes(): Uint8Array;
-  /** A deep, mutable copy of the whole tree. */
-  scan<T = Record<string, unknown>>(): T;
+  /** A deep, mutable copy of the whole tree; with a config schema, of its validated (and coerced) output. */
+  scan<T = Shape>(): T;
   /** The whole tree validated (and coerced) by a Standard Schema. */
   scan<S extends StandardSchemaV1>(schema: S): StandardOutput<S>;
   /** The current snapshot: `{ version, values, sources }`. */
@@ -72,8 +82,13 @@ export interface Config {
   close(): Promise<void>;
 }
 
+/** The shape a config's `scan()` returns: the schema's output, or a plain record. */
+export type ConfigShape<S> = S extends StandardSchemaV1 ? StandardOutput<S> : Record<string, unknown>;
+
 /** Creates a config: reads every source once (a failing one rejects, unless optional), then follows their changes. */
-export async function createConfig(options: ConfigOptions = {}): Promise<Config> {
+export async function createConfig<S extends StandardSchemaV1 | undefined = undefined>(
+  options: ConfigOptions<S> = {},
+): Promise<Config<ConfigShape<S>>> {
   const maxDepth = options.maxDepth ?? 64;
   const env = options.expandEnv === false ? undefined : (options.env ?? process.env);
   let defaults: Tree;
@@ -86,11 +101,15 @@ export async function createConfig(options: ConfigOptions = {}): Promise<Config>
     throw toConfigError(error, 'INVALID_OPTION', 'defaults');
   }
   let view: SnapshotView | undefined;
+  const secrets = createRedactor(options.secret);
+  const schema = options.schema;
   const loader = createLoader({
     defaults,
     env,
     limits: { maxBytes: options.maxBytes ?? 16 * 1024 * 1024, maxDepth },
     onView: (next) => (view = next),
+    check: schema ? (values, layers) => checkSchema(schema, values, layers) : undefined,
+    present: secrets.empty ? undefined : (change) => hideSecrets(change, secrets),
   });
   const facade = new EventEmitter<ConfigEvents>();
   loader.events.on('change', (event) => {
@@ -113,7 +132,7 @@ export async function createConfig(options: ConfigOptions = {}): Promise<Config>
   });
   await loader.add(options.sources ?? []);
 
-  const config: Config = {
+  const config: Config<ConfigShape<S>> = {
     // A plain function reading `arguments`: one dotted string (the common case) allocates no argument array.
     get: function get(): Value {
       // eslint-disable-next-line prefer-rest-params
@@ -127,6 +146,7 @@ export async function createConfig(options: ConfigOptions = {}): Promise<Config>
         segments,
         {
           register: (handle) => loader.register(handle),
+          present: secrets.empty ? undefined : (change) => hideSecrets(change, secrets),
           onListenerError: (error, at) =>
             loader.report(new ConfigError(`a watcher of "${at}" threw`, { code: 'LISTENER', path: at, cause: error })),
         },
@@ -149,13 +169,49 @@ export async function createConfig(options: ConfigOptions = {}): Promise<Config>
     sync: () => loader.sync(),
     map: () => loader.view.snapshot.values,
     bytes: () => new TextEncoder().encode(sortedJson(loader.view.snapshot.values)),
-    scan: ((schema?: StandardSchemaV1) => loader.view.lookup([]).scan(schema ?? cloneTree(loader.view.snapshot.values))) as Config['scan'],
+    scan: ((given?: StandardSchemaV1) => {
+      if (given) return loader.view.lookup([]).scan(given);
+      return schema ? structuredClone(loader.view.validated) : cloneTree(loader.view.snapshot.values);
+    }) as Config['scan'],
     snapshot: () => loader.view.snapshot,
-    explain: (...path) => explainPath(loader.view, toSegments(path)),
+    explain: (...path) => explainPath(loader.view, toSegments(path), secrets),
     async close() {
       await loader.close();
       facade.removeAllListeners();
     },
   };
   return config;
+}
+
+/** Runs the config's schema on a candidate; a refusal names every issue's path and the source of the value. */
+function checkSchema(schema: StandardSchemaV1, values: TreeObject, layers: readonly Layer[]): { output: unknown } | ConfigError {
+  let result;
+  try {
+    result = runSchema(schema, cloneTree(values));
+  } catch (error) {
+    return toConfigError(error, 'VALIDATION');
+  }
+  if (!result.issues) return { output: result.value };
+  const candidate = createView(createSnapshot(0, values, layers), layers);
+  const issues: ConfigIssue[] = result.issues.map((issue) => {
+    const segments = issueSegments(issue);
+    return { path: segments.join('.'), message: issue.message, source: explainPath(candidate, segments).source };
+  });
+  const lines = issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}${issue.source ? ` (from ${issue.source})` : ''}`);
+  return new ConfigError(`invalid configuration, not applied: ${lines.join('; ')}`, { code: 'VALIDATION', issues });
+}
+
+/** A change whose printed forms (JSON, console.log, String) show secrets as `[redacted]`; its values stay real. */
+function hideSecrets(change: Change, secrets: Redactor): Change {
+  const shown = () => ({
+    path: change.path,
+    previous: secrets.redact(change.previous, change.segments),
+    current: secrets.redact(change.current, change.segments),
+    version: change.version,
+  });
+  return Object.defineProperties(change, {
+    toJSON: { value: shown },
+    toString: { value: () => JSON.stringify(shown()) },
+    [inspect.custom]: { value: () => shown() },
+  });
 }

@@ -32,6 +32,18 @@ export interface ConfigErrorOptions {
   position?: ErrorPosition | undefined;
   /** The underlying error. */
   cause?: unknown;
+  /** For a refused configuration: each problem, where, and which source supplied the value. */
+  issues?: readonly ConfigIssue[] | undefined;
+}
+
+/** One problem a schema found in a candidate configuration. */
+export interface ConfigIssue {
+  /** The path, dotted (`''` for the root). */
+  readonly path: string;
+  /** What is wrong, in the schema's words. */
+  readonly message: string;
+  /** The source that supplied the value there, when one did. */
+  readonly source: string | undefined;
 }
 
 /** The one error type microconf throws and emits; its message never contains a config value. */
@@ -49,10 +61,13 @@ export class ConfigError extends Error {
   readonly column: number | undefined;
   /** The message without the source's name and position. */
   readonly detail: string;
+  /** For a refused configuration: each problem, where, and which source supplied the value. */
+  readonly issues: readonly ConfigIssue[] | undefined;
 
   constructor(message: string, options: ConfigErrorOptions) {
     super(describe(message, options), options.cause === undefined ? undefined : { cause: options.cause });
     this.detail = message;
+    this.issues = options.issues;
     this.code = options.code;
     this.source = options.source;
     this.path = options.path;
@@ -69,6 +84,7 @@ export class ConfigError extends Error {
       path: this.path,
       position: this.line === undefined ? undefined : { line: this.line, column: this.column ?? 1 },
       cause: this.cause,
+      issues: this.issues,
     });
   }
 }

@@ -1,7 +1,7 @@
 export { createConfig } from './config.ts';
-export type { Config, ConfigEvents, ConfigOptions, WatchOptions } from './config.ts';
+export type { Config, ConfigEvents, ConfigOptions, ConfigShape, WatchOptions } from './config.ts';
 export { ConfigError } from './errors.ts';
-export type { ConfigErrorCode, ErrorPosition } from './errors.ts';
+export type { ConfigErrorCode, ConfigIssue, ErrorPosition } from './errors.ts';
 export type { Explanation, Overridden } from './loader/explain.ts';
 export type { ChangeEvent } from './loader/loader.ts';
 export type { Snapshot, SourceState } from './loader/snapshot.ts';
@@ -13,7 +13,7 @@ export type { StandardIssue, StandardOutput, StandardResult, StandardSchemaV1, V
 export { memorySource } from './sources/memory.ts';
 export type { MemorySource, MemorySourceOptions } from './sources/memory.ts';
 export { createChangeSet } from './sources/source.ts';
-export type { ChangeSet, ChangeSetObject, Source, SourceOptions } from './sources/source.ts';
+export type { ChangeSet, ChangeSetObject, Origin, Source, SourceOptions } from './sources/source.ts';
 export { fileSource } from './sources/file.ts';
 export type { FileSource, FileSourceOptions } from './sources/file.ts';
 export { envSource } from './sources/env.ts';

@@ -1,6 +1,9 @@
 import { formatPath } from '../reader/path.ts';
+import { createRedactor, type Redactor } from '../reader/secrets.ts';
 import { deepFreeze, getIn, isObject, type Tree } from '../reader/tree.ts';
-import type { SnapshotView } from './snapshot.ts';
+import type { Layer, SnapshotView } from './snapshot.ts';
+
+const NO_SECRETS = createRedactor();
 
 /** A value another source held at the same path, which the winner overrode. */
 export interface Overridden {
@@ -24,17 +27,21 @@ export interface Explanation {
   readonly leaves?: readonly Explanation[] | undefined;
 }
 
-/** Explains a path from the layers of a snapshot: computed on demand, so merging records nothing per leaf. */
-export function explainPath(view: SnapshotView, segments: readonly string[]): Explanation {
+/**
+ * Explains a path from the layers of a snapshot: computed on demand, so merging records nothing per leaf. Sources
+ * are named precisely where they know where a value came from (`env:MICRO_REGISTRY`, `flags:--registry`,
+ * `consul:config/app/registry`); secret values are shown as `[redacted]`.
+ */
+export function explainPath(view: SnapshotView, segments: readonly string[], secrets: Redactor = NO_SECRETS): Explanation {
   const value = getIn(view.snapshot.values, segments);
-  const base = explainLeaf(view, segments, value);
+  const base = explainLeaf(view, segments, value, secrets);
   if (!isObject(value)) return base;
   const leaves: Explanation[] = [];
-  collectLeaves(view, [...segments], value, leaves);
+  collectLeaves(view, [...segments], value, leaves, secrets);
   return { ...base, leaves };
 }
 
-function explainLeaf(view: SnapshotView, segments: readonly string[], value: Tree | undefined): Explanation {
+function explainLeaf(view: SnapshotView, segments: readonly string[], value: Tree | undefined, secrets: Redactor): Explanation {
   const path = formatPath(segments);
   if (value === undefined) return { path, value, source: undefined, overridden: [] };
   let source: string | undefined;
@@ -43,20 +50,38 @@ function explainLeaf(view: SnapshotView, segments: readonly string[], value: Tre
     const layer = view.layers[i]!;
     const held = getIn(layer.tree, segments);
     if (held === undefined) continue;
-    if (source === undefined) source = layer.state.name;
-    else overridden.push({ source: layer.state.name, value: deepFreeze(held) });
+    if (source === undefined) source = sourceName(layer, segments);
+    else overridden.push({ source: sourceName(layer, segments), value: deepFreeze(secrets.redact(held, segments)!) });
   }
-  return { path, value, source, overridden };
+  return { path, value: deepFreeze(secrets.redact(value, segments)), source, overridden };
 }
 
-function collectLeaves(view: SnapshotView, segments: string[], node: Tree, out: Explanation[]): void {
+/** A layer's name, made precise by the origin of the path (or of its nearest ancestor) where the layer knows it. */
+export function sourceName(layer: Layer, segments: readonly string[]): string {
+  if (!layer.origins) return layer.state.name;
+  for (let length = segments.length; length >= 0; length--) {
+    const origin = layer.origins.get(segments.slice(0, length).join('\u0000'));
+    if (origin !== undefined) return preciseName(layer.state.name, origin);
+  }
+  return layer.state.name;
+}
+
+/** `env` + `MICRO_REGISTRY` → `env:MICRO_REGISTRY`; `consul:config/app` + `config/app/registry` → `consul:config/app/registry`. */
+function preciseName(name: string, origin: string): string {
+  const cut = name.indexOf(':');
+  if (cut < 0) return `${name}:${origin}`;
+  const where = name.slice(cut + 1);
+  return origin.startsWith(where) ? `${name.slice(0, cut)}:${origin}` : `${name}:${origin}`;
+}
+
+function collectLeaves(view: SnapshotView, segments: string[], node: Tree, out: Explanation[], secrets: Redactor): void {
   if (!isObject(node)) {
-    out.push(explainLeaf(view, segments, node));
+    out.push(explainLeaf(view, segments, node, secrets));
     return;
   }
   for (const key of Object.keys(node)) {
     segments.push(key);
-    collectLeaves(view, segments, node[key]!, out);
+    collectLeaves(view, segments, node[key]!, out, secrets);
     segments.pop();
   }
 }

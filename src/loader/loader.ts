@@ -3,7 +3,7 @@ import { ConfigError, toConfigError } from '../errors.ts';
 import { formatPath } from '../reader/path.ts';
 import { intern } from '../reader/intern.ts';
 import { mergeLayers } from '../reader/merge.ts';
-import type { Tree } from '../reader/tree.ts';
+import type { Tree, TreeObject } from '../reader/tree.ts';
 import { sameData, type ChangeSet, type Source } from '../sources/source.ts';
 import { decodeChangeSet, type DecodeOptions } from './decode.ts';
 import { diffTrees } from './diff.ts';
@@ -33,6 +33,7 @@ interface Entry {
   state: SourceState | undefined;
   /** The last change set committed, to skip one that holds the same data. */
   last: ChangeSet | undefined;
+  origins: ReadonlyMap<string, string> | undefined;
   tree: Tree;
   /** Order of the change sets obtained from this source; an older one never overwrites a newer one. */
   obtained: number;
@@ -48,6 +49,10 @@ export interface LoaderOptions extends DecodeOptions {
   maxRetryDelay?: number | undefined;
   /** Called with each new view, so a reader can hold it directly instead of asking the loader on every read. */
   onView?: ((view: SnapshotView) => void) | undefined;
+  /** Checks a candidate snapshot before it is published: its validated output, or the error that refuses it. */
+  check?: ((values: TreeObject, layers: readonly Layer[]) => { output: unknown } | ConfigError) | undefined;
+  /** Dresses a change before listeners see it (secrets hidden from its printed forms). */
+  present?: ((change: Change) => Change) | undefined;
 }
 
 /** Keeps each source's last good layer, merges them over the defaults, and publishes versioned snapshots. */
@@ -104,30 +109,38 @@ export function createLoader(options: LoaderOptions): Loader {
 
   function layers(): Layer[] {
     const out = [defaults];
-    for (const entry of entries) if (entry.state) out.push({ state: entry.state, tree: entry.tree });
+    for (const entry of entries) if (entry.state) out.push({ state: entry.state, tree: entry.tree, origins: entry.origins });
     return out;
   }
 
-  function publish(): void {
+  /** Merges the layers and publishes the result if it changed; a candidate the check refuses is not published. */
+  function publish(): ConfigError | undefined {
     const next = layers();
     const values = mergeLayers(next.map((layer) => layer.tree));
     const previous = view.snapshot.values;
+    const changes = version === 0 ? [] : diffTrees(previous, values);
+    let validated = view.validated;
+    if (options.check && (version === 0 || changes.length > 0)) {
+      const verdict = options.check(values, next);
+      if (verdict instanceof ConfigError) return verdict;
+      validated = verdict.output;
+    }
     if (version === 0) {
       version = 1;
-      show(createView(createSnapshot(version, values, next), next));
-      return;
+      show(createView(createSnapshot(version, values, next), next, validated));
+      return undefined;
     }
-    const changes = diffTrees(previous, values);
     if (changes.length === 0) {
       // Same values, possibly from other sources now: keep the snapshot, refresh what explain reads.
-      show(createView(view.snapshot, next));
-      return;
+      show(createView(view.snapshot, next, validated));
+      return undefined;
     }
     version += 1;
     const snapshot = createSnapshot(version, values, next);
-    show(createView(snapshot, next));
-    const events_ = changes.map(
-      (change): Change => ({
+    show(createView(snapshot, next, validated));
+    const present = options.present ?? ((change: Change) => change);
+    const events_ = changes.map((change) =>
+      present({
         path: formatPath(change.segments),
         segments: change.segments,
         previous: change.previous,
@@ -145,7 +158,12 @@ export function createLoader(options: LoaderOptions): Loader {
     for (const [entry, change] of watchers.affected(changes, previous, values)) {
       (entry as WatcherHandle).deliver(change, version);
     }
+    return undefined;
   }
+
+  /** What to restore if a candidate built on an entry's new layer is refused. */
+  const saved = (entry: Entry) => ({ tree: entry.tree, state: entry.state, last: entry.last, origins: entry.origins });
+  const restore = (entry: Entry, old: ReturnType<typeof saved>) => Object.assign(entry, old);
 
   /** Decodes a change set and commits it as the entry's layer unless a newer one was committed meanwhile. */
   async function apply(entry: Entry, changeSet: ChangeSet): Promise<boolean> {
@@ -156,6 +174,7 @@ export function createLoader(options: LoaderOptions): Loader {
     entry.committed = order;
     entry.tree = intern(entry.tree, tree);
     entry.last = changeSet;
+    entry.origins = changeSet.origins ? new Map(changeSet.origins.map((o) => [o.path.join('\u0000'), o.origin])) : undefined;
     entry.state = Object.freeze({
       name: entry.source.name,
       format: changeSet.format,
@@ -195,7 +214,15 @@ export function createLoader(options: LoaderOptions): Loader {
           if (result.done) break;
           failures = 0;
           try {
-            if (await apply(entry, result.value)) publish();
+            const before = saved(entry);
+            if (await apply(entry, result.value)) {
+              const refused = publish();
+              if (refused) {
+                // The last good layer stays: the refused one never reaches a reader.
+                restore(entry, before);
+                report(refused.withSource(entry.source.name));
+              }
+            }
           } catch (error) {
             report(toConfigError(error, 'DECODE', entry.source.name));
           }
@@ -222,7 +249,7 @@ export function createLoader(options: LoaderOptions): Loader {
     async add(sources) {
       if (closed) throw new ConfigError('the config is closed', { code: 'CLOSED' });
       const added = sources.map(
-        (source): Entry => ({ source, state: undefined, last: undefined, tree: null, obtained: 0, committed: 0, following: undefined }),
+        (source): Entry => ({ source, state: undefined, last: undefined, origins: undefined, tree: null, obtained: 0, committed: 0, following: undefined }),
       );
       const outcomes = await Promise.allSettled(added.map(async (entry) => apply(entry, await entry.source.read())));
       const failures: ConfigError[] = [];
@@ -242,14 +269,25 @@ export function createLoader(options: LoaderOptions): Loader {
         entry.state ??= Object.freeze({ name: entry.source.name, format: 'object', checksum: '', timestamp: Date.now() });
         entries.push(entry);
       }
-      publish();
+      const refused = publish();
+      if (refused) {
+        entries.splice(entries.length - added.length, added.length);
+        await Promise.allSettled(added.map(async (entry) => entry.source.close?.()));
+        throw refused;
+      }
       for (const entry of added) entry.following = follow(entry);
     },
     async sync() {
       if (closed) throw new ConfigError('the config is closed', { code: 'CLOSED' });
+      const before = entries.map(saved);
       const outcomes = await Promise.allSettled(entries.map(async (entry) => apply(entry, await entry.source.read())));
       if (closed) return;
-      publish();
+      const refused = publish();
+      if (refused) {
+        entries.forEach((entry, index) => restore(entry, before[index]!));
+        report(refused);
+        throw refused;
+      }
       const failures = outcomes.flatMap((outcome, index) =>
         outcome.status === 'rejected' ? [toConfigError(outcome.reason, 'READ', entries[index]!.source.name)] : [],
       );

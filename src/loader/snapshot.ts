@@ -28,8 +28,10 @@ export interface Snapshot {
 export interface Layer {
   /** Its source's state. */
   readonly state: SourceState;
-  /** Its decoded, frozen tree (null for an empty layer). */
+  /** Its decoded tree (null for an empty layer); frozen where a snapshot shares it. */
   readonly tree: Tree;
+  /** Where its paths came from inside the source (an env var, a flag, a KV key), by path joined with NUL. */
+  readonly origins?: ReadonlyMap<string, string> | undefined;
 }
 
 /** A snapshot together with what reads of it need: its layers (for explain) and a memo of looked-up paths. */
@@ -38,6 +40,8 @@ export interface SnapshotView {
   readonly snapshot: Snapshot;
   /** The layers behind it, lowest first. */
   readonly layers: readonly Layer[];
+  /** The schema's output for this snapshot (validated and coerced), when the config has a schema. */
+  readonly validated: unknown;
   /** Looks a path up, memoizing dotted paths: a handler reads the same few paths on every request. */
   lookup(path: PathArgs): Value;
   /** `lookup` of one dotted path: the hot path of `config.get('a.b')`, with no argument array. */
@@ -47,7 +51,7 @@ export interface SnapshotView {
 const MEMO_LIMIT = 10_000;
 
 /** Builds the read view of a snapshot. */
-export function createView(snapshot: Snapshot, layers: readonly Layer[]): SnapshotView {
+export function createView(snapshot: Snapshot, layers: readonly Layer[], validated?: unknown): SnapshotView {
   const memo = new Map<string, Value>();
   const lookupDotted = (key: string): Value => {
     let value = memo.get(key);
@@ -61,6 +65,7 @@ export function createView(snapshot: Snapshot, layers: readonly Layer[]): Snapsh
   return {
     snapshot,
     layers,
+    validated,
     lookupDotted,
     lookup(path) {
       if (path.length === 1 && typeof path[0] === 'string') return lookupDotted(path[0]);

@@ -49,6 +49,8 @@ export interface WatcherHooks {
   register(handle: WatcherHandle): () => void;
   /** Reports a listener that threw, so one bad listener cannot stop the others or the loader. */
   onListenerError(error: unknown, path: string): void;
+  /** Dresses a change before listeners see it (secrets hidden from its printed forms). */
+  present?: ((change: Change) => Change) | undefined;
 }
 
 /** Creates a watcher on a path. */
@@ -72,7 +74,8 @@ export function createWatcher(segments: readonly string[], hooks: WatcherHooks, 
     segments,
     deliver(change, version) {
       const value = valueOf(change.current);
-      const event: Change = { path, segments, previous: change.previous, current: change.current, version };
+      const plain: Change = { path, segments, previous: change.previous, current: change.current, version };
+      const event = hooks.present ? hooks.present(plain) : plain;
       values.push(value);
       for (const listener of [...listeners]) {
         try {

@@ -163,23 +163,30 @@ function isStandardSchema(value: unknown): value is StandardSchemaV1 {
   return typeof value === 'object' && value !== null && '~standard' in value;
 }
 
-/** Validates a plain value with a Standard Schema, synchronously; throws a ConfigError naming every issue. */
-export function validate<S extends StandardSchemaV1>(schema: S, input: unknown): StandardOutput<S> {
+/** Runs a Standard Schema synchronously; throws a ConfigError if it validates asynchronously. */
+export function runSchema<S extends StandardSchemaV1>(schema: S, input: unknown): StandardResult<StandardOutput<S>> {
   const result = schema['~standard'].validate(input);
   if (result instanceof Promise) {
+    // Swallow the rejection of a promise nobody will await.
+    result.catch(() => {});
     throw new ConfigError('the schema validates asynchronously; microconf needs a synchronous schema', {
       code: 'VALIDATION',
     });
   }
-  if (result.issues) {
-    const lines = result.issues.map((issue) => `${issuePath(issue) || '(root)'}: ${issue.message}`);
-    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`, { code: 'VALIDATION' });
-  }
-  return result.value as StandardOutput<S>;
+  return result as StandardResult<StandardOutput<S>>;
 }
 
-function issuePath(issue: StandardIssue): string {
-  return (issue.path ?? [])
-    .map((segment) => String(typeof segment === 'object' ? segment.key : segment))
-    .join('.');
+/** Validates a plain value with a Standard Schema, synchronously; throws a ConfigError naming every issue. */
+export function validate<S extends StandardSchemaV1>(schema: S, input: unknown): StandardOutput<S> {
+  const result = runSchema(schema, input);
+  if (result.issues) {
+    const lines = result.issues.map((issue) => `${issueSegments(issue).join('.') || '(root)'}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`, { code: 'VALIDATION' });
+  }
+  return result.value;
+}
+
+/** An issue's path as segments. */
+export function issueSegments(issue: StandardIssue): string[] {
+  return (issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment));
 }

@@ -53,11 +53,15 @@ export function envSource(options: EnvSourceOptions = {}): Source {
       if (value !== undefined) vars.set(key, value);
     }
     const entries = [];
+    const origins = [];
     for (const [key, value] of [...vars].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const mapped = mapName(key, kept, stripped);
-      if (mapped !== undefined) entries.push({ segments: envKeyToSegments(mapped, { separator }), value });
+      if (mapped === undefined) continue;
+      const segments = envKeyToSegments(mapped, { separator });
+      entries.push({ segments, value });
+      origins.push({ path: segments, origin: key });
     }
-    return createChangeSet(name, 'object', unflatten(entries));
+    return createChangeSet(name, 'object', unflatten(entries), Date.now(), origins);
   }
 
   async function* follow(signal?: AbortSignal): AsyncGenerator<ChangeSet> {

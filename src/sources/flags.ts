@@ -1,6 +1,6 @@
 import { unflatten, type FlatEntry } from '../reader/keys.ts';
 import type { Tree } from '../reader/tree.ts';
-import { createChangeSet, type Source, type SourceOptions } from './source.ts';
+import { createChangeSet, type Origin, type Source, type SourceOptions } from './source.ts';
 
 /** Options of the command-line source. */
 export interface FlagsSourceOptions extends SourceOptions {
@@ -18,14 +18,18 @@ export function flagsSource(options: FlagsSourceOptions = {}): Source {
   return {
     name,
     optional: options.optional,
-    read: async () => createChangeSet(name, 'object', parseFlags(options.argv ?? process.argv.slice(2))),
+    read: async () => {
+      const origins: Origin[] = [];
+      const tree = parseFlags(options.argv ?? process.argv.slice(2), origins);
+      return createChangeSet(name, 'object', tree, Date.now(), origins);
+    },
   };
 }
 
 const NEGATIVE_NUMBER = /^-\d/;
 
-/** Parses argv into a tree, by the rules of `flagsSource`. */
-export function parseFlags(argv: readonly string[]): Record<string, Tree> {
+/** Parses argv into a tree, by the rules of `flagsSource`; `origins` receives the flag behind each path. */
+export function parseFlags(argv: readonly string[], origins?: Origin[]): Record<string, Tree> {
   const values = new Map<string, { segments: string[]; values: Tree[] }>();
   const add = (flag: string, value: Tree) => {
     const segments = flag.toLowerCase().split(/[-_.]/).filter((segment) => segment !== '');
@@ -33,7 +37,10 @@ export function parseFlags(argv: readonly string[]): Record<string, Tree> {
     const key = segments.join('\u0000');
     const found = values.get(key);
     if (found) found.values.push(value);
-    else values.set(key, { segments, values: [value] });
+    else {
+      values.set(key, { segments, values: [value] });
+      origins?.push({ path: segments, origin: `--${flag}` });
+    }
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

@@ -2,6 +2,7 @@ import { formatName, loadEncoder } from '../encoders/index.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { mergeTrees } from '../reader/merge.ts';
 import { isHostileKey, isObject, normalize, type Tree, type TreeObject } from '../reader/tree.ts';
+import type { Origin } from './source.ts';
 
 /** One key of a key-value store, as read. */
 export interface KvPair {
@@ -35,7 +36,7 @@ const text = new TextDecoder();
  * from the key); otherwise as JSON if it parses, as a YAML mapping or list if it is one, else it is a string.
  * A key below one holding a value that is not an object is an error, as is a value that does not decode.
  */
-export async function kvTree(pairs: readonly KvPair[], prefix: string): Promise<TreeObject> {
+export async function kvTree(pairs: readonly KvPair[], prefix: string, origins?: Origin[]): Promise<TreeObject> {
   const base = normalizePrefix(prefix);
   const entries: { path: string[]; key: string; value: Tree }[] = [];
   for (const pair of pairs) {
@@ -52,6 +53,7 @@ export async function kvTree(pairs: readonly KvPair[], prefix: string): Promise<
     }
     const format = extension ? formatName(extension[1]!) : undefined;
     entries.push({ path, key: pair.key, value: await decodeValue(raw, format, pair.key) });
+    origins?.push({ path, origin: pair.key });
   }
   // Shallow keys first, so a document at a folder is in place before the keys below it.
   entries.sort((a, b) => a.path.length - b.path.length || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

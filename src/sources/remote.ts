@@ -2,7 +2,7 @@ import { createChannel } from '../channel.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { readCache, writeCache } from './cache.ts';
 import { kvTree, type KvPair } from './kv.ts';
-import { createChangeSet, type ChangeSet, type ChangeSetObject, type Source } from './source.ts';
+import { createChangeSet, type ChangeSet, type ChangeSetObject, type Origin, type Source } from './source.ts';
 
 /** What a key-value store's source needs from its client. */
 export interface StoreClient {
@@ -41,9 +41,10 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
   let servedFromCache: ConfigError | undefined;
 
   async function layer(pairs: KvPair[]): Promise<ChangeSet> {
-    const tree = await kvTree(pairs, prefix);
+    const origins: Origin[] = [];
+    const tree = await kvTree(pairs, prefix, origins);
     if (cache) await writeCache(cache, tree).catch(() => {});
-    return createChangeSet(name, 'object', tree as ChangeSetObject);
+    return createChangeSet(name, 'object', tree as ChangeSetObject, Date.now(), origins);
   }
 
   async function publish(pairs: KvPair[]): Promise<void> {

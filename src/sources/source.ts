@@ -3,6 +3,14 @@ import { createHash } from 'node:crypto';
 /** Decoded data handed over by a source that needs no encoder (memory, env, flags). */
 export type ChangeSetObject = Readonly<Record<string, unknown>>;
 
+/** Where one path of a change set came from inside its source (an env var, a flag, a KV key). */
+export interface Origin {
+  /** The path (its segments) the origin supplied; paths below it came from it too. */
+  readonly path: readonly string[];
+  /** What supplied it: `MICRO_REGISTRY`, `--registry`, `config/app/registry`. */
+  readonly origin: string;
+}
+
 /** One reading of a source: its data, how to decode it, and where it came from. */
 export interface ChangeSet {
   /** Raw text or bytes to decode by `format`, or already-decoded data when `format` is `object`. */
@@ -15,6 +23,8 @@ export interface ChangeSet {
   source: string;
   /** When the data was read or last modified (ms since the epoch). */
   timestamp: number;
+  /** Where each path came from inside the source, for `explain`; absent for a single document. */
+  origins?: readonly Origin[] | undefined;
 }
 
 /** A place configuration comes from. Only `name` and `read()` are required; without `watch()` it is static. */
@@ -42,13 +52,20 @@ export interface SourceOptions {
 }
 
 /** Builds a change set; its checksum is computed when first asked for (a first read never needs it). */
-export function createChangeSet(source: string, format: string, data: ChangeSet['data'], timestamp = Date.now()): ChangeSet {
+export function createChangeSet(
+  source: string,
+  format: string,
+  data: ChangeSet['data'],
+  timestamp = Date.now(),
+  origins?: readonly Origin[],
+): ChangeSet {
   let digest: string | undefined;
   return {
     data,
     format,
     source,
     timestamp,
+    origins,
     get checksum() {
       return (digest ??= checksum(data));
     },

@@ -40,7 +40,7 @@ describe('parseFlags', () => {
     });
     expect(config.get('server.port').int(0)).toBe(9090);
     expect(config.get('debug').bool(false)).toBe(true);
-    expect(config.explain('server.port').source).toBe('flags');
+    expect(config.explain('server.port').source).toBe('flags:--server-port');
     await config.close();
   });
 });

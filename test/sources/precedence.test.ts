@@ -20,25 +20,25 @@ describe('defaults < file < .env < environment < flags, in a real process', () =
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines).toContain('server.port = "9090"  <- flags  (over env: "8081", dotenv:.env: "8080", file:config.yaml: 3000, defaults: 80)');
-    expect(lines).toContain('registry = "etcd"  <- env  (over file:config.yaml: "mdns", defaults: "memory")');
-    expect(lines).toContain('database.pool = "4"  <- dotenv:.env  (over file:config.yaml: 10, defaults: 1)');
-    expect(lines).toContain('database.url = "postgres://localhost/app"  <- env  (over file:config.yaml: "postgres://db.internal:5432/app")');
-    expect(lines).toContain('greeting = "from flags"  <- flags  (over dotenv:.env: "Hello from .env", file:config.yaml: "Hello from config.yaml", defaults: "Hello")');
+    expect(lines).toContain('server.port = "9090"  <- flags:--server-port  (over env:APP_SERVER_PORT: "8081", dotenv:.env:APP_SERVER_PORT: "8080", file:config.yaml: 3000, defaults: 80)');
+    expect(lines).toContain('registry = "etcd"  <- env:APP_REGISTRY  (over file:config.yaml: "mdns", defaults: "memory")');
+    expect(lines).toContain('database.pool = "4"  <- dotenv:.env:APP_DATABASE_POOL  (over file:config.yaml: 10, defaults: 1)');
+    expect(lines).toContain('database.url = "postgres://localhost/app"  <- env:APP_DATABASE_URL  (over file:config.yaml: "postgres://db.internal:5432/app")');
+    expect(lines).toContain('greeting = "from flags"  <- flags:--greeting  (over dotenv:.env:APP_GREETING: "Hello from .env", file:config.yaml: "Hello from config.yaml", defaults: "Hello")');
     expect(lines).toContain('server.host = "0.0.0.0"  <- file:config.yaml  (over defaults: "127.0.0.1")');
     expect(lines.at(-1)).toBe('server listens on 0.0.0.0:9090');
   });
 
   it('falls back layer by layer when nothing overrides', async () => {
     const { stdout } = await runScript(layered, { env: cleanEnv({}) });
-    expect(stdout).toContain('server.port = "8080"  <- dotenv:.env');
+    expect(stdout).toContain('server.port = "8080"  <- dotenv:.env:APP_SERVER_PORT');
     expect(stdout).toContain('server listens on 0.0.0.0:8080');
   });
 
   it('runs the quickstart, with an override from the environment', async () => {
     const { stdout, code } = await runScript(quickstart, { env: cleanEnv({ MICRO_REGISTRY: 'etcd' }) });
     expect(code).toBe(0);
-    expect(stdout).toContain('registry: etcd  (from env)');
+    expect(stdout).toContain('registry: etcd  (from env:MICRO_REGISTRY)');
     expect(stdout).toContain('greeting is now: Pong');
   });
 });

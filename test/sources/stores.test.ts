@@ -54,7 +54,9 @@ for (const backend of backends) {
       await store.put('greeting', 'Hello');
       const config = await load(store);
       expect(config.map()).toEqual({ registry: 'consul', hosts: { db: { host: 'db', port: 5432 }, cache: { port: 6379 } }, greeting: 'Hello' });
-      expect(config.explain('registry').source).toMatch(new RegExp(`^(etcd|consul):/?${store.prefix.replace(/^\//, '')}$`));
+      // Named precisely: the store and the key the value came from.
+      expect(config.explain('registry').source).toMatch(new RegExp(`^(etcd|consul):/?${store.prefix.replace(/^\//, '')}/registry$`));
+      expect(config.explain('hosts.cache.port').source).toMatch(/^(etcd|consul):.*\/hosts\/cache\.yaml$/);
     });
 
     it('reads an empty prefix as an empty layer, and follows it', async () => {
