@@ -1,0 +1,114 @@
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigError, createConfig, envSource, memorySource, type Config } from '../src/index.ts';
+import { nextError, settle } from './helpers/events.ts';
+
+const open: Config<unknown>[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((config) => config.close()));
+});
+
+const schema = z.object({
+  server: z.object({ port: z.coerce.number().int().min(1).max(65535), host: z.string() }),
+  registry: z.enum(['mdns', 'memory', 'consul', 'etcd']),
+});
+
+describe('validation with a Standard Schema', () => {
+  it('returns the validated, coerced and typed value from scan()', async () => {
+    const config = await createConfig({
+      schema,
+      defaults: { server: { host: '127.0.0.1' }, registry: 'mdns' },
+      sources: [envSource({ env: { APP_SERVER_PORT: '8080' }, strippedPrefix: 'APP' })],
+    });
+    open.push(config);
+    const value = config.scan();
+    expectTypeOf(value).toEqualTypeOf<z.output<typeof schema>>();
+    expect(value).toEqual({ server: { port: 8080, host: '127.0.0.1' }, registry: 'mdns' });
+    expect(config.get('server.port').raw()).toBe('8080');
+  });
+
+  it('refuses an invalid reload with each issue, its path and its source, and keeps the last good snapshot', async () => {
+    const runtime = memorySource({ server: { port: 80, host: 'a' }, registry: 'mdns' }, { name: 'runtime' });
+    const config = await createConfig({ schema, sources: [runtime] });
+    open.push(config);
+    const changes: unknown[] = [];
+    config.on('change', (event) => changes.push(event));
+    const error = nextError(config);
+    runtime.replace({ server: { port: 'eighty', host: 'a' }, registry: 'zookeeper' });
+    const refused = await error;
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect(refused.code).toBe('VALIDATION');
+    expect(refused.source).toBe('runtime');
+    expect(refused.issues?.map((issue) => [issue.path, issue.source])).toEqual([
+      ['server.port', 'runtime'],
+      ['registry', 'runtime'],
+    ]);
+    expect(refused.message).toMatch(/^runtime: invalid configuration, not applied: server\.port: .+ \(from runtime\); registry: .+ \(from runtime\)$/);
+    await settle();
+    expect(changes).toEqual([]);
+    expect(config.get('server.port').int(0)).toBe(80);
+    expect(config.snapshot().version).toBe(1);
+    // The next good write goes through.
+    runtime.replace({ server: { port: 81, host: 'a' }, registry: 'etcd' });
+    await settle();
+    expect(config.get('registry').string()).toBe('etcd');
+    expect(config.scan()).toEqual({ server: { port: 81, host: 'a' }, registry: 'etcd' });
+  });
+
+  it('rejects createConfig when the configuration is invalid at start, naming the source', async () => {
+    const error = (await createConfig({
+      schema,
+      defaults: { server: { host: 'a' }, registry: 'mdns' },
+      sources: [memorySource({ server: { port: 0 } }, { name: 'file:app.yaml' })],
+    }).catch((e: unknown) => e)) as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.issues).toEqual([{ path: 'server.port', message: expect.any(String), source: 'file:app.yaml' }]);
+    const missing = (await createConfig({ schema, defaults: { registry: 'mdns' } }).catch((e: unknown) => e)) as ConfigError;
+    expect(missing.issues?.[0]).toMatchObject({ path: 'server', source: undefined });
+  });
+
+  it('refuses a sync() whose result is invalid and keeps every last good layer', async () => {
+    let text = '{"server":{"port":1,"host":"a"},"registry":"mdns"}';
+    const config = await createConfig({
+      schema,
+      sources: [{ name: 'remote', read: async () => ({ data: text, format: 'json', checksum: text, source: 'remote', timestamp: 0 }) }],
+    });
+    open.push(config);
+    text = '{"server":{"port":-1,"host":"a"},"registry":"mdns"}';
+    await expect(config.sync()).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect(config.get('server.port').int(0)).toBe(1);
+  });
+});
+
+describe('secrets', () => {
+  it('never prints a secret: explain, printed changes and validation errors show [redacted] or nothing', async () => {
+    const runtime = memorySource(
+      { database: { host: 'db', password: 'hunter2-s3cret' }, services: { mail: { token: 'tok-s3cret' } }, registry: 'mdns' },
+      { name: 'runtime' },
+    );
+    const config = await createConfig({
+      secret: ['database.password', '**.token'],
+      defaults: { database: { password: 'default-s3cret' } },
+      schema: z.object({ database: z.object({ password: z.string().min(3) }).passthrough() }).passthrough(),
+      sources: [runtime],
+    });
+    open.push(config);
+    const printed: string[] = [];
+    config.on('change', (event) => printed.push(JSON.stringify(event), inspect(event, { depth: 10 }), String(event.changes[0])));
+    config.on('error', (error) => printed.push(error.message, inspect(error)));
+    config.watch('database').on('change', (_value, change) => printed.push(JSON.stringify(change), inspect(change, { depth: 10 })));
+    printed.push(JSON.stringify(config.explain('database')), inspect(config.explain(), { depth: 10 }), JSON.stringify(config.explain('services.mail.token')));
+    runtime.set('database.password', 'next-s3cret');
+    runtime.set('services.mail.token', 'tok2-s3cret');
+    runtime.set('database.password', 'no');
+    await settle(50);
+    const all = printed.join('\n');
+    expect(all).toContain('[redacted]');
+    expect(all).not.toMatch(/s3cret/);
+    expect(all).not.toMatch(/"no"/);
+    // The values themselves stay readable by the program.
+    expect(config.get('database.password').string()).toBe('next-s3cret');
+    expect(config.explain('registry').value).toBe('mdns');
+  });
+});
