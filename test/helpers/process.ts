@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 // One process, not tsx's cli (which runs the file in a second process that a kill would not reach).
-const NODE_ARGS = ['--conditions=microconf-source', '--import', 'tsx'];
+const NODE_ARGS = ['--conditions=microconf-source', '--import', new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href];
 
 /** What a finished child process printed. */
 export interface Finished {

@@ -1,0 +1,207 @@
+import { Command, CommanderError, Option } from 'commander';
+import { createConfig, type Config } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+import type { Explanation } from '../loader/explain.ts';
+import { createRedactor, type Redactor } from '../reader/secrets.ts';
+import type { Tree } from '../reader/tree.ts';
+import { consulSource } from '../sources/consul.ts';
+import { envSource } from '../sources/env.ts';
+import { etcdSource } from '../sources/etcd.ts';
+import { fileSource } from '../sources/file.ts';
+import type { Source } from '../sources/source.ts';
+import { documentKeys, writeKeys, type StoreTarget } from './stores.ts';
+
+/** Where the CLI writes, and how it learns that it should stop watching. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Resolves when the user interrupts (Ctrl-C). */
+  interrupted: Promise<void>;
+}
+
+/** Exit codes. */
+export const EXIT = { ok: 0, notFound: 1, usage: 2, source: 3 } as const;
+
+type Spec = { kind: 'file' | 'env' | 'consul' | 'etcd'; value: string | undefined; prefix?: string };
+
+/** The source options, in the order given: a later source wins over an earlier one, as in createConfig. */
+function sourceSpecs(argv: readonly string[]): Spec[] {
+  const specs: Spec[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const next = () => inline ?? argv[++i];
+    if (name === '--') break;
+    if (name === '--file' || name === '--consul' || name === '--etcd') specs.push({ kind: name.slice(2) as Spec['kind'], value: next() });
+    else if (name === '--env') specs.push({ kind: 'env', value: inline ?? (argv[i + 1] && !argv[i + 1]!.startsWith('-') ? argv[++i] : undefined) });
+    else if (name === '--prefix') {
+      const value = next();
+      const last = [...specs].reverse().find((spec) => spec.kind === 'consul' || spec.kind === 'etcd');
+      if (last) last.prefix = value;
+    }
+  }
+  return specs;
+}
+
+function makeSource(spec: Spec): Source {
+  switch (spec.kind) {
+    case 'file':
+      return fileSource(spec.value ?? '');
+    case 'env':
+      return envSource(spec.value ? { strippedPrefix: spec.value } : {});
+    case 'consul':
+      return consulSource({ address: spec.value, prefix: spec.prefix ?? 'micro/config', timeout: 3000 });
+    case 'etcd':
+      return etcdSource({ hosts: (spec.value ?? '').split(','), prefix: spec.prefix ?? '/micro/config', timeout: 3000 });
+  }
+}
+
+const text = (value: Tree | undefined): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+function describe(leaf: Explanation): string {
+  const over = leaf.overridden.map((o) => `${o.source}: ${JSON.stringify(o.value)}`).join(', ');
+  return `${leaf.path || '(root)'} = ${JSON.stringify(leaf.value)}  <- ${leaf.source ?? '(none)'}${over ? `  (over ${over})` : ''}`;
+}
+
+/** Runs the `microconf` command; resolves with its exit code. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const specs = sourceSpecs(argv);
+  let code: number = EXIT.ok;
+  const program = new Command('microconf')
+    .description('Read, explain and watch a layered configuration; write to Consul and etcd.')
+    .addOption(new Option('--file <path>', 'a config file (.json .yaml .yml .toml .env); repeatable'))
+    .addOption(new Option('--env [prefix]', 'the environment, or only its PREFIX_* variables without the prefix; repeatable'))
+    .addOption(new Option('--consul <address>', 'Consul KV at host:port (token from CONSUL_HTTP_TOKEN)'))
+    .addOption(new Option('--etcd <hosts>', 'etcd at comma-separated URLs'))
+    .addOption(new Option('--prefix <prefix>', 'the key prefix of the --consul or --etcd before it'))
+    .option('--secret <pattern...>', 'paths whose values are shown as [redacted] (database.password, **.token)')
+    .option('--json', 'print JSON for scripts')
+    .addHelpText(
+      'after',
+      `
+Sources are layered in the order given: a later one wins (--file a.yaml --env APP --etcd URL --prefix /app).
+Exit codes: 0 success, 1 no value at the path, 2 bad usage, 3 a source could not be read (missing or invalid
+file, unreachable store). Secret values never appear in any output.
+
+Examples:
+  microconf get server.port --file config.yaml --env MICRO
+  microconf explain registry --file config.yaml --etcd http://127.0.0.1:2379 --prefix /config/app
+  microconf watch --file config.yaml --consul 127.0.0.1:8500 --prefix config/app
+  microconf put registry '"etcd"' --etcd http://127.0.0.1:2379 --prefix /config/app
+  microconf import config.yaml --consul 127.0.0.1:8500 --prefix config/app`,
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
+
+  const globals = () => program.opts<{ secret?: string[]; json?: boolean }>();
+  const open = async (): Promise<{ config: Config; secrets: Redactor }> => {
+    if (specs.length === 0) throw new CommanderError(EXIT.usage, 'microconf.noSources', 'no source given: use --file, --env, --consul or --etcd');
+    const secret = globals().secret ?? [];
+    return { config: await createConfig({ sources: specs.map(makeSource), secret }), secrets: createRedactor(secret) };
+  };
+  const target = (): StoreTarget => {
+    const store = [...specs].reverse().find((spec) => spec.kind === 'consul' || spec.kind === 'etcd');
+    if (!store?.value) throw new CommanderError(EXIT.usage, 'microconf.noStore', 'put and import need --consul or --etcd');
+    return { kind: store.kind as StoreTarget['kind'], address: store.value, prefix: store.prefix ?? (store.kind === 'etcd' ? '/micro/config' : 'micro/config') };
+  };
+
+  program
+    .command('get <path>')
+    .description('print the value at a dotted path')
+    .action(async (path: string) => {
+      const { config, secrets } = await open();
+      try {
+        const segments = path === '.' ? [] : path.split('.');
+        const value = config.get(segments).raw();
+        if (value === undefined) {
+          io.err(`no value at ${path}`);
+          code = EXIT.notFound;
+          return;
+        }
+        const shown = secrets.redact(value, segments);
+        io.out(globals().json ? JSON.stringify(shown) : typeof shown === 'object' && shown !== null ? JSON.stringify(shown, null, 2) : text(shown));
+      } finally {
+        await config.close();
+      }
+    });
+
+  program
+    .command('explain <path>')
+    .description('print which source gave each value below a path, and what it overrode')
+    .action(async (path: string) => {
+      const { config } = await open();
+      try {
+        const explanation = config.explain(path === '.' ? [] : path.split('.'));
+        if (explanation.value === undefined) {
+          io.err(`no value at ${path}`);
+          code = EXIT.notFound;
+          return;
+        }
+        if (globals().json) io.out(JSON.stringify(explanation));
+        else for (const leaf of explanation.leaves ?? [explanation]) io.out(describe(leaf));
+      } finally {
+        await config.close();
+      }
+    });
+
+  program
+    .command('watch [path]')
+    .description('print each change (time, version, path, previous → current, source) until interrupted')
+    .action(async (path: string | undefined) => {
+      const { config, secrets } = await open();
+      const below = path ? path.split('.') : [];
+      config.on('change', ({ version, changes }) => {
+        for (const change of changes) {
+          // The watched path, anything below it, or an ancestor replaced above it.
+          const shorter = Math.min(below.length, change.segments.length);
+          if (below.slice(0, shorter).some((segment, i) => change.segments[i] !== segment)) continue;
+          const source = config.explain(change.segments).source ?? '(removed)';
+          const previous = secrets.redact(change.previous, change.segments);
+          const current = secrets.redact(change.current, change.segments);
+          const time = new Date().toISOString();
+          io.out(
+            globals().json
+              ? JSON.stringify({ time, version, path: change.path, previous, current, source })
+              : `${time} v${version} ${change.path}: ${JSON.stringify(previous)} -> ${JSON.stringify(current)}  (${source})`,
+          );
+        }
+      });
+      config.on('error', (error) => io.err(`error: ${error.message}`));
+      io.out(globals().json ? JSON.stringify({ watching: path ?? '', version: config.snapshot().version }) : `watching ${path ?? '(everything)'} from version ${config.snapshot().version}`);
+      await io.interrupted;
+      await config.close();
+    });
+
+  program
+    .command('put <key> <value>')
+    .description('write one key below the prefix of --consul or --etcd (the value as written: JSON, YAML or text)')
+    .action(async (key: string, value: string) => {
+      await writeKeys(target(), [[key, value]]);
+    });
+
+  program
+    .command('import <file>')
+    .description('write every leaf of a JSON, YAML or TOML document as keys below the prefix of --consul or --etcd')
+    .action(async (file: string) => {
+      const entries = await documentKeys(file);
+      await writeKeys(target(), entries);
+      io.out(globals().json ? JSON.stringify({ written: entries.length }) : `wrote ${entries.length} keys`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') return EXIT.ok;
+      if (error.code.startsWith('microconf.')) io.err(`microconf: ${error.message}`);
+      return EXIT.usage;
+    }
+    if (error instanceof ConfigError) {
+      io.err(`microconf: ${error.message}`);
+      return EXIT.source;
+    }
+    io.err(`microconf: ${(error as Error).message}`);
+    return EXIT.source;
+  }
+  return code;
+}
