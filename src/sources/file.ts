@@ -66,10 +66,15 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
     let timer: NodeJS.Timeout | undefined;
     let trailing: NodeJS.Timeout | undefined;
     let reading = Promise.resolve();
-    const reread = () => {
+    // `final` is the trailing read, after the file has been quiet for a while.
+    const reread = (final: boolean) => {
       reading = reading.then(async () => {
         try {
-          channel.push(await read());
+          const changeSet = await read();
+          // A file that exists but is empty is, nearly always, one being rewritten (opened with O_TRUNC, not yet
+          // written): publishing it would drop every key for a moment. Only the trailing read may publish it.
+          if (!final && isEmptyFile(changeSet)) return;
+          channel.push(changeSet);
         } catch (error) {
           channel.fail(error);
         }
@@ -77,11 +82,11 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
     };
     const schedule = () => {
       clearTimeout(timer);
-      timer = setTimeout(reread, debounce);
+      timer = setTimeout(reread, debounce, false);
       // chokidar drops a second `change` of one file within 50 ms (its throttle has no trailing call), so a write
       // finished right after the one that woke us would go unseen: read once more after that window.
       clearTimeout(trailing);
-      trailing = setTimeout(reread, debounce + CHOKIDAR_THROTTLE + 10);
+      trailing = setTimeout(reread, debounce + CHOKIDAR_THROTTLE + 10, true);
     };
     watcher.on('all', (_event, changed) => {
       const entry = basename(changed);
@@ -109,7 +114,7 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
       if (signal?.aborted || closing.signal.aborted) done();
     });
     // The file may have changed between the first read and the watcher being ready: read it once more.
-    reread();
+    reread(true);
     return closingIterator(iterator, stop);
   }
 
@@ -152,6 +157,10 @@ async function readStable(path: string, name: string, format: string): Promise<C
     const after = await stat(path);
     if (after.size === data.byteLength || attempt >= READ_ATTEMPTS) return createChangeSet(name, format, data, after.mtimeMs);
   }
+}
+
+function isEmptyFile(changeSet: ChangeSet): boolean {
+  return changeSet.data instanceof Uint8Array && changeSet.data.byteLength === 0;
 }
 
 function isMissing(error: unknown): boolean {
