@@ -1,0 +1,156 @@
+// Torn, truncated and invalid writes to watched files: nothing invalid is ever published, every final good write
+// is, and each rejected document is reported.
+import { open as openFile, rename, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createConfig, fileSource, type Config } from '../../src/index.ts';
+import { eventually } from '../helpers/events.ts';
+import { tempDir } from '../helpers/files.ts';
+import { figure } from './figures.ts';
+
+const configs: Config<unknown>[] = [];
+afterEach(async () => {
+  await Promise.all(configs.splice(0).map((config) => config.close()));
+});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const document = (n: number) => JSON.stringify({ n, check: `ok-${n}`, pad: 'x'.repeat(200 + (n % 50)), list: [n, n + 1] });
+
+describe('torn and invalid writes', () => {
+  it('publishes no invalid snapshot and every final good content, over 1,000 trials', async () => {
+    const started = Date.now();
+    const files = 8;
+    const perFile = 125;
+    let invalidSnapshots = 0;
+    let missedFinals = 0;
+    let missedErrors = 0;
+    const dir = await tempDir();
+    await Promise.all(
+      Array.from({ length: files }, async (_, f) => {
+        const path = join(dir, `app-${f}.json`);
+        await writeFile(path, document(0));
+        const config = await createConfig({ sources: [fileSource(path)] });
+        configs.push(config);
+        let errors = 0;
+        config.on('error', () => errors++);
+        config.on('change', () => {
+          const { n, check } = config.map() as { n?: unknown; check?: unknown };
+          if (check !== `ok-${String(n)}`) invalidSnapshots++;
+        });
+        await sleep(150);
+        for (let trial = 1; trial <= perFile; trial++) {
+          const text = document(trial);
+          switch (trial % 4) {
+            case 0: {
+              // Two chunks with a pause between: the first half is never a valid document.
+              const handle = await openFile(path, 'w');
+              await handle.write(text.slice(0, text.length / 2));
+              await sleep(trial % 13);
+              await handle.write(text.slice(text.length / 2));
+              await handle.close();
+              break;
+            }
+            case 1:
+              await truncate(path, 0);
+              await sleep(trial % 7);
+              await writeFile(path, text);
+              break;
+            case 2: {
+              const before = errors;
+              await writeFile(path, `{"n": ${trial}, "check": "ok-${trial}",`);
+              try {
+                await eventually(() => expect(errors).toBeGreaterThan(before), 3000);
+              } catch {
+                missedErrors++;
+              }
+              await writeFile(path, text);
+              break;
+            }
+            default:
+              await writeFile(`${path}.tmp`, text);
+              await rename(`${path}.tmp`, path);
+          }
+          try {
+            await eventually(() => expect((config.map() as { n?: number }).n).toBe(trial), 3000);
+          } catch {
+            missedFinals++;
+          }
+        }
+      }),
+    );
+    figure('torn, truncated, invalid and renamed writes (JSON, 8 files in parallel)', {
+      trials: files * perFile,
+      failures: invalidSnapshots + missedFinals + missedErrors,
+      ms: Date.now() - started,
+      note: `${invalidSnapshots} invalid snapshots, ${missedFinals} final writes not published, ${missedErrors} rejections not reported`,
+    });
+    expect({ invalidSnapshots, missedFinals, missedErrors }).toEqual({ invalidSnapshots: 0, missedFinals: 0, missedErrors: 0 });
+  });
+
+  it('rejects invalid YAML and TOML with an error each time, keeping the last good value', async () => {
+    const started = Date.now();
+    const dir = await tempDir();
+    let failures = 0;
+    let trials = 0;
+    const invalid = {
+      yaml: (i: number) => [`n: ${i}\n  bad: [`, `n: ${i}\nn: ${i}\n`, `\tn: ${i}\n`][i % 3]!,
+      toml: (i: number) => [`n = ${i}\nn = ${i}\n`, `n = = ${i}\n`, `[a\nn = ${i}\n`][i % 3]!,
+    };
+    for (const format of ['yaml', 'toml'] as const) {
+      const path = join(dir, `app.${format}`);
+      await writeFile(path, format === 'yaml' ? 'n: 0\n' : 'n = 0\n');
+      const config = await createConfig({ sources: [fileSource({ path, debounce: 0 })] });
+      configs.push(config);
+      await sleep(150);
+      let errors = 0;
+      config.on('error', () => errors++);
+      for (let i = 1; i <= 50; i++) {
+        trials++;
+        const before = errors;
+        await writeFile(path, invalid[format](i));
+        try {
+          await eventually(() => expect(errors).toBeGreaterThan(before), 3000);
+          if (config.get('n').int(-1) !== i - 1) failures++;
+          await writeFile(path, format === 'yaml' ? `n: ${i}\n` : `n = ${i}\n`);
+          await eventually(() => expect(config.get('n').int(-1)).toBe(i), 3000);
+        } catch {
+          failures++;
+        }
+      }
+    }
+    figure('invalid YAML and TOML writes', { trials, failures, ms: Date.now() - started });
+    expect(failures).toBe(0);
+  });
+
+  it('with a schema, never publishes a YAML file cut at a line (a valid but partial document)', async () => {
+    const started = Date.now();
+    const path = join(await tempDir(), 'app.yaml');
+    const text = (n: number) => `n: ${n}\ncheck: ok-${n}\nserver:\n  port: ${8000 + n}\n  host: h${n}\n`;
+    await writeFile(path, text(0));
+    const schema = z.object({ n: z.number(), check: z.string(), server: z.object({ port: z.number(), host: z.string() }) });
+    const config = await createConfig({ schema, sources: [fileSource(path)] });
+    configs.push(config);
+    let partial = 0;
+    config.on('change', () => {
+      const value = config.scan();
+      if (value.check !== `ok-${value.n}` || value.server.host !== `h${value.n}`) partial++;
+    });
+    await sleep(150);
+    let missed = 0;
+    for (let n = 1; n <= 60; n++) {
+      const full = text(n);
+      const handle = await openFile(path, 'w');
+      await handle.write(full.slice(0, full.indexOf('server:')));
+      await sleep(10);
+      await handle.write(full.slice(full.indexOf('server:')));
+      await handle.close();
+      try {
+        await eventually(() => expect(config.get('n').int(-1)).toBe(n), 3000);
+      } catch {
+        missed++;
+      }
+    }
+    figure('YAML cut at a line boundary, guarded by a schema', { trials: 60, failures: partial + missed, ms: Date.now() - started });
+    expect({ partial, missed }).toEqual({ partial: 0, missed: 0 });
+  });
+});
