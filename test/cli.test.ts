@@ -2,28 +2,16 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startConsulEmulator, type ConsulEmulator } from './consul-emulator.ts';
+import { describe, expect, it } from 'vitest';
 import { startChild } from './helpers/children.ts';
-import { startEtcd, type EtcdServer } from './helpers/etcd.ts';
 import { tempDir } from './helpers/files.ts';
 import { runScript } from './helpers/process.ts';
-import { serverAvailable } from './helpers/servers.ts';
+import { useBackends } from './helpers/backends.ts';
 
 const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const microconf = (args: string[], env: NodeJS.ProcessEnv = process.env) => runScript(cli, { args, env, timeout: 30_000 });
-const hasEtcd = serverAvailable('etcd');
-let etcd: EtcdServer | undefined;
-let emulator: ConsulEmulator;
-
-beforeAll(async () => {
-  emulator = await startConsulEmulator();
-  if (hasEtcd) etcd = await startEtcd();
-});
-afterAll(async () => {
-  await emulator?.stop();
-  await etcd?.dispose();
-});
+const backends = useBackends();
+const { hasEtcd } = backends;
 
 async function files() {
   const dir = await tempDir();
@@ -86,7 +74,7 @@ describe('microconf get and explain', () => {
 describe('microconf put and import', () => {
   it('writes to Consul and reads it back', async () => {
     const { base } = await files();
-    const store = ['--consul', emulator.address, '--prefix', 'cli/app'];
+    const store = ['--consul', backends.emulator().address, '--prefix', 'cli/app'];
     expect(await microconf(['import', base, ...store])).toMatchObject({ code: 0, stdout: 'wrote 4 keys\n' });
     expect(await microconf(['put', 'registry', '"consul"', ...store])).toMatchObject({ code: 0 });
     const back = await microconf(['get', '.', '--json', ...store]);
@@ -95,7 +83,7 @@ describe('microconf put and import', () => {
 
   it.runIf(hasEtcd)('writes to etcd and reads it back', async () => {
     const { base } = await files();
-    const store = ['--etcd', etcd!.endpoint, '--prefix', '/cli/app'];
+    const store = ['--etcd', backends.etcd()!.endpoint, '--prefix', '/cli/app'];
     expect(await microconf(['import', base, ...store])).toMatchObject({ code: 0 });
     expect(await microconf(['get', 'server.host', ...store])).toMatchObject({ code: 0, stdout: '0.0.0.0\n' });
   });
@@ -104,7 +92,7 @@ describe('microconf put and import', () => {
 describe('microconf watch', () => {
   it.runIf(hasEtcd)('shows a file change and an etcd change live, with source, and never a secret', async () => {
     const { base } = await files();
-    const store = ['--etcd', etcd!.endpoint, '--prefix', '/watch/app'];
+    const store = ['--etcd', backends.etcd()!.endpoint, '--prefix', '/watch/app'];
     await microconf(['put', 'feature', 'false', ...store]);
     const watcher = startChild(cli, process.env, 60_000, ['watch', '--secret', 'database.password', '--file', base, ...store]);
     try {

@@ -3,38 +3,26 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createConfig, memorySource } from '../../src/index.ts';
 import { createClient, createRegistry, registrySpec } from '../../src/service/index.ts';
-import { startConsulEmulator, type ConsulEmulator } from '../consul-emulator.ts';
 import { startChild, type Child } from '../helpers/children.ts';
-import { startEtcd, type EtcdServer } from '../helpers/etcd.ts';
 import { eventually } from '../helpers/events.ts';
 import { tempDir } from '../helpers/files.ts';
 import { freePort } from '../helpers/ports.ts';
-import { serverAvailable } from '../helpers/servers.ts';
+import { useBackends } from '../helpers/backends.ts';
 
 const serviceFile = fileURLToPath(new URL('../../examples/popular/service.ts', import.meta.url));
-let emulator: ConsulEmulator;
-let etcd: EtcdServer | undefined;
-const hasEtcd = serverAvailable('etcd');
-
-beforeAll(async () => {
-  emulator = await startConsulEmulator();
-  if (hasEtcd) etcd = await startEtcd();
-});
-afterAll(async () => {
-  await emulator?.stop();
-  await etcd?.dispose();
-});
+const backends = useBackends();
+const { hasEtcd } = backends;
 
 async function registries(kind: string): Promise<Record<string, unknown>> {
   return {
     registry: kind,
     registries: {
       mdns: { interface: '127.0.0.1', bind: '224.0.0.251', port: await freePort() },
-      consul: { address: emulator.address },
-      ...(etcd ? { etcd: { hosts: etcd.endpoint, prefix: `/registry-${kind}-${Date.now()}` } } : {}),
+      consul: { address: backends.emulator().address },
+      ...(hasEtcd ? { etcd: { hosts: backends.etcd()!.endpoint, prefix: `/registry-${kind}-${Date.now()}` } } : {}),
     },
   };
 }

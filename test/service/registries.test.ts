@@ -1,27 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { consulRegistry, etcdRegistry, mdnsRegistry, memoryRegistry, type Registry, type ServiceNode } from '../../src/service/index.ts';
-import { startConsulEmulator, type ConsulEmulator } from '../consul-emulator.ts';
-import { startEtcd, type EtcdServer } from '../helpers/etcd.ts';
 import { freePort } from '../helpers/ports.ts';
-import { serverAvailable } from '../helpers/servers.ts';
+import { useBackends } from '../helpers/backends.ts';
 
-let emulator: ConsulEmulator;
-let etcd: EtcdServer | undefined;
-const hasEtcd = serverAvailable('etcd');
-beforeAll(async () => {
-  emulator = await startConsulEmulator();
-  if (hasEtcd) etcd = await startEtcd();
-});
-afterAll(async () => {
-  await emulator?.stop();
-  await etcd?.dispose();
-});
+const backends = useBackends();
+const { hasEtcd } = backends;
 
 const factories: [string, () => Promise<Registry>][] = [
   ['memory', async () => memoryRegistry({ namespace: `registries-${Math.random()}` })],
   ['mdns', async () => mdnsRegistry({ interface: '127.0.0.1', bind: '224.0.0.251', port: await freePort(), interval: 50 })],
-  ['consul', async () => consulRegistry({ address: emulator.address, interval: 50 })],
-  ...(hasEtcd ? [['etcd', async () => etcdRegistry({ hosts: etcd!.endpoint, prefix: `/reg-${Math.random()}` })] as [string, () => Promise<Registry>]] : []),
+  ['consul', async () => consulRegistry({ address: backends.emulator().address, interval: 50 })],
+  ...(hasEtcd ? [['etcd', async () => etcdRegistry({ hosts: backends.etcd()!.endpoint, prefix: `/reg-${Math.random()}` })] as [string, () => Promise<Registry>]] : []),
 ];
 
 const node = (id: string, port: number): ServiceNode => ({ id, service: 'svc', version: '1', address: `127.0.0.1:${port}`, metadata: { zone: 'a' } });
