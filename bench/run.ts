@@ -120,7 +120,9 @@ for (const [size, data] of sets) await writeDataSet(data, join(root, String(size
 // ---- 2. load and merge of three layers ----------------------------------------------------------------------------
 const loadTimes = new Map<string, Map<number, number>>();
 {
-  const rounds = (size: number) => (quick ? (size <= 500 ? 8 : 3) : size <= 500 ? 30 : size <= 5000 ? 10 : 4);
+  const rounds = (size: number) => (quick ? (size <= 500 ? 30 : 6) : size <= 500 ? 40 : size <= 5000 ? 12 : 4);
+  // Warm-up rounds, not timed: the first loads pay for compiling every library's code.
+  const warmup = (size: number) => (size <= 5000 ? 3 : 1);
   for (const size of sizes) {
     const data = sets.get(size)!;
     const dir = join(root, String(size));
@@ -136,12 +138,11 @@ const loadTimes = new Map<string, Map<number, number>>();
       convict: () => loadConvict(dir, schema),
     };
     const times = new Map<string, number[]>(Object.keys(loaders).map((name) => [name, []]));
-    for (let round = 0; round < rounds(size) + 1; round++) {
+    for (let round = 0; round < rounds(size) + warmup(size); round++) {
       for (const [name, load] of Object.entries(loaders)) {
         const start = performance.now();
         await load();
-        // The first round is the warm-up.
-        if (round > 0) times.get(name)!.push(performance.now() - start);
+        if (round >= warmup(size)) times.get(name)!.push(performance.now() - start);
         // Closed before the next library is timed, so its file watchers starting up do not slow the others.
         await open?.close();
         open = undefined;

@@ -6,7 +6,8 @@ export const yamlEncoder: Encoder = {
   format: 'yaml',
   decode(text) {
     try {
-      return parse(text, { merge: true, uniqueKeys: true, maxAliasCount: 100 });
+      // logLevel 'error': the parser's warnings (an unknown tag, say) would go to process warnings, quoting the text.
+      return parse(text, { merge: true, uniqueKeys: true, maxAliasCount: 100, logLevel: 'error' });
     } catch (error) {
       if (error instanceof YAMLError) {
         const at = error.linePos?.[0];
