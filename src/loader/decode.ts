@@ -38,7 +38,7 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
       }
       const encoder = await loadEncoder(changeSet.format);
       const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-      tree = body.trim() === '' ? null : normalize(encoder.decode(body), { maxDepth: limits.maxDepth, transform, owned: true, freeze: false });
+      tree = !/\S/.test(body) ? null : normalize(encoder.decode(body), { maxDepth: limits.maxDepth, transform, owned: true, freeze: false });
     }
     if (tree !== null && !isObject(tree)) {
       throw new ConfigError(`the document must be an object at the top level, not ${Array.isArray(tree) ? 'an array' : typeof tree}`, {

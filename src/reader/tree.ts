@@ -70,9 +70,9 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
   // Null-prototype objects (smol-toml) and class instances are copied into fresh plain objects.
   const plain = inPlace && Object.getPrototypeOf(value) === Object.prototype;
   const source = value as Record<string, unknown>;
-  if (plain && options.transform === undefined) {
-    // The hot case, a JSON.parse result: frozen in place. for-in allocates no key array, and a plain object's
-    // prototype holds nothing enumerable.
+  if (plain) {
+    // The hot case, a parser's fresh result: sanitized in place. for-in allocates no key array, and a plain
+    // object's prototype holds nothing enumerable.
     const out = source as Record<string, Tree>;
     for (const key in out) {
       const item = isHostileKey(key) ? undefined : normalizeAt(out[key], depth + 1, options);
