@@ -139,7 +139,7 @@ export function createLoader(options: LoaderOptions): Loader {
     const snapshot = createSnapshot(version, values, next);
     show(createView(snapshot, next, validated));
     const present = options.present ?? ((change: Change) => change);
-    const events_ = changes.map((change) =>
+    const published = changes.map((change) =>
       present({
         path: formatPath(change.segments),
         segments: change.segments,
@@ -150,7 +150,7 @@ export function createLoader(options: LoaderOptions): Loader {
     );
     for (const listener of events.listeners('change')) {
       try {
-        listener({ version, changes: events_ });
+        listener({ version, changes: published });
       } catch (error) {
         report(toConfigError(error, 'LISTENER'));
       }
