@@ -41,7 +41,8 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
     try {
       return await readStable(path, name, format);
     } catch (error) {
-      if (options.optional && isMissing(error)) return createChangeSet(name, format, '', Date.now());
+      // A missing optional file is an empty layer (not empty text, which a file being rewritten also reads as).
+      if (options.optional && isMissing(error)) return createChangeSet(name, 'object', {}, Date.now());
       throw new ConfigError(isMissing(error) ? 'file not found' : `cannot read the file (${codeOf(error)})`, {
         code: 'READ',
         source: name,
@@ -66,14 +67,14 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
     let timer: NodeJS.Timeout | undefined;
     let trailing: NodeJS.Timeout | undefined;
     let reading = Promise.resolve();
-    // `final` is the trailing read, after the file has been quiet for a while.
-    const reread = (final: boolean) => {
+    const reread = () => {
       reading = reading.then(async () => {
         try {
           const changeSet = await read();
-          // A file that exists but is empty is, nearly always, one being rewritten (opened with O_TRUNC, not yet
-          // written): publishing it would drop every key for a moment. Only the trailing read may publish it.
-          if (!final && isEmptyFile(changeSet)) return;
+          // A file that exists but is empty is one being rewritten (opened with O_TRUNC, not yet written), however
+          // long the writer pauses: publishing it would drop every key. Its next content is picked up instead; to
+          // clear a file's layer, write an empty object or delete the file (with `optional`).
+          if (isEmptyFile(changeSet)) return;
           channel.push(changeSet);
         } catch (error) {
           channel.fail(error);
@@ -82,11 +83,11 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
     };
     const schedule = () => {
       clearTimeout(timer);
-      timer = setTimeout(reread, debounce, false);
+      timer = setTimeout(reread, debounce);
       // chokidar drops a second `change` of one file within 50 ms (its throttle has no trailing call), so a write
       // finished right after the one that woke us would go unseen: read once more after that window.
       clearTimeout(trailing);
-      trailing = setTimeout(reread, debounce + CHOKIDAR_THROTTLE + 10, true);
+      trailing = setTimeout(reread, debounce + CHOKIDAR_THROTTLE + 10);
     };
     watcher.on('all', (_event, changed) => {
       const entry = basename(changed);
@@ -114,7 +115,7 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
       if (signal?.aborted || closing.signal.aborted) done();
     });
     // The file may have changed between the first read and the watcher being ready: read it once more.
-    reread(true);
+    reread();
     return closingIterator(iterator, stop);
   }
 
@@ -153,14 +154,15 @@ function resolveFormat(options: FileSourceOptions, name: string): string {
  */
 async function readStable(path: string, name: string, format: string): Promise<ChangeSet> {
   for (let attempt = 1; ; attempt++) {
-    const data = await readFile(path);
+    // Read as text at once: one allocation, where bytes and then a decoded string would be two.
+    const data = await readFile(path, 'utf8');
     const after = await stat(path);
-    if (after.size === data.byteLength || attempt >= READ_ATTEMPTS) return createChangeSet(name, format, data, after.mtimeMs);
+    if (after.size === Buffer.byteLength(data) || attempt >= READ_ATTEMPTS) return createChangeSet(name, format, data, after.mtimeMs);
   }
 }
 
 function isEmptyFile(changeSet: ChangeSet): boolean {
-  return changeSet.data instanceof Uint8Array && changeSet.data.byteLength === 0;
+  return changeSet.data === '';
 }
 
 function isMissing(error: unknown): boolean {

@@ -177,6 +177,18 @@ describe('fileSource hot reload', () => {
     expect(config.get('port').int(0)).toBe(3);
   });
 
+  it('takes an emptied file for one being rewritten: the last good layer stays until content arrives', async () => {
+    const path = join(await tempDir(), 'app.json');
+    await writeFile(path, '{"port":1}');
+    const { config, events } = await watched(path);
+    await writeFile(path, '');
+    await settle(300);
+    expect(config.get('port').int(0)).toBe(1);
+    expect(events).toEqual([]);
+    await writeFile(path, '{}');
+    await eventually(() => expect(config.get('port').exists()).toBe(false));
+  });
+
   it('publishes nothing when identical content is written again', async () => {
     const path = join(await tempDir(), 'app.yaml');
     await writeFile(path, 'port: 1\n');
