@@ -29,7 +29,13 @@ const goal = (what: string, measured: number, target: number, better: 'lower' | 
 };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
-const ns = async (fn: () => unknown) => (await measure(fn, { min_cpu_time: quick ? 50e6 : 300e6 })).p50;
+// The median of a measurement, the best of three: a nanosecond-scale figure swings with the JIT's state of the
+// moment, and the best of a few runs is the stable one (for every library and floor alike).
+const ns = async (fn: () => unknown) => {
+  let best = Infinity;
+  for (let run = 0; run < 3; run++) best = Math.min(best, (await measure(fn, { min_cpu_time: quick ? 40e6 : 200e6 })).p50);
+  return best;
+};
 
 const root = await mkdtemp(join(tmpdir(), 'microconf-bench-'));
 const sizes = quick ? [500, 5000] : [500, 5000, 50_000];
@@ -346,7 +352,7 @@ if (!quick) {
 }
 
 if (quick && badly.length > 0) {
-  console.error(`\n${badly.length} goal(s) missed by more than 50%`);
+  console.error(`\n${badly.length} goal(s) missed by more than 50%: ${badly.map((g) => g.what).join('; ')}`);
   process.exit(1);
 }
 if (missed.length === 0) console.log('\nevery goal met');

@@ -134,11 +134,10 @@ export async function createConfig<S extends StandardSchemaV1 | undefined = unde
 
   const config: Config<ConfigShape<S>> = {
     // A plain function reading `arguments`: one dotted string (the common case) allocates no argument array.
-    get: function get(): Value {
+    get: function get(path?: unknown): Value {
+      if (arguments.length === 1 && typeof path === 'string') return view!.lookupDotted(path);
       // eslint-disable-next-line prefer-rest-params
-      const args = arguments as unknown as PathArgs;
-      if (args.length === 1 && typeof args[0] === 'string') return view!.lookupDotted(args[0]);
-      return view!.lookup(Array.prototype.slice.call(args) as unknown as PathArgs);
+      return view!.lookup(Array.prototype.slice.call(arguments) as unknown as PathArgs);
     } as Config['get'],
     watch(path, watchOptions) {
       const segments = path === undefined ? [] : pathSegments(path);
