@@ -22,23 +22,23 @@ export function mergeTrees(earlier: Tree, later: Tree, depth = 0): Tree {
   const remembered = depth < MEMO_DEPTH;
   const known = remembered ? memo.get(later) : undefined;
   if (known !== undefined && known.earlier === earlier) return known.merged;
-  // When `later` restates every key of `earlier` and every merged child is `later`'s own, the merged node is
-  // `later` itself: a layer that restates a whole subtree costs no new object.
-  let covers = laterKeys.length >= Object.keys(earlier).length;
+  // When `later` holds every key of `earlier` and every merged child is `later`'s own, the merged node is `later`
+  // itself: a layer that restates a whole subtree costs no new object.
+  let inBoth = 0;
   let out: Record<string, Tree> | undefined;
   for (let i = 0; i < laterKeys.length; i++) {
     const key = laterKeys[i]!;
     const next = later[key]!;
     const inEarlier = Object.hasOwn(earlier, key);
     const child = inEarlier ? mergeTrees(earlier[key]!, next, depth + 1) : deepFreeze(next);
-    if (!inEarlier) covers = false;
+    if (inEarlier) inBoth++;
     if (out === undefined && child !== next) {
       out = { ...earlier };
       for (let j = 0; j < i; j++) out[laterKeys[j]!] = later[laterKeys[j]!]!;
     }
     if (out !== undefined) out[key] = child;
   }
-  // Same number of keys, all of them in `earlier`: the two key sets are equal.
+  const covers = inBoth === Object.keys(earlier).length;
   const merged = out === undefined && covers ? Object.freeze(later) : Object.freeze(out ?? assign({ ...earlier }, later, laterKeys));
   if (remembered) memo.set(later, { earlier, merged });
   return merged;
