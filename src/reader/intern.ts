@@ -8,24 +8,27 @@ import { deepEqual, isObject, type Tree } from './tree.ts';
 export function intern(previous: Tree | undefined, next: Tree): Tree {
   if (previous === next || previous === undefined) return next;
   if (isObject(previous) && isObject(next)) {
-    const keys = Object.keys(next);
-    let allSame = keys.length === Object.keys(previous).length;
+    let count = 0;
+    let allSame = true;
     let out: Record<string, Tree> | undefined;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
+    // for-in over the plain objects of a layer: no key arrays are allocated on this path, walked once per re-read.
+    for (const key in next) {
+      count++;
       const child = next[key]!;
-      const kept = Object.hasOwn(previous, key) ? intern(previous[key], child) : child;
-      if (kept !== previous[key]) allSame = false;
-      if (kept !== child && out === undefined) {
-        // First substitution: copy the children seen so far.
-        out = {};
-        for (let j = 0; j < i; j++) out[keys[j]!] = next[keys[j]!]!;
-      }
-      if (out) out[key] = kept;
+      const before = Object.hasOwn(previous, key) ? previous[key] : undefined;
+      const kept = before === undefined ? child : intern(before, child);
+      if (kept !== before) allSame = false;
+      if (kept !== child) (out ??= { ...next })[key] = kept;
     }
-    if (allSame) return previous;
+    if (allSame && count === countKeys(previous)) return previous;
     return out ?? next;
   }
   if (Array.isArray(previous) && Array.isArray(next)) return deepEqual(previous, next) ? previous : next;
   return Object.is(previous, next) ? previous : next;
+}
+
+function countKeys(node: object): number {
+  let count = 0;
+  for (const _ in node) count++;
+  return count;
 }

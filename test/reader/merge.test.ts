@@ -45,13 +45,13 @@ describe('mergeLayers', () => {
 
   it('reuses a later node that restates every key of the earlier one, allocating nothing for it', () => {
     const base = layer({ a: { x: 1, y: { z: 1 } }, b: { k: 1 } });
-    const restating = normalize({ a: { x: 2, y: { z: 1 } }, b: { k: 1, extra: 2 } }, { maxDepth: 8, freeze: false }) as Record<string, Record<string, unknown>>;
+    const restating = normalize({ a: { x: 2, y: { z: 1 } }, b: { k: 1, extra: 2 } }, { maxDepth: 8, freeze: false }) as Record<string, Tree>;
     const merged = mergeLayers([base, restating]) as Record<string, unknown>;
     expect(merged).toEqual({ a: { x: 2, y: { z: 1 } }, b: { k: 1, extra: 2 } });
     expect(merged.a).toBe(restating.a);
     expect(merged.b).toBe(restating.b);
     expect(Object.isFrozen(restating.a)).toBe(true);
-    const partial = normalize({ a: { x: 3 } }, { maxDepth: 8, freeze: false }) as Record<string, unknown>;
+    const partial = normalize({ a: { x: 3 } }, { maxDepth: 8, freeze: false }) as Record<string, Tree>;
     const over = mergeLayers([base, partial]) as Record<string, Record<string, unknown>>;
     expect(over.a).toEqual({ x: 3, y: { z: 1 } });
     expect(over.a).not.toBe(partial.a);
