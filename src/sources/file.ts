@@ -1,9 +1,9 @@
-import type { FSWatcher } from 'chokidar';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { createChannel } from '../channel.ts';
 import { formatName } from '../encoders/index.ts';
 import { ConfigError } from '../errors.ts';
+import { watchDirectory, type DirectorySubscription } from './directory-watch.ts';
 import { createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
 
 /** Options of a file source. */
@@ -34,7 +34,7 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
   const format = resolveFormat(options, name);
   const debounce = Math.max(0, options.debounce ?? 5);
   const channel = createChannel<ChangeSet>();
-  const watchers = new Set<FSWatcher>();
+  const subscriptions = new Set<DirectorySubscription>();
   const closing = new AbortController();
 
   async function read(): Promise<ChangeSet> {
@@ -53,7 +53,6 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
   }
 
   async function watch(signal?: AbortSignal): Promise<AsyncIterableIterator<ChangeSet>> {
-    const { watch: chokidar } = await import('chokidar');
     const directory = dirname(path);
     const isDirectory = await stat(directory).then((found) => found.isDirectory(), () => false);
     if (!isDirectory) {
@@ -61,9 +60,6 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
     }
     const iterator = channel.subscribe(signal);
     const target = basename(path);
-    // depth 0: the directory's own entries, so a ConfigMap's timestamped directories are not descended into.
-    const watcher = chokidar(directory, { ignoreInitial: true, depth: 0, persistent: true });
-    watchers.add(watcher);
     let timer: NodeJS.Timeout | undefined;
     let trailing: NodeJS.Timeout | undefined;
     let reading = Promise.resolve();
@@ -89,27 +85,29 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
       clearTimeout(trailing);
       trailing = setTimeout(reread, debounce + CHOKIDAR_THROTTLE + 10);
     };
-    watcher.on('all', (_event, changed) => {
-      const entry = basename(changed);
+    const subscription = await watchDirectory(directory, {
       // `..data` is the symlink a Kubernetes ConfigMap volume swaps; the file's own name covers everything else.
-      if (entry === target || entry === '..data') schedule();
+      onEntry: (entry) => {
+        if (entry === target || entry === '..data') schedule();
+      },
+      onError: (error) => channel.fail(new ConfigError('file watcher failed', { code: 'WATCH', source: name, path, cause: error })),
     });
-    watcher.on('error', (error) => channel.fail(new ConfigError('file watcher failed', { code: 'WATCH', source: name, path, cause: error })));
+    subscriptions.add(subscription);
     const stop = async () => {
       clearTimeout(timer);
       clearTimeout(trailing);
-      watchers.delete(watcher);
-      await watcher.close();
+      subscriptions.delete(subscription);
+      await subscription.close();
     };
     signal?.addEventListener('abort', () => void stop(), { once: true });
-    // chokidar drops its listeners when closed, so a close before `ready` must end this wait itself.
+    // A close before the watch is ready must end this wait itself.
     await new Promise<void>((ready) => {
       const done = () => {
         signal?.removeEventListener('abort', done);
         closing.signal.removeEventListener('abort', done);
         ready();
       };
-      watcher.once('ready', done);
+      void subscription.ready.then(done);
       signal?.addEventListener('abort', done, { once: true });
       closing.signal.addEventListener('abort', done, { once: true });
       if (signal?.aborted || closing.signal.aborted) done();
@@ -127,8 +125,8 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
     async close() {
       closing.abort();
       channel.end();
-      await Promise.all([...watchers].map(async (watcher) => watcher.close()));
-      watchers.clear();
+      await Promise.all([...subscriptions].map(async (subscription) => subscription.close()));
+      subscriptions.clear();
     },
   };
 }

@@ -228,6 +228,21 @@ describe('fileSource hot reload', () => {
     expect(events.map((e) => e.changes.map((c) => c.path))).toEqual([['b'], ['a']]);
   });
 
+  it('shares one directory watch between configs, and a config closing leaves the others watching', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a.json'), '{"a":1}');
+    await writeFile(join(dir, 'b.json'), '{"b":1}');
+    const first = await createConfig({ sources: [fileSource(join(dir, 'a.json'))] });
+    const second = await createConfig({ sources: [fileSource(join(dir, 'b.json')), fileSource(join(dir, 'a.json'))] });
+    open.push(second);
+    await settle(150);
+    await first.close();
+    await writeFile(join(dir, 'a.json'), '{"a":2}');
+    await writeFile(join(dir, 'b.json'), '{"b":2}');
+    await eventually(() => expect(second.map()).toEqual({ a: 2, b: 2 }));
+    expect(first.get('a').int(0)).toBe(1);
+  });
+
   it('closes at once, even before its watcher is ready', async () => {
     const path = join(await tempDir(), 'app.json');
     await writeFile(path, '{"port":1}');
