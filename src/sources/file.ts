@@ -53,6 +53,9 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
   }
 
   async function watch(signal?: AbortSignal): Promise<AsyncIterableIterator<ChangeSet>> {
+    // Set up on the next turn, off the path of `createConfig`: the read once the watch is ready covers any change
+    // made meanwhile.
+    await new Promise((resolve) => setImmediate(resolve));
     const directory = dirname(path);
     const isDirectory = await stat(directory).then((found) => found.isDirectory(), () => false);
     if (!isDirectory) {
