@@ -16,7 +16,9 @@ export function intern(previous: Tree | undefined, next: Tree): Tree {
       count++;
       const child = next[key]!;
       const before = Object.hasOwn(previous, key) ? previous[key] : undefined;
-      const kept = before === undefined ? child : intern(before, child);
+      // Scalars, the most common children, are compared here rather than in a call.
+      const kept =
+        before === undefined ? child : typeof child !== 'object' || child === null ? (Object.is(before, child) ? before : child) : intern(before, child);
       if (kept !== before) allSame = false;
       if (kept !== child) (out ??= { ...next })[key] = kept;
     }
