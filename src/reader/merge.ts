@@ -10,8 +10,9 @@ import { deepFreeze, isObject, type Tree, type TreeObject } from './tree.ts';
  * what was there, and an object replaces a scalar (Go Config's v6 rules).
  */
 export function mergeTrees(earlier: Tree, later: Tree, depth = 0): Tree {
-  // `earlier` is always merged output (frozen); `later` is a layer, frozen only where it is shared into the output.
-  if (!isObject(later) || !isObject(earlier)) return deepFreeze(later);
+  // Nothing is frozen here: `mergeLayers` freezes what its final result holds, once, so the parts of a layer that
+  // a later layer supersedes are never walked to be frozen.
+  if (!isObject(later) || !isObject(earlier)) return later;
   const laterKeys = Object.keys(later);
   if (laterKeys.length === 0) return earlier;
   // Layers are frozen and shared between merges: the same pair of nodes always merges to the same node, so a
@@ -30,7 +31,7 @@ export function mergeTrees(earlier: Tree, later: Tree, depth = 0): Tree {
     const key = laterKeys[i]!;
     const next = later[key]!;
     const inEarlier = Object.hasOwn(earlier, key);
-    const child = inEarlier ? mergeTrees(earlier[key]!, next, depth + 1) : deepFreeze(next);
+    const child = inEarlier ? mergeTrees(earlier[key]!, next, depth + 1) : next;
     if (inEarlier) inBoth++;
     if (out === undefined && child !== next) {
       out = { ...earlier };
@@ -39,7 +40,7 @@ export function mergeTrees(earlier: Tree, later: Tree, depth = 0): Tree {
     if (out !== undefined) out[key] = child;
   }
   const covers = inBoth === Object.keys(earlier).length;
-  const merged = out === undefined && covers ? Object.freeze(later) : Object.freeze(out ?? assign({ ...earlier }, later, laterKeys));
+  const merged: TreeObject = out === undefined && covers ? later : (out ?? assign({ ...earlier }, later, laterKeys));
   if (remembered) memo.set(later, { earlier, merged });
   return merged;
 }
@@ -59,7 +60,8 @@ export function mergeLayers(layers: readonly Tree[]): TreeObject {
     // A null layer (an empty document) contributes nothing; the loader rejects other non-objects.
     if (isObject(layer)) merged = mergeTrees(merged, layer);
   }
-  return merged as TreeObject;
+  // Frozen subtrees (shared with an earlier snapshot) are not walked again.
+  return deepFreeze(merged as TreeObject);
 }
 
 const EMPTY: TreeObject = Object.freeze({});
