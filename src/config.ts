@@ -100,7 +100,9 @@ export async function createConfig<S extends StandardSchemaV1 | undefined = unde
   } catch (error) {
     throw toConfigError(error, 'INVALID_OPTION', 'defaults');
   }
-  let view: SnapshotView | undefined;
+  // The current view, handed over by the loader on every change: reading it through a getter would cost `get()`
+  // (the hottest call of all) several nanoseconds each time.
+  let view!: SnapshotView;
   const secrets = createRedactor(options.secret);
   const schema = options.schema;
   const loader = createLoader({
@@ -135,9 +137,9 @@ export async function createConfig<S extends StandardSchemaV1 | undefined = unde
   const config: Config<ConfigShape<S>> = {
     // A plain function reading `arguments`: one dotted string (the common case) allocates no argument array.
     get: function get(path?: unknown): Value {
-      if (arguments.length === 1 && typeof path === 'string') return view!.lookupDotted(path);
+      if (arguments.length === 1 && typeof path === 'string') return view.lookupDotted(path);
       // eslint-disable-next-line prefer-rest-params
-      return view!.lookup(Array.prototype.slice.call(arguments) as unknown as PathArgs);
+      return view.lookup(Array.prototype.slice.call(arguments) as unknown as PathArgs);
     } as Config['get'],
     watch(path, watchOptions) {
       const segments = path === undefined ? [] : pathSegments(path);
@@ -166,14 +168,14 @@ export async function createConfig<S extends StandardSchemaV1 | undefined = unde
     },
     load: (...sources) => loader.add(sources),
     sync: () => loader.sync(),
-    map: () => loader.view.snapshot.values,
-    bytes: () => new TextEncoder().encode(sortedJson(loader.view.snapshot.values)),
+    map: () => view.snapshot.values,
+    bytes: () => new TextEncoder().encode(sortedJson(view.snapshot.values)),
     scan: ((given?: StandardSchemaV1) => {
-      if (given) return loader.view.lookup([]).scan(given);
-      return schema ? structuredClone(loader.view.validated) : cloneTree(loader.view.snapshot.values);
+      if (given) return view.lookup([]).scan(given);
+      return schema ? structuredClone(view.validated) : cloneTree(view.snapshot.values);
     }) as Config['scan'],
-    snapshot: () => loader.view.snapshot,
-    explain: (...path) => explainPath(loader.view, toSegments(path), secrets),
+    snapshot: () => view.snapshot,
+    explain: (...path) => explainPath(view, toSegments(path), secrets),
     async close() {
       await loader.close();
       facade.removeAllListeners();

@@ -47,8 +47,8 @@ export interface LoaderOptions extends DecodeOptions {
   defaults: Tree;
   /** How long a failed watch waits before it is retried, at most (ms). */
   maxRetryDelay?: number | undefined;
-  /** Called with each new view, so a reader can hold it directly instead of asking the loader on every read. */
-  onView?: ((view: SnapshotView) => void) | undefined;
+  /** Called with each new view (the first during the first `add`): readers hold the current view themselves. */
+  onView: (view: SnapshotView) => void;
   /** Checks a candidate snapshot before it is published: its validated output, or the error that refuses it. */
   check?: ((values: TreeObject, layers: readonly Layer[]) => { output: unknown } | ConfigError) | undefined;
   /** Dresses a change before listeners see it (secrets hidden from its printed forms). */
@@ -57,8 +57,6 @@ export interface LoaderOptions extends DecodeOptions {
 
 /** Keeps each source's last good layer, merges them over the defaults, and publishes versioned snapshots. */
 export interface Loader {
-  /** The current snapshot with its layers. */
-  readonly view: SnapshotView;
   /** The loader's events. */
   readonly events: EventEmitter<LoaderEvents>;
   /** Reads sources and adds them above the others; all or none are added. */
@@ -90,7 +88,7 @@ export function createLoader(options: LoaderOptions): Loader {
   let closed = false;
   const show = (next: SnapshotView) => {
     view = next;
-    options.onView?.(next);
+    options.onView(next);
   };
 
   // Errors are delivered on the next turn of the event loop: a source that fails while `createConfig` is still
@@ -241,9 +239,6 @@ export function createLoader(options: LoaderOptions): Loader {
   }
 
   return {
-    get view() {
-      return view;
-    },
     events,
     report,
     async add(sources) {
