@@ -39,20 +39,32 @@ export async function startEtcd(): Promise<EtcdServer> {
 
   async function start(): Promise<void> {
     if (child && child.exitCode === null) return;
-    child = spawn('timeout', args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      log = (log + chunk.toString()).slice(-4000);
-    });
     const deadline = Date.now() + 15_000;
     for (;;) {
-      try {
-        const response = await fetch(`${endpoint}/health`);
-        if (response.ok) return;
-      } catch {
-        // not up yet
+      log = '';
+      const running = spawn('timeout', args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+      child = running;
+      const closed = new Promise((resolve) => running.once('close', resolve));
+      running.stderr?.on('data', (chunk: Buffer) => {
+        log = (log + chunk.toString()).slice(-4000);
+      });
+      while (running.exitCode === null && Date.now() <= deadline) {
+        try {
+          const response = await fetch(`${endpoint}/health`);
+          if (response.ok) return;
+        } catch {
+          // not up yet
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`etcd did not start: ${log}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (running.exitCode !== null) await closed; // its whole stderr is in the log
+      // A port still held for a moment by the process just killed is worth another try; anything else is not.
+      const busy = running.exitCode !== null && /address already in use/.test(log);
+      if (!busy || Date.now() > deadline) {
+        await kill();
+        throw new Error(`etcd did not start: ${log}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
 
