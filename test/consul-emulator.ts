@@ -5,6 +5,7 @@
 // look-ups. It is not Consul: the Consul tests run against a real agent when CONSUL_HTTP_ADDR is set.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freePort } from './helpers/ports.ts';
 
 interface Entry {
   value: Buffer;
@@ -56,7 +57,8 @@ export async function startConsulEmulator(options: { acl?: Record<string, 'read'
   let fault: Fault | undefined;
   let requests = 0;
   let server: Server | undefined;
-  let port = 0;
+  // Below the ephemeral range, so the port is still free when a fault test stops and restarts the emulator.
+  let port = await freePort();
   const waiters = new Set<() => void>();
   const hanging = new Set<ServerResponse>();
   const sockets = new Set<import('node:net').Socket>();
