@@ -7,26 +7,51 @@ import { deepEqual, isObject, type Tree } from './tree.ts';
  */
 export function intern(previous: Tree | undefined, next: Tree): Tree {
   if (previous === next || previous === undefined) return next;
-  if (isObject(previous) && isObject(next)) {
-    let count = 0;
-    let allSame = true;
-    let out: Record<string, Tree> | undefined;
-    // for-in over the plain objects of a layer: no key arrays are allocated on this path, walked once per re-read.
-    for (const key in next) {
-      count++;
-      const child = next[key]!;
-      const before = Object.hasOwn(previous, key) ? previous[key] : undefined;
-      // Scalars, the most common children, are compared here rather than in a call.
-      const kept =
-        before === undefined ? child : typeof child !== 'object' || child === null ? (Object.is(before, child) ? before : child) : intern(before, child);
-      if (kept !== before) allSame = false;
-      if (kept !== child) (out ??= { ...next })[key] = kept;
-    }
-    if (allSame && count === countKeys(previous)) return previous;
-    return out ?? next;
-  }
+  if (isObject(previous) && isObject(next)) return internObject(previous, next);
   if (Array.isArray(previous) && Array.isArray(next)) return deepEqual(previous, next) ? previous : next;
   return Object.is(previous, next) ? previous : next;
+}
+
+function internObject(previous: Readonly<Record<string, Tree>>, next: Readonly<Record<string, Tree>>): Tree {
+  let count = 0;
+  // Until a child differs, nothing is copied: most nodes of a re-read equal their previous version and come back
+  // as that very node, so a copy of them would be thrown away.
+  let out: Record<string, Tree> | undefined;
+  // for-in over the plain objects of a layer: no key arrays are allocated on this path, walked once per re-read.
+  for (const key in next) {
+    count++;
+    const child = next[key]!;
+    const before = Object.hasOwn(previous, key) ? previous[key] : undefined;
+    // Scalars, the most common children, are compared here rather than in a call.
+    const kept =
+      before === undefined ? child : typeof child !== 'object' || child === null ? (Object.is(before, child) ? before : child) : intern(before, child);
+    if (out !== undefined) {
+      if (kept !== child) out[key] = kept;
+    } else if (kept !== before) {
+      out = divergeAt(previous, next, key);
+      if (kept !== child) out[key] = kept;
+    }
+  }
+  if (out === undefined && count === countKeys(previous)) return previous;
+  // Every key of `next` was kept as `previous` holds it, but `previous` has more: only the shared children count.
+  return out ?? sharedCopy(previous, next);
+}
+
+/** A copy of `next` whose keys before `key` (each equal to `previous`'s) hold the previous nodes. */
+function divergeAt(previous: Readonly<Record<string, Tree>>, next: Readonly<Record<string, Tree>>, key: string): Record<string, Tree> {
+  const out: Record<string, Tree> = { ...next };
+  for (const earlier in next) {
+    if (earlier === key) break;
+    out[earlier] = previous[earlier]!;
+  }
+  return out;
+}
+
+/** A copy of `next` holding `previous`'s nodes, for a `next` whose every key matched but which has fewer keys. */
+function sharedCopy(previous: Readonly<Record<string, Tree>>, next: Readonly<Record<string, Tree>>): Record<string, Tree> {
+  const out: Record<string, Tree> = { ...next };
+  for (const key in next) out[key] = previous[key]!;
+  return out;
 }
 
 function countKeys(node: object): number {

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { intern } from '../../src/reader/intern.ts';
-import { normalize, type Tree } from '../../src/reader/tree.ts';
+import { normalize, sortedJson, type Tree } from '../../src/reader/tree.ts';
 import { createChangeSet, sameData } from '../../src/sources/source.ts';
 
 const tree = (data: unknown) => normalize(data, { maxDepth: 16, freeze: false }) as Record<string, Tree>;
@@ -22,6 +23,33 @@ describe('intern', () => {
     const fewer = intern(previous, tree({ a: { x: 1 } })) as Record<string, Tree>;
     expect(fewer).toEqual({ a: { x: 1 } });
     expect(fewer.a).toBe(previous.a);
+  });
+});
+
+describe('intern, for any pair of documents', () => {
+  const doc = fc.dictionary(
+    fc.constantFrom('a', 'b', 'c', 'd'),
+    fc.oneof(fc.integer({ min: 0, max: 2 }), fc.dictionary(fc.constantFrom('x', 'y', 'z'), fc.integer({ min: 0, max: 2 }), { maxKeys: 3 })),
+    { maxKeys: 4 },
+  );
+
+  it('equals the new document, and shares every node equal to the previous one at the same path', () => {
+    fc.assert(
+      fc.property(doc, doc, (before, after) => {
+        const previous = tree(before);
+        const next = tree(after);
+        const kept = intern(previous, next) as Record<string, Tree>;
+        expect(kept).toEqual(next);
+        // Reordered keys alone are no change (the previous node comes back); otherwise the new order is kept.
+        if (kept !== previous) expect(Object.keys(kept)).toEqual(Object.keys(next));
+        for (const key of Object.keys(kept)) {
+          if (key in previous && sortedJson(previous[key]!) === sortedJson(next[key]!)) expect(kept[key]).toBe(previous[key]);
+        }
+        if (sortedJson(previous) === sortedJson(next)) expect(kept).toBe(previous);
+        else expect(kept).not.toBe(previous);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
