@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/errors.ts';
 import { formatName, loadEncoder } from '../src/encoders/index.ts';
 import { locateJsonError } from '../src/encoders/json.ts';
+import { decodeChangeSet } from '../src/loader/decode.ts';
+import { createChangeSet } from '../src/sources/source.ts';
 
 async function decodeError(format: string, text: string): Promise<ConfigError> {
   const encoder = await loadEncoder(format);
@@ -12,6 +14,11 @@ async function decodeError(format: string, text: string): Promise<ConfigError> {
     return error as ConfigError;
   }
   throw new Error(`${format} accepted ${JSON.stringify(text)}`);
+}
+
+/** A document decoded as the loader decodes a source's change set. */
+function decode(format: string, text: string): Promise<unknown> {
+  return decodeChangeSet(createChangeSet('doc', format, text), { limits: { maxBytes: 1 << 20, maxDepth: 64 }, env: undefined });
 }
 
 describe('encoders', () => {
@@ -50,6 +57,32 @@ describe('encoders', () => {
     expect(error.line).toBe(line);
     expect(error.column).toBe(column);
     expect(error.message).toContain(`line ${line}, column ${column}`);
+  });
+
+  it.each([
+    ['json', '{\n  "a": "1e999",\n  "b": [1, -2E+400]\n}', 3, 12],
+    ['yaml', 'a: .inf\nb: "1e999"\nc:\n  - 1e999\n', 4, 5],
+    ['toml', 'a = inf\nb = "1e999"\n1e999 = 1\n[t]\nc = [\n  1_0e9_99,\n]\n', 6, 3],
+  ])('%s refuses a number beyond a double with its line and column: %j', async (format, text, line, column) => {
+    const error = (await decode(format, text).catch((e: unknown) => e)) as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(/number out of range/);
+    expect(error.source).toBe('doc');
+    expect([error.line, error.column]).toEqual([line, column]);
+  });
+
+  it('keeps infinity written as such, numbers at the edge of the range, and overflowing text in strings', async () => {
+    expect(await decode('json', '{"a": 1.7976931348623157e308, "b": "9e999", "c": 1e-999}')).toEqual({
+      a: 1.7976931348623157e308,
+      b: '9e999',
+      c: 0,
+    });
+    expect(await decode('yaml', 'a: -.inf\nb: "9e999"\nc: 1e300\n')).toEqual({ a: -Infinity, b: '9e999', c: 1e300 });
+    expect(await decode('toml', 'a = -inf\nb = "9e999"\nc = """\n9e999\n"""\n')).toEqual({
+      a: -Infinity,
+      b: '9e999',
+      c: '9e999\n',
+    });
   });
 
   it('never quotes the document in an error message', async () => {

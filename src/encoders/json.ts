@@ -1,4 +1,5 @@
 import { decodeError, positionAt, type Encoder } from './encoder.ts';
+import { OVERFLOW, overflows } from './overflow.ts';
 
 /** JSON, parsed by the engine; on failure a small scanner finds where, since V8's messages quote the text. */
 export const jsonEncoder: Encoder = {
@@ -11,6 +12,11 @@ export const jsonEncoder: Encoder = {
       throw decodeError('json', found.reason, positionAt(text, found.offset), error);
     }
   },
+  // JSON has no infinity: a literal the engine read as one is out of range, an error as it is in Go.
+  overflowAt(text) {
+    const found = scanJson(text, true);
+    return found?.reason === OVERFLOW ? found.offset : undefined;
+  },
 };
 
 interface Located {
@@ -20,6 +26,11 @@ interface Located {
 
 /** Finds the first syntax error of a JSON text (RFC 8259); only used after JSON.parse has failed. */
 export function locateJsonError(text: string): Located {
+  return scanJson(text, false) ?? { offset: text.length, reason: 'invalid document' };
+}
+
+/** The first error of a JSON text, with numbers beyond a double's range counted as errors when `range` is set. */
+function scanJson(text: string, range: boolean): Located | undefined {
   let i = 0;
   const fail = (reason: string): never => {
     throw { offset: i, reason } satisfies Located;
@@ -51,6 +62,7 @@ export function locateJsonError(text: string): Located {
   const number = () => {
     const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
     if (!match || match[0] === '' || match[0] === '-') fail(describe());
+    if (range && overflows(match![0])) fail(OVERFLOW);
     i += match![0].length;
   };
   const value = (): void => {
@@ -92,7 +104,7 @@ export function locateJsonError(text: string): Located {
     value();
     space();
     if (i < text.length) fail(describe());
-    return { offset: i, reason: 'invalid document' };
+    return undefined;
   } catch (error) {
     if (error instanceof RangeError) return { offset: i, reason: 'nesting too deep' };
     return error as Located;

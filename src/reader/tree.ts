@@ -31,6 +31,8 @@ export interface NormalizeOptions {
    * deep-freezes the parts of a layer it shares, so nodes that are superseded are never frozen at all.
    */
   freeze?: boolean | undefined;
+  /** Called for each ±Infinity met: a parser may have read an out-of-range literal as one. */
+  onInfinite?: (() => void) | undefined;
 }
 
 /**
@@ -47,6 +49,8 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
     case 'string':
       return options.transform ? options.transform(value) : value;
     case 'number':
+      if ((value === Infinity || value === -Infinity) && options.onInfinite) options.onInfinite();
+      return value;
     case 'boolean':
       return value;
     case 'bigint':

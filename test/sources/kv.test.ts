@@ -23,6 +23,24 @@ describe('KV key mapping', () => {
     expect(relativeKey(key, prefix)).toBe(expected);
   });
 
+  it('keeps a value with a number beyond a double as text, and refuses one in a document named by its extension', async () => {
+    expect(
+      await kvTree(
+        [
+          { key: 'app/huge', value: '1e999' },
+          { key: 'app/list', value: '[1, 2e400]' },
+          { key: 'app/map', value: '{"a": -1e999}' },
+          { key: 'app/fine', value: '{"a": 1e300}' },
+        ],
+        'app',
+      ),
+    ).toEqual({ huge: '1e999', list: '[1, 2e400]', map: '{"a": -1e999}', fine: { a: 1e300 } });
+    const error = (await kvTree([{ key: 'app/doc.json', value: '{\n"a": 1e999}' }], 'app').catch((e: unknown) => e)) as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(/key "app\/doc.json": .*number out of range/);
+    expect([error.line, error.column]).toEqual([2, 6]);
+  });
+
   it('strips the prefix, nests on /, and decodes values', async () => {
     expect(
       await kvTree(

@@ -1,0 +1,7 @@
+/** Whether a number literal (underscores allowed, as TOML writes them) is beyond a double's range. */
+export function overflows(literal: string): boolean {
+  return !Number.isFinite(Number(literal.replaceAll('_', '')));
+}
+
+/** The reason every format gives for such a literal. */
+export const OVERFLOW = 'number out of range (beyond ±1.8e308)';
