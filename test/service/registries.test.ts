@@ -45,4 +45,30 @@ describe.each(factories)('%s registry', (_kind, make) => {
       await registry.close();
     }
   });
+
+  it('drops a node that is not refreshed within its TTL, and its watchers hear it', async () => {
+    const registry = await make();
+    const controller = new AbortController();
+    const seen: string[][] = [];
+    const watching = (async () => {
+      for await (const nodes of registry.watch('svc', controller.signal)) {
+        seen.push(nodes.map((n) => n.id));
+        if (seen.some((ids) => ids.length === 1) && nodes.length === 0) controller.abort();
+      }
+    })();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await registry.register(node('short', 1003), 1000);
+      expect(await registry.lookup('svc')).toEqual([node('short', 1003)]);
+      const started = Date.now();
+      await watching;
+      expect(seen).toContainEqual(['short']);
+      expect(seen.at(-1)).toEqual([]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+      expect(await registry.lookup('svc')).toEqual([]);
+    } finally {
+      controller.abort();
+      await registry.close();
+    }
+  }, 15_000);
 });

@@ -11,7 +11,7 @@ export interface EtcdRegistryOptions {
   auth?: { username: string; password: string } | undefined;
 }
 
-/** Nodes as keys under a prefix in etcd, each bound to a lease of its TTL, so a node that dies disappears. */
+/** Nodes as keys under a prefix in etcd, each bound to a lease of its TTL that every registration renews. */
 export function etcdRegistry(options: EtcdRegistryOptions = {}): Registry {
   const hosts = typeof options.hosts === 'string' ? [options.hosts] : [...(options.hosts ?? ['http://127.0.0.1:2379'])];
   const prefix = (options.prefix ?? '/micro/registry').replace(/\/+$/, '');
@@ -37,10 +37,20 @@ export function etcdRegistry(options: EtcdRegistryOptions = {}): Registry {
         await held.lease.revoke().catch(() => {});
         held = undefined;
       }
+      if (held) {
+        // Each registration renews the lease once, so a node its process stops refreshing (hung, or killed)
+        // disappears when its TTL ends, as in the other registries. A lease that already ended is replaced.
+        const renewed = await held.lease.keepaliveOnce().then(
+          () => true,
+          () => false,
+        );
+        if (!renewed) held = undefined;
+      }
       if (!held) {
-        // The lease keeps itself alive while this process runs; a killed process stops renewing it.
-        const lease = etcd.lease(seconds, { autoKeepAlive: true });
-        lease.on('lost', () => leases.delete(node.id));
+        const lease = etcd.lease(seconds, { autoKeepAlive: false });
+        lease.on('lost', () => {
+          if (leases.get(node.id)?.lease === lease) leases.delete(node.id);
+        });
         held = { lease, ttl: seconds };
         leases.set(node.id, held);
       }

@@ -4,6 +4,8 @@ import { sortNodes, type Registry, type ServiceNode } from './registry.ts';
 interface Entry {
   node: ServiceNode;
   expires: number;
+  /** Removes the entry, and tells watchers, when it is not refreshed in time. */
+  timer: ReturnType<typeof setTimeout>;
 }
 
 const spaces = new Map<string, { entries: Map<string, Entry>; changed: ReturnType<typeof createChannel<string>> }>();
@@ -25,8 +27,10 @@ export function memoryRegistry(options: { namespace?: string } = {}): Registry {
     const now = Date.now();
     const nodes: ServiceNode[] = [];
     for (const [id, entry] of entries) {
-      if (entry.expires <= now) entries.delete(id);
-      else if (entry.node.service === service) nodes.push(entry.node);
+      if (entry.expires <= now) {
+        clearTimeout(entry.timer);
+        entries.delete(id);
+      } else if (entry.node.service === service) nodes.push(entry.node);
     }
     return sortNodes(nodes);
   };
@@ -34,12 +38,24 @@ export function memoryRegistry(options: { namespace?: string } = {}): Registry {
   return {
     kind: 'memory',
     async register(node, ttl) {
-      const fresh = !entries.has(node.id);
-      entries.set(node.id, { node, expires: Date.now() + ttl });
-      if (fresh) changed.push(node.service);
+      const before = entries.get(node.id);
+      if (before) clearTimeout(before.timer);
+      const entry: Entry = { node, expires: Date.now() + ttl, timer: undefined as never };
+      // Unreferenced: an expiry due later never keeps a process alive.
+      entry.timer = setTimeout(() => {
+        if (entries.get(node.id) !== entry) return;
+        entries.delete(node.id);
+        changed.push(node.service);
+      }, ttl).unref();
+      entries.set(node.id, entry);
+      if (!before || JSON.stringify(before.node) !== JSON.stringify(node)) changed.push(node.service);
     },
     async deregister(node) {
-      if (entries.delete(node.id)) changed.push(node.service);
+      const entry = entries.get(node.id);
+      if (!entry) return;
+      clearTimeout(entry.timer);
+      entries.delete(node.id);
+      changed.push(node.service);
     },
     lookup: async (service) => live(service),
     async *watch(service, signal) {
