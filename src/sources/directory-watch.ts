@@ -1,5 +1,6 @@
 import type { FSWatcher } from 'chokidar';
-import { basename } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 
 /** What a directory watch tells one subscriber. */
 export interface DirectoryListener {
@@ -56,4 +57,43 @@ export async function watchDirectory(directory: string, listener: DirectoryListe
       await current.watcher.close();
     },
   };
+}
+
+/**
+ * Resolves true once `directory` exists (false when aborted first), watching its nearest existing ancestor for
+ * each missing level being created, so `mkdir -p` followed by a write is seen at once, without polling.
+ */
+export async function untilDirectory(directory: string, signal: AbortSignal): Promise<boolean> {
+  const aborted = new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  for (;;) {
+    if (signal.aborted) return false;
+    if (await isDirectory(directory)) return true;
+    let ancestor = dirname(directory);
+    while (dirname(ancestor) !== ancestor && !(await isDirectory(ancestor))) ancestor = dirname(ancestor);
+    let wake!: () => void;
+    const changed = new Promise<void>((resolve) => (wake = resolve));
+    // Any news of the ancestor ends this round; the next one looks again from wherever the tree now is.
+    const subscription = await watchDirectory(ancestor, { onEntry: () => wake(), onError: () => wake() });
+    await Promise.race([subscription.ready, aborted]);
+    // One more look once ready: a level created while the watch was being set up has sent no event.
+    if (!signal.aborted && !(await isDirectory(childOf(ancestor, directory)))) await Promise.race([changed, aborted]);
+    await subscription.close();
+  }
+}
+
+/** The entry of `ancestor` on the way down to `directory`. */
+function childOf(ancestor: string, directory: string): string {
+  let child = directory;
+  while (dirname(child) !== ancestor && dirname(child) !== child) child = dirname(child);
+  return child;
+}
+
+function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (found) => found.isDirectory(),
+    () => false,
+  );
 }

@@ -4,7 +4,7 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { createChannel } from '../channel.ts';
 import { formatName } from '../encoders/index.ts';
 import { ConfigError } from '../errors.ts';
-import { watchDirectory, type DirectorySubscription } from './directory-watch.ts';
+import { untilDirectory, watchDirectory, type DirectorySubscription } from './directory-watch.ts';
 import { createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
 
 /** Options of a file source. */
@@ -59,10 +59,9 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
     // made meanwhile.
     await new Promise((resolve) => setImmediate(resolve));
     const directory = dirname(path);
-    const isDirectory = await stat(directory).then((found) => found.isDirectory(), () => false);
-    if (!isDirectory) {
-      throw new ConfigError('cannot watch the file: its directory does not exist', { code: 'WATCH', source: name, path: directory });
-    }
+    // A directory that does not exist yet (an optional file in a `conf.d` made later) is waited for quietly.
+    const stopped = signal ? AbortSignal.any([signal, closing.signal]) : closing.signal;
+    if (!(await untilDirectory(directory, stopped))) return closingIterator(channel.subscribe(stopped), async () => {});
     const iterator = channel.subscribe(signal);
     const target = basename(path);
     let timer: NodeJS.Timeout | undefined;

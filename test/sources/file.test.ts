@@ -211,6 +211,35 @@ describe('fileSource hot reload', () => {
     await eventually(() => expect(config.get('port').int(-1)).toBe(0));
   });
 
+  it('waits quietly for the directory of an optional file, and sees the file as soon as it is made', async () => {
+    const root = await tempDir();
+    const path = join(root, 'conf.d', 'local', 'late.json');
+    const config = await createConfig({ defaults: { port: 0 }, sources: [fileSource({ path, optional: true })] });
+    open.push(config);
+    const errors: ConfigError[] = [];
+    config.on('error', (error) => errors.push(error));
+    await settle(1500);
+    await mkdir(join(root, 'conf.d'));
+    await settle(100);
+    await mkdir(join(root, 'conf.d', 'local'));
+    await writeFile(path, '{"port":7}');
+    const written = Date.now();
+    await eventually(() => expect(config.get('port').int(-1)).toBe(7), 1000);
+    // At once, not at the next retry of a failed watch; and nothing to report meanwhile.
+    expect(Date.now() - written).toBeLessThan(1000);
+    expect(errors).toEqual([]);
+    await writeFile(path, '{"port":8}');
+    await eventually(() => expect(config.get('port').int(-1)).toBe(8));
+  });
+
+  it('closes at once while waiting for a missing directory', async () => {
+    const path = join(await tempDir(), 'nowhere', 'late.json');
+    const config = await createConfig({ sources: [fileSource({ path, optional: true })] });
+    await settle(100);
+    const closed = await Promise.race([config.close().then(() => true), settle(3000).then(() => false)]);
+    expect(closed).toBe(true);
+  });
+
   it('lets several file sources watch the same directory, each seeing its own file', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'a.json'), '{"a":1}');
