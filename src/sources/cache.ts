@@ -10,16 +10,54 @@ export interface CachedLayer {
   timestamp: number;
 }
 
-/** Writes a layer atomically (a temporary file renamed over the cache), readable by the owner only. */
-export async function writeCache(path: string, tree: TreeObject): Promise<void> {
+/** Writes a cache atomically (a temporary file renamed over it), readable by the owner only. */
+async function writeText(path: string, text: string): Promise<void> {
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeFile(temporary, JSON.stringify(tree), { mode: 0o600 });
+    await writeFile(temporary, text, { mode: 0o600 });
     await rename(temporary, path);
   } catch (error) {
     await unlink(temporary).catch(() => {});
     throw error;
   }
+}
+
+/** Keeps a cache file up to date without holding up what it caches. */
+export interface CacheWriter {
+  /** Queues the layer to be written: off the caller's path, skipped when unchanged, only the latest when busy. */
+  save(tree: TreeObject): void;
+  /** Resolves when what was queued is on disk (or failed to be written). */
+  flush(): Promise<void>;
+}
+
+/** A writer of one cache file: writes happen one at a time, and a burst of changes costs one write after another. */
+export function cacheWriter(path: string): CacheWriter {
+  let written: string | undefined;
+  let pending: TreeObject | undefined;
+  let running: Promise<void> | undefined;
+
+  async function drain(): Promise<void> {
+    while (pending) {
+      const text = JSON.stringify(pending);
+      pending = undefined;
+      if (text === written) continue;
+      // A cache that cannot be written only matters when the store is down at the next start: not worth an error.
+      await writeText(path, text).then(
+        () => (written = text),
+        () => {},
+      );
+    }
+    running = undefined;
+  }
+
+  return {
+    save(tree) {
+      pending = tree;
+      // Started on the next microtask, so that `running` is set before `drain` can clear it.
+      running ??= Promise.resolve().then(drain);
+    },
+    flush: () => running ?? Promise.resolve(),
+  };
 }
 
 /** Reads a cached layer; undefined when there is none or it is unreadable. */

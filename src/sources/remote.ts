@@ -1,6 +1,6 @@
 import { createChannel } from '../channel.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
-import { readCache, writeCache } from './cache.ts';
+import { cacheWriter, readCache } from './cache.ts';
 import { kvTree, type KvPair } from './kv.ts';
 import { createChangeSet, type ChangeSet, type ChangeSetObject, type Origin, type Source } from './source.ts';
 
@@ -39,11 +39,12 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
   const channel = createChannel<ChangeSet>();
   const stopped = new AbortController();
   let servedFromCache: ConfigError | undefined;
+  const saved = cache ? cacheWriter(cache) : undefined;
 
   async function layer(pairs: KvPair[]): Promise<ChangeSet> {
     const origins: Origin[] = [];
     const tree = await kvTree(pairs, prefix, origins);
-    if (cache) await writeCache(cache, tree).catch(() => {});
+    saved?.save(tree);
     return createChangeSet(name, 'object', tree as ChangeSetObject, Date.now(), origins);
   }
 
@@ -108,7 +109,7 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
     async close() {
       stopped.abort();
       channel.end();
-      await client.release();
+      await Promise.all([client.release(), saved?.flush()]);
     },
   };
 }
