@@ -103,13 +103,18 @@ export async function createConfig<S extends StandardSchemaV1 | undefined = unde
   // The current view, handed over by the loader on every change: reading it through a getter would cost `get()`
   // (the hottest call of all) several nanoseconds each time.
   let view!: SnapshotView;
+  // And its memo of dotted paths, held here too: a read that hits it is one Map lookup, with no call.
+  let memo!: ReadonlyMap<string, Value>;
   const secrets = createRedactor(options.secret);
   const schema = options.schema;
   const loader = createLoader({
     defaults,
     env,
     limits: { maxBytes: options.maxBytes ?? 16 * 1024 * 1024, maxDepth },
-    onView: (next) => (view = next),
+    onView: (next) => {
+      view = next;
+      memo = next.memo;
+    },
     check: schema ? (values, layers) => checkSchema(schema, values, layers) : undefined,
     present: secrets.empty ? undefined : (change) => hideSecrets(change, secrets),
   });
@@ -137,7 +142,7 @@ export async function createConfig<S extends StandardSchemaV1 | undefined = unde
   const config: Config<ConfigShape<S>> = {
     // A plain function reading `arguments`: one dotted string (the common case) allocates no argument array.
     get: function get(path?: unknown): Value {
-      if (arguments.length === 1 && typeof path === 'string') return view.lookupDotted(path);
+      if (arguments.length === 1 && typeof path === 'string') return memo.get(path) ?? view.lookupDotted(path);
       // eslint-disable-next-line prefer-rest-params
       return view.lookup(Array.prototype.slice.call(arguments) as unknown as PathArgs);
     } as Config['get'],

@@ -42,6 +42,8 @@ export interface SnapshotView {
   readonly layers: readonly Layer[];
   /** The schema's output for this snapshot (validated and coerced), when the config has a schema. */
   readonly validated: unknown;
+  /** The values of the dotted paths looked up so far, for a caller that tries it before `lookupDotted`. */
+  readonly memo: ReadonlyMap<string, Value>;
   /** Looks a path up, memoizing dotted paths: a handler reads the same few paths on every request. */
   lookup(path: PathArgs): Value;
   /** `lookup` of one dotted path: the hot path of `config.get('a.b')`, with no argument array. */
@@ -66,6 +68,7 @@ export function createView(snapshot: Snapshot, layers: readonly Layer[], validat
     snapshot,
     layers,
     validated,
+    memo,
     lookupDotted,
     lookup(path) {
       if (path.length === 1 && typeof path[0] === 'string') return lookupDotted(path[0]);
