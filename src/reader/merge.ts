@@ -30,19 +30,27 @@ export function mergeTrees(earlier: Tree, later: Tree, depth = 0): Tree {
   for (let i = 0; i < laterKeys.length; i++) {
     const key = laterKeys[i]!;
     const next = later[key]!;
-    const inEarlier = Object.hasOwn(earlier, key);
-    const child = inEarlier ? mergeTrees(earlier[key]!, next, depth + 1) : next;
-    if (inEarlier) inBoth++;
+    let child: Tree = next;
+    if (Object.hasOwn(earlier, key)) {
+      inBoth++;
+      // Only an object merges; a scalar, an array or null simply replaces (checked here, without a call).
+      if (typeof next === 'object' && next !== null && !Array.isArray(next)) child = mergeTrees(earlier[key]!, next, depth + 1);
+    }
     if (out === undefined && child !== next) {
       out = { ...earlier };
       for (let j = 0; j < i; j++) out[laterKeys[j]!] = later[laterKeys[j]!]!;
     }
     if (out !== undefined) out[key] = child;
   }
-  const covers = inBoth === Object.keys(earlier).length;
-  const merged: TreeObject = out === undefined && covers ? later : (out ?? assign({ ...earlier }, later, laterKeys));
+  const merged: TreeObject = out ?? (inBoth === countKeys(earlier) ? later : assign({ ...earlier }, later, laterKeys));
   if (remembered) memo.set(later, { earlier, merged });
   return merged;
+}
+
+function countKeys(node: TreeObject): number {
+  let count = 0;
+  for (const _ in node) count++;
+  return count;
 }
 
 function assign(out: Record<string, Tree>, from: TreeObject, keys: readonly string[]): Record<string, Tree> {

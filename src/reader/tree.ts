@@ -5,12 +5,10 @@ export type Tree = string | number | boolean | null | readonly Tree[] | { readon
 /** An object node of a tree. */
 export type TreeObject = { readonly [key: string]: Tree };
 
-/** Keys that could reach an object's prototype; they are dropped from every input. */
-const HOSTILE = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** True when a key must never be stored (it could reach a prototype). */
+/** True when a key must never be stored (it could reach a prototype): dropped from every input. */
 export function isHostileKey(key: string): boolean {
-  return HOSTILE.has(key);
+  // Compared one by one rather than looked up in a Set: a key is checked for every property of every document.
+  return key === '__proto__' || key === 'constructor' || key === 'prototype';
 }
 
 /** True for a plain (or null-prototype) object node, false for arrays and scalars. */
@@ -77,13 +75,32 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
   if (plain) {
     // The hot case, a parser's fresh result: sanitized in place. for-in allocates no key array, and a plain
     // object's prototype holds nothing enumerable.
-    const out = source as Record<string, Tree>;
+    const out = source as Record<string, unknown>;
     for (const key in out) {
-      const item = isHostileKey(key) ? undefined : normalizeAt(out[key], depth + 1, options);
+      if (isHostileKey(key)) {
+        delete out[key];
+        continue;
+      }
+      const child = out[key];
+      // Leaves, most of a document, are handled here rather than in a call.
+      if (typeof child === 'string') {
+        if (options.transform) {
+          const text = options.transform(child);
+          if (text !== child) out[key] = text;
+        }
+        continue;
+      }
+      if (typeof child === 'number') {
+        if ((child === Infinity || child === -Infinity) && options.onInfinite) options.onInfinite();
+        continue;
+      }
+      if (typeof child === 'boolean') continue;
+      const item = normalizeAt(child, depth + 1, options);
       if (item === undefined) delete out[key];
-      else if (item !== out[key]) out[key] = item;
+      else if (item !== child) out[key] = item;
     }
-    return options.freeze === false ? out : Object.freeze(out);
+    const tree = out as Record<string, Tree>;
+    return options.freeze === false ? tree : Object.freeze(tree);
   }
   const out: Record<string, Tree> = plain ? (source as Record<string, Tree>) : {};
   for (const key of Object.keys(source)) {
