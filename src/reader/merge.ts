@@ -13,8 +13,6 @@ export function mergeTrees(earlier: Tree, later: Tree, depth = 0): Tree {
   // Nothing is frozen here: `mergeLayers` freezes what its final result holds, once, so the parts of a layer that
   // a later layer supersedes are never walked to be frozen.
   if (!isObject(later) || !isObject(earlier)) return later;
-  const laterKeys = Object.keys(later);
-  if (laterKeys.length === 0) return earlier;
   // Layers are frozen and shared between merges: the same pair of nodes always merges to the same node, so a
   // re-merge after one layer changed rebuilds only the paths that changed, and the diff finds the rest shared.
   // A later node is almost always merged over the same earlier node, so one entry per later node is enough.
@@ -24,11 +22,13 @@ export function mergeTrees(earlier: Tree, later: Tree, depth = 0): Tree {
   const known = remembered ? memo.get(later) : undefined;
   if (known !== undefined && known.earlier === earlier) return known.merged;
   // When `later` holds every key of `earlier` and every merged child is `later`'s own, the merged node is `later`
-  // itself: a layer that restates a whole subtree costs no new object.
+  // itself: a layer that restates a whole subtree costs no new object. for-in rather than Object.keys: no key
+  // array is allocated per node, which a large first load would pay for every object it holds.
+  let count = 0;
   let inBoth = 0;
   let out: Record<string, Tree> | undefined;
-  for (let i = 0; i < laterKeys.length; i++) {
-    const key = laterKeys[i]!;
+  for (const key in later) {
+    count++;
     const next = later[key]!;
     let child: Tree = next;
     if (Object.hasOwn(earlier, key)) {
@@ -36,15 +36,23 @@ export function mergeTrees(earlier: Tree, later: Tree, depth = 0): Tree {
       // Only an object merges; a scalar, an array or null simply replaces (checked here, without a call).
       if (typeof next === 'object' && next !== null && !Array.isArray(next)) child = mergeTrees(earlier[key]!, next, depth + 1);
     }
-    if (out === undefined && child !== next) {
-      out = { ...earlier };
-      for (let j = 0; j < i; j++) out[laterKeys[j]!] = later[laterKeys[j]!]!;
-    }
+    if (out === undefined && child !== next) out = copyUpTo(earlier, later, key);
     if (out !== undefined) out[key] = child;
   }
-  const merged: TreeObject = out ?? (inBoth === countKeys(earlier) ? later : assign({ ...earlier }, later, laterKeys));
+  if (count === 0) return earlier;
+  const merged: TreeObject = out ?? (inBoth === countKeys(earlier) ? later : assign({ ...earlier }, later));
   if (remembered) memo.set(later, { earlier, merged });
   return merged;
+}
+
+/** `earlier` with `later`'s keys that come before `key` laid over it (each of them `later`'s own value). */
+function copyUpTo(earlier: TreeObject, later: TreeObject, key: string): Record<string, Tree> {
+  const out: Record<string, Tree> = { ...earlier };
+  for (const before in later) {
+    if (before === key) break;
+    out[before] = later[before]!;
+  }
+  return out;
 }
 
 function countKeys(node: TreeObject): number {
@@ -53,8 +61,8 @@ function countKeys(node: TreeObject): number {
   return count;
 }
 
-function assign(out: Record<string, Tree>, from: TreeObject, keys: readonly string[]): Record<string, Tree> {
-  for (const key of keys) out[key] = from[key]!;
+function assign(out: Record<string, Tree>, from: TreeObject): Record<string, Tree> {
+  for (const key in from) out[key] = from[key]!;
   return out;
 }
 

@@ -1,12 +1,47 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mergeLayers } from '../../src/reader/merge.ts';
-import { normalize, type Tree } from '../../src/reader/tree.ts';
+import { normalize, sortedJson, type Tree } from '../../src/reader/tree.ts';
 import { unflatten } from '../../src/reader/keys.ts';
 
 const layer = (data: unknown): Tree => normalize(data, { maxDepth: 64 });
 const merge = (...layers: unknown[]) => mergeLayers(layers.map(layer));
 
+/** The rules, written plainly: objects merge deeply, anything else replaces. */
+function reference(earlier: unknown, later: unknown): unknown {
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObj(earlier) || !isObj(later)) return later;
+  const out: Record<string, unknown> = { ...earlier };
+  for (const key of Object.keys(later)) out[key] = key in earlier ? reference(earlier[key], later[key]) : later[key];
+  return out;
+}
+
 describe('mergeLayers', () => {
+  it('agrees with the plain rules on any layers, and leaves the layers as they were', () => {
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.integer({ min: 0, max: 3 }),
+        fc.constant(null),
+        fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 2 }),
+        fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd'), tie('node'), { maxKeys: 4 }),
+      ),
+    })).node;
+    const doc = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e'), value, { maxKeys: 5 });
+    fc.assert(
+      fc.property(fc.array(doc, { minLength: 1, maxLength: 4 }), (docs) => {
+        const layers = docs.map(layer);
+        const before = JSON.stringify(layers);
+        const merged = mergeLayers(layers);
+        const expected = docs.reduce<unknown>((acc, next) => reference(acc, next), {});
+        // Key order is not compared: a later node restating every key of the earlier one is taken with its own order.
+        expect(sortedJson(merged)).toBe(sortedJson(expected as Tree));
+        expect(JSON.stringify(layers)).toBe(before);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('merges three and more layers in order, later winning, objects deeply', () => {
     expect(
       merge(
