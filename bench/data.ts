@@ -11,6 +11,12 @@ export const PROBES = {
   missing: 'hosts.database.primary.nope',
 };
 
+/**
+ * Missing paths, read in turn when a missing key is timed: a hash lookup that misses costs what the bucket its key
+ * falls in holds, which V8's per-process hash seed decides, so one key alone measures luck.
+ */
+export const MISSING = [PROBES.missing, ...Array.from({ length: 15 }, (_, i) => `hosts.database.${['primary', 'replica', 'tls'][i % 3]}.absent${i}`)];
+
 /** A small deterministic PRNG (mulberry32). */
 export function random(seed: number): () => number {
   let state = seed >>> 0;
