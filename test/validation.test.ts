@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, createConfig, envSource, memorySource, type Config } from '../src/index.ts';
+import { ConfigError, createConfig, envSource, memorySource, type ChangeSet, type Config } from '../src/index.ts';
 import { nextError, settle } from './helpers/events.ts';
 
 const open: Config<unknown>[] = [];
@@ -54,6 +54,42 @@ describe('validation with a Standard Schema', () => {
     await settle();
     expect(config.get('registry').string()).toBe('etcd');
     expect(config.scan()).toEqual({ server: { port: 81, host: 'a' }, registry: 'etcd' });
+  });
+
+  it('tells a source which of its change sets were published, never one the schema refused', async () => {
+    const runtime = memorySource({ server: { port: 80, host: 'a' }, registry: 'mdns' }, { name: 'runtime' });
+    const accepted: unknown[] = [];
+    const source = { ...runtime, accepted: (changeSet: ChangeSet) => accepted.push(changeSet.data) };
+    const config = await createConfig({ schema, sources: [source] });
+    open.push(config);
+    expect(accepted).toEqual([{ server: { port: 80, host: 'a' }, registry: 'mdns' }]);
+    const error = nextError(config);
+    runtime.replace({ server: { port: 'eighty', host: 'a' }, registry: 'mdns' });
+    await error;
+    runtime.replace({ server: { port: 81, host: 'a' }, registry: 'mdns' });
+    await settle();
+    expect(accepted).toEqual([
+      { server: { port: 80, host: 'a' }, registry: 'mdns' },
+      { server: { port: 81, host: 'a' }, registry: 'mdns' },
+    ]);
+  });
+
+  it('reports a source whose accepted() throws, and goes on', async () => {
+    const runtime = memorySource({ registry: 'mdns' }, { name: 'runtime' });
+    let calls = 0;
+    const source = {
+      ...runtime,
+      accepted: () => {
+        calls++;
+        if (calls > 1) throw new Error('disk full');
+      },
+    };
+    const config = await createConfig({ sources: [source] });
+    open.push(config);
+    const error = nextError(config);
+    runtime.replace({ registry: 'etcd' });
+    expect((await error).message).toMatch(/runtime.*disk full/);
+    expect(config.get('registry').string()).toBe('etcd');
   });
 
   it('rejects createConfig when the configuration is invalid at start, naming the source', async () => {

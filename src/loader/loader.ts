@@ -159,6 +159,18 @@ export function createLoader(options: LoaderOptions): Loader {
     return undefined;
   }
 
+  /** Tells each entry's source that its last change set is now part of the published configuration. */
+  function acknowledge(accepted: readonly Entry[]): void {
+    for (const entry of accepted) {
+      if (!entry.last || !entry.source.accepted) continue;
+      try {
+        entry.source.accepted(entry.last);
+      } catch (error) {
+        report(toConfigError(error, 'LISTENER', entry.source.name));
+      }
+    }
+  }
+
   /** What to restore if a candidate built on an entry's new layer is refused. */
   const saved = (entry: Entry) => ({ tree: entry.tree, state: entry.state, last: entry.last, origins: entry.origins });
   const restore = (entry: Entry, old: ReturnType<typeof saved>) => Object.assign(entry, old);
@@ -219,6 +231,8 @@ export function createLoader(options: LoaderOptions): Loader {
                 // The last good layer stays: the refused one never reaches a reader.
                 restore(entry, before);
                 report(refused.withSource(entry.source.name));
+              } else {
+                acknowledge([entry]);
               }
             }
           } catch (error) {
@@ -270,6 +284,7 @@ export function createLoader(options: LoaderOptions): Loader {
         await Promise.allSettled(added.map(async (entry) => entry.source.close?.()));
         throw refused;
       }
+      acknowledge(added);
       for (const entry of added) entry.following = follow(entry);
     },
     async sync() {
@@ -283,6 +298,7 @@ export function createLoader(options: LoaderOptions): Loader {
         report(refused);
         throw refused;
       }
+      acknowledge(entries);
       const failures = outcomes.flatMap((outcome, index) =>
         outcome.status === 'rejected' ? [toConfigError(outcome.reason, 'READ', entries[index]!.source.name)] : [],
       );

@@ -1,4 +1,5 @@
 import { createChannel } from '../channel.ts';
+import type { TreeObject } from '../reader/tree.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { cacheWriter, readCache } from './cache.ts';
 import { kvTree, type KvPair } from './kv.ts';
@@ -40,11 +41,11 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
   const stopped = new AbortController();
   let servedFromCache: ConfigError | undefined;
   const saved = cache ? cacheWriter(cache) : undefined;
+  let fromCache: ChangeSet | undefined;
 
   async function layer(pairs: KvPair[]): Promise<ChangeSet> {
     const origins: Origin[] = [];
     const tree = await kvTree(pairs, prefix, origins);
-    saved?.save(tree);
     return createChangeSet(name, 'object', tree as ChangeSetObject, Date.now(), origins);
   }
 
@@ -85,7 +86,8 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
         source: name,
         cause: error,
       });
-      return createChangeSet(name, 'object', cached.tree as ChangeSetObject, cached.timestamp);
+      fromCache = createChangeSet(name, 'object', cached.tree as ChangeSetObject, cached.timestamp);
+      return fromCache;
     }
     servedFromCache = undefined;
     try {
@@ -99,6 +101,10 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
     name,
     optional: shared.optional,
     read,
+    // Only a layer the config published is worth starting from: not one its schema refused.
+    accepted(changeSet) {
+      if (saved && changeSet !== fromCache && changeSet.format === 'object') saved.save(changeSet.data as TreeObject);
+    },
     watch(signal) {
       const both = AbortSignal.any([stopped.signal, ...(signal ? [signal] : [])]);
       const iterator = channel.subscribe(both);

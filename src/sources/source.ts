@@ -39,6 +39,11 @@ export interface Source {
   watch?(signal?: AbortSignal): AsyncIterable<ChangeSet>;
   /** Writes a change set back to the place, where the place allows it. */
   write?(changeSet: ChangeSet): Promise<void>;
+  /**
+   * Told when one of its change sets became part of a published configuration (it decoded and passed the
+   * config's schema): what a last-known-good cache should keep. Never told about a refused one.
+   */
+  accepted?(changeSet: ChangeSet): void;
   /** Releases every resource the source holds (watchers, sockets, timers). */
   close?(): Promise<void>;
 }

@@ -1,7 +1,9 @@
 // The same behaviour from every distributed source: etcd (a real server) and Consul (a real agent when
 // CONSUL_HTTP_ADDR is set, otherwise the KV emulator in test/consul-emulator.ts).
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ConfigError, createConfig, type ChangeEvent, type Config } from '../../src/index.ts';
 import { eventually, nextChange, nextError, settle } from '../helpers/events.ts';
 import { tempDir } from '../helpers/files.ts';
@@ -156,10 +158,28 @@ for (const backend of backends) {
       const change = nextChange(config);
       await store.put('registry', 'consul');
       await change;
-      await eventually(async () => {
-        const { readFile } = await import('node:fs/promises');
-        expect(JSON.parse(await readFile(cache, 'utf8'))).toEqual({ registry: 'consul' });
-      });
+      await eventually(async () => expect(JSON.parse(await readFile(cache, 'utf8'))).toEqual({ registry: 'consul' }));
+    });
+
+    it('never caches a layer the config refused: the cache keeps the last published one', async () => {
+      const store = await fresh();
+      const cache = join(await tempDir(), 'cache.json');
+      await store.put('port', '8080');
+      const schema = z.object({ port: z.coerce.number().int().max(65_535) });
+      const config = await createConfig({ schema, sources: [store.source({ cache })] });
+      open.push(config);
+      const cached = async () => JSON.parse(await readFile(cache, 'utf8')) as unknown;
+      await eventually(async () => expect(await cached()).toEqual({ port: 8080 }));
+      const refused = nextError(config);
+      await store.put('port', '99999');
+      expect((await refused).code).toBe('VALIDATION');
+      await settle(300);
+      expect(config.get('port').int(0)).toBe(8080);
+      expect(await cached()).toEqual({ port: 8080 });
+      const change = nextChange(config);
+      await store.put('port', '9090');
+      await change;
+      await eventually(async () => expect(await cached()).toEqual({ port: 9090 }));
     });
   });
 }
