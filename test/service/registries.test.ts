@@ -15,17 +15,23 @@ const factories: [string, () => Promise<Registry>][] = [
 
 const node = (id: string, port: number): ServiceNode => ({ id, service: 'svc', version: '1', address: `127.0.0.1:${port}`, metadata: { zone: 'a' } });
 
+/** Watches `svc`, recording each set of node ids, until a set of `peak` nodes was followed by one of `end`. */
+function watchUntil(registry: Registry, peak: number, end: number) {
+  const controller = new AbortController();
+  const seen: string[][] = [];
+  const watching = (async () => {
+    for await (const nodes of registry.watch('svc', controller.signal)) {
+      seen.push(nodes.map((n) => n.id));
+      if (seen.some((ids) => ids.length === peak) && nodes.length === end) controller.abort();
+    }
+  })();
+  return { controller, seen, watching };
+}
+
 describe.each(factories)('%s registry', (_kind, make) => {
   it('registers, looks up, watches and deregisters nodes', async () => {
     const registry = await make();
-    const controller = new AbortController();
-    const seen: string[][] = [];
-    const watching = (async () => {
-      for await (const nodes of registry.watch('svc', controller.signal)) {
-        seen.push(nodes.map((n) => n.id));
-        if (seen.some((ids) => ids.length === 2) && nodes.length === 1) controller.abort();
-      }
-    })();
+    const { controller, seen, watching } = watchUntil(registry, 2, 1);
     try {
       await new Promise((resolve) => setTimeout(resolve, 100));
       await registry.register(node('a', 1001), 10_000);
@@ -48,14 +54,7 @@ describe.each(factories)('%s registry', (_kind, make) => {
 
   it('drops a node that is not refreshed within its TTL, and its watchers hear it', async () => {
     const registry = await make();
-    const controller = new AbortController();
-    const seen: string[][] = [];
-    const watching = (async () => {
-      for await (const nodes of registry.watch('svc', controller.signal)) {
-        seen.push(nodes.map((n) => n.id));
-        if (seen.some((ids) => ids.length === 1) && nodes.length === 0) controller.abort();
-      }
-    })();
+    const { controller, seen, watching } = watchUntil(registry, 1, 0);
     try {
       await new Promise((resolve) => setTimeout(resolve, 100));
       await registry.register(node('short', 1003), 1000);
