@@ -1,11 +1,13 @@
 import type { FSWatcher } from 'chokidar';
-import { stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 
 /** What a directory watch tells one subscriber. */
 export interface DirectoryListener {
   /** An entry of the directory changed (added, changed, removed, renamed). */
   onEntry(name: string): void;
+  /** The directory's path now leads to another directory (a symlink on the way was swapped): all may have changed. */
+  onReplaced?(): void;
   /** The watcher failed. */
   onError(error: unknown): void;
 }
@@ -21,31 +23,61 @@ export interface DirectorySubscription {
 interface Shared {
   watcher: FSWatcher;
   listeners: Set<DirectoryListener>;
+  /** Resolves when a watcher of the directory first is ready (the first may be replaced before it gets there). */
   ready: Promise<void>;
+  markReady: () => void;
+  /** Watches of the parents of the symlinks on the directory's path, each for its link's own name. */
+  links: Promise<DirectorySubscription[]>;
+  /** Where the path led when the current watcher was opened. */
+  target: Promise<string | undefined>;
+  /** The replacement under way, if any: replacements run one at a time. */
+  replacing: Promise<void>;
+  closed: boolean;
 }
+
+// chokidar passes on one change of a path per 50 ms: a second swap of a link right after a first sends no event, so
+// the link is looked at once more after that window.
+const CHOKIDAR_THROTTLE = 50;
 
 // One chokidar watcher per directory, shared by every file source watching a file there (and by every config in
 // the process): each event is handled once rather than once per source, and fewer inotify watches are used.
 const shared = new Map<string, Shared>();
 
+type Watch = typeof import('chokidar').watch;
+
 /** Subscribes to changes of a directory's own entries (depth 0). */
-export async function watchDirectory(directory: string, listener: DirectoryListener): Promise<DirectorySubscription> {
+export function watchDirectory(directory: string, listener: DirectoryListener): Promise<DirectorySubscription> {
+  return subscribe(directory, listener, true);
+}
+
+/**
+ * `follow`: chokidar follows symlinks, so a change to the file a link in the directory points to is seen (what a
+ * file source needs). Not following them is what sees a link itself replaced (what a watch for swaps needs): a
+ * followed link swapped for another sends no event at all.
+ */
+async function subscribe(directory: string, listener: DirectoryListener, follow: boolean): Promise<DirectorySubscription> {
   const { watch } = await import('chokidar');
-  let entry = shared.get(directory);
+  const key = `${follow ? 'follow' : 'links'}:${directory}`;
+  let entry = shared.get(key);
   if (!entry) {
-    // depth 0: the directory's own entries, so a ConfigMap's timestamped directories are not descended into.
-    const watcher = watch(directory, { ignoreInitial: true, depth: 0, persistent: true });
     const listeners = new Set<DirectoryListener>();
-    const ready = new Promise<void>((resolve) => watcher.once('ready', resolve));
-    watcher.on('all', (_event, changed) => {
-      const name = basename(changed);
-      for (const each of [...listeners]) each.onEntry(name);
-    });
-    watcher.on('error', (error) => {
-      for (const each of [...listeners]) each.onError(error);
-    });
-    entry = { watcher, listeners, ready };
-    shared.set(directory, entry);
+    let markReady!: () => void;
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    const first = open(watch, directory, follow, listeners);
+    void first.ready.then(markReady);
+    const created: Shared = {
+      watcher: first.watcher,
+      ready,
+      markReady,
+      listeners,
+      links: Promise.resolve([]),
+      target: resolved(directory),
+      replacing: Promise.resolve(),
+      closed: false,
+    };
+    if (follow) created.links = followLinks(directory, () => swapped(watch, directory, created));
+    entry = created;
+    shared.set(key, entry);
   }
   const current = entry;
   current.listeners.add(listener);
@@ -53,10 +85,79 @@ export async function watchDirectory(directory: string, listener: DirectoryListe
     ready: current.ready,
     async close() {
       if (!current.listeners.delete(listener) || current.listeners.size > 0) return;
-      if (shared.get(directory) === current) shared.delete(directory);
-      await current.watcher.close();
+      if (shared.get(key) === current) shared.delete(key);
+      current.closed = true;
+      await Promise.all([current.watcher.close(), current.links.then((links) => Promise.all(links.map((link) => link.close())))]);
     },
   };
+}
+
+function open(watch: Watch, directory: string, follow: boolean, listeners: ReadonlySet<DirectoryListener>): Pick<Shared, 'watcher' | 'ready'> {
+  // depth 0: the directory's own entries, so a ConfigMap's timestamped directories are not descended into.
+  const watcher = watch(directory, { ignoreInitial: true, depth: 0, persistent: true, followSymlinks: follow });
+  const ready = new Promise<void>((resolve) => watcher.once('ready', resolve));
+  watcher.on('all', (_event, changed) => {
+    const name = basename(changed);
+    for (const each of [...listeners]) each.onEntry(name);
+  });
+  watcher.on('error', (error) => {
+    for (const each of [...listeners]) each.onError(error);
+  });
+  return { watcher, ready };
+}
+
+/** A link on the directory's path changed: its watcher is replaced now, and looked at again past the throttle. */
+function swapped(watch: Watch, directory: string, entry: Shared): void {
+  const again = () => {
+    entry.replacing = entry.replacing
+      .then(() => replace(watch, directory, entry))
+      .catch((error: unknown) => {
+        for (const each of [...entry.listeners]) each.onError(error);
+      });
+  };
+  again();
+  setTimeout(again, CHOKIDAR_THROTTLE + 10).unref();
+}
+
+/**
+ * The directory's path now leads elsewhere (`current -> release-2` swapped for `current -> release-3`): the old
+ * watch still follows the old directory, so it is replaced by one of the path as it now resolves, and once that is
+ * ready every subscriber hears that anything may have changed.
+ */
+async function replace(watch: Watch, directory: string, entry: Shared): Promise<void> {
+  const [before, now] = await Promise.all([entry.target, resolved(directory)]);
+  if (entry.closed || now === before) return;
+  entry.target = Promise.resolve(now);
+  // Closed first: chokidar shares one system watch per path between its watchers, and a new watcher opened while
+  // the old one lives would be handed the old directory's.
+  await entry.watcher.close();
+  if (entry.closed) return;
+  const next = open(watch, directory, true, entry.listeners);
+  entry.watcher = next.watcher;
+  await next.ready;
+  entry.markReady();
+  if (!entry.closed) for (const each of [...entry.listeners]) each.onReplaced?.();
+}
+
+/** Where a path leads now, every link on the way followed; undefined when it leads nowhere. */
+function resolved(path: string): Promise<string | undefined> {
+  return realpath(path).catch(() => undefined);
+}
+
+/** Watches the parent of each symlink on a directory's path for that link's name: a swapped link calls `onSwap`. */
+async function followLinks(directory: string, onSwap: () => void): Promise<DirectorySubscription[]> {
+  const links: DirectorySubscription[] = [];
+  for (let path = directory; dirname(path) !== path; path = dirname(path)) {
+    const isLink = await lstat(path).then(
+      (found) => found.isSymbolicLink(),
+      () => false,
+    );
+    if (!isLink) continue;
+    const name = basename(path);
+    const onEntry = (changed: string) => void (changed === name && onSwap());
+    links.push(await subscribe(dirname(path), { onEntry, onError: () => {} }, false));
+  }
+  return links;
 }
 
 /**

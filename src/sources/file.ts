@@ -94,6 +94,8 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
       onEntry: (entry) => {
         if (entry === target || entry === '..data') schedule();
       },
+      // A symlinked directory on the path was swapped (a `current -> release` deploy): the file may be another.
+      onReplaced: schedule,
       onError: (error) => channel.fail(new ConfigError('file watcher failed', { code: 'WATCH', source: name, path, cause: error })),
     });
     subscriptions.add(subscription);

@@ -140,6 +140,32 @@ describe('fileSource hot reload', () => {
     expect(events.map((e) => e.changes[0]!.current)).toEqual([2, 3]);
   });
 
+  it.each([
+    ['the directory itself', ''],
+    ['a directory further up', 'config'],
+  ])('follows a release symlink swapped on the path (%s), then writes in the new release', async (_where, below) => {
+    const root = await tempDir();
+    for (const release of ['r1', 'r2', 'r3']) {
+      await mkdir(join(root, release, below), { recursive: true });
+      await writeFile(join(root, release, below, 'app.json'), `{"release":"${release}"}`);
+    }
+    await symlink(join(root, 'r1'), join(root, 'current'));
+    const { config, events } = await watched(join(root, 'current', below, 'app.json'));
+    for (const release of ['r2', 'r3']) {
+      // As deploy tools do it: a new link, renamed over the old one.
+      await symlink(join(root, release), join(root, 'next'));
+      await rename(join(root, 'next'), join(root, 'current'));
+      await eventually(() => expect(config.get('release').string()).toBe(release));
+    }
+    await writeFile(join(root, 'r3', below, 'app.json'), '{"release":"r3-patched"}');
+    await eventually(() => expect(config.get('release').string()).toBe('r3-patched'));
+    // The old release is no longer followed.
+    await writeFile(join(root, 'r1', below, 'app.json'), '{"release":"stale"}');
+    await settle(300);
+    expect(config.get('release').string()).toBe('r3-patched');
+    expect(events.map((e) => e.changes[0]!.current)).toEqual(['r2', 'r3', 'r3-patched']);
+  });
+
   it('never publishes a half-written file: the last good layer stays and the next good write is picked up', async () => {
     const path = join(await tempDir(), 'app.json');
     await writeFile(path, '{"port":1,"name":"a"}');
