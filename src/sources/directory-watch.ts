@@ -1,5 +1,5 @@
-import type { FSWatcher } from 'chokidar';
-import { lstat, realpath, stat } from 'node:fs/promises';
+import { watch as watchEntries } from 'node:fs';
+import { lstat, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 
 /** What a directory watch tells one subscriber. */
@@ -21,23 +21,21 @@ export interface DirectorySubscription {
 }
 
 interface Shared {
-  watcher: FSWatcher;
+  /** None while the directory is gone (removed, and not yet made again). */
+  watcher: { close(): Promise<void> } | undefined;
   listeners: Set<DirectoryListener>;
   /** Resolves when a watcher of the directory first is ready (the first may be replaced before it gets there). */
   ready: Promise<void>;
   markReady: () => void;
-  /** Watches of the parents of the symlinks on the directory's path, each for its link's own name. */
+  /** Watches of the directory's parent and of the parents of the symlinks on its path, each for its entry's name. */
   links: Promise<DirectorySubscription[]>;
-  /** Where the path led when the current watcher was opened. */
+  /** The identity (device and inode) of the directory the current watcher follows. */
   target: Promise<string | undefined>;
   /** The replacement under way, if any: replacements run one at a time. */
   replacing: Promise<void>;
   closed: boolean;
 }
 
-// chokidar passes on one change of a path per 50 ms: a second swap of a link right after a first sends no event, so
-// the link is looked at once more after that window.
-const CHOKIDAR_THROTTLE = 50;
 
 // One chokidar watcher per directory, shared by every file source watching a file there (and by every config in
 // the process): each event is handled once rather than once per source, and fewer inotify watches are used.
@@ -71,11 +69,15 @@ async function subscribe(directory: string, listener: DirectoryListener, follow:
       markReady,
       listeners,
       links: Promise.resolve([]),
-      target: resolved(directory),
+      target: identity(directory),
       replacing: Promise.resolve(),
       closed: false,
     };
-    if (follow) created.links = followLinks(directory, () => swapped(watch, directory, created));
+    if (follow) {
+      const check = () => swapped(watch, directory, created);
+      // Once its watches are in place, the path is looked at again: it may have changed while they were being set.
+      created.links = watchPath(directory, check).then((watches) => (check(), watches));
+    }
     entry = created;
     shared.set(key, entry);
   }
@@ -87,14 +89,15 @@ async function subscribe(directory: string, listener: DirectoryListener, follow:
       if (!current.listeners.delete(listener) || current.listeners.size > 0) return;
       if (shared.get(key) === current) shared.delete(key);
       current.closed = true;
-      await Promise.all([current.watcher.close(), current.links.then((links) => Promise.all(links.map((link) => link.close())))]);
+      await Promise.all([current.watcher?.close(), current.links.then((links) => Promise.all(links.map((link) => link.close())))]);
     },
   };
 }
 
 function open(watch: Watch, directory: string, follow: boolean, listeners: ReadonlySet<DirectoryListener>): Pick<Shared, 'watcher' | 'ready'> {
+  if (!follow) return openNames(directory, listeners);
   // depth 0: the directory's own entries, so a ConfigMap's timestamped directories are not descended into.
-  const watcher = watch(directory, { ignoreInitial: true, depth: 0, persistent: true, followSymlinks: follow });
+  const watcher = watch(directory, { ignoreInitial: true, depth: 0, persistent: true });
   const ready = new Promise<void>((resolve) => watcher.once('ready', resolve));
   watcher.on('all', (_event, changed) => {
     const name = basename(changed);
@@ -106,58 +109,85 @@ function open(watch: Watch, directory: string, follow: boolean, listeners: Reado
   return { watcher, ready };
 }
 
-/** A link on the directory's path changed: its watcher is replaced now, and looked at again past the throttle. */
+/**
+ * A watch of the names in a directory, links not followed, with the system's own watcher: chokidar reports neither
+ * a followed link swapped for another nor a subdirectory renamed over or made again, which is what this is for.
+ */
+function openNames(directory: string, listeners: ReadonlySet<DirectoryListener>): Pick<Shared, 'watcher' | 'ready'> {
+  try {
+    const watcher = watchEntries(directory, { persistent: true }, (_event, name) => {
+      if (name) for (const each of [...listeners]) each.onEntry(String(name));
+    });
+    watcher.on('error', (error) => {
+      for (const each of [...listeners]) each.onError(error);
+    });
+    return { watcher: { close: async () => watcher.close() }, ready: Promise.resolve() };
+  } catch (error) {
+    // The directory went away meanwhile: nothing to watch there.
+    for (const each of [...listeners]) each.onError(error);
+    return { watcher: undefined, ready: Promise.resolve() };
+  }
+}
+
+/** The directory's path may lead elsewhere now: its watcher is replaced if so, one replacement at a time. */
 function swapped(watch: Watch, directory: string, entry: Shared): void {
-  const again = () => {
-    entry.replacing = entry.replacing
-      .then(() => replace(watch, directory, entry))
-      .catch((error: unknown) => {
-        for (const each of [...entry.listeners]) each.onError(error);
-      });
-  };
-  again();
-  setTimeout(again, CHOKIDAR_THROTTLE + 10).unref();
+  entry.replacing = entry.replacing
+    .then(() => replace(watch, directory, entry))
+    .catch((error: unknown) => {
+      for (const each of [...entry.listeners]) each.onError(error);
+    });
 }
 
 /**
- * The directory's path now leads elsewhere (`current -> release-2` swapped for `current -> release-3`): the old
- * watch still follows the old directory, so it is replaced by one of the path as it now resolves, and once that is
- * ready every subscriber hears that anything may have changed.
+ * The directory's path leads to another directory now (`current -> release-2` swapped for `current -> release-3`,
+ * a directory renamed over it, removed and made again) or to none: the old watch still follows the old directory, so
+ * it is replaced by one of the path as it now resolves (none while there is nothing there), and then every
+ * subscriber hears that anything may have changed.
  */
 async function replace(watch: Watch, directory: string, entry: Shared): Promise<void> {
-  const [before, now] = await Promise.all([entry.target, resolved(directory)]);
+  const [before, now] = await Promise.all([entry.target, identity(directory)]);
   if (entry.closed || now === before) return;
   entry.target = Promise.resolve(now);
   // Closed first: chokidar shares one system watch per path between its watchers, and a new watcher opened while
   // the old one lives would be handed the old directory's.
-  await entry.watcher.close();
+  const old = entry.watcher;
+  entry.watcher = undefined;
+  await old?.close();
   if (entry.closed) return;
-  const next = open(watch, directory, true, entry.listeners);
-  entry.watcher = next.watcher;
-  await next.ready;
-  entry.markReady();
+  if (now !== undefined) {
+    const next = open(watch, directory, true, entry.listeners);
+    entry.watcher = next.watcher;
+    await next.ready;
+    entry.markReady();
+  }
   if (!entry.closed) for (const each of [...entry.listeners]) each.onReplaced?.();
 }
 
-/** Where a path leads now, every link on the way followed; undefined when it leads nowhere. */
-function resolved(path: string): Promise<string | undefined> {
-  return realpath(path).catch(() => undefined);
+/** Which directory a path leads to now (device and inode, every link followed); undefined when none. */
+function identity(path: string): Promise<string | undefined> {
+  return stat(path).then(
+    (found) => (found.isDirectory() ? `${found.dev}:${found.ino}` : undefined),
+    () => undefined,
+  );
 }
 
-/** Watches the parent of each symlink on a directory's path for that link's name: a swapped link calls `onSwap`. */
-async function followLinks(directory: string, onSwap: () => void): Promise<DirectorySubscription[]> {
-  const links: DirectorySubscription[] = [];
+/**
+ * Watches, without following links, the directory's parent for the directory's own name and the parent of each
+ * symlink further up for that link's name: a change to one of them calls `onChange`.
+ */
+async function watchPath(directory: string, onChange: () => void): Promise<DirectorySubscription[]> {
+  const watches: DirectorySubscription[] = [];
   for (let path = directory; dirname(path) !== path; path = dirname(path)) {
     const isLink = await lstat(path).then(
       (found) => found.isSymbolicLink(),
       () => false,
     );
-    if (!isLink) continue;
+    if (path !== directory && !isLink) continue;
     const name = basename(path);
-    const onEntry = (changed: string) => void (changed === name && onSwap());
-    links.push(await subscribe(dirname(path), { onEntry, onError: () => {} }, false));
+    const onEntry = (changed: string) => void (changed === name && onChange());
+    watches.push(await subscribe(dirname(path), { onEntry, onError: () => {} }, false));
   }
-  return links;
+  return watches;
 }
 
 /**

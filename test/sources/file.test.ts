@@ -166,6 +166,29 @@ describe('fileSource hot reload', () => {
     expect(events.map((e) => e.changes[0]!.current)).toEqual(['r2', 'r3', 'r3-patched']);
   });
 
+  it('follows its directory replaced by another renamed over it, or removed and made again', async () => {
+    const root = await tempDir();
+    const dir = join(root, 'conf');
+    await mkdir(dir);
+    await writeFile(join(dir, 'app.json'), '{"v":1}');
+    const { config, events } = await watched(join(dir, 'app.json'));
+    await mkdir(join(root, 'conf.new'));
+    await writeFile(join(root, 'conf.new', 'app.json'), '{"v":2}');
+    await rename(dir, join(root, 'conf.old'));
+    await rename(join(root, 'conf.new'), dir);
+    await eventually(() => expect(config.get('v').int(0)).toBe(2));
+    await writeFile(join(dir, 'app.json'), '{"v":3}');
+    await eventually(() => expect(config.get('v').int(0)).toBe(3));
+    await rm(dir, { recursive: true });
+    await mkdir(dir);
+    await writeFile(join(dir, 'app.json'), '{"v":4}');
+    await eventually(() => expect(config.get('v').int(0)).toBe(4));
+    await writeFile(join(dir, 'app.json'), '{"v":5}');
+    await eventually(() => expect(config.get('v').int(0)).toBe(5));
+    await settle(200);
+    expect(events.map((e) => e.changes[0]!.current)).toEqual([2, 3, 4, 5]);
+  });
+
   it('never publishes a half-written file: the last good layer stays and the next good write is picked up', async () => {
     const path = join(await tempDir(), 'app.json');
     await writeFile(path, '{"port":1,"name":"a"}');
