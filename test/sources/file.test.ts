@@ -166,6 +166,17 @@ describe('fileSource hot reload', () => {
     expect(events.map((e) => e.changes[0]!.current)).toEqual(['r2', 'r3', 'r3-patched']);
   });
 
+  it('sees in-place writes to the file its path is a symlink to, in another directory', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'conf'));
+    await mkdir(join(root, 'shared'));
+    await writeFile(join(root, 'shared', 'real.json'), '{"port":1}');
+    await symlink(join(root, 'shared', 'real.json'), join(root, 'conf', 'app.json'));
+    const { config, events } = await watched(join(root, 'conf', 'app.json'));
+    await writeFile(join(root, 'shared', 'real.json'), '{"port":2}');
+    await expectOneChange(config, events, 2);
+  });
+
   it('follows its directory replaced by another renamed over it, or removed and made again', async () => {
     const root = await tempDir();
     const dir = join(root, 'conf');
