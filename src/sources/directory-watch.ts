@@ -6,7 +6,10 @@ import { basename, dirname } from 'node:path';
 export interface DirectoryListener {
   /** An entry of the directory changed (added, changed, removed, renamed). */
   onEntry(name: string): void;
-  /** The directory's path now leads to another directory (a symlink on the way was swapped): all may have changed. */
+  /**
+   * The directory's path now leads to another directory, or to none (a symlink on the way swapped, the directory
+   * renamed over, removed, made again): anything in it may have changed.
+   */
   onReplaced?(): void;
   /** The watcher failed. */
   onError(error: unknown): void;
@@ -28,7 +31,7 @@ interface Shared {
   ready: Promise<void>;
   markReady: () => void;
   /** Watches of the directory's parent and of the parents of the symlinks on its path, each for its entry's name. */
-  links: Promise<DirectorySubscription[]>;
+  pathWatches: Promise<DirectorySubscription[]>;
   /** The identity (device and inode) of the directory the current watcher follows. */
   target: Promise<string | undefined>;
   /** The replacement under way, if any: replacements run one at a time. */
@@ -36,8 +39,7 @@ interface Shared {
   closed: boolean;
 }
 
-
-// One chokidar watcher per directory, shared by every file source watching a file there (and by every config in
+// One watcher per directory (and kind), shared by every file source watching a file there (and by every config in
 // the process): each event is handled once rather than once per source, and fewer inotify watches are used.
 const shared = new Map<string, Shared>();
 
@@ -49,13 +51,13 @@ export function watchDirectory(directory: string, listener: DirectoryListener): 
 }
 
 /**
- * `follow`: chokidar follows symlinks, so a change to the file a link in the directory points to is seen (what a
- * file source needs). Not following them is what sees a link itself replaced (what a watch for swaps needs): a
- * followed link swapped for another sends no event at all.
+ * `follow`: a chokidar watcher that follows links, so a change to the file a link in the directory points to is
+ * seen (what a file source needs), and that is rebuilt when the directory's path leads elsewhere. Otherwise a watch
+ * of the directory's names with the system's watcher (what a watch for swaps needs, see `openNames`).
  */
 async function subscribe(directory: string, listener: DirectoryListener, follow: boolean): Promise<DirectorySubscription> {
   const { watch } = await import('chokidar');
-  const key = `${follow ? 'follow' : 'links'}:${directory}`;
+  const key = `${follow ? 'files' : 'names'}:${directory}`;
   let entry = shared.get(key);
   if (!entry) {
     const listeners = new Set<DirectoryListener>();
@@ -68,7 +70,7 @@ async function subscribe(directory: string, listener: DirectoryListener, follow:
       ready,
       markReady,
       listeners,
-      links: Promise.resolve([]),
+      pathWatches: Promise.resolve([]),
       target: identity(directory),
       replacing: Promise.resolve(),
       closed: false,
@@ -76,7 +78,7 @@ async function subscribe(directory: string, listener: DirectoryListener, follow:
     if (follow) {
       const check = () => swapped(watch, directory, created);
       // Once its watches are in place, the path is looked at again: it may have changed while they were being set.
-      created.links = watchPath(directory, check).then((watches) => (check(), watches));
+      created.pathWatches = watchPath(directory, check).then((watches) => (check(), watches));
     }
     entry = created;
     shared.set(key, entry);
@@ -89,7 +91,7 @@ async function subscribe(directory: string, listener: DirectoryListener, follow:
       if (!current.listeners.delete(listener) || current.listeners.size > 0) return;
       if (shared.get(key) === current) shared.delete(key);
       current.closed = true;
-      await Promise.all([current.watcher?.close(), current.links.then((links) => Promise.all(links.map((link) => link.close())))]);
+      await Promise.all([current.watcher?.close(), current.pathWatches.then((watches) => Promise.all(watches.map((each) => each.close())))]);
     },
   };
 }
