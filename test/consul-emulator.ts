@@ -343,7 +343,16 @@ export async function startConsulEmulator(options: { acl?: Record<string, 'read'
     await new Promise<void>((resolve) => closing.close(() => resolve()));
   }
 
-  await start();
+  // A port found free a moment ago may be taken meanwhile by another test's server: then another is picked.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw error;
+      port = await freePort();
+    }
+  }
   return {
     get address() {
       return `127.0.0.1:${port}`;

@@ -23,6 +23,17 @@ export interface EtcdServer {
  * the test process dies, and in its own process group, so a kill reaches etcd itself.
  */
 export async function startEtcd(): Promise<EtcdServer> {
+  // Ports found free a moment ago may be taken meanwhile by another test's server: then others are picked.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEtcdOnFreePorts();
+    } catch (error) {
+      if (!/address already in use/.test(String(error)) || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startEtcdOnFreePorts(): Promise<EtcdServer> {
   const data = await mkdtemp(join(tmpdir(), 'microconf-etcd-'));
   const [client, peer] = [await freePort(), await freePort()];
   const endpoint = `http://127.0.0.1:${client}`;
@@ -37,10 +48,12 @@ export async function startEtcd(): Promise<EtcdServer> {
     '--heartbeat-interval', '10', '--election-timeout', '100', '--log-level', 'warn',
   ];
 
-  async function start(): Promise<void> {
+  /** `busyFor`: how long a port still held (by the process just killed) is waited for. */
+  async function start(busyFor = 15_000): Promise<void> {
     if (child && child.exitCode === null) return;
-    const deadline = Date.now() + 15_000;
+    const busyUntil = Date.now() + busyFor;
     for (;;) {
+      const deadline = Date.now() + 15_000;
       log = '';
       const running = spawn('timeout', args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
       child = running;
@@ -60,7 +73,7 @@ export async function startEtcd(): Promise<EtcdServer> {
       if (running.exitCode !== null) await closed; // its whole stderr is in the log
       // A port still held for a moment by the process just killed is worth another try; anything else is not.
       const busy = running.exitCode !== null && /address already in use/.test(log);
-      if (!busy || Date.now() > deadline) {
+      if (!busy || Date.now() > busyUntil || Date.now() > deadline) {
         await kill();
         throw new Error(`etcd did not start: ${log}`);
       }
@@ -77,10 +90,15 @@ export async function startEtcd(): Promise<EtcdServer> {
     await exited;
   }
 
-  await start();
+  try {
+    await start(0);
+  } catch (error) {
+    await rm(data, { recursive: true, force: true });
+    throw error;
+  }
   return {
     endpoint,
-    start,
+    start: () => start(),
     kill,
     async replace() {
       await kill();
