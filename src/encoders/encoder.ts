@@ -1,4 +1,5 @@
 import { ConfigError, type ErrorPosition } from '../errors.ts';
+import { normalize, type NormalizeOptions, type Tree } from '../reader/tree.ts';
 import { OVERFLOW } from './overflow.ts';
 
 /** Turns a document's text into plain data. */
@@ -33,10 +34,19 @@ export function decodeError(format: string, reason: string, position?: ErrorPosi
 }
 
 /**
- * For a decoded document that held ±Infinity: throws the decode error for a number literal beyond a double's range,
- * when the encoder finds one in the text (parsers give Infinity for `1e999` without a word).
+ * Decodes a document (with `parse`, by default the encoder's) and normalizes it into a tree. Parsers read a number
+ * literal beyond a double's range (`1e999`) as ±Infinity without a word: when the tree holds an infinity, the
+ * encoder looks for such a literal in the text, and one found is a decode error, as in Go.
  */
-export function refuseOverflow(encoder: Encoder, text: string): void {
-  const at = encoder.overflowAt?.(text);
+export function decodeTree(
+  encoder: Encoder,
+  text: string,
+  options: NormalizeOptions,
+  parse: (text: string) => unknown = (body) => encoder.decode(body),
+): Tree {
+  let infinite = false;
+  const tree = normalize(parse(text), { ...options, onInfinite: () => void (infinite = true) });
+  const at = infinite ? encoder.overflowAt?.(text) : undefined;
   if (at !== undefined) throw decodeError(encoder.format, OVERFLOW, positionAt(text, at));
+  return tree;
 }

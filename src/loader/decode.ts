@@ -1,5 +1,5 @@
 import { ConfigError, toConfigError } from '../errors.ts';
-import { refuseOverflow } from '../encoders/encoder.ts';
+import { decodeTree } from '../encoders/encoder.ts';
 import { loadEncoder } from '../encoders/index.ts';
 import { expandVariables, type Environment } from '../reader/expand.ts';
 import { isObject, normalize, type Tree } from '../reader/tree.ts';
@@ -39,10 +39,7 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
       }
       const encoder = await loadEncoder(changeSet.format);
       const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-      let infinite = false;
-      const onInfinite = () => void (infinite = true);
-      tree = !/\S/.test(body) ? null : normalize(encoder.decode(body), { maxDepth: limits.maxDepth, transform, owned: true, freeze: false, onInfinite });
-      if (infinite) refuseOverflow(encoder, body);
+      tree = !/\S/.test(body) ? null : decodeTree(encoder, body, { maxDepth: limits.maxDepth, transform, owned: true, freeze: false });
     }
     if (tree !== null && !isObject(tree)) {
       throw new ConfigError(`the document must be an object at the top level, not ${Array.isArray(tree) ? 'an array' : typeof tree}`, {

@@ -1,4 +1,4 @@
-import { deepEqual, isObject, type Tree } from './tree.ts';
+import { countKeys, deepEqual, isObject, type Tree } from './tree.ts';
 
 /**
  * Returns `next`, but with every subtree that equals the same path of `previous` replaced by the previous node
@@ -52,10 +52,4 @@ function sharedCopy(previous: Readonly<Record<string, Tree>>, next: Readonly<Rec
   const out: Record<string, Tree> = { ...next };
   for (const key in next) out[key] = previous[key]!;
   return out;
-}
-
-function countKeys(node: object): number {
-  let count = 0;
-  for (const _ in node) count++;
-  return count;
 }

@@ -1,4 +1,4 @@
-import { deepFreeze, isObject, type Tree, type TreeObject } from './tree.ts';
+import { countKeys, deepFreeze, isObject, type Tree, type TreeObject } from './tree.ts';
 
 // A small merge of our own instead of deepmerge: deepmerge ≤ 4.3.1 re-parents its result to attacker data for
 // some target shapes (CVE-2026-93753), and it concatenates arrays by default. This one reads only the own keys
@@ -53,12 +53,6 @@ function copyUpTo(earlier: TreeObject, later: TreeObject, key: string): Record<s
     out[before] = later[before]!;
   }
   return out;
-}
-
-function countKeys(node: TreeObject): number {
-  let count = 0;
-  for (const _ in node) count++;
-  return count;
 }
 
 function assign(out: Record<string, Tree>, from: TreeObject): Record<string, Tree> {

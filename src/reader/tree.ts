@@ -11,6 +11,13 @@ export function isHostileKey(key: string): boolean {
   return key === '__proto__' || key === 'constructor' || key === 'prototype';
 }
 
+/** The number of own keys of a plain object node, counted without allocating a key array. */
+export function countKeys(node: object): number {
+  let count = 0;
+  for (const _ in node) count++;
+  return count;
+}
+
 /** True for a plain (or null-prototype) object node, false for arrays and scalars. */
 export function isObject(value: unknown): value is TreeObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -224,9 +224,6 @@ function childOf(ancestor: string, directory: string): string {
   return child;
 }
 
-function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then(
-    (found) => found.isDirectory(),
-    () => false,
-  );
+async function isDirectory(path: string): Promise<boolean> {
+  return (await identity(path)) !== undefined;
 }

@@ -1,9 +1,9 @@
 import { formatName, loadEncoder } from '../encoders/index.ts';
 import { jsonEncoder } from '../encoders/json.ts';
-import { refuseOverflow, type Encoder } from '../encoders/encoder.ts';
+import { decodeTree } from '../encoders/encoder.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { mergeTrees } from '../reader/merge.ts';
-import { isHostileKey, isObject, normalize, type Tree, type TreeObject } from '../reader/tree.ts';
+import { isHostileKey, isObject, type Tree, type TreeObject } from '../reader/tree.ts';
 import type { Origin } from './source.ts';
 
 /** One key of a key-value store, as read. */
@@ -67,15 +67,15 @@ export async function kvTree(pairs: readonly KvPair[], prefix: string, origins?:
 
 async function decodeValue(raw: string, format: string | undefined, key: string): Promise<Tree> {
   try {
-    if (format) return raw.trim() === '' ? null : decodeWith(await loadEncoder(format), raw);
+    if (format) return raw.trim() === '' ? null : decodeTree(await loadEncoder(format), raw, DEPTH);
     try {
-      return decodeWith(jsonEncoder, raw, JSON.parse);
+      return decodeTree(jsonEncoder, raw, DEPTH, JSON.parse);
     } catch {
       // not JSON: maybe a YAML document
     }
     if (/[:\-\n]/.test(raw)) {
       try {
-        const document = decodeWith(await loadEncoder('yaml'), raw);
+        const document = decodeTree(await loadEncoder('yaml'), raw, DEPTH);
         if (typeof document === 'object' && document !== null) return document;
       } catch {
         // not YAML either: a plain string
@@ -91,17 +91,6 @@ async function decodeValue(raw: string, format: string | undefined, key: string)
       cause: error,
     });
   }
-}
-
-/**
- * One value decoded and normalized; a number literal beyond a double's range (read as Infinity) is refused, so the
- * text is no document of that format. `parse` stands in for the encoder's decode where its errors are not wanted.
- */
-function decodeWith(encoder: Encoder, raw: string, parse: (text: string) => unknown = (text) => encoder.decode(text)): Tree {
-  let infinite = false;
-  const tree = normalize(parse(raw), { ...DEPTH, onInfinite: () => void (infinite = true) });
-  if (infinite) refuseOverflow(encoder, raw);
-  return tree;
 }
 
 /** Sets one key's value in the tree being built, copying decoded (frozen) documents before writing into them. */
