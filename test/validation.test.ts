@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, createConfig, envSource, memorySource, type ChangeSet, type Config } from '../src/index.ts';
+import { ConfigError, createChangeSet, createConfig, envSource, memorySource, type ChangeSet, type Config } from '../src/index.ts';
 import { nextError, settle } from './helpers/events.ts';
 
 const open: Config<unknown>[] = [];
@@ -72,6 +72,24 @@ describe('validation with a Standard Schema', () => {
       { server: { port: 80, host: 'a' }, registry: 'mdns' },
       { server: { port: 81, host: 'a' }, registry: 'mdns' },
     ]);
+  });
+
+  it('tells a source read by sync() of a new layer once, and of an unchanged one never again', async () => {
+    let data = { registry: 'mdns' };
+    const told: unknown[] = [];
+    const polled = {
+      name: 'polled',
+      read: async () => createChangeSet('polled', 'object', data),
+      accepted: (changeSet: ChangeSet) => told.push(changeSet.data),
+    };
+    const config = await createConfig({ sources: [polled] });
+    open.push(config);
+    await config.sync();
+    expect(told).toEqual([{ registry: 'mdns' }]);
+    data = { registry: 'etcd' };
+    await config.sync();
+    await config.sync();
+    expect(told).toEqual([{ registry: 'mdns' }, { registry: 'etcd' }]);
   });
 
   it('reports a source whose accepted() throws, and goes on', async () => {

@@ -298,7 +298,8 @@ export function createLoader(options: LoaderOptions): Loader {
         report(refused);
         throw refused;
       }
-      acknowledge(entries);
+      // Only the entries that took a new layer: an unchanged one was acknowledged when it took its layer.
+      acknowledge(entries.filter((_, index) => outcomes[index]!.status === 'fulfilled' && (outcomes[index] as PromiseFulfilledResult<boolean>).value));
       const failures = outcomes.flatMap((outcome, index) =>
         outcome.status === 'rejected' ? [toConfigError(outcome.reason, 'READ', entries[index]!.source.name)] : [],
       );
