@@ -1,5 +1,5 @@
 import type { Etcd3, Lease } from 'etcd3';
-import { parseNode, sortNodes, type Registry, type ServiceNode } from './registry.ts';
+import { distinctNodes, parseNode, sortNodes, type Registry, type ServiceNode } from './registry.ts';
 
 /** Options of the etcd registry. */
 export interface EtcdRegistryOptions {
@@ -67,24 +67,24 @@ export function etcdRegistry(options: EtcdRegistryOptions = {}): Registry {
     async *watch(service, signal) {
       const etcd = await connect();
       const watcher = await etcd.watch().prefix(`${prefix}/${service}/`).create();
-      const wake: (() => void)[] = [];
-      const notify = () => wake.splice(0).forEach((resolve) => resolve());
+      // Each change under the service's prefix calls for a fresh look-up; one that comes during a look-up is kept
+      // for the next round rather than lost.
+      let dirty = false;
+      let wake: (() => void) | undefined;
+      const notify = () => {
+        dirty = true;
+        wake?.();
+      };
       watcher.on('data', notify);
       signal.addEventListener('abort', notify, { once: true });
+      const changed = async () => {
+        if (!dirty) await new Promise<void>((resolve) => (wake = resolve));
+        dirty = false;
+        wake = undefined;
+        return !signal.aborted;
+      };
       try {
-        let last = '';
-        while (!signal.aborted) {
-          const nodes = await lookup(service);
-          const text = JSON.stringify(nodes);
-          if (text !== last) {
-            last = text;
-            yield nodes;
-          }
-          await new Promise<void>((resolve) => {
-            if (signal.aborted) resolve();
-            else wake.push(resolve);
-          });
-        }
+        yield* distinctNodes(() => lookup(service), changed, signal);
       } finally {
         await watcher.cancel().catch(() => {});
       }

@@ -1,5 +1,5 @@
 import { createChannel } from '../../channel.ts';
-import { sortNodes, type Registry, type ServiceNode } from './registry.ts';
+import { distinctNodes, sortNodes, type Registry, type ServiceNode } from './registry.ts';
 
 interface Entry {
   node: ServiceNode;
@@ -58,19 +58,14 @@ export function memoryRegistry(options: { namespace?: string } = {}): Registry {
       changed.push(node.service);
     },
     lookup: async (service) => live(service),
-    async *watch(service, signal) {
-      const first = live(service);
-      let last = JSON.stringify(first);
-      yield first;
+    watch(service, signal) {
       // The channel keeps only the latest news, so every wake-up re-checks this service, whichever one changed.
-      for await (const _ of changed.subscribe(signal)) {
-        const nodes = live(service);
-        const key = JSON.stringify(nodes);
-        if (key !== last) {
-          last = key;
-          yield nodes;
-        }
-      }
+      const news = changed.subscribe(signal)[Symbol.asyncIterator]();
+      return distinctNodes(
+        async () => live(service),
+        async () => !(await news.next()).done,
+        signal,
+      );
     },
     close: async () => {},
   };

@@ -35,22 +35,37 @@ export function sortNodes(nodes: readonly ServiceNode[]): ServiceNode[] {
   return [...nodes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-/** A watch built on lookups: polls every `interval` ms and yields when the set of nodes changed. */
-export async function* pollNodes(lookup: () => Promise<ServiceNode[]>, interval: number, signal: AbortSignal): AsyncGenerator<ServiceNode[]> {
+/**
+ * The nodes of a service now, then after each wake-up (until `next` answers false or the signal aborts), yielded
+ * whenever the set differs from the last one yielded. A lookup that answers undefined is skipped.
+ */
+export async function* distinctNodes(
+  lookup: () => Promise<ServiceNode[] | undefined>,
+  next: () => Promise<boolean>,
+  signal: AbortSignal,
+): AsyncGenerator<ServiceNode[]> {
   let last: string | undefined;
   while (!signal.aborted) {
-    try {
-      const nodes = sortNodes(await lookup());
+    const found = await lookup();
+    if (found) {
+      const nodes = sortNodes(found);
       const key = JSON.stringify(nodes);
       if (key !== last) {
         last = key;
         yield nodes;
       }
-    } catch {
-      // the registry is unreachable for now; the next round tries again
     }
-    await sleep(interval, signal);
+    if (!(await next())) return;
   }
+}
+
+/** A watch built on lookups: polls every `interval` ms; a registry unreachable for now is tried again next round. */
+export function pollNodes(lookup: () => Promise<ServiceNode[]>, interval: number, signal: AbortSignal): AsyncGenerator<ServiceNode[]> {
+  return distinctNodes(
+    () => lookup().catch(() => undefined),
+    () => sleep(interval, signal).then(() => true),
+    signal,
+  );
 }
 
 /** Parses a stored node; undefined for anything that is not one. */
