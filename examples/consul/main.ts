@@ -5,6 +5,7 @@
 //
 // With --demo it makes a few changes itself with the `consul` client, prints them, and exits.
 import Consul from 'consul';
+import { demo, printChanges } from '../shared/follow.ts';
 import { consulSource, createConfig } from 'microconf';
 
 const address = process.env.CONSUL_HTTP_ADDR ?? '127.0.0.1:8500';
@@ -23,29 +24,14 @@ const config = await createConfig({
   defaults: { greeting: 'Hi', server: { port: 80 } },
   sources: [consulSource({ prefix, address })],
 });
-console.log(`greeting=${config.get('greeting').string()} port=${config.get('server.port').int(0)} (version ${config.snapshot().version})`);
-
-config.on('change', ({ version, changes }) => {
-  for (const change of changes) {
-    console.log(`v${version} ${change.path}: ${JSON.stringify(change.previous)} -> ${JSON.stringify(change.current)}`);
-  }
-});
-config.on('error', (error) => console.error(`error: ${error.message}`));
+printChanges(config);
 
 if (process.argv.includes('--demo')) {
-  const seen = (version: number) =>
-    new Promise<void>((resolve) => {
-      const check = () => (config.snapshot().version >= version ? resolve() : setTimeout(check, 5));
-      check();
-    });
-  const start = config.snapshot().version;
-  await consul.kv.set(`${prefix}/greeting`, '"Bonjour"');
-  await seen(start + 1);
-  await consul.kv.set(`${prefix}/server.yaml`, 'port: 9090\nhost: 127.0.0.1\n');
-  await seen(start + 2);
-  await consul.kv.del(`${prefix}/greeting`);
-  await seen(start + 3);
-  console.log(`greeting=${config.get('greeting').string()} port=${config.get('server.port').int(0)}`);
+  await demo(config, [
+    () => consul.kv.set(`${prefix}/greeting`, '"Bonjour"'),
+    () => consul.kv.set(`${prefix}/server.yaml`, 'port: 9090\nhost: 127.0.0.1\n'),
+    () => consul.kv.del(`${prefix}/greeting`),
+  ]);
   await config.close();
   await consul.kv.del({ key: `${prefix}/`, recurse: true });
   consul.destroy();

@@ -5,6 +5,7 @@
 //
 // With --demo it makes a few changes itself with etcd's own client, prints them, and exits.
 import { Etcd3 } from 'etcd3';
+import { demo, printChanges } from '../shared/follow.ts';
 import { createConfig, etcdSource } from 'microconf';
 
 const hosts = process.env.ETCD_ENDPOINTS ?? 'http://127.0.0.1:2379';
@@ -21,29 +22,14 @@ const config = await createConfig({
   defaults: { greeting: 'Hi', server: { port: 80 } },
   sources: [etcdSource({ prefix, hosts })],
 });
-console.log(`greeting=${config.get('greeting').string()} port=${config.get('server.port').int(0)} (version ${config.snapshot().version})`);
-
-config.on('change', ({ version, changes }) => {
-  for (const change of changes) {
-    console.log(`v${version} ${change.path}: ${JSON.stringify(change.previous)} -> ${JSON.stringify(change.current)}`);
-  }
-});
-config.on('error', (error) => console.error(`error: ${error.message}`));
+printChanges(config);
 
 if (process.argv.includes('--demo')) {
-  const seen = (version: number) =>
-    new Promise<void>((resolve) => {
-      const check = () => (config.snapshot().version >= version ? resolve() : setTimeout(check, 5));
-      check();
-    });
-  const start = config.snapshot().version;
-  await etcd.put(`${prefix}/greeting`).value('"Bonjour"');
-  await seen(start + 1);
-  await etcd.put(`${prefix}/server.yaml`).value('port: 9090\nhost: 127.0.0.1\n');
-  await seen(start + 2);
-  await etcd.delete().key(`${prefix}/greeting`);
-  await seen(start + 3);
-  console.log(`greeting=${config.get('greeting').string()} port=${config.get('server.port').int(0)}`);
+  await demo(config, [
+    async () => await etcd.put(`${prefix}/greeting`).value('"Bonjour"'),
+    async () => await etcd.put(`${prefix}/server.yaml`).value('port: 9090\nhost: 127.0.0.1\n'),
+    async () => await etcd.delete().key(`${prefix}/greeting`),
+  ]);
   await config.close();
   await etcd.delete().prefix(`${prefix}/`);
   etcd.close();
