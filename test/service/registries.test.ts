@@ -71,3 +71,27 @@ describe.each(factories)('%s registry', (_kind, make) => {
     }
   }, 15_000);
 });
+
+describe('memory registry', () => {
+  it('tells watchers when a node registers again with other details, and not when it only refreshes', async () => {
+    const registry = memoryRegistry({ namespace: `details-${Math.random()}` });
+    const controller = new AbortController();
+    const seen: string[][] = [];
+    const watching = (async () => {
+      for await (const nodes of registry.watch('svc', controller.signal)) seen.push(nodes.map((n) => n.address));
+    })();
+    try {
+      await registry.register(node('a', 1001), 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await registry.register(node('a', 1001), 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await registry.register(node('a', 2002), 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(seen).toEqual([[], ['127.0.0.1:1001'], ['127.0.0.1:2002']]);
+    } finally {
+      controller.abort();
+      await watching;
+      await registry.close();
+    }
+  });
+});
