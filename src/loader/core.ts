@@ -1,0 +1,46 @@
+import type { ConfigError } from '../errors.ts';
+import type { ChangeSet } from '../sources/source.ts';
+import type { DecodeOptions } from './decode.ts';
+import { layersOf, takeChangeSet, type SourceEntry } from './layers.ts';
+import type { Publisher } from './publisher.ts';
+
+/** What reading, following and closing share: the entries, the publisher, and whether the loader is closed. */
+export interface LoaderCore {
+  /** Publishing and reporting. */
+  readonly publisher: Publisher;
+  /** The sources, in order (lowest first). */
+  readonly entries: SourceEntry[];
+  /** Aborts when the loader closes. */
+  readonly signal: AbortSignal;
+  /** True once the loader closes. */
+  readonly closed: boolean;
+  /** How long a failed watch waits before it is retried, at most (ms). */
+  readonly maxRetryDelay: number;
+  /** Decodes a change set and commits it as the entry's layer, unless a newer one was committed meanwhile. */
+  take(entry: SourceEntry, changeSet: ChangeSet): Promise<boolean>;
+  /** Publishes the entries' layers; returns the error of a refused candidate. */
+  publish(): ConfigError | undefined;
+  /** Reports an error on the `error` event. */
+  report(error: ConfigError): void;
+}
+
+/** Builds the shared core; `close` aborts it. */
+export function createCore(publisher: Publisher, decode: DecodeOptions, maxRetryDelay: number): LoaderCore & { close(): void } {
+  const abort = new AbortController();
+  const entries: SourceEntry[] = [];
+  const core = {
+    publisher,
+    entries,
+    signal: abort.signal,
+    closed: false,
+    maxRetryDelay,
+    take: (entry: SourceEntry, changeSet: ChangeSet) => takeChangeSet(entry, changeSet, decode, () => core.closed),
+    publish: () => publisher.publish(layersOf(publisher.defaults, entries)),
+    report: (error: ConfigError) => publisher.report(error),
+    close() {
+      core.closed = true;
+      abort.abort();
+    },
+  };
+  return core;
+}

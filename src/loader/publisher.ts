@@ -1,0 +1,148 @@
+import { EventEmitter } from '../events.ts';
+import { ConfigError, toConfigError } from '../errors.ts';
+import { formatPath } from '../reader/path.ts';
+import { mergeLayers } from '../reader/merge.ts';
+import type { Tree, TreeObject } from '../reader/tree.ts';
+import { diffTrees } from './diff.ts';
+import { createSnapshot, createView, type Layer, type SnapshotView } from './snapshot.ts';
+import { createWatchIndex } from './watch-index.ts';
+import type { Change, WatcherHandle } from './watcher.ts';
+
+/** One published change of the whole configuration. */
+export interface ChangeEvent {
+  /** The new snapshot's version. */
+  readonly version: number;
+  /** Every path that changed, at the deepest point where it changed. */
+  readonly changes: readonly Change[];
+}
+
+/** The loader's events. */
+export interface LoaderEvents {
+  /** A new snapshot was published. */
+  change: (event: ChangeEvent) => void;
+  /** A source failed to read, decode or watch, or a listener threw; nothing was published for it. */
+  error: (error: ConfigError) => void;
+}
+
+/** How a publisher checks, dresses and hands over what it publishes. */
+export interface PublisherOptions {
+  /** The lowest layer. */
+  defaults: Tree;
+  /** Called with each new view (the first during the first `add`): readers hold the current view themselves. */
+  onView: (view: SnapshotView) => void;
+  /** Checks a candidate snapshot before it is published: its validated output, or the error that refuses it. */
+  check?: ((values: TreeObject, layers: readonly Layer[]) => { output: unknown } | ConfigError) | undefined;
+  /** Dresses a change before listeners see it (secrets hidden from its printed forms). */
+  present?: ((change: Change) => Change) | undefined;
+}
+
+/** Turns sets of layers into versioned snapshots and tells listeners and watchers what changed. */
+export interface Publisher {
+  /** `change` and `error`. */
+  readonly events: EventEmitter<LoaderEvents>;
+  /** The defaults, the lowest of every set of layers. */
+  readonly defaults: Layer;
+  /** Merges the layers and publishes the result if it changed; returns the error of a candidate the check refused. */
+  publish(layers: readonly Layer[]): ConfigError | undefined;
+  /** Registers a watcher; returns how to unregister it. */
+  register(handle: WatcherHandle): () => void;
+  /** Reports an error on the `error` event, on the next turn of the event loop, never throwing. */
+  report(error: ConfigError): void;
+  /** Ends every watcher (the loader is closing). */
+  endWatchers(): void;
+}
+
+/** Creates a publisher holding version 0: the defaults alone. */
+export function createPublisher(options: PublisherOptions): Publisher {
+  const events = new EventEmitter<LoaderEvents>();
+  const watchers = createWatchIndex();
+  const handles = new Set<WatcherHandle>();
+  const defaults: Layer = {
+    state: Object.freeze({ name: 'defaults', format: 'object', checksum: '', timestamp: Date.now() }),
+    tree: options.defaults,
+  };
+  // Version 0 is the defaults alone, before the first `add`; the first snapshot anyone reads is version 1.
+  let version = 0;
+  let view = createView(createSnapshot(version, mergeLayers([defaults.tree]), [defaults]), [defaults]);
+  const show = (next: SnapshotView) => {
+    view = next;
+    options.onView(next);
+  };
+
+  // Errors are delivered on the next turn of the event loop: a source that fails while `createConfig` is still
+  // resolving (a store down, a cache served instead) is then heard by a listener attached right after the await.
+  function report(error: ConfigError): void {
+    setImmediate(() => {
+      for (const listener of events.listeners('error')) {
+        try {
+          listener(error);
+        } catch {
+          // An error listener that throws has nowhere left to report to.
+        }
+      }
+    });
+  }
+
+  function publish(next: readonly Layer[]): ConfigError | undefined {
+    const values = mergeLayers(next.map((layer) => layer.tree));
+    const previous = view.snapshot.values;
+    const changes = version === 0 ? [] : diffTrees(previous, values);
+    let validated = view.validated;
+    if (options.check && (version === 0 || changes.length > 0)) {
+      const verdict = options.check(values, next);
+      if (verdict instanceof ConfigError) return verdict;
+      validated = verdict.output;
+    }
+    if (version === 0) {
+      version = 1;
+      show(createView(createSnapshot(version, values, next), next, validated));
+      return undefined;
+    }
+    if (changes.length === 0) {
+      // Same values, possibly from other sources now: keep the snapshot, refresh what explain reads.
+      show(createView(view.snapshot, next, validated));
+      return undefined;
+    }
+    version += 1;
+    show(createView(createSnapshot(version, values, next), next, validated));
+    const present = options.present ?? ((change: Change) => change);
+    const published = changes.map((change) =>
+      present({
+        path: formatPath(change.segments),
+        segments: change.segments,
+        previous: change.previous,
+        current: change.current,
+        version,
+      }),
+    );
+    for (const listener of events.listeners('change')) {
+      try {
+        listener({ version, changes: published });
+      } catch (error) {
+        report(toConfigError(error, 'LISTENER'));
+      }
+    }
+    for (const [entry, change] of watchers.affected(changes, previous, values)) {
+      (entry as WatcherHandle).deliver(change, version);
+    }
+    return undefined;
+  }
+
+  return {
+    events,
+    defaults,
+    publish,
+    report,
+    register(handle) {
+      handles.add(handle);
+      const remove = watchers.add(handle);
+      return () => {
+        handles.delete(handle);
+        remove();
+      };
+    },
+    endWatchers() {
+      for (const handle of [...handles]) handle.end();
+    },
+  };
+}
