@@ -10,6 +10,7 @@ export type ConfigErrorCode =
   | 'VALIDATION' // a value failed a schema
   | 'LISTENER' // a change listener threw
   | 'WATCH' // a source's watch failed and is being retried
+  | 'DECRYPT' // an encrypted value did not decrypt (wrong key, damaged or truncated ciphertext)
   | 'CLOSED'; // the config was closed
 
 /** Where in a text document an error sits (1-based). */
