@@ -22,5 +22,7 @@ export { etcdSource } from './sources/etcd.ts';
 export type { EtcdSourceOptions } from './sources/etcd.ts';
 export { consulSource } from './sources/consul.ts';
 export type { ConsulSourceOptions } from './sources/consul.ts';
+export { secretsDirSource } from './sources/secrets-dir.ts';
+export type { SecretsDirSourceOptions } from './sources/secrets-dir.ts';
 export { flagsSource, parseFlags } from './sources/flags.ts';
 export type { FlagsSourceOptions } from './sources/flags.ts';

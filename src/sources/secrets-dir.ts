@@ -1,0 +1,145 @@
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createChannel } from '../channel.ts';
+import { ConfigError } from '../errors.ts';
+import { unflatten } from '../reader/keys.ts';
+import { untilDirectory, watchDirectory, type DirectoryListener, type DirectorySubscription } from './directory-watch.ts';
+import { dataLinkTarget, readSecretFiles, type SecretFilesReading } from './secret-files.ts';
+import { createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
+
+/** Options of a secrets directory source. */
+export interface SecretsDirSourceOptions extends SourceOptions {
+  /** The directory (`/run/secrets`, a Kubernetes secret volume's mount path). */
+  dir: string;
+  /** What else splits a file's name into nested keys, besides dots (`__` maps `db__password` to `db.password`). */
+  separator?: string | undefined;
+  /** Milliseconds to wait after the last change before reading (default 5; 0 reads at once). */
+  debounce?: number | undefined;
+}
+
+const READ_ATTEMPTS = 5;
+const CHOKIDAR_THROTTLE = 50;
+
+/**
+ * A directory of secret files, laid out the way Docker (`/run/secrets`) and Kubernetes secret volumes lay it out:
+ * each regular file is a key, its content the value (one trailing newline dropped); nested directories nest, and a
+ * file's name nests at dots and at `separator`. Hidden entries (`..data`, `..2024_…`) are skipped, sizes are bounded,
+ * and the directory is followed: files added, changed or removed, and a volume's `..data` link swapped.
+ */
+export function secretsDirSource(dirOrOptions: string | SecretsDirSourceOptions): Source {
+  const options = typeof dirOrOptions === 'string' ? { dir: dirOrOptions } : dirOrOptions;
+  const root = resolve(options.dir);
+  const name = options.name ?? `secrets:${options.dir}`;
+  if (options.separator === '') throw new ConfigError('the separator cannot be empty', { code: 'INVALID_OPTION', source: name });
+  const debounce = Math.max(0, options.debounce ?? 5);
+  const channel = createChannel<ChangeSet>();
+  const closing = new AbortController();
+  const following = new Set<Promise<void>>();
+
+  /** The directory read whole; read again if a volume's `..data` link was swapped meanwhile (files of two versions). */
+  async function readLayer(): Promise<{ changeSet: ChangeSet; reading: SecretFilesReading }> {
+    const found = await stat(root).catch(() => undefined);
+    if (!found?.isDirectory()) {
+      if (options.optional) return { changeSet: createChangeSet(name, 'object', {}), reading: { files: [], directories: [] } };
+      throw new ConfigError(found ? 'not a directory' : 'directory not found', { code: 'READ', source: name, path: root });
+    }
+    for (let attempt = 1; ; attempt++) {
+      const before = await dataLinkTarget(root);
+      const reading = await readSecretFiles(root, name, options.separator);
+      if (attempt < READ_ATTEMPTS && (await dataLinkTarget(root)) !== before) continue;
+      const origins = reading.files.map((file) => ({ path: file.segments, origin: join(options.dir, file.file) }));
+      return { changeSet: createChangeSet(name, 'object', unflatten(reading.files), Date.now(), origins), reading };
+    }
+  }
+
+  async function* follow(signal?: AbortSignal): AsyncGenerator<ChangeSet> {
+    // Ended by the caller's signal, by close(), or by the consumer leaving the loop.
+    const ended = new AbortController();
+    const stopped = AbortSignal.any([ended.signal, closing.signal, ...(signal ? [signal] : [])]);
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    following.add(done);
+    const iterator = channel.subscribe(stopped);
+    const watches = new Map<string, DirectorySubscription>();
+    let timer: NodeJS.Timeout | undefined;
+    let trailing: NodeJS.Timeout | undefined;
+    let reading = Promise.resolve();
+
+    const reread = () => {
+      reading = reading.then(async () => {
+        if (stopped.aborted) return;
+        try {
+          const layer = await readLayer();
+          channel.push(layer.changeSet);
+          // A directory made since the last reading is watched from now on, and read once more as its watch may
+          // have missed files written into it meanwhile.
+          if (await watchOnly(layer.reading.directories)) schedule();
+        } catch (error) {
+          channel.fail(error);
+        }
+      });
+    };
+    const schedule = () => {
+      if (stopped.aborted) return;
+      clearTimeout(timer);
+      timer = setTimeout(reread, debounce);
+      // chokidar drops a second event for one entry within 50 ms and sends no trailing one: look once more after.
+      clearTimeout(trailing);
+      trailing = setTimeout(reread, debounce + CHOKIDAR_THROTTLE + 10);
+    };
+    const listener: DirectoryListener = {
+      // Any entry, hidden ones included: a Kubernetes volume announces a new version by swapping `..data`.
+      onEntry: schedule,
+      onReplaced: schedule,
+      onError: (error) => channel.fail(new ConfigError('directory watcher failed', { code: 'WATCH', source: name, path: root, cause: error })),
+    };
+    /** Watches the top and exactly these directories below it; true when a watch was added. */
+    const watchOnly = async (directories: readonly string[]): Promise<boolean> => {
+      const wanted = new Set(['', ...directories]);
+      const gone = [...watches].filter(([directory]) => !wanted.has(directory));
+      for (const [directory] of gone) watches.delete(directory);
+      await Promise.all(gone.map(([, subscription]) => subscription.close()));
+      const added = [...wanted].filter((directory) => !watches.has(directory) && !stopped.aborted);
+      for (const directory of added) {
+        const subscription = await watchDirectory(join(root, directory), listener);
+        watches.set(directory, subscription);
+        await subscription.ready;
+      }
+      if (stopped.aborted) await closeWatches();
+      return added.length > 0;
+    };
+    const closeWatches = async () => {
+      const open = [...watches.values()];
+      watches.clear();
+      await Promise.all(open.map((subscription) => subscription.close()));
+    };
+
+    try {
+      // A directory that does not exist yet (a volume not mounted yet) is waited for quietly.
+      if (!(await untilDirectory(root, stopped))) return;
+      // Set up, then read once more: the directory may have changed between the first reading and the watches.
+      reread();
+      yield* iterator;
+    } finally {
+      ended.abort();
+      clearTimeout(timer);
+      clearTimeout(trailing);
+      await reading;
+      await closeWatches();
+      following.delete(done);
+      finished();
+    }
+  }
+
+  return {
+    name,
+    optional: options.optional,
+    read: async () => (await readLayer()).changeSet,
+    watch: (signal) => follow(signal),
+    async close() {
+      closing.abort();
+      channel.end();
+      await Promise.all(following);
+    },
+  };
+}
