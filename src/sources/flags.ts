@@ -10,8 +10,9 @@ export interface FlagsSourceOptions extends SourceOptions {
 
 /**
  * Command-line flags: `--database-address=x` or `--database-address x` → `database.address` (lower-cased; `-`, `_`
- * and `.` nest; empty segments dropped). A bare `--flag` is true, `--no-flag` false, a repeated flag an array, and
- * `--` ends the flags. Anything else (positional words, `-x`) is ignored.
+ * and `.` nest; empty segments dropped). A single dash works too for names of two characters or more
+ * (`-db-host localhost`, as Go's flag package and urfave/cli accept). A bare flag is true, `--no-flag` false, a
+ * repeated flag an array, and `--` ends the flags. Anything else (positional words, one-letter `-x`) is ignored.
  */
 export function flagsSource(options: FlagsSourceOptions = {}): Source {
   const name = options.name ?? 'flags';
@@ -28,10 +29,22 @@ export function flagsSource(options: FlagsSourceOptions = {}): Source {
 
 const NEGATIVE_NUMBER = /^-\d/;
 
+/**
+ * The dashes that make an argument a flag, or undefined for a word. One dash counts only before a name of two
+ * characters or more that is not a negative number: `-x` stays a short flag of some other parser, ignored here.
+ */
+function flagDashes(arg: string): '--' | '-' | undefined {
+  if (arg.startsWith('--')) return '--';
+  if (!arg.startsWith('-') || NEGATIVE_NUMBER.test(arg)) return undefined;
+  const equals = arg.indexOf('=');
+  const name = equals >= 0 ? arg.slice(1, equals) : arg.slice(1);
+  return name.length >= 2 ? '-' : undefined;
+}
+
 /** Parses argv into a tree, by the rules of `flagsSource`; `origins` receives the flag behind each path. */
 export function parseFlags(argv: readonly string[], origins?: Origin[]): Record<string, Tree> {
   const values = new Map<string, { segments: string[]; values: Tree[] }>();
-  const add = (flag: string, value: Tree) => {
+  const add = (dashes: string, flag: string, value: Tree) => {
     const segments = flag.toLowerCase().split(/[-_.]/).filter((segment) => segment !== '');
     if (segments.length === 0) return;
     const key = segments.join('\u0000');
@@ -39,27 +52,28 @@ export function parseFlags(argv: readonly string[], origins?: Origin[]): Record<
     if (found) found.values.push(value);
     else {
       values.set(key, { segments, values: [value] });
-      origins?.push({ path: segments, origin: `--${flag}` });
+      origins?.push({ path: segments, origin: `${dashes}${flag}` });
     }
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') break;
-    if (!arg.startsWith('--')) continue;
-    const body = arg.slice(2);
+    const dashes = flagDashes(arg);
+    if (dashes === undefined) continue;
+    const body = arg.slice(dashes.length);
     const equals = body.indexOf('=');
     if (equals >= 0) {
-      add(body.slice(0, equals), body.slice(equals + 1));
+      add(dashes, body.slice(0, equals), body.slice(equals + 1));
       continue;
     }
     const next = argv[i + 1];
     if (next !== undefined && next !== '--' && (!next.startsWith('-') || NEGATIVE_NUMBER.test(next))) {
-      add(body, next);
+      add(dashes, body, next);
       i++;
     } else if (body.startsWith('no-') && body.length > 3) {
-      add(body.slice(3), false);
+      add(dashes, body.slice(3), false);
     } else {
-      add(body, true);
+      add(dashes, body, true);
     }
   }
   const entries: FlatEntry[] = [...values.values()].map(({ segments, values: list }) => ({

@@ -21,6 +21,12 @@ describe('parseFlags', () => {
     [['--db=x', '--db-host=y'], { db: { host: 'y' } }],
     [['--db-host=y', '--db=x'], { db: { host: 'y' } }],
     [['--url=a=b'], { url: 'a=b' }],
+    // One dash, as Go's flag package and urfave/cli accept, for names of two characters or more.
+    [['-db-host', 'localhost'], { db: { host: 'localhost' } }],
+    [['-db-host=localhost', '-verbose'], { db: { host: 'localhost' }, verbose: true }],
+    [['-port', '-5', '-no-color'], { port: '-5', color: false }],
+    [['-ab=1', '-a=2', '-b', 'word'], { ab: '1' }],
+    [['-5', '-1.5', 'x'], {}],
   ])('%j → %j', (argv, expected) => {
     expect(parseFlags(argv)).toEqual(expected);
   });
@@ -31,6 +37,13 @@ describe('parseFlags', () => {
     // `_` nests too, so the underscores that spelled __proto__ become empty segments and are dropped.
     expect(parsed).toEqual({ proto: { polluted: 'yes' }, a: { proto: { x: '1' } } });
     expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+  });
+
+  it('names a single-dash flag as it was written, for explain', async () => {
+    const config = await createConfig({ sources: [flagsSource({ argv: ['-db-host', 'h', '--db-port=1'] })] });
+    expect(config.explain('db.host').source).toBe('flags:-db-host');
+    expect(config.explain('db.port').source).toBe('flags:--db-port');
+    await config.close();
   });
 
   it('is read by flagsSource from the given argv', async () => {
