@@ -8,6 +8,7 @@ export type ConfigErrorCode =
   | 'INVALID_PATH' // a path that cannot be written (a hostile or empty segment)
   | 'INVALID_OPTION' // an option that makes no sense
   | 'VALIDATION' // a value failed a schema
+  | 'MISSING' // a required value is missing
   | 'LISTENER' // a change listener threw
   | 'WATCH' // a source's watch failed and is being retried
   | 'DECRYPT' // an encrypted value did not decrypt (wrong key, damaged or truncated ciphertext)

@@ -58,7 +58,8 @@ export function createView(snapshot: Snapshot, layers: readonly Layer[], validat
   const lookupDotted = (key: string): Value => {
     let value = memo.get(key);
     if (value === undefined) {
-      value = valueOf(getIn(snapshot.values, splitDotted(key)));
+      const segments = splitDotted(key);
+      value = valueOf(getIn(snapshot.values, segments), segments);
       if (memo.size >= MEMO_LIMIT) memo.clear();
       memo.set(key, value);
     }
@@ -72,7 +73,8 @@ export function createView(snapshot: Snapshot, layers: readonly Layer[], validat
     lookupDotted,
     lookup(path) {
       if (path.length === 1 && typeof path[0] === 'string') return lookupDotted(path[0]);
-      return valueOf(getIn(snapshot.values, toSegments(path)));
+      const segments = toSegments(path);
+      return valueOf(getIn(snapshot.values, segments), segments);
     },
   };
 }

@@ -73,7 +73,7 @@ export function createWatcher(segments: readonly string[], hooks: WatcherHooks, 
   const handle: WatcherHandle = {
     segments,
     deliver(change, version) {
-      const value = valueOf(change.current);
+      const value = valueOf(change.current, segments);
       const plain: Change = { path, segments, previous: change.previous, current: change.current, version };
       const event = hooks.present ? hooks.present(plain) : plain;
       values.push(value);

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.ts';
 import { isInt64, parseBool, parseDuration, parseFloat64, parseInt64 } from './convert.ts';
-import { toSegments, type PathArgs } from './path.ts';
+import { formatPath, toSegments, type PathArgs } from './path.ts';
 import { cloneTree, getIn, isObject, sortedJson, type Tree } from './tree.ts';
 
 /** The Standard Schema interface (v1), enough of it to validate and read the result type. */
@@ -53,6 +53,11 @@ export interface Value {
   bytes(): Uint8Array;
   /** The frozen node itself (shared, never copied); undefined when missing. */
   raw(): Tree | undefined;
+  /**
+   * The frozen node itself, or a ConfigError (code `MISSING`) naming the path when it is missing or null: the
+   * strictness of node-config's `config.get(path)`, for a value the program cannot run without.
+   */
+  required(): Tree;
   /** The value at a path below this one, with the same grammar as `config.get`. */
   get(...path: PathArgs): Value;
 }
@@ -66,9 +71,12 @@ const encoder = new TextEncoder();
 // instance, where a closure would allocate a dozen functions each time.
 class TreeValue implements Value {
   readonly node: Tree | undefined;
+  /** Where the node sits, for `required()`'s error; the root's segments when the path is unknown. */
+  readonly segments: readonly string[];
 
-  constructor(node: Tree | undefined) {
+  constructor(node: Tree | undefined, segments: readonly string[]) {
     this.node = node;
+    this.segments = segments;
   }
 
   exists(): boolean {
@@ -147,16 +155,25 @@ class TreeValue implements Value {
     return this.node;
   }
 
+  required(): Tree {
+    if (this.node === undefined || this.node === null) {
+      const path = formatPath(this.segments);
+      throw new ConfigError(`a value is required at "${path}"`, { code: 'MISSING', path });
+    }
+    return this.node;
+  }
+
   get(...path: PathArgs): Value {
-    return valueOf(getIn(this.node, toSegments(path)));
+    const below = toSegments(path);
+    return valueOf(getIn(this.node, below), below.length === 0 ? this.segments : [...this.segments, ...below]);
   }
 }
 
-const MISSING = new TreeValue(undefined);
+const ROOT: readonly string[] = Object.freeze([]);
 
-/** A Value over a tree node (or a missing one). */
-export function valueOf(node: Tree | undefined): Value {
-  return node === undefined ? MISSING : new TreeValue(node);
+/** A Value over a tree node (or a missing one) found at `segments`. */
+export function valueOf(node: Tree | undefined, segments: readonly string[] = ROOT): Value {
+  return new TreeValue(node, segments);
 }
 
 function isStandardSchema(value: unknown): value is StandardSchemaV1 {

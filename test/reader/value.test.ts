@@ -144,4 +144,27 @@ describe('Value accessors', () => {
     expect(valueOf(node).get('toString').exists()).toBe(false);
     expect(valueOf(node).get('__proto__').exists()).toBe(false);
   });
+
+  it('required() answers the node, or a ConfigError naming the path (never the value) when missing or null', () => {
+    const node = normalize({ db: { host: 'h', password: 's3cret', none: null, ports: [5432] } }, { maxDepth: 8 });
+    const root = valueOf(node);
+    expect(root.get('db.host').required()).toBe('h');
+    expect(root.get('db').get('ports', 0).required()).toBe(5432);
+    expect(root.get('db').required()).toBe((node as { db: Tree }).db);
+    const failure = (read: () => unknown) => {
+      try {
+        read();
+      } catch (error) {
+        return error as ConfigError;
+      }
+      throw new Error('required() did not throw');
+    };
+    const missing = failure(() => root.get('db').get('user').required());
+    expect(missing).toBeInstanceOf(ConfigError);
+    expect(missing).toMatchObject({ code: 'MISSING', path: 'db.user' });
+    expect(missing.message).toContain('db.user');
+    expect(failure(() => root.get('db.none').required())).toMatchObject({ code: 'MISSING', path: 'db.none' });
+    expect(failure(() => root.get('db.password.deeper').required())).toMatchObject({ path: 'db.password.deeper' });
+    expect(failure(() => root.get('db.password.deeper').required()).message).not.toContain('s3cret');
+  });
 });
