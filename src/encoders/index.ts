@@ -10,9 +10,10 @@ const loaders: Readonly<Record<string, () => Promise<Encoder>>> = {
   yaml: async () => (await import('./yaml.ts')).yamlEncoder,
   toml: async () => (await import('./toml.ts')).tomlEncoder,
   dotenv: async () => (await import('./dotenv.ts')).dotenvEncoder,
+  json5: async () => (await import('./json5.ts')).json5Encoder,
 };
 
-const aliases: Readonly<Record<string, string>> = { yml: 'yaml', env: 'dotenv' };
+const aliases: Readonly<Record<string, string>> = { yml: 'yaml', env: 'dotenv', jsonc: 'json5' };
 
 /** The canonical format name for a name or file extension (`yml` → `yaml`, `env` → `dotenv`), or undefined. */
 export function formatName(name: string): string | undefined {

@@ -1,0 +1,59 @@
+import JSON5 from 'json5';
+import { decodeError, type Encoder } from './encoder.ts';
+import { overflows } from './overflow.ts';
+
+/**
+ * JSON5 (comments, trailing commas, unquoted keys, single quotes: JSON as people write it by hand), with the
+ * reference parser. It reads JSON and JSONC too, which is how node-config reads every `.json` file.
+ */
+export const json5Encoder: Encoder = {
+  format: 'json5',
+  decode(text) {
+    try {
+      return JSON5.parse(text);
+    } catch (error) {
+      const { lineNumber, columnNumber, message } = error as { lineNumber?: number; columnNumber?: number; message?: string };
+      // The parser's message quotes the offending character, a piece of the document: only its kind is kept.
+      const reason = /end of input/.test(message ?? '')
+        ? 'unexpected end of input'
+        : /identifier/.test(message ?? '')
+          ? 'invalid identifier character'
+          : 'invalid character';
+      const position = lineNumber === undefined ? undefined : { line: lineNumber, column: columnNumber ?? 1 };
+      throw decodeError('json5', reason, position);
+    }
+  },
+  // `Infinity` says infinity on purpose and stays; a numeric literal the parser read as one is out of range.
+  overflowAt: findOverflow,
+};
+
+const IDENTIFIER = /[\p{L}\p{N}_$\\]/u;
+
+/**
+ * Where a number literal beyond a double's range is, skipping strings and comments; a digit that continues an
+ * identifier (`key1e999`) is not a number. One pass, no backtracking.
+ */
+function findOverflow(text: string): number | undefined {
+  let i = 0;
+  while (i < text.length) {
+    const char = text[i]!;
+    if (char === '"' || char === "'") {
+      i++;
+      while (i < text.length && text[i] !== char) i += text[i] === '\\' ? 2 : 1;
+      i++;
+    } else if (char === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (char === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 2;
+    } else if (/[0-9.]/.test(char) && !(i > 0 && IDENTIFIER.test(text[i - 1]!))) {
+      const start = i;
+      // Digits, hex digits, `x`, `.`, and a sign only right after an exponent's `e`.
+      while (i < text.length && (/[0-9a-zA-Z.]/.test(text[i]!) || (/[+-]/.test(text[i]!) && /[eE]/.test(text[i - 1]!)))) i++;
+      if (overflows(text.slice(start, i))) return start;
+    } else {
+      i++;
+    }
+  }
+  return undefined;
+}
