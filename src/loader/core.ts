@@ -10,8 +10,6 @@ export interface LoaderCore {
   readonly publisher: Publisher;
   /** The sources, in order (lowest first). */
   readonly entries: SourceEntry[];
-  /** Aborts when the loader closes. */
-  readonly signal: AbortSignal;
   /** True once the loader closes. */
   readonly closed: boolean;
   /** How long a failed watch waits before it is retried, at most (ms). */
@@ -24,14 +22,12 @@ export interface LoaderCore {
   report(error: ConfigError): void;
 }
 
-/** Builds the shared core; `close` aborts it. */
+/** Builds the shared core; `close` stops following every source. */
 export function createCore(publisher: Publisher, decode: DecodeOptions, maxRetryDelay: number): LoaderCore & { close(): void } {
-  const abort = new AbortController();
   const entries: SourceEntry[] = [];
   const core = {
     publisher,
     entries,
-    signal: abort.signal,
     closed: false,
     maxRetryDelay,
     take: (entry: SourceEntry, changeSet: ChangeSet) => takeChangeSet(entry, changeSet, decode, () => core.closed),
@@ -39,7 +35,7 @@ export function createCore(publisher: Publisher, decode: DecodeOptions, maxRetry
     report: (error: ConfigError) => publisher.report(error),
     close() {
       core.closed = true;
-      abort.abort();
+      for (const entry of entries) entry.stop.abort();
     },
   };
   return core;

@@ -16,7 +16,7 @@ export async function followSource(core: LoaderCore, entry: SourceEntry): Promis
   let failures = 0;
   while (!core.closed) {
     try {
-      const iterator = watch.call(entry.source, core.signal)[Symbol.asyncIterator]();
+      const iterator = watch.call(entry.source, entry.stop.signal)[Symbol.asyncIterator]();
       for (;;) {
         let result: IteratorResult<ChangeSet>;
         try {
@@ -26,7 +26,7 @@ export async function followSource(core: LoaderCore, entry: SourceEntry): Promis
           core.report(toConfigError(error, 'WATCH', entry.source.name));
           failures += 1;
           // A watch that keeps failing without news in between is given room to recover.
-          if (failures > 3) await sleep(backoff(failures - 3), core.signal);
+          if (failures > 3) await sleep(backoff(failures - 3), entry.stop.signal);
           continue;
         }
         if (core.closed || (result.done && failures === 0)) return;
@@ -53,6 +53,6 @@ export async function followSource(core: LoaderCore, entry: SourceEntry): Promis
       core.report(toConfigError(error, 'WATCH', entry.source.name));
       failures += 1;
     }
-    await sleep(backoff(failures), core.signal);
+    await sleep(backoff(failures), entry.stop.signal);
   }
 }

@@ -18,6 +18,11 @@ export interface SourceEntry {
   committed: number;
   /** The loop following the source's watch, once it is followed. */
   following: Promise<void> | undefined;
+  /**
+   * Stops following this source. One per source rather than one for the loader: a shared signal would carry a
+   * listener per source, and Node warns (MaxListenersExceededWarning) past ten.
+   */
+  readonly stop: AbortController;
 }
 
 /** What an entry's layer was before a change, to restore if the candidate built on the change is refused. */
@@ -25,7 +30,17 @@ export type SavedLayer = Pick<SourceEntry, 'tree' | 'state' | 'last' | 'origins'
 
 /** A source not yet read: no layer. */
 export function createEntry(source: Source): SourceEntry {
-  return { source, state: undefined, last: undefined, origins: undefined, tree: null, obtained: 0, committed: 0, following: undefined };
+  return {
+    source,
+    state: undefined,
+    last: undefined,
+    origins: undefined,
+    tree: null,
+    obtained: 0,
+    committed: 0,
+    following: undefined,
+    stop: new AbortController(),
+  };
 }
 
 /** The defaults, then the layer of every entry that has one, in order. */
