@@ -26,3 +26,7 @@ export { secretsDirSource } from './sources/secrets-dir.ts';
 export type { SecretsDirSourceOptions } from './sources/secrets-dir.ts';
 export { flagsSource, parseFlags } from './sources/flags.ts';
 export type { FlagsSourceOptions } from './sources/flags.ts';
+export { configDirSources } from './sources/config-dir.ts';
+export type { ConfigDirOptions } from './sources/config-dir.ts';
+export { customEnvironmentSource } from './sources/custom-env.ts';
+export type { CustomEnvironmentSourceOptions } from './sources/custom-env.ts';

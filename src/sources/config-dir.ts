@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { ConfigError } from '../errors.ts';
+import { commandLineValue, customEnvironmentFiles, layoutFiles, readSettings, unreadFiles } from './config-dir-layout.ts';
+import { customEnvironmentSource } from './custom-env.ts';
+import { fileSource } from './file.ts';
+import { createChangeSet, type Source } from './source.ts';
+
+/** Options of `configDirSources`; each setting given here wins over the one node-config would read. */
+export interface ConfigDirOptions {
+  /** The directory, several (an array, or a `path.delimiter` list); default `NODE_CONFIG_DIR`, else `./config`. */
+  dir?: string | readonly string[] | undefined;
+  /** The deployment, or several (an array, or a comma list); default `NODE_CONFIG_ENV`, else `NODE_ENV`, else `development`. */
+  deployment?: string | readonly string[] | undefined;
+  /** The instance (the `-{instance}` files); default `NODE_APP_INSTANCE`. */
+  instance?: string | undefined;
+  /** The host name; default `HOST`, else `HOSTNAME`, else the system's. */
+  hostname?: string | undefined;
+  /** The environment the settings, the custom variables and `NODE_CONFIG` are read from (default `process.env`). */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** The arguments `--NODE_CONFIG=` and `--NODE_ENV=`-style settings are read from (default `process.argv.slice(2)`). */
+  argv?: readonly string[] | undefined;
+  /** Milliseconds each file waits after its last event before it is read (as `fileSource`). */
+  debounce?: number | undefined;
+}
+
+/**
+ * The sources of a node-config directory, lowest first, every file watched (including those not there yet):
+ * `default`, `{deployment}`, `{short hostname}`, `{short hostname}-{deployment}`, `{full hostname}` and
+ * `{full hostname}-{deployment}`, `local`, `local-{deployment}`, each followed by its `-{instance}` variant and
+ * read with each extension (`.json .jsonc .json5 .toml .yaml .yml`, in node-config's order, then `.env`); then
+ * `$NODE_CONFIG`, `--NODE_CONFIG=`, and `custom-environment-variables.*` above them all, as node-config stacks
+ * them. Pass them to `createConfig({ sources })`, or after sources of your own.
+ *
+ * **Gotchas:** node-config also runs `.js`/`.ts` files and reads `.hjson`, `.cson`, `.properties`, `.xml` and
+ * `.coffee`; microconf does neither, and refuses (with a ConfigError naming it) a directory holding such a file
+ * that node-config would read, rather than silently giving other values.
+ */
+export function configDirSources(options: ConfigDirOptions = {}): Source[] {
+  const env = options.env ?? process.env;
+  const argv = options.argv ?? process.argv.slice(2);
+  const settings = readSettings({ ...options, env, argv, osHostname: hostname });
+  const unread = unreadFiles(settings).find((path) => existsSync(path));
+  if (unread !== undefined) {
+    throw new ConfigError(
+      `node-config would read "${unread}", which microconf does not (it runs no configuration code and reads json, json5, yaml, toml and .env); convert it to one of those`,
+      { code: 'FORMAT', path: unread },
+    );
+  }
+  const debounce = options.debounce;
+  return [
+    ...layoutFiles(settings).map(({ path, format }) => fileSource({ path, format, optional: true, debounce })),
+    jsonSource('env:NODE_CONFIG', env.NODE_CONFIG),
+    jsonSource('flags:--NODE_CONFIG', commandLineValue(argv, 'NODE_CONFIG')),
+    ...customEnvironmentFiles(settings).map(({ path, format }) => customEnvironmentSource({ path, format, env, debounce })),
+  ];
+}
+
+/** A JSON document held in a setting (`NODE_CONFIG`); unset or empty is an empty layer. */
+function jsonSource(name: string, text: string | undefined): Source {
+  return {
+    name,
+    read: async () => (text ? createChangeSet(name, 'json', text) : createChangeSet(name, 'object', {})),
+  };
+}
