@@ -123,7 +123,9 @@ export interface CustomEnvironmentSourceOptions extends SourceOptions {
   debounce?: number | undefined;
 }
 
+// A config's own defaults: the mapping is handed on decoded, so the loader's limits cannot apply to its text.
 const LIMITS = { maxDepth: 64 };
+const MAX_BYTES = 16 * 1024 * 1024;
 
 /**
  * The environment, mapped to paths by a node-config `custom-environment-variables` document. The document is
@@ -138,6 +140,9 @@ export function customEnvironmentSource(options: CustomEnvironmentSourceOptions)
       let mapping: Tree = null;
       if (read.format !== 'object' && /\S/.test(String(read.data))) {
         const text = String(read.data);
+        if (Buffer.byteLength(text) > MAX_BYTES) {
+          throw new ConfigError(`the mapping exceeds the limit of ${MAX_BYTES} bytes`, { code: 'LIMIT' });
+        }
         mapping = decodeTree(await loadEncoder(read.format), text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, LIMITS);
       }
       const encoders = new Map<string, Encoder>();

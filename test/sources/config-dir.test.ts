@@ -1,3 +1,6 @@
+import { writeFile } from 'node:fs/promises';
+import { customEnvironmentSource } from '../../src/index.ts';
+import { tempDir } from '../helpers/files.ts';
 import { describe, expect, it } from 'vitest';
 import { baseNames, customEnvironmentFiles, layoutFiles, readSettings, type SettingsInput } from '../../src/sources/config-dir-layout.ts';
 import { mapCustomEnvironment, mappingFormats } from '../../src/sources/custom-env.ts';
@@ -95,5 +98,13 @@ describe('custom environment variables mapping', () => {
 
   it('lists the formats a mapping needs decoders for', () => {
     expect([...mappingFormats(normalize({ a: { __name: 'A', __format: 'yaml' }, b: { c: { __name: 'C', __format: 'number' } } }, { maxDepth: 8 }))]).toEqual(['yaml']);
+  });
+});
+
+describe('customEnvironmentSource', () => {
+  it('refuses a mapping document beyond 16 MiB, naming the file', async () => {
+    const path = `${await tempDir()}/custom-environment-variables.json`;
+    await writeFile(path, `{"a": "${'x'.repeat(16 * 1024 * 1024)}"}`);
+    await expect(customEnvironmentSource({ path, env: {} }).read()).rejects.toMatchObject({ code: 'LIMIT', path });
   });
 });
