@@ -1,10 +1,33 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import type { Config } from '../index.ts';
+import { sleep } from '../sleep.ts';
+import { parseErrorBody } from './errors.ts';
+import { parseJson } from './json.ts';
+import { PostFailure, post, type Answer } from './post.ts';
 import { createRegistry, registrySpec } from './registry/index.ts';
-import type { Registry, ServiceNode } from './registry/registry.ts';
+import { RegistryError, type Registry, type ServiceNode } from './registry/registry.ts';
+import { clientLimits, type ClientLimits } from './settings.ts';
 
 /** Why a call failed. */
-export type CallErrorCode = 'TIMEOUT' | 'NOT_FOUND' | 'REMOTE' | 'BAD_REQUEST';
+export type CallErrorCode =
+  | 'TIMEOUT' // no node answered before the call's deadline
+  | 'NOT_FOUND' // the node has no such endpoint (404)
+  | 'BAD_REQUEST' // the request was refused as wrong (400), or cannot be sent as JSON
+  | 'TOO_LARGE' // the request or the answer is over its size cap (or the node said 413)
+  | 'REMOTE' // the handler failed, or chose another error status; see `status` and `detail`
+  | 'CLOSED'; // the client was closed
+
+/** What a CallError carries besides its code. */
+export interface CallErrorDetails {
+  /** The answer's HTTP status, when a node answered. */
+  readonly status?: number | undefined;
+  /** The error's id: where it comes from (`popular.ping`), or the id under which the service reported a failure. */
+  readonly id?: string | undefined;
+  /** What the node said went wrong (a ServiceError's detail), when it said. */
+  readonly detail?: string | undefined;
+  /** The underlying failure. */
+  readonly cause?: unknown;
+}
 
 /** A call that failed: the endpoint is unknown, the handler threw, or no node answered in time. */
 export class CallError extends Error {
@@ -15,18 +38,27 @@ export class CallError extends Error {
   readonly service: string;
   /** The endpoint called. */
   readonly endpoint: string;
+  /** The answer's HTTP status, when a node answered (a handler's ServiceError code). */
+  readonly status: number | undefined;
+  /** The answer's error id (a ServiceError's id, or the id a 500 was reported under). */
+  readonly id: string | undefined;
+  /** The answer's detail. */
+  readonly detail: string | undefined;
 
-  constructor(message: string, code: CallErrorCode, service: string, endpoint: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
+  constructor(message: string, code: CallErrorCode, service: string, endpoint: string, details: CallErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.service = service;
     this.endpoint = endpoint;
+    this.status = details.status;
+    this.id = details.id;
+    this.detail = details.detail;
   }
 }
 
 /** Options of one call. */
 export interface CallOptions {
-  /** How long the call may take, retries included (ms; default `client.timeout`, else 5 s). */
+  /** How long the call may take, look-ups, retries and the whole answer included (ms; default `client.timeout`, else 5 s). */
   timeout?: number | undefined;
 }
 
@@ -34,7 +66,7 @@ export interface CallOptions {
 export interface Client {
   /** Calls `endpoint` (`Popular.Ping`) of a service with a JSON request; resolves with its JSON answer. */
   call<T = unknown>(service: string, endpoint: string, request?: unknown, options?: CallOptions): Promise<T>;
-  /** Closes connections and registries. */
+  /** Closes connections and registries; calls in flight and later calls fail with `CLOSED`. */
   close(): Promise<void>;
 }
 
@@ -46,9 +78,11 @@ export interface ClientOptions {
 
 /**
  * Creates a client. Config keys: `registry` and `registries.<kind>.*` (as the service's), `client.timeout`
- * (default `5s`), `client.selector` (`random`, the default, or `roundrobin`). A registry change is followed on the
- * next call. A node that refuses or drops a connection is skipped for another; while no node is found (a registry
- * being switched) the call looks again until its timeout.
+ * (default `5s`: a deadline for the whole call, not an idle timeout), `client.maxRequestBytes` (default 1 MiB),
+ * `client.maxAnswerBytes` (default 4 MiB), `client.selector` (`random`, the default, or `roundrobin`). A registry
+ * change is followed on the next call. A node that refuses or drops a connection is skipped for another; while no
+ * node is found (a registry being switched) the call looks again until its deadline. An error answer becomes a
+ * CallError carrying the node's status, id and detail.
  */
 export function createClient(options: ClientOptions): Client {
   const { config } = options;
@@ -57,6 +91,7 @@ export function createClient(options: ClientOptions): Client {
   const turns = new Map<string, number>();
   let current: { key: string; registry: Registry } | undefined;
   let closed = false;
+  const calls = new Set<AbortController>();
 
   function registry(): Registry {
     const spec = registrySpec(config);
@@ -84,74 +119,88 @@ export function createClient(options: ClientOptions): Client {
     return nodes[Math.floor(Math.random() * nodes.length)]!;
   }
 
-  function post(node: ServiceNode, endpoint: string, body: string, ms: number): Promise<{ status: number; text: string }> {
-    return new Promise((resolve, reject) => {
-      const cut = node.address.lastIndexOf(':');
-      const req = httpRequest(
-        {
-          agent,
-          host: node.address.slice(0, cut).replace(/^\[|\]$/g, ''),
-          port: Number(node.address.slice(cut + 1)),
-          method: 'POST',
-          path: `/${encodeURIComponent(endpoint)}`,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-          timeout: ms,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-      req.on('error', reject);
-      req.end(body);
-    });
+  /** One attempt on one node; undefined when the node is gone and another should be tried. */
+  async function attempt(node: ServiceNode, call: Call, body: string, signal: AbortSignal): Promise<{ value: unknown } | undefined> {
+    let answer: Answer;
+    try {
+      answer = await post(agent, node.address, call.endpoint, body, call.limits.maxAnswerBytes, signal);
+    } catch (error) {
+      if (error instanceof PostFailure && error.reason === 'too-large') throw call.fail(error.message, 'TOO_LARGE', { cause: error });
+      if (error instanceof PostFailure && error.reason === 'aborted') throw call.ended();
+      return undefined;
+    }
+    const parsed = parseJson(answer.text);
+    if (answer.status === 200) {
+      if (!parsed.ok) throw call.fail('the node answered something that is not JSON', 'REMOTE', { status: 200 });
+      return { value: parsed.value };
+    }
+    const remote = parsed.ok ? parseErrorBody(parsed.value) : undefined;
+    const code: CallErrorCode = answer.status === 404 ? 'NOT_FOUND' : answer.status === 400 ? 'BAD_REQUEST' : answer.status === 413 ? 'TOO_LARGE' : 'REMOTE';
+    throw call.fail(remote?.detail ?? `HTTP ${answer.status}`, code, { status: answer.status, id: remote?.id, detail: remote?.detail });
   }
 
   return {
     async call<T>(service: string, endpoint: string, request?: unknown, callOptions: CallOptions = {}): Promise<T> {
-      if (closed) throw new CallError('the client is closed', 'BAD_REQUEST', service, endpoint);
-      const timeout = callOptions.timeout ?? config.get('client.timeout').duration(5000);
-      const deadline = Date.now() + timeout;
-      const body = JSON.stringify(request ?? null);
-      const failed = new Set<string>();
+      const limits = clientLimits(config, callOptions.timeout);
       let lastError: unknown;
-      while (Date.now() < deadline) {
-        let nodes: ServiceNode[];
-        try {
-          nodes = (await registry().lookup(service)).filter((node) => !failed.has(node.id));
-        } catch (error) {
-          nodes = [];
-          lastError = error;
-        }
-        if (nodes.length === 0) {
-          // A registry being switched, or a service restarting: look again shortly.
-          failed.clear();
-          await new Promise((resolve) => setTimeout(resolve, 25));
-          continue;
-        }
-        const node = select(service, nodes);
-        let answer: { status: number; text: string };
-        try {
-          answer = await post(node, endpoint, body, Math.max(1, deadline - Date.now()));
-        } catch (error) {
-          // The node is gone or going (refused, reset, timed out): try another.
-          failed.add(node.id);
-          lastError = error;
-          continue;
-        }
-        const payload = parse(answer.text);
-        if (answer.status === 200) return payload as T;
-        const message = (payload as { error?: string } | undefined)?.error ?? `HTTP ${answer.status}`;
-        const code: CallErrorCode = answer.status === 404 ? 'NOT_FOUND' : answer.status === 400 ? 'BAD_REQUEST' : 'REMOTE';
-        throw new CallError(`${service} ${endpoint}: ${message}`, code, service, endpoint);
+      const call: Call = {
+        endpoint,
+        limits,
+        fail: (message, code, details) => new CallError(`${service} ${endpoint}: ${message}`, code, service, endpoint, details),
+        ended: () =>
+          closed
+            ? call.fail('the client was closed', 'CLOSED')
+            : call.fail(`no node answered within ${limits.timeout} ms${lastError ? ` (${describe(lastError)})` : ''}`, 'TIMEOUT', { cause: lastError }),
+      };
+      if (closed) throw call.ended();
+      let body: string;
+      try {
+        body = JSON.stringify(request ?? null);
+      } catch (error) {
+        throw call.fail('the request cannot be sent as JSON', 'BAD_REQUEST', { cause: error });
       }
-      throw new CallError(`${service} ${endpoint}: no node answered within ${timeout} ms`, 'TIMEOUT', service, endpoint, lastError);
+      if (Buffer.byteLength(body) > limits.maxRequestBytes) throw call.fail(`the request is larger than ${limits.maxRequestBytes} bytes`, 'TOO_LARGE');
+      // One deadline for the whole call: look-ups, every node tried, and every byte of the answer.
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), limits.timeout);
+      calls.add(controller);
+      const { signal } = controller;
+      try {
+        const failed = new Set<string>();
+        while (!signal.aborted) {
+          let nodes: ServiceNode[] = [];
+          try {
+            const found = registry();
+            nodes = await abortable(found.lookup(service), signal).catch((error: unknown) => {
+              throw signal.aborted ? error : new RegistryError(found, `look up ${service}`, 'UNREACHABLE', error);
+            });
+            nodes = nodes.filter((node) => !failed.has(node.id));
+          } catch (error) {
+            if (signal.aborted) break;
+            lastError = error;
+          }
+          if (nodes.length === 0) {
+            // A registry being switched, or a service restarting: look again shortly.
+            failed.clear();
+            await sleep(25, signal);
+            continue;
+          }
+          const node = select(service, nodes);
+          const answer = await attempt(node, call, body, signal);
+          if (answer) return answer.value as T;
+          // The node is gone or going (refused, reset): try another.
+          failed.add(node.id);
+          lastError = new Error(`the node at ${node.address} could not be reached`);
+        }
+        throw call.ended();
+      } finally {
+        clearTimeout(timer);
+        calls.delete(controller);
+      }
     },
     async close() {
       closed = true;
+      for (const controller of calls) controller.abort();
       agent.destroy();
       const registries = [...retired, ...(current ? [current.registry] : [])];
       retired.clear();
@@ -161,10 +210,24 @@ export function createClient(options: ClientOptions): Client {
   };
 }
 
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+/** One call's context: its endpoint and bounds, and how its errors are made. */
+interface Call {
+  readonly endpoint: string;
+  readonly limits: ClientLimits;
+  fail(message: string, code: CallErrorCode, details?: CallErrorDetails): CallError;
+  /** The error of a call that ran out of time, or whose client was closed. */
+  ended(): CallError;
+}
+
+/** Resolves or rejects as the promise does, or rejects once the signal aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('the call ended'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,13 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config, Value } from '../index.ts';
+import type { HostPort } from './address.ts';
+import { readBody } from './body.ts';
+import { trackConnections, type Call, type Connections } from './connections.ts';
+import { HandlerError, ServiceError, statusText, type ErrorBody } from './errors.ts';
+import { MAX_DEPTH, parseJson } from './json.ts';
+import { methodKey, methodTable, route, type MethodTable } from './routing.ts';
 
 /** What a handler is given besides the request. */
 export interface HandlerContext {
@@ -10,125 +17,163 @@ export interface HandlerContext {
   readonly config: Config;
   /** The endpoint called (`Popular.Ping`). */
   readonly endpoint: string;
-  /** Aborted when the caller goes away. */
+  /** Aborted when the caller goes away, and at the drain deadline of `stop()` (its reason then a 503 ServiceError). */
   readonly signal: AbortSignal;
 }
 
 /** One endpoint: JSON in, JSON out. */
 export type HandlerMethod = (request: unknown, context: HandlerContext) => unknown;
 
-/** A handler: methods by name (`ping` serves `Popular.Ping`). */
+/**
+ * A handler: methods by name (`ping` serves `Popular.Ping`). A class instance works too: its methods, own and
+ * inherited (never those of `Object.prototype`), are called on it, so they keep `this`.
+ */
 export type Handler = Readonly<Record<string, HandlerMethod>>;
+
+/** The bounds a server holds its clients to (ms and bytes). */
+export interface ServerLimits {
+  /** How long a client may take to send a request's headers. */
+  readonly headerTimeout: number;
+  /** How long, after the headers, it may take to send the body. */
+  readonly bodyTimeout: number;
+  /** The largest request body, in bytes. */
+  readonly maxRequestBytes: number;
+}
 
 /** A JSON-over-HTTP server for handlers, which can drain its in-flight requests. */
 export interface HandlerServer {
   /** Adds a handler under a name (`Popular`). */
-  handle(name: string, handler: Handler): void;
-  /** Starts listening on `host:port`; resolves with the address it got. */
-  listen(address: string): Promise<string>;
-  /** Stops accepting calls, waits for those in flight, and closes. */
-  close(): Promise<void>;
+  handle(name: string, handler: Handler | object): void;
+  /** Starts listening; resolves with the address it got. */
+  listen(address: HostPort, limits: ServerLimits): Promise<HostPort>;
+  /**
+   * Stops accepting calls and waits for those in flight until `deadline` (a `Date.now()` time); then aborts their
+   * signals, answers them 503, and closes every connection.
+   */
+  close(deadline: number): Promise<void>;
   /** Calls being served now. */
   readonly inFlight: number;
 }
 
-const MAX_BODY = 1024 * 1024;
+/** The id of the errors the server itself answers (a malformed request, an unknown endpoint). */
+const SERVER_ID = 'microconf.server';
 
-/** Creates a handler server reading handler options from a config. */
-export function createHandlerServer(config: Config): HandlerServer {
-  const handlers = new Map<string, Handler>();
-  let server: Server | undefined;
-  let inFlight = 0;
-  let idle: (() => void) | undefined;
+/** Creates a handler server reading handler options from a config; `report` hears each failure a caller saw as a 500. */
+export function createHandlerServer(config: Config, report: (error: HandlerError) => void): HandlerServer {
+  const handlers = new Map<string, MethodTable>();
+  let connections: Connections | undefined;
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const endpoint = decodeURIComponent((req.url ?? '/').slice(1).split('?')[0] ?? '');
-    const [name = '', methodName = ''] = endpoint.split('.');
-    const handler = handlers.get(name.toLowerCase());
-    // `Popular.Ping` is served by the handler's own `ping` (never an inherited property such as `toString`).
-    const key = methodName.charAt(0).toLowerCase() + methodName.slice(1);
-    const method = handler && Object.hasOwn(handler, key) ? handler[key] : undefined;
-    if (req.method !== 'POST' || typeof method !== 'function') {
-      reply(res, 404, { error: `unknown endpoint ${endpoint}` });
-      return;
-    }
-    let request: unknown;
-    try {
-      request = JSON.parse((await body(req)) || 'null');
-    } catch {
-      reply(res, 400, { error: 'the request body is not JSON' });
-      return;
+  const answer = (res: ServerResponse, status: number, text: string, close = false) => reply(res, status, text, close || connections?.draining === true);
+  const fail = (res: ServerResponse, code: number, detail: string, close = false) =>
+    answer(res, code, JSON.stringify(errorBody(SERVER_ID, code, detail)), close);
+
+  async function serve(req: IncomingMessage, res: ServerResponse, limits: ServerLimits): Promise<void> {
+    const target = route(req.url ?? '/');
+    if (target.kind === 'malformed') return fail(res, 400, 'the request path is not valid percent-encoding');
+    if (target.kind === 'unknown') return fail(res, 404, 'unknown endpoint: expected /Handler.Method');
+    const { endpoint } = target;
+    const name = target.handler.toLowerCase();
+    const method = handlers.get(name)?.get(methodKey(target.method));
+    if (!method) return fail(res, 404, `unknown endpoint ${endpoint}`);
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return fail(res, 405, `${endpoint} is called with POST`);
     }
     const controller = new AbortController();
-    res.on('close', () => controller.abort());
-    try {
-      const context: HandlerContext = { options: config.get('handlers', name.toLowerCase()), config, endpoint, signal: controller.signal };
-      reply(res, 200, (await method(request, context)) ?? null);
-    } catch (error) {
-      reply(res, 500, { error: error instanceof Error ? error.message : String(error) });
+    connections!.begin({ res, controller });
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort(new ServiceError(SERVER_ID, 'the caller went away', 499));
+    });
+
+    const body = await readBody(req, limits.maxRequestBytes, limits.bodyTimeout);
+    if (!body.ok) {
+      // The rest of the body is not read: the connection closes after the answer.
+      if (body.why === 'too-large') return fail(res, 413, `the request body is larger than ${limits.maxRequestBytes} bytes`, true);
+      if (body.why === 'timeout') return fail(res, 408, `the request body did not arrive within ${limits.bodyTimeout} ms`, true);
+      return;
     }
+    const parsed = parseJson(body.text || 'null');
+    if (!parsed.ok) {
+      const detail = parsed.why === 'depth' ? `the request body nests deeper than ${MAX_DEPTH} levels` : 'the request body is not JSON';
+      return fail(res, 400, detail);
+    }
+    const context: HandlerContext = { options: config.get('handlers', name), config, endpoint, signal: controller.signal };
+    let result: unknown;
+    try {
+      result = await method(parsed.value, context as never);
+    } catch (error) {
+      if (ServiceError.is(error)) return answer(res, error.code, JSON.stringify(error));
+      return failed(res, endpoint, error);
+    }
+    let text: string;
+    try {
+      text = JSON.stringify(result ?? null);
+    } catch (error) {
+      return failed(res, endpoint, error);
+    }
+    answer(res, 200, text);
+  }
+
+  /** A failure the caller must not see the details of: a 500 with an id, the real error reported under that id. */
+  function failed(res: ServerResponse, endpoint: string, error: unknown): void {
+    const id = randomUUID();
+    answer(res, 500, JSON.stringify(errorBody(id, 500, 'internal server error')));
+    report(new HandlerError(endpoint, id, error));
   }
 
   return {
     get inFlight() {
-      return inFlight;
+      return connections?.inFlight ?? 0;
     },
     handle(name, handler) {
-      handlers.set(name.toLowerCase(), handler);
+      handlers.set(name.toLowerCase(), methodTable(handler));
     },
-    async listen(address) {
-      const cut = address.lastIndexOf(':');
-      const host = address.slice(0, cut) || '127.0.0.1';
-      const port = Number(address.slice(cut + 1) || 0);
-      server = createServer((req, res) => {
-        inFlight++;
-        res.on('close', () => {
-          inFlight--;
-          if (inFlight === 0) idle?.();
-        });
-        serve(req, res).catch(() => res.destroy());
+    async listen(address, limits) {
+      const listening = createServer({
+        headersTimeout: limits.headerTimeout,
+        // Node's own bound on a whole request, behind readBody's exact one.
+        requestTimeout: limits.headerTimeout + limits.bodyTimeout,
+        // Node looks for expired requests this often (30 s by default, which would stretch the header timeout).
+        connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headerTimeout / 4)),
+      });
+      const tracked = trackConnections(listening);
+      listening.on('request', (req: IncomingMessage, res: ServerResponse) => {
+        serve(req, res, limits).catch((error: unknown) => failed(res, 'request', error));
       });
       await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(port, host, () => resolve());
+        listening.once('error', reject);
+        listening.listen(address.port, address.host, () => {
+          listening.off('error', reject);
+          resolve();
+        });
       });
-      const bound = server.address() as AddressInfo;
-      return `${bound.address}:${bound.port}`;
+      connections = tracked;
+      const bound = listening.address() as AddressInfo;
+      return { host: bound.address, port: bound.port };
     },
-    async close() {
-      const closing = server;
-      server = undefined;
-      if (!closing) return;
-      const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
-      closing.closeIdleConnections();
-      if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
-      closing.closeIdleConnections();
-      await closed;
+    async close(deadline) {
+      await connections?.drain(deadline, expire);
     },
   };
 }
 
-function reply(res: ServerResponse, status: number, payload: unknown): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(payload);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+/** At the drain deadline: the handler's signal is aborted and its caller told the service is stopping. */
+function expire({ res, controller }: Call): void {
+  const stopping = new ServiceError(SERVER_ID, 'the service is stopping', 503);
+  controller.abort(stopping);
+  reply(res, 503, JSON.stringify(stopping), true);
 }
 
-function body(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new Error('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+function errorBody(id: string, code: number, detail: string): ErrorBody {
+  return { id, code, detail, status: statusText(code) };
+}
+
+function reply(res: ServerResponse, status: number, text: string, close: boolean): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...(close ? { connection: 'close' } : {}),
   });
+  res.end(text);
 }

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 import { EventEmitter } from '../events.ts';
 import type { Config, Watcher } from '../index.ts';
+import { advertisedHost, formatAddress, parseListenAddress } from './address.ts';
+import { until } from './connections.ts';
 import { createRegistry, registrySpec, type RegistrySpec } from './registry/index.ts';
-import type { Registry, ServiceNode } from './registry/registry.ts';
+import { withinTime, type Registry, type ServiceNode } from './registry/registry.ts';
 import { createHandlerServer, type Handler } from './server.ts';
+import { drainTimeout, registerTimeout, serverLimits } from './settings.ts';
 
 /** Options of `createService`. */
 export interface ServiceOptions {
@@ -23,7 +27,10 @@ export interface ServiceEvents {
   registered: (registry: string, node: ServiceNode) => void;
   /** Its node left a registry (after a registry change, and at stop). */
   deregistered: (registry: string, node: ServiceNode) => void;
-  /** Something failed that the service survives (a refresh, a registry change that could not be made). */
+  /**
+   * Something failed that the service survives: a refresh or a registry change that could not be made (a
+   * RegistryError), or a handler failure its caller saw only as a 500 with an id (a HandlerError with that id).
+   */
   error: (error: Error) => void;
 }
 
@@ -37,35 +44,49 @@ export interface Service extends Pick<EventEmitter<ServiceEvents>, 'on' | 'off' 
   readonly address: string | undefined;
   /** The kind of registry it is registered in, once started. */
   readonly registry: string | undefined;
-  /** Adds a handler (`service.handle('Popular', { ping })`); its options are `handlers.<name lower-cased>`. */
-  handle(name: string, handler: Handler): this;
-  /** Listens, registers, and starts following the config. */
+  /**
+   * Adds a handler (`service.handle('Popular', { ping })`, or a class instance); its options are
+   * `handlers.<name lower-cased>`. Its methods are those it has when added.
+   */
+  handle(name: string, handler: Handler | object): this;
+  /**
+   * Listens, registers, and starts following the config. Rejects with a ConfigError for a bad `server.address` or
+   * `registry`, and with a RegistryError naming the registry and its address when it cannot register there.
+   */
   start(): Promise<void>;
-  /** Deregisters, then drains the calls in flight, then closes. */
+  /**
+   * Deregisters, then drains the calls in flight, then closes; all within `server.drainTimeout`, at which the
+   * calls still running have their `ctx.signal` aborted and are answered 503, and every connection is closed.
+   */
   stop(): Promise<void>;
 }
 
 /**
  * Creates a service. Config keys (a file, `MICRO_*` env vars with `strippedPrefix: 'MICRO'`, or flags):
  * `server.address` (default `127.0.0.1:0`), `server.ttl` (default `30s`), `server.interval` (re-registration,
- * default a third of the TTL), `registry` (`mdns` by default, `memory`, `consul`, `etcd`), `registries.<kind>.*`,
- * `handlers.<name>.*`. A change of `registry` or `registries` re-registers at once: in the new registry first, then
- * out of the old one, so the service can always be found.
+ * default a third of the TTL), `server.drainTimeout`, `server.headerTimeout`, `server.bodyTimeout`,
+ * `server.maxRequestBytes`, `server.registerTimeout` (see settings.ts for defaults), `registry` (`mdns` by default,
+ * `memory`, `consul`, `etcd`), `registries.<kind>.*`, `handlers.<name>.*`. A change of `registry` or `registries`
+ * re-registers at once: in the new registry first, then out of the old one, so the service can always be found.
  */
 export function createService(options: ServiceOptions): Service {
   const { config, name } = options;
   const id = `${name}-${randomUUID()}`;
-  const server = createHandlerServer(config);
   const events = new EventEmitter<ServiceEvents>();
+  const report = (error: unknown) => events.emit('error', error instanceof Error ? error : new Error(String(error)));
+  const server = createHandlerServer(config, report);
   let node: ServiceNode | undefined;
   let current: { spec: RegistrySpec; registry: Registry } | undefined;
   let changes = Promise.resolve();
   let refresh: NodeJS.Timeout | undefined;
   const watchers: Watcher[] = [];
-  let state: 'new' | 'running' | 'stopped' = 'new';
+  let state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+  let starting: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
 
   const ttl = () => config.get('server.ttl').duration(30_000);
-  const report = (error: unknown) => events.emit('error', error instanceof Error ? error : new Error(String(error)));
+  const register = (registry: Registry, at: ServiceNode) =>
+    withinTime(registry, `register ${name}`, registerTimeout(config), () => registry.register(at, ttl()));
 
   function schedule(): void {
     clearTimeout(refresh);
@@ -73,9 +94,9 @@ export function createService(options: ServiceOptions): Service {
     const interval = config.get('server.interval').duration(ttl() / 3);
     refresh = setTimeout(() => {
       const active = current;
-      if (active && node) active.registry.register(node, ttl()).catch(report);
+      if (active && node) register(active.registry, node).catch(report);
       schedule();
-    }, Math.max(50, interval));
+    }, Math.max(50, Math.min(interval, 2 ** 31 - 1)));
   }
 
   /** Moves the node to the registry the config names now, if it is another one. */
@@ -92,20 +113,71 @@ export function createService(options: ServiceOptions): Service {
       if (spec.key === current.spec.key) return;
       const next = createRegistry(spec, config);
       try {
-        await next.register(node, ttl());
+        await register(next, node);
       } catch (error) {
         await next.close().catch(() => {});
-        report(new Error(`could not register in the ${spec.kind} registry; staying in ${current.spec.kind}: ${(error as Error).message}`));
+        report(new Error(`staying in the ${current.spec.kind} registry: ${(error as Error).message}`, { cause: error }));
         return;
       }
       const previous = current;
       current = { spec, registry: next };
       events.emit('registered', spec.kind, node);
-      await previous.registry.deregister(node).catch(report);
-      await previous.registry.close().catch(report);
+      await leave(previous.registry, node, Date.now() + registerTimeout(config));
       events.emit('deregistered', previous.spec.kind, node);
       schedule();
     });
+  }
+
+  /** Deregisters and closes a registry, waiting no later than `deadline`; failures are reported. */
+  async function leave(registry: Registry, at: ServiceNode, deadline: number): Promise<void> {
+    await withinTime(registry, `deregister ${name}`, Math.max(0, deadline - Date.now()), () => registry.deregister(at)).catch(report);
+    await until(deadline, registry.close().catch(report));
+  }
+
+  async function launch(): Promise<void> {
+    const spec = registrySpec(config);
+    const listen = parseListenAddress(config.get('server.address').string(''));
+    const bound = await server.listen(listen, serverLimits(config));
+    const host = advertisedHost(bound.host, Object.values(networkInterfaces()).flatMap((list) => list ?? []));
+    const at: ServiceNode = { id, service: name, version: options.version ?? 'latest', address: formatAddress(host, bound.port), metadata: { ...options.metadata } };
+    const registry = createRegistry(spec, config);
+    try {
+      await register(registry, at);
+    } catch (error) {
+      await Promise.allSettled([until(Date.now() + registerTimeout(config), registry.close()), server.close(Date.now())]);
+      throw error;
+    }
+    if (state !== 'starting') {
+      await Promise.allSettled([leave(registry, at, Date.now() + registerTimeout(config)), server.close(Date.now())]);
+      throw new Error(`service ${name} was stopped while starting`);
+    }
+    node = at;
+    current = { spec, registry };
+    state = 'running';
+    events.emit('registered', spec.kind, at);
+    for (const path of ['registry', 'registries']) {
+      const watcher = config.watch(path);
+      watcher.on('change', follow);
+      watchers.push(watcher);
+    }
+    schedule();
+  }
+
+  async function halt(): Promise<void> {
+    const deadline = Date.now() + drainTimeout(config);
+    const wasStarting = state === 'starting';
+    state = 'stopped';
+    if (wasStarting) await until(deadline, starting ?? Promise.resolve());
+    clearTimeout(refresh);
+    for (const watcher of watchers.splice(0)) watcher.stop();
+    await until(deadline, changes);
+    const active = current;
+    if (active && node) {
+      await withinTime(active.registry, `deregister ${name}`, Math.max(0, deadline - Date.now()), () => active.registry.deregister(node!)).catch(report);
+      events.emit('deregistered', active.spec.kind, node);
+    }
+    await server.close(deadline);
+    if (active) await until(deadline, active.registry.close().catch(report));
   }
 
   const service: Service = {
@@ -124,42 +196,19 @@ export function createService(options: ServiceOptions): Service {
     on: (event, listener) => (events.on(event, listener), service) as never,
     off: (event, listener) => (events.off(event, listener), service) as never,
     once: (event, listener) => (events.once(event, listener), service) as never,
-    async start() {
-      if (state !== 'new') throw new Error(`service ${name} was already started`);
-      state = 'running';
-      const spec = registrySpec(config);
-      const address = await server.listen(config.get('server.address').string('127.0.0.1:0'));
-      node = { id, service: name, version: options.version ?? 'latest', address, metadata: { ...options.metadata } };
-      const registry = createRegistry(spec, config);
-      try {
-        await registry.register(node, ttl());
-      } catch (error) {
-        state = 'stopped';
-        await Promise.allSettled([registry.close(), server.close()]);
+    start() {
+      if (state !== 'new') return Promise.reject(new Error(`service ${name} was already started`));
+      state = 'starting';
+      starting = launch().catch((error: unknown) => {
+        if (state === 'starting') state = 'stopped';
         throw error;
-      }
-      current = { spec, registry };
-      events.emit('registered', spec.kind, node);
-      for (const path of ['registry', 'registries']) {
-        const watcher = config.watch(path);
-        watcher.on('change', follow);
-        watchers.push(watcher);
-      }
-      schedule();
+      });
+      return starting;
     },
-    async stop() {
-      if (state !== 'running') return;
-      state = 'stopped';
-      clearTimeout(refresh);
-      for (const watcher of watchers.splice(0)) watcher.stop();
-      await changes;
-      const active = current;
-      if (active && node) {
-        await active.registry.deregister(node).catch(report);
-        events.emit('deregistered', active.spec.kind, node);
-      }
-      await server.close();
-      await active?.registry.close().catch(report);
+    stop() {
+      if (state === 'new') state = 'stopped';
+      if (state === 'stopped' && !stopping) return Promise.resolve();
+      return (stopping ??= halt());
     },
   };
   return service;

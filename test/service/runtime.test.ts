@@ -59,9 +59,9 @@ describe('service and client', () => {
 
   it('reports unknown endpoints and handler failures as CallErrors, without retrying', async () => {
     const { client } = await setup();
-    await expect(client.call('popular', 'Popular.Nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(client.call('popular', 'Popular.Nope')).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404 });
     await expect(client.call('popular', 'Popular.ToString')).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(client.call('popular', 'Popular.Fail')).rejects.toMatchObject({ code: 'REMOTE', message: expect.stringContaining('handler broke') });
+    await expect(client.call('popular', 'Popular.Fail')).rejects.toMatchObject({ code: 'REMOTE', status: 500, detail: 'internal server error' });
     const error = await client.call('nobody', 'X.Y', {}, { timeout: 200 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CallError);
     expect((error as CallError).code).toBe('TIMEOUT');

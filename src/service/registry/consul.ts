@@ -1,5 +1,6 @@
 import type Consul from 'consul';
-import { pollNodes, sortNodes, type Registry, type ServiceNode } from './registry.ts';
+import { formatAddress, splitAddress } from '../address.ts';
+import { pollNodes, sortNodes, stringsOf, type Registry, type ServiceNode } from './registry.ts';
 
 /** Options of the Consul registry. */
 export interface ConsulRegistryOptions {
@@ -13,8 +14,15 @@ export interface ConsulRegistryOptions {
   interval?: number | undefined;
 }
 
-interface HealthEntry {
-  Service: { ID: string; Service: string; Address: string; Port: number; Meta?: Record<string, string> | null };
+/** A node from a health answer; undefined for an entry that is not one (an agent answering garbage). */
+function nodeOf(entry: unknown): ServiceNode | undefined {
+  const service = (entry as { Service?: unknown } | null)?.Service as Record<string, unknown> | null | undefined;
+  if (typeof service !== 'object' || service === null) return undefined;
+  const { ID: id, Service: name, Address: host, Port: port } = service;
+  if (typeof id !== 'string' || typeof name !== 'string' || typeof host !== 'string' || host === '') return undefined;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) return undefined;
+  const { version = '', ...metadata } = stringsOf(service.Meta);
+  return { id, service: name, version, address: formatAddress(host, port), metadata };
 }
 
 /**
@@ -40,27 +48,23 @@ export function consulRegistry(options: ConsulRegistryOptions = {}): Registry {
 
   async function lookup(service: string): Promise<ServiceNode[]> {
     const consul = await connect();
-    const entries = ((await consul.health.service({ service, passing: true })) ?? []) as unknown as HealthEntry[];
-    return sortNodes(
-      entries.map(({ Service: s }) => {
-        const { version = '', ...metadata } = s.Meta ?? {};
-        return { id: s.ID, service: s.Service, version, address: `${s.Address}:${s.Port}`, metadata };
-      }),
-    );
+    const entries: unknown = await consul.health.service({ service, passing: true });
+    return sortNodes((Array.isArray(entries) ? entries : []).flatMap((entry) => nodeOf(entry) ?? []));
   }
 
   return {
     kind: 'consul',
+    address: url.host,
     async register(node, ttl) {
       const consul = await connect();
       const seconds = Math.max(1, Math.ceil(ttl / 1000));
       if (registered.get(node.id) !== seconds) {
-        const [host = '127.0.0.1', port = '0'] = splitAddress(node.address);
+        const { host, port } = splitAddress(node.address) ?? { host: '127.0.0.1', port: 0 };
         await consul.agent.service.register({
           name: node.service,
           id: node.id,
           address: host,
-          port: Number(port),
+          port,
           meta: { ...node.metadata, version: node.version },
           check: { ttl: `${seconds}s`, deregistercriticalserviceafter: '1m' },
         } as never);
@@ -80,10 +84,4 @@ export function consulRegistry(options: ConsulRegistryOptions = {}): Registry {
       consul?.destroy();
     },
   };
-}
-
-/** `host:port` → [host, port], IPv6 brackets removed. */
-export function splitAddress(address: string): [string, string] {
-  const cut = address.lastIndexOf(':');
-  return [address.slice(0, cut).replace(/^\[|\]$/g, ''), address.slice(cut + 1)];
 }

@@ -29,6 +29,7 @@ export function etcdRegistry(options: EtcdRegistryOptions = {}): Registry {
 
   return {
     kind: 'etcd',
+    address: hosts.map(withoutCredentials).join(','),
     async register(node, ttl) {
       const etcd = await connect();
       const seconds = Math.max(1, Math.ceil(ttl / 1000));
@@ -96,4 +97,12 @@ export function etcdRegistry(options: EtcdRegistryOptions = {}): Registry {
       etcd?.close();
     },
   };
+}
+
+/** An endpoint as it may be printed: a URL's user and password left out. */
+function withoutCredentials(host: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(host)?.[0] ?? '';
+  const rest = host.slice(scheme.length);
+  const at = rest.lastIndexOf('@', rest.includes('/') ? rest.indexOf('/') : rest.length);
+  return scheme + rest.slice(at + 1);
 }

@@ -1,11 +1,13 @@
-import type { Config } from '../../index.ts';
+import { ConfigError, type Config } from '../../index.ts';
+import { isLoopback, parseListenAddress } from '../address.ts';
 import { consulRegistry } from './consul.ts';
 import { etcdRegistry } from './etcd.ts';
 import { mdnsRegistry } from './mdns.ts';
 import { memoryRegistry } from './memory.ts';
 import type { Registry } from './registry.ts';
 
-export type { Registry, ServiceNode } from './registry.ts';
+export { RegistryError } from './registry.ts';
+export type { Registry, RegistryErrorCode, ServiceNode } from './registry.ts';
 export { consulRegistry, etcdRegistry, mdnsRegistry, memoryRegistry };
 export type { ConsulRegistryOptions } from './consul.ts';
 export type { EtcdRegistryOptions } from './etcd.ts';
@@ -34,7 +36,7 @@ export interface RegistrySpec {
 export function registrySpec(config: Config): RegistrySpec {
   const wanted = config.get('registry').string('mdns').toLowerCase();
   const kind = (registryKinds as readonly string[]).includes(wanted) ? (wanted as RegistryKind) : undefined;
-  if (!kind) throw new Error(`unknown registry "${wanted}" (known: ${registryKinds.join(', ')})`);
+  if (!kind) throw new ConfigError(`unknown registry kind (known: ${registryKinds.join(', ')})`, { code: 'INVALID_OPTION', path: 'registry' });
   const options = config.get('registries', kind).scan<Record<string, unknown>>({});
   return { kind, options, key: `${kind}:${JSON.stringify(options, Object.keys(options).sort())}` };
 }
@@ -48,10 +50,30 @@ export function createRegistry(spec: RegistrySpec, config: Config): Registry {
     case 'memory':
       return memoryRegistry({ namespace: text('namespace') });
     case 'mdns':
-      return mdnsRegistry({ interface: text('interface'), bind: text('bind'), port: number('port'), domain: text('domain') });
+      return mdnsRegistry({
+        ...mdnsInterface({ interface: text('interface'), bind: text('bind') }, parseListenAddress(config.get('server.address').string('')).host),
+        port: number('port'),
+        domain: text('domain'),
+      });
     case 'consul':
       return consulRegistry({ address: text('address'), token: text('token'), dc: text('dc') });
     case 'etcd':
       return etcdRegistry({ hosts: options.get('hosts').stringSlice(['http://127.0.0.1:2379']), prefix: text('prefix') });
   }
+}
+
+/** The interface options of multicast DNS. */
+export interface MdnsInterface {
+  readonly interface: string | undefined;
+  readonly bind: string | undefined;
+}
+
+/**
+ * Where multicast DNS sends and listens: as configured, else on loopback when the server listens on loopback (its
+ * address is reachable from this host only, so nothing is sent or heard on any other interface), else everywhere.
+ * Clients read the same `server.address` (default 127.0.0.1) and so meet a local service on loopback.
+ */
+export function mdnsInterface(configured: MdnsInterface, serverHost: string): MdnsInterface {
+  if (configured.interface !== undefined || configured.bind !== undefined || !isLoopback(serverHost)) return configured;
+  return { interface: '127.0.0.1', bind: '224.0.0.251' };
 }

@@ -3,9 +3,12 @@ import { parseNode, pollNodes, sortNodes, type Registry, type ServiceNode } from
 
 /** Options of the mDNS registry. */
 export interface MdnsRegistryOptions {
-  /** The interface to send from (an address). Pin `127.0.0.1` to keep packets on this host. */
+  /** The interface to send from and listen on (an address). Pin `127.0.0.1` to keep packets on this host. */
   interface?: string | undefined;
-  /** What to bind to (default: multicast-dns' choice); with `interface: '127.0.0.1'` use `224.0.0.251`. */
+  /**
+   * What the socket binds to: by default the group address `224.0.0.251` when an interface is given (bound to the
+   * interface's own address, as multicast-dns would, it never hears the group), else every address.
+   */
   bind?: string | undefined;
   /** The UDP port (default 5353). */
   port?: number | undefined;
@@ -24,6 +27,7 @@ interface Published {
 }
 
 const CHUNK = 200;
+const GROUP = '224.0.0.251';
 
 /**
  * Services found by multicast DNS, as go-micro's default registry: each node answers queries for
@@ -31,6 +35,8 @@ const CHUNK = 200;
  */
 export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
   const domain = options.domain ?? 'local';
+  const port = options.port ?? 5353;
+  const bind = options.bind ?? (options.interface !== undefined ? GROUP : undefined);
   const timeout = options.timeout ?? 100;
   const published = new Map<string, Published>();
   let socket: Promise<MulticastDNS> | undefined;
@@ -48,12 +54,16 @@ export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
       }));
 
   function open(): Promise<MulticastDNS> {
-    socket ??= import('multicast-dns').then(({ default: multicastDns }) => {
-      const config: MdnsOptions = { reuseAddr: true, loopback: true };
+    socket ??= import('multicast-dns').then(async ({ default: multicastDns }) => {
+      const config: MdnsOptions = { reuseAddr: true, loopback: true, port };
       if (options.interface !== undefined) config.interface = options.interface;
-      if (options.bind !== undefined) config.bind = options.bind;
-      if (options.port !== undefined) config.port = options.port;
+      if (bind !== undefined) config.bind = bind;
       const mdns = multicastDns(config);
+      await joined(mdns).catch((error: unknown) => {
+        socket = undefined;
+        mdns.destroy();
+        throw error;
+      });
       mdns.on('query', (query) => {
         for (const question of query.questions) {
           if (question.type !== 'TXT' && (question.type as string) !== 'ANY') continue;
@@ -95,6 +105,7 @@ export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
 
   return {
     kind: 'mdns',
+    address: `${bind ?? '0.0.0.0'}:${port} on ${options.interface ?? 'every interface'}`,
     async register(node, ttl) {
       const mdns = await open();
       const fresh = !published.has(node.id);
@@ -117,6 +128,26 @@ export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
       await new Promise<void>((resolve) => (mdns ? mdns.destroy(() => resolve()) : resolve()));
     },
   };
+}
+
+/**
+ * Resolves once the socket is bound and has joined the group on an interface; rejects if binding failed, or if no
+ * interface could join (an interface address this host does not have), which multicast-dns only warns of.
+ */
+function joined(mdns: MulticastDNS): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let member = false;
+    let warning: unknown;
+    const onInterface = () => (member = true);
+    const onWarning = (error: unknown) => (warning ??= error);
+    const done = (error?: unknown) => {
+      mdns.off('networkInterface', onInterface).off('warning', onWarning).off('ready', onReady).off('error', done);
+      if (error !== undefined) reject(error);
+      else resolve();
+    };
+    const onReady = () => done(member ? undefined : (warning ?? new Error('no interface joined the multicast group')));
+    mdns.on('networkInterface', onInterface).on('warning', onWarning).once('ready', onReady).once('error', done);
+  });
 }
 
 function serviceOf(name: string, domain: string): string | undefined {

@@ -37,6 +37,7 @@ export function memoryRegistry(options: { namespace?: string } = {}): Registry {
 
   return {
     kind: 'memory',
+    address: `namespace ${namespace}`,
     async register(node, ttl) {
       const before = entries.get(node.id);
       if (before) clearTimeout(before.timer);

@@ -1,4 +1,5 @@
 import { sleep } from '../../sleep.ts';
+import { splitAddress } from '../address.ts';
 
 /** One running instance of a service, as a registry holds it. */
 export interface ServiceNode {
@@ -18,6 +19,8 @@ export interface ServiceNode {
 export interface Registry {
   /** `memory`, `mdns`, `consul` or `etcd`. */
   readonly kind: string;
+  /** Where it is (`127.0.0.1:8500`), for messages; never with credentials. */
+  readonly address: string;
   /** Registers (or refreshes) a node for `ttl` ms: a node not refreshed in time disappears. */
   register(node: ServiceNode, ttl: number): Promise<void>;
   /** Removes a node at once. */
@@ -68,19 +71,81 @@ export function pollNodes(lookup: () => Promise<ServiceNode[]>, interval: number
   );
 }
 
-/** Parses a stored node; undefined for anything that is not one. */
+/** The largest stored node read back (bytes of JSON); a registry holding more is answering garbage. */
+const MAX_NODE_TEXT = 64 * 1024;
+
+/**
+ * Reads a stored node; undefined for anything that is not one (a registry answering garbage, a node from another
+ * program). Its address must be `host:port` or `[v6]:port`; metadata keeps string values only, in a fresh object.
+ */
 export function parseNode(text: string): ServiceNode | undefined {
+  if (text.length > MAX_NODE_TEXT) return undefined;
+  let value: Partial<Record<keyof ServiceNode, unknown>>;
   try {
-    const value = JSON.parse(text) as Partial<ServiceNode>;
-    if (typeof value.id !== 'string' || typeof value.service !== 'string' || typeof value.address !== 'string') return undefined;
-    return {
-      id: value.id,
-      service: value.service,
-      version: typeof value.version === 'string' ? value.version : '',
-      address: value.address,
-      metadata: typeof value.metadata === 'object' && value.metadata !== null ? value.metadata : {},
-    };
+    value = JSON.parse(text) as typeof value;
   } catch {
     return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { id, service, version, address, metadata } = value;
+  if (typeof id !== 'string' || typeof service !== 'string' || typeof address !== 'string' || !splitAddress(address)) return undefined;
+  return { id, service, version: typeof version === 'string' ? version : '', address, metadata: stringsOf(metadata) };
+}
+
+/** The string-valued entries of a value, in an object of its own (`__proto__` and friends dropped). */
+export function stringsOf(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return out;
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item === 'string' && key !== '__proto__' && key !== 'constructor' && key !== 'prototype') out[key] = item;
+  }
+  return out;
+}
+
+/** Why a registry failed an operation. */
+export type RegistryErrorCode = 'UNREACHABLE' | 'TIMEOUT';
+
+/** A registry that could not be reached, or did not answer in time; names its kind and address. */
+export class RegistryError extends Error {
+  override readonly name = 'RegistryError';
+  /** Why. */
+  readonly code: RegistryErrorCode;
+  /** The registry's kind (`consul`). */
+  readonly registry: string;
+  /** Where it is. */
+  readonly address: string;
+
+  constructor(registry: Pick<Registry, 'kind' | 'address'>, action: string, code: RegistryErrorCode, cause?: unknown) {
+    const why = code === 'TIMEOUT' ? 'did not answer in time' : `is unreachable (${reason(cause)})`;
+    super(`${registry.kind} registry at ${registry.address} ${why}: could not ${action}`, cause === undefined ? undefined : { cause });
+    this.code = code;
+    this.registry = registry.kind;
+    this.address = registry.address;
+  }
+}
+
+/** A short reason: the system error code (`ECONNREFUSED`) if there is one, else the first line of the message. */
+function reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const errno = typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : /\b(E[A-Z]{4,})\b/.exec(message)?.[1];
+  return errno ?? message.split('\n', 1)[0]!.slice(0, 200);
+}
+
+/** Runs a registry operation within `ms`; a failure or a timeout becomes a RegistryError naming the registry. */
+export async function withinTime<T>(registry: Registry, action: string, ms: number, operation: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RegistryError(registry, action, 'TIMEOUT')), Math.min(ms, 2 ** 31 - 1));
+  });
+  try {
+    return await Promise.race([
+      operation().catch((error: unknown) => {
+        throw error instanceof RegistryError ? error : new RegistryError(registry, action, 'UNREACHABLE', error);
+      }),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,0 +1,92 @@
+import type { Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** One call being served: its response, and the controller behind the handler's `ctx.signal`. */
+export interface Call {
+  readonly res: ServerResponse;
+  readonly controller: AbortController;
+}
+
+/** The sockets and calls of a server, which it drains on close. */
+export interface Connections {
+  /** Counts a call until its response closes. */
+  begin(call: Call): void;
+  /** Calls being served now. */
+  readonly inFlight: number;
+  /** True once draining started: answers then close their connection. */
+  readonly draining: boolean;
+  /**
+   * Stops accepting, closes every connection that serves no call at once (idle, or still sending its headers), and
+   * waits for the calls in flight until `deadline` (a `Date.now()` time). Then each remaining call's signal is aborted
+   * and `expire` answers it; the connections are closed once those answers are written, or a moment later.
+   */
+  drain(deadline: number, expire: (call: Call) => void): Promise<void>;
+}
+
+/** How long answers given at the drain deadline get to be written before their connections are cut (ms). */
+const FLUSH = 50;
+
+/** Tracks a server's sockets and calls. */
+export function trackConnections(server: Server): Connections {
+  const sockets = new Set<Socket>();
+  const busy = new Map<Socket, number>();
+  const calls = new Set<Call>();
+  let draining = false;
+  let settled: (() => void) | undefined;
+
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      busy.delete(socket);
+    });
+  });
+
+  const release = (call: Call, socket: Socket) => {
+    if (!calls.delete(call)) return;
+    const left = (busy.get(socket) ?? 1) - 1;
+    if (left > 0) busy.set(socket, left);
+    else {
+      busy.delete(socket);
+      // Draining, a connection that served its last call is done; end() lets the answer's bytes go out first.
+      if (draining) socket.end();
+    }
+    if (calls.size === 0) settled?.();
+  };
+
+  return {
+    begin(call) {
+      const socket = call.res.socket;
+      if (!socket) return;
+      calls.add(call);
+      busy.set(socket, (busy.get(socket) ?? 0) + 1);
+      call.res.once('close', () => release(call, socket));
+    },
+    get inFlight() {
+      return calls.size;
+    },
+    get draining() {
+      return draining;
+    },
+    async drain(deadline, expire) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
+      if (calls.size > 0) await until(deadline, new Promise<void>((resolve) => (settled = resolve)));
+      if (calls.size > 0) {
+        const flushed = new Promise<void>((resolve) => (settled = resolve));
+        for (const call of [...calls]) expire(call);
+        await until(Date.now() + FLUSH, flushed);
+      }
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+/** Waits for `promise`, or until the `Date.now()` time `deadline`, whichever comes first. */
+export function until(deadline: number, promise: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, Math.min(deadline - Date.now(), 2 ** 31 - 1)))));
+  return Promise.race([promise.then(() => {}, () => {}), timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,67 @@
+// The runtime's tunables, read from the config with their defaults and bounds in one place.
+import type { Config } from '../index.ts';
+import type { ServerLimits } from './server.ts';
+
+const MiB = 1024 * 1024;
+/** The longest delay a timer takes (about 24.8 days); longer ones would fire at once. */
+const MAX_MS = 2 ** 31 - 1;
+
+/** Defaults of the runtime's bounds (ms and bytes). */
+export const defaults = Object.freeze({
+  drainTimeout: 10_000,
+  headerTimeout: 10_000,
+  bodyTimeout: 30_000,
+  registerTimeout: 10_000,
+  maxRequestBytes: MiB,
+  maxAnswerBytes: 4 * MiB,
+  clientTimeout: 5_000,
+});
+
+/** A duration in ms: the default when missing, unreadable or not positive (0 allowed with `zero`), at most ~24 days. */
+function duration(config: Config, path: string, fallback: number, zero = false): number {
+  const ms = config.get(path).duration(fallback);
+  if (!Number.isFinite(ms) || ms < 0 || (ms === 0 && !zero)) return fallback;
+  return Math.min(Math.round(ms), MAX_MS);
+}
+
+/** A size in bytes: the default when missing, unreadable or not positive. */
+function bytes(config: Config, path: string, fallback: number): number {
+  const n = config.get(path).int(fallback);
+  return Number.isSafeInteger(n) && n > 0 ? n : fallback;
+}
+
+/** `server.headerTimeout`, `server.bodyTimeout`, `server.maxRequestBytes`. */
+export function serverLimits(config: Config): ServerLimits {
+  return {
+    headerTimeout: duration(config, 'server.headerTimeout', defaults.headerTimeout),
+    bodyTimeout: duration(config, 'server.bodyTimeout', defaults.bodyTimeout),
+    maxRequestBytes: bytes(config, 'server.maxRequestBytes', defaults.maxRequestBytes),
+  };
+}
+
+/** `server.drainTimeout`: how long `stop()` waits for calls in flight (0: not at all). */
+export function drainTimeout(config: Config): number {
+  return duration(config, 'server.drainTimeout', defaults.drainTimeout, true);
+}
+
+/** `server.registerTimeout`: how long one registration or deregistration may take. */
+export function registerTimeout(config: Config): number {
+  return duration(config, 'server.registerTimeout', defaults.registerTimeout);
+}
+
+/** The client's bounds: `client.timeout`, `client.maxRequestBytes`, `client.maxAnswerBytes`. */
+export interface ClientLimits {
+  readonly timeout: number;
+  readonly maxRequestBytes: number;
+  readonly maxAnswerBytes: number;
+}
+
+/** Reads the client's bounds; a call's own timeout, when given and positive, replaces `client.timeout`. */
+export function clientLimits(config: Config, timeout?: number): ClientLimits {
+  const configured = duration(config, 'client.timeout', defaults.clientTimeout);
+  return {
+    timeout: timeout !== undefined && Number.isFinite(timeout) && timeout > 0 ? Math.min(timeout, MAX_MS) : configured,
+    maxRequestBytes: bytes(config, 'client.maxRequestBytes', defaults.maxRequestBytes),
+    maxAnswerBytes: bytes(config, 'client.maxAnswerBytes', defaults.maxAnswerBytes),
+  };
+}
