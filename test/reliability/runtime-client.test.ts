@@ -1,0 +1,184 @@
+// Attacks on a client: nodes that trickle or flood their answers, answer garbage, or hang; registries that answer
+// garbage; a client used after close. Every call ends by its deadline with a CallError, and no answer is held
+// beyond its cap.
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createConfig, memorySource } from '../../src/index.ts';
+import { CallError, createClient, memoryRegistry } from '../../src/service/index.ts';
+import { figure } from './figures.ts';
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step().catch(() => {});
+});
+
+/** A hostile node: a server on loopback answering as `answer` says, registered as `svc` in a memory namespace. */
+async function hostileNode(answer: (res: ServerResponse) => void) {
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => answer(res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const namespace = `client-attacks-${Math.random()}`;
+  const { port } = server.address() as AddressInfo;
+  await memoryRegistry({ namespace }).register({ id: 'hostile', service: 'svc', version: '', address: `127.0.0.1:${port}`, metadata: {} }, 60_000);
+  const config = await createConfig({ sources: [memorySource({ registry: 'memory', registries: { memory: { namespace } }, client: { maxAnswerBytes: 1024 * 1024 } })] });
+  const client = createClient({ config });
+  cleanup.push(
+    () => config.close(),
+    async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+    () => client.close(),
+  );
+  return { client, config };
+}
+
+/** A call's outcome and how long it took. */
+async function timed(call: Promise<unknown>): Promise<{ error: CallError; ms: number }> {
+  const started = Date.now();
+  const error = await call.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(CallError);
+  return { error: error as CallError, ms: Date.now() - started };
+}
+
+describe('a call\'s deadline', () => {
+  it('ends a 1 s call to a node that sends a byte every 200 ms', async () => {
+    const { client } = await hostileNode((res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 1000 });
+      const timer = setInterval(() => res.write(' '), 200);
+      res.on('close', () => clearInterval(timer));
+    });
+    const { error, ms } = await timed(client.call('svc', 'Svc.Slow', {}, { timeout: 1000 }));
+    figure('a 1 s call to a node trickling a byte every 200 ms', { trials: 1, failures: 0, ms, note: error.code });
+    expect(error.code).toBe('TIMEOUT');
+    expect(ms).toBeLessThan(6000);
+  });
+
+  it('ends a call to a node that accepts and never answers, and one whose registry has no node', async () => {
+    const { client } = await hostileNode(() => {});
+    const hung = await timed(client.call('svc', 'Svc.Hang', {}, { timeout: 500 }));
+    const absent = await timed(client.call('nobody', 'X.Y', {}, { timeout: 500 }));
+    figure('calls to a hung node and to an absent service, 500 ms deadline', { trials: 2, failures: 0, ms: hung.ms + absent.ms });
+    expect([hung.error.code, absent.error.code]).toEqual(['TIMEOUT', 'TIMEOUT']);
+  });
+});
+
+describe('answer and request caps', () => {
+  it('cuts off answers over client.maxAnswerBytes, declared or streamed', async () => {
+    const big = Buffer.alloc(8 * 1024 * 1024, 0x20);
+    const declared = await hostileNode((res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': big.length });
+      res.end(big);
+    });
+    const streamed = await hostileNode((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(big);
+    });
+    const started = Date.now();
+    const a = await timed(declared.client.call('svc', 'Svc.Big'));
+    const b = await timed(streamed.client.call('svc', 'Svc.Big'));
+    figure('8 MiB answers, declared and streamed, 1 MiB cap', { trials: 2, failures: 0, ms: Date.now() - started });
+    expect([a.error.code, b.error.code]).toEqual(['TOO_LARGE', 'TOO_LARGE']);
+  });
+
+  it('refuses to send a request over client.maxRequestBytes, or one that is not JSON', async () => {
+    let requests = 0;
+    const { client } = await hostileNode((res) => {
+      requests++;
+      res.end('null');
+    });
+    const big = await timed(client.call('svc', 'Svc.Echo', { blob: 'x'.repeat(2 * 1024 * 1024) }));
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const notJson = await timed(client.call('svc', 'Svc.Echo', cyclic));
+    const bigint = await timed(client.call('svc', 'Svc.Echo', { n: 1n }));
+    expect([big.error.code, notJson.error.code, bigint.error.code]).toEqual(['TOO_LARGE', 'BAD_REQUEST', 'BAD_REQUEST']);
+    expect(requests).toBe(0);
+  });
+
+  it('refuses garbage and deeply nested answers with a CallError', async () => {
+    const answers = ['not json', '['.repeat(200_000), '{"a":', ''];
+    let next = 0;
+    const { client } = await hostileNode((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(answers[next++ % answers.length]);
+    });
+    for (let i = 0; i < answers.length; i++) await expect(client.call('svc', 'Svc.X')).rejects.toMatchObject({ code: 'REMOTE', status: 200 });
+  });
+
+  it('reads a typed error from any node as a CallError with status, id and detail, and another status without a body too', async () => {
+    const bodies = [
+      [409, JSON.stringify({ id: 'svc.x', code: 409, detail: 'already there', status: 'Conflict' })],
+      [502, '<html>bad gateway</html>'],
+    ] as const;
+    let next = 0;
+    const { client } = await hostileNode((res) => {
+      const [status, body] = bodies[next++]!;
+      res.writeHead(status);
+      res.end(body);
+    });
+    await expect(client.call('svc', 'Svc.X')).rejects.toMatchObject({ code: 'REMOTE', status: 409, id: 'svc.x', detail: 'already there' });
+    const other = await timed(client.call('svc', 'Svc.X'));
+    expect(other.error).toMatchObject({ code: 'REMOTE', status: 502, detail: undefined });
+    expect(other.error.message).not.toContain('html');
+  });
+});
+
+describe('registries answering garbage', () => {
+  it('skips nodes a Consul agent describes wrongly, and finds the one it describes rightly', async () => {
+    const good = createServer((req, res) => req.resume().on('end', () => res.end('"pong"')));
+    await new Promise<void>((resolve) => good.listen(0, '127.0.0.1', resolve));
+    const goodPort = (good.address() as AddressInfo).port;
+    const entries = [
+      null,
+      'text',
+      { Service: null },
+      { Service: { ID: 1, Service: 'svc', Address: '127.0.0.1', Port: 1 } },
+      { Service: { ID: 'bad-port', Service: 'svc', Address: '127.0.0.1', Port: 70_000 } },
+      { Service: { ID: 'no-address', Service: 'svc', Address: '', Port: 1 } },
+      { Service: { ID: 'good', Service: 'svc', Address: '127.0.0.1', Port: goodPort, Meta: { __proto__: 'x', version: '1', nested: { a: 1 } } } },
+    ];
+    let garbage = 0;
+    const agent = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      // Alternate between a body that is not a list, one that is not JSON, and the mixed list above.
+      const turn = garbage++ % 3;
+      res.end(turn === 0 ? '{"not":"a list"}' : turn === 1 ? '[{' : JSON.stringify(entries));
+    });
+    await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
+    const config = await createConfig({
+      sources: [memorySource({ registry: 'consul', registries: { consul: { address: `127.0.0.1:${(agent.address() as AddressInfo).port}` } }, client: { timeout: '10s' } })],
+    });
+    const client = createClient({ config });
+    cleanup.push(
+      () => config.close(),
+      () => new Promise((resolve) => good.close(resolve)),
+      async () => {
+        agent.closeAllConnections();
+        await new Promise((resolve) => agent.close(resolve));
+      },
+      () => client.close(),
+    );
+    const started = Date.now();
+    for (let i = 0; i < 6; i++) expect(await client.call('svc', 'Svc.Ping')).toBe('pong');
+    figure('a Consul agent answering garbage two times in three', { trials: 6, failures: 0, ms: Date.now() - started, note: 'every call found the one good node' });
+    expect(garbage).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe('a closed client', () => {
+  it('fails calls made after close, and calls in flight when it closes, with CLOSED', async () => {
+    const { client } = await hostileNode(() => {});
+    const inFlight = client.call('svc', 'Svc.Hang', {}, { timeout: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await client.close();
+    await expect(inFlight).rejects.toMatchObject({ code: 'CLOSED' });
+    await expect(client.call('svc', 'Svc.Hang')).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+});
