@@ -1,6 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConfig, memorySource, type Config, type MemorySource } from '../../src/index.ts';
-import { CallError, createClient, createService, memoryRegistry, type Client, type Service } from '../../src/service/index.ts';
+import { createServer as createTcpServer } from 'node:net';
+import { ConfigError } from '../../src/index.ts';
+import {
+  CallError,
+  createClient,
+  createService,
+  errors,
+  HandlerError,
+  memoryRegistry,
+  RegistryError,
+  type Client,
+  type HandlerContext,
+  type Service,
+} from '../../src/service/index.ts';
 import { startConsulEmulator, type ConsulEmulator } from '../consul-emulator.ts';
 import { startEtcd, type EtcdServer } from '../helpers/etcd.ts';
 import { eventually } from '../helpers/events.ts';
@@ -92,6 +105,124 @@ describe('service and client', () => {
   });
 });
 
+describe('handlers', () => {
+  it('lets a handler choose its status and detail with a typed error, and hides any other failure behind an id', async () => {
+    const { client, service } = await setup();
+    service.handle('Typed', {
+      async missing() {
+        throw errors.NotFound('popular.typed', 'no such user');
+      },
+      async forbidden() {
+        throw errors.Forbidden('popular.typed', 'not yours');
+      },
+      async conflict() {
+        throw errors.Conflict('popular.typed', 'taken');
+      },
+      async secret() {
+        throw new Error('password=hunter2 rejected by db');
+      },
+      async unserializable() {
+        return { n: 1n };
+      },
+    });
+    await expect(client.call('popular', 'Typed.Missing')).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404, id: 'popular.typed', detail: 'no such user' });
+    await expect(client.call('popular', 'Typed.Forbidden')).rejects.toMatchObject({ code: 'REMOTE', status: 403, detail: 'not yours' });
+    await expect(client.call('popular', 'Typed.Conflict')).rejects.toMatchObject({ status: 409, detail: 'taken' });
+    const reported: Error[] = [];
+    service.on('error', (error) => reported.push(error));
+    for (const endpoint of ['Typed.Secret', 'Typed.Unserializable']) {
+      const error = (await client.call('popular', endpoint).catch((e: unknown) => e)) as CallError;
+      expect(error).toMatchObject({ code: 'REMOTE', status: 500, detail: 'internal server error' });
+      expect(error.message).not.toContain('hunter2');
+      const event = reported.at(-1);
+      expect(event).toBeInstanceOf(HandlerError);
+      expect((event as HandlerError).id).toBe(error.id);
+      expect((event as HandlerError).endpoint).toBe(endpoint);
+    }
+    expect((reported[0]!.cause as Error).message).toContain('hunter2');
+  });
+
+  it('serves a class instance, whose methods keep `this`, and never members of Object.prototype', async () => {
+    const { client, service } = await setup();
+    class Counter {
+      private count = 0;
+      async add(request: unknown, ctx: HandlerContext) {
+        this.count += (request as { n: number }).n;
+        return { count: this.count, greeting: ctx.options.get('greeting').string('none') };
+      }
+    }
+    class Named extends Counter {
+      async name() {
+        return 'counter';
+      }
+    }
+    service.handle('Counter', new Named());
+    expect(await client.call('popular', 'Counter.Add', { n: 2 })).toEqual({ count: 2, greeting: 'none' });
+    expect(await client.call('popular', 'Counter.Add', { n: 3 })).toEqual({ count: 5, greeting: 'none' });
+    expect(await client.call('popular', 'Counter.Name')).toBe('counter');
+    for (const endpoint of ['Counter.Constructor', 'Counter.ToString', 'Counter.HasOwnProperty', 'Counter.Count', 'Counter.Add.Extra']) {
+      await expect(client.call('popular', endpoint)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    }
+  });
+});
+
+describe('server addresses', () => {
+  it('listens on a bare port (on loopback), and advertises and dials [::1]', async () => {
+    const port = await freePort();
+    const bare = await setup({ server: { address: String(port), ttl: '2s' } });
+    expect(bare.service.address).toBe(`127.0.0.1:${port}`);
+    expect(await bare.client.call('popular', 'Popular.Ping', { name: 'a' })).toEqual({ message: 'Ping a' });
+    const v6 = await setup({ server: { address: '[::1]:0', ttl: '2s' } });
+    expect(v6.service.address).toMatch(/^\[::1\]:\d+$/);
+    expect(await v6.client.call('popular', 'Popular.Ping', { name: 'b' })).toEqual({ message: 'Ping b' });
+  });
+
+  it('refuses an address it cannot read, and an unknown registry, with a ConfigError naming the key', async () => {
+    for (const [settings, path] of [
+      [{ server: { address: '::1:80' } }, 'server.address'],
+      [{ server: { address: 'h:99999' } }, 'server.address'],
+      [{ registry: 'zookeeper' }, 'registry'],
+    ] as const) {
+      const config = await createConfig({ sources: [memorySource(settings)] });
+      cleanup.push(() => config.close());
+      const error = await createService({ name: 'x', config }).start().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error).toMatchObject({ code: 'INVALID_OPTION', path });
+    }
+  });
+});
+
+describe('unreachable registries at start', () => {
+  async function startIn(settings: Record<string, unknown>) {
+    const config = await createConfig({ sources: [memorySource({ ...settings, server: { registerTimeout: '1s' } })] });
+    cleanup.push(() => config.close());
+    const service = createService({ name: 'popular', config });
+    const error = (await service.start().catch((e: unknown) => e)) as RegistryError;
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error.stack?.split('\n')[0]).toBe(`RegistryError: ${error.message}`);
+    expect(service.address).toBeUndefined();
+    await service.stop();
+    return error;
+  }
+
+  it('rejects with a RegistryError naming the registry and its address', async () => {
+    const closed = await freePort();
+    const consul = await startIn({ registry: 'consul', registries: { consul: { address: `127.0.0.1:${closed}` } } });
+    expect(consul).toMatchObject({ code: 'UNREACHABLE', registry: 'consul', address: `127.0.0.1:${closed}` });
+    expect(consul.message).toBe(`consul registry at 127.0.0.1:${closed} is unreachable (ECONNREFUSED): could not register popular`);
+  });
+
+  it('gives up on a registry that accepts connections and never answers, after server.registerTimeout', async () => {
+    // Reads (so it sees the client leave) and never answers.
+    const silent = createTcpServer((socket) => socket.resume());
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    cleanup.push(() => new Promise((resolve) => silent.close(resolve)));
+    const error = await startIn({ registry: 'consul', registries: { consul: { address: `127.0.0.1:${port}` } } });
+    expect(error).toMatchObject({ code: 'TIMEOUT', registry: 'consul', message: `consul registry at 127.0.0.1:${port} did not answer in time: could not register popular` });
+  });
+});
+
 describe('registry swap under load', () => {
   let emulator: ConsulEmulator | undefined;
   let etcd: EtcdServer | undefined;
@@ -107,7 +238,7 @@ describe('registry swap under load', () => {
     const withEtcd = serverAvailable('etcd');
     if (withEtcd) etcd = await startEtcd();
     const mdnsPort = await freePort();
-    const { client, service, runtime } = await setup();
+    const { client, service, runtime } = await setup({ client: { timeout: '20s' } });
     runtime.set('registries', {
       memory: { namespace: `test-${namespace}` },
       consul: { address: emulator.address },
