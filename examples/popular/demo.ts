@@ -21,7 +21,14 @@ const registered = new Promise<void>((resolve) => service.on('registered', (regi
   if (registry === 'mdns') resolve();
 }));
 service.on('deregistered', (registry) => console.log(`[service] deregistered from ${registry}`));
-await service.start();
+try {
+  await service.start();
+} catch (error) {
+  console.error(`popular: ${(error as Error).message}`);
+  await config.close();
+  await rm(dir, { recursive: true, force: true });
+  process.exit(1);
+}
 const client = createClient({ config });
 const ping = async () => {
   const { message } = await client.call<{ message: string }>('popular', 'Popular.Ping', { name: 'winyh' });

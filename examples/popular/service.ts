@@ -11,7 +11,14 @@ service.on('deregistered', (registry) => console.log(`deregistered from ${regist
 service.on('error', (error) => console.error(`error: ${error.message}`));
 config.on('error', (error) => console.error(`config error: ${error.message}`));
 config.watch('handlers.popular.greeting').on('change', (value) => console.log(`greeting is now "${value.string()}"`));
-await service.start();
+try {
+  await service.start();
+} catch (error) {
+  // A registry that cannot be reached, or a bad address: one line, not a stack trace.
+  console.error(`popular: ${(error as Error).message}`);
+  await config.close();
+  process.exit(1);
+}
 
 const shutdown = async () => {
   await service.stop();
