@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConfig, memorySource } from '../../src/index.ts';
 import { createClient, createService, type HandlerContext, type Service } from '../../src/service/index.ts';
+import { eventually } from '../helpers/events.ts';
 import { rawConnection, send, type RawConnection } from '../helpers/sockets.ts';
 import { figure } from './figures.ts';
 
@@ -62,7 +63,8 @@ type Attack = (port: number) => Promise<RawConnection[]>;
 const many = (n: number, open: (port: number) => Promise<RawConnection>): Attack => (port) => Promise.all(Array.from({ length: n }, () => open(port)));
 
 const attacks: [string, Attack][] = [
-  ['1,000 silent connections', many(1000, (port) => rawConnection(port))],
+  // 500 at once: more would overflow the listen backlog (511), and a refused SYN is retried seconds later.
+  ['500 silent connections', many(500, (port) => rawConnection(port))],
   [
     '200 clients trickling headers (a byte every 100 ms)',
     many(200, async (port) => {
@@ -99,10 +101,12 @@ const attacks: [string, Attack][] = [
   ],
 ];
 
-describe('stop() under attack', () => {
+// Opening a thousand connections takes a while on a busy machine: these tests get a minute each.
+describe('stop() under attack', { timeout: 60_000 }, () => {
   it.each(attacks)('returns within its drain deadline with %s', async (name, attack) => {
     const { service, port, signals } = await start();
     const connections = await attack(port);
+    if (name.includes('never answers')) await eventually(() => expect(signals).toHaveLength(connections.length), 20_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const ms = await timedStop(service);
     await Promise.all(connections.map((raw) => raw.closed));
@@ -118,13 +122,13 @@ describe('stop() under attack', () => {
 
   it('returns within its drain deadline with every attack at once, and aborts the handlers\' signals', async () => {
     const { service, port, signals } = await start();
-    const connections = (await Promise.all(attacks.map(([, attack]) => attack(port)))).flat();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const connections: RawConnection[] = [];
+    for (const [, attack] of attacks) connections.push(...(await attack(port)));
+    await eventually(() => expect(signals).toHaveLength(50), 20_000);
     const ms = await timedStop(service);
     await Promise.all(connections.map((raw) => raw.closed));
     figure('stop() with all the attacks at once', { trials: connections.length, failures: 0, ms, note: `drainTimeout ${DRAIN} ms` });
     expect(ms).toBeLessThan(DRAIN + SLACK);
-    expect(signals.length).toBeGreaterThan(0);
     expect(signals.every((signal) => signal.aborted && (signal.reason as { code?: number }).code === 503)).toBe(true);
   });
 
@@ -138,7 +142,7 @@ describe('stop() under attack', () => {
   });
 });
 
-describe('while serving', () => {
+describe('while serving', { timeout: 60_000 }, () => {
   it('times out clients that trickle headers or a body, and keeps answering honest calls', async () => {
     const { client, port } = await start();
     const started = Date.now();

@@ -50,7 +50,7 @@ describe.runIf(available)('mDNS and the server address', () => {
       expect(result).toMatchObject({ started: true, sent: 0, sockets: ['224.0.0.251', '224.0.0.251'] });
       expect(result.found).toEqual([expect.stringMatching(address.startsWith('[') ? /^\[::1\]:\d+$/ : /^127\.0\.0\.1:\d+$/)]);
     }
-  });
+  }, 120_000);
 
   it('uses every interface when the server is bound to every interface', () => {
     const result = probe('0.0.0.0:0');
@@ -59,11 +59,11 @@ describe.runIf(available)('mDNS and the server address', () => {
     expect(result.sockets).toEqual(['0.0.0.0', '0.0.0.0']);
     // Advertised on the external address, never as 0.0.0.0.
     expect(result.found).toEqual([expect.stringMatching(/^192\.0\.2\.9:\d+$/)]);
-  });
+  }, 60_000);
 
   it('refuses to start on an interface address this host does not have, naming the registry', () => {
     const result = probe('127.0.0.1:0', '192.0.2.254');
     expect(result).toMatchObject({ started: false, error: 'RegistryError', sent: 0 });
     expect(result.message).toMatch(/^mdns registry at 224\.0\.0\.251:15353 on 192\.0\.2\.254 is unreachable \(E[A-Z]+\): could not register probe$/);
-  });
+  }, 60_000);
 });
