@@ -1,5 +1,5 @@
 // The runtime's tunables, read from the config with their defaults and bounds in one place.
-import type { Config } from '../index.ts';
+import type { Config, Value } from '../index.ts';
 import type { ServerLimits } from './server.ts';
 
 const MiB = 1024 * 1024;
@@ -17,16 +17,25 @@ export const defaults = Object.freeze({
   clientTimeout: 5_000,
 });
 
+/**
+ * The value at a key, or at its lower-cased spelling: env vars and flags are lower-cased
+ * (`MICRO_SERVER_DRAINTIMEOUT` is `server.draintimeout`), and keys are case-sensitive.
+ */
+function setting(config: Config, path: string): Value {
+  const value = config.get(path);
+  return value.exists() ? value : config.get(path.toLowerCase());
+}
+
 /** A duration in ms: the default when missing, unreadable or not positive (0 allowed with `zero`), at most ~24 days. */
 function duration(config: Config, path: string, fallback: number, zero = false): number {
-  const ms = config.get(path).duration(fallback);
+  const ms = setting(config, path).duration(fallback);
   if (!Number.isFinite(ms) || ms < 0 || (ms === 0 && !zero)) return fallback;
   return Math.min(Math.round(ms), MAX_MS);
 }
 
 /** A size in bytes: the default when missing, unreadable or not positive. */
 function bytes(config: Config, path: string, fallback: number): number {
-  const n = config.get(path).int(fallback);
+  const n = setting(config, path).int(fallback);
   return Number.isSafeInteger(n) && n > 0 ? n : fallback;
 }
 

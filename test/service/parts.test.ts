@@ -1,12 +1,13 @@
 // The runtime's pure parts, table-tested: addresses, routing, bounded JSON, stored nodes, errors, mDNS interfaces.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/index.ts';
+import { ConfigError, createConfig, memorySource } from '../../src/index.ts';
 import { advertisedHost, formatAddress, isLoopback, parseListenAddress, splitAddress } from '../../src/service/address.ts';
 import { errors, parseErrorBody, ServiceError } from '../../src/service/errors.ts';
 import { depthOf, MAX_DEPTH, parseJson } from '../../src/service/json.ts';
 import { mdnsInterface } from '../../src/service/registry/index.ts';
 import { parseNode, RegistryError } from '../../src/service/registry/registry.ts';
 import { methodKey, methodTable, route } from '../../src/service/routing.ts';
+import { clientLimits, defaults, drainTimeout, serverLimits } from '../../src/service/settings.ts';
 
 describe('server.address', () => {
   it.each([
@@ -214,5 +215,27 @@ describe('mDNS interfaces', () => {
     expect(mdnsInterface(none, '0.0.0.0')).toEqual(none);
     expect(mdnsInterface(none, '192.0.2.2')).toEqual(none);
     expect(mdnsInterface({ interface: '192.0.2.2', bind: undefined }, '127.0.0.1')).toEqual({ interface: '192.0.2.2', bind: undefined });
+  });
+});
+
+describe('settings', () => {
+  it('reads the bounds with their defaults, refuses nonsense, and finds the lower-cased keys of env and flags', async () => {
+    const read = async (data: Record<string, unknown>) => {
+      const config = await createConfig({ sources: [memorySource(data)] });
+      const read = { server: serverLimits(config), drain: drainTimeout(config), client: clientLimits(config) };
+      await config.close();
+      return read;
+    };
+    expect(await read({})).toEqual({
+      server: { headerTimeout: defaults.headerTimeout, bodyTimeout: defaults.bodyTimeout, maxRequestBytes: defaults.maxRequestBytes },
+      drain: defaults.drainTimeout,
+      client: { timeout: defaults.clientTimeout, maxRequestBytes: defaults.maxRequestBytes, maxAnswerBytes: defaults.maxAnswerBytes },
+    });
+    const lower = await read({ server: { draintimeout: '2s', headertimeout: '1s', maxrequestbytes: '100' }, client: { timeout: '250ms' } });
+    expect(lower).toMatchObject({ drain: 2000, server: { headerTimeout: 1000, maxRequestBytes: 100 }, client: { timeout: 250 } });
+    const nonsense = await read({ server: { drainTimeout: '-5s', headerTimeout: 0, bodyTimeout: 'soon', maxRequestBytes: -1 }, client: { maxAnswerBytes: 1.5 } });
+    expect(nonsense).toMatchObject({ drain: defaults.drainTimeout, server: { headerTimeout: defaults.headerTimeout, bodyTimeout: defaults.bodyTimeout, maxRequestBytes: defaults.maxRequestBytes } });
+    expect((await read({ server: { drainTimeout: 0 } })).drain).toBe(0);
+    expect((await read({ server: { drainTimeout: '1000h' } })).drain).toBe(2 ** 31 - 1);
   });
 });
