@@ -27,6 +27,9 @@ function probe(...args: string[]): Record<string, unknown> {
   const setup = [
     'ip link set lo up',
     'ip link add v0 type veth peer name v1',
+    // IPv6 off on the pair: the kernel's own router solicitations and MLD reports would count as sent packets.
+    'echo 1 > /proc/sys/net/ipv6/conf/v0/disable_ipv6',
+    'echo 1 > /proc/sys/net/ipv6/conf/v1/disable_ipv6',
     'ip addr add 192.0.2.9/24 dev v0',
     'ip link set v1 up',
     'ip link set v0 up',
