@@ -3,6 +3,7 @@ import { EventEmitter } from './events.ts';
 import { ConfigError, toConfigError, type ConfigIssue } from './errors.ts';
 import { explainPath, type Explanation } from './loader/explain.ts';
 import { createLoader, type ChangeEvent } from './loader/loader.ts';
+import { withDelete, withSet } from './loader/overrides.ts';
 import { createSnapshot, createView, type Layer, type Snapshot, type SnapshotView } from './loader/snapshot.ts';
 import { createWatcher, type Change, type Watcher } from './loader/watcher.ts';
 import type { Environment } from './reader/expand.ts';
@@ -66,6 +67,13 @@ export interface Config<Shape = Record<string, unknown>> {
   load(...sources: Source[]): Promise<void>;
   /** Re-reads every source now; a failing one keeps its last good layer and the call rejects with its error. */
   sync(): Promise<void>;
+  /**
+   * Sets a path in a run-time layer above every source (Go Config's `Set`), published like any change and shown
+   * by `explain` as `set`. The value replaces what the sources hold there, and stays through their reloads.
+   */
+  set(path: string | readonly Segment[], value: unknown): Promise<void>;
+  /** Hides a path (and a value set there) whatever the sources hold, until it is set again (Go Config's `Del`). */
+  delete(path: string | readonly Segment[]): Promise<void>;
   /** The whole merged tree (frozen, shared). */
   map(): TreeObject;
   /** The whole tree as JSON with sorted keys. */
@@ -173,6 +181,20 @@ export async function createConfig<S extends StandardSchemaV1 | undefined = unde
     },
     load: (...sources) => loader.add(sources),
     sync: () => loader.sync(),
+    async set(path, value) {
+      const segments = pathSegments(path);
+      let tree: Tree;
+      try {
+        tree = normalize(value, { maxDepth, transform: undefined });
+      } catch (error) {
+        throw toConfigError(error, 'INVALID_OPTION', 'set');
+      }
+      loader.override((overrides) => withSet(overrides, segments, tree));
+    },
+    async delete(path) {
+      const segments = pathSegments(path);
+      loader.override((overrides) => withDelete(overrides, segments));
+    },
     map: () => view.snapshot.values,
     bytes: () => new TextEncoder().encode(sortedJson(view.snapshot.values)),
     scan: ((given?: StandardSchemaV1) => {

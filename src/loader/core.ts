@@ -2,6 +2,7 @@ import type { ConfigError } from '../errors.ts';
 import type { ChangeSet } from '../sources/source.ts';
 import type { DecodeOptions } from './decode.ts';
 import { layersOf, takeChangeSet, type SourceEntry } from './layers.ts';
+import { applyOverrides, NO_OVERRIDES, OVERRIDES_NAME, type Overrides } from './overrides.ts';
 import type { Publisher } from './publisher.ts';
 
 /** What reading, following and closing share: the entries, the publisher, and whether the loader is closed. */
@@ -12,6 +13,8 @@ export interface LoaderCore {
   readonly entries: SourceEntry[];
   /** True once the loader closes. */
   readonly closed: boolean;
+  /** The run-time layer (`config.set`, `config.delete`), applied above every source on each publish. */
+  overrides: Overrides;
   /** How long a failed watch waits before it is retried, at most (ms). */
   readonly maxRetryDelay: number;
   /** Decodes a change set and commits it as the entry's layer, unless a newer one was committed meanwhile. */
@@ -25,13 +28,15 @@ export interface LoaderCore {
 /** Builds the shared core; `close` stops following every source. */
 export function createCore(publisher: Publisher, decode: DecodeOptions, maxRetryDelay: number): LoaderCore & { close(): void } {
   const entries: SourceEntry[] = [];
+  const state = Object.freeze({ name: OVERRIDES_NAME, format: 'object', checksum: '', timestamp: Date.now() });
   const core = {
     publisher,
     entries,
     closed: false,
+    overrides: NO_OVERRIDES,
     maxRetryDelay,
     take: (entry: SourceEntry, changeSet: ChangeSet) => takeChangeSet(entry, changeSet, decode, () => core.closed),
-    publish: () => publisher.publish(layersOf(publisher.defaults, entries)),
+    publish: () => publisher.publish(applyOverrides(layersOf(publisher.defaults, entries), core.overrides, state)),
     report: (error: ConfigError) => publisher.report(error),
     close() {
       core.closed = true;

@@ -1,4 +1,4 @@
-import type { ConfigError } from '../errors.ts';
+import { ConfigError } from '../errors.ts';
 import type { EventEmitter } from '../events.ts';
 import type { Tree, TreeObject } from '../reader/tree.ts';
 import type { Source } from '../sources/source.ts';
@@ -6,6 +6,7 @@ import { createCore } from './core.ts';
 import type { DecodeOptions } from './decode.ts';
 import { createPublisher, type LoaderEvents } from './publisher.ts';
 import { addSources, closeAll, syncSources } from './reads.ts';
+import type { Overrides } from './overrides.ts';
 import type { Layer, SnapshotView } from './snapshot.ts';
 import type { Change, WatcherHandle } from './watcher.ts';
 
@@ -33,6 +34,11 @@ export interface Loader {
   add(sources: readonly Source[]): Promise<void>;
   /** Re-reads every source; failures keep their last good layer and reject with the first of them. */
   sync(): Promise<void>;
+  /**
+   * Changes the run-time layer above every source and publishes the result; a candidate the check refuses leaves
+   * the layer as it was and throws.
+   */
+  override(change: (overrides: Overrides) => Overrides): void;
   /** Registers a watcher. */
   register(handle: WatcherHandle): () => void;
   /** Reports an error on the `error` event, never throwing. */
@@ -50,6 +56,16 @@ export function createLoader(options: LoaderOptions): Loader {
     report: publisher.report,
     add: (sources) => addSources(core, sources),
     sync: () => syncSources(core),
+    override(change) {
+      if (core.closed) throw new ConfigError('the config is closed', { code: 'CLOSED' });
+      const previous = core.overrides;
+      core.overrides = change(previous);
+      const refused = core.publish();
+      if (refused) {
+        core.overrides = previous;
+        throw refused;
+      }
+    },
     register(handle) {
       if (core.closed) {
         handle.end();

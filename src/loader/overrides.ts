@@ -1,0 +1,96 @@
+import { ConfigError } from '../errors.ts';
+import { formatPath } from '../reader/path.ts';
+import { isHostileKey, isObject, setIn, type Tree, type TreeObject } from '../reader/tree.ts';
+import type { Layer } from './snapshot.ts';
+
+/**
+ * The run-time layer of `config.set` and `config.delete`: paths hidden from every layer below it (defaults and
+ * sources), and values set above them all. It is applied to every candidate, so it survives the sources' reloads.
+ */
+export interface Overrides {
+  /** Paths whose values, in the layers below, are hidden (none below another). */
+  readonly hidden: readonly (readonly string[])[];
+  /** The values set, as a tree (null when none). */
+  readonly values: Tree;
+}
+
+/** No run-time layer. */
+export const NO_OVERRIDES: Overrides = Object.freeze({ hidden: Object.freeze([]), values: null });
+
+/** The name `explain` gives the run-time layer. */
+export const OVERRIDES_NAME = 'set';
+
+/**
+ * `set(path, value)`: the value replaces whatever the layers below hold at the path, until the path is set again
+ * or deleted. An object is not merged into theirs: the path is hidden below it. (A scalar or a list replaces by
+ * the merge rules alone, so `explain` still shows what it overrode.)
+ */
+export function withSet(overrides: Overrides, segments: readonly string[], value: Tree): Overrides {
+  if (segments.length === 0) throw new ConfigError('set() needs a path', { code: 'INVALID_PATH' });
+  checkSegments(segments);
+  const hidden = isObject(value) ? hide(overrides.hidden, segments) : overrides.hidden;
+  return { hidden, values: setIn(overrides.values, segments, value) };
+}
+
+/** `delete(path)`: the path is hidden whatever the layers below hold, and a value set there or below is dropped. */
+export function withDelete(overrides: Overrides, segments: readonly string[]): Overrides {
+  checkSegments(segments);
+  return { hidden: hide(overrides.hidden, segments), values: removeIn(overrides.values, segments) };
+}
+
+/** The layers with the hidden paths removed from each, and the values set on top as a layer of their own. */
+export function applyOverrides(layers: readonly Layer[], overrides: Overrides, state: Layer['state']): Layer[] {
+  if (overrides === NO_OVERRIDES) return [...layers];
+  const out = layers.map((layer) => {
+    let tree = layer.tree;
+    for (const segments of overrides.hidden) tree = removeIn(tree, segments);
+    return tree === layer.tree ? layer : { ...layer, tree };
+  });
+  if (overrides.values !== null) out.push({ state, tree: overrides.values });
+  return out;
+}
+
+/** A tree without the node at a path (the root: an empty object); the same tree when there is none there. */
+export function removeIn(root: Tree, segments: readonly string[]): Tree {
+  if (segments.length === 0) return root === null ? null : Object.freeze({});
+  if (!isObject(root) && !Array.isArray(root)) return root;
+  const [head, ...rest] = segments as [string, ...string[]];
+  if (Array.isArray(root)) {
+    // A list keeps its length: an item is replaced by null rather than shifting the others.
+    const index = Number(head);
+    if (!/^\d+$/.test(head) || index >= root.length) return root;
+    const item = (root as readonly Tree[])[index]!;
+    const next = rest.length === 0 ? null : removeIn(item, rest);
+    if (next === item) return root;
+    const copy = [...(root as readonly Tree[])];
+    copy[index] = next;
+    return Object.freeze(copy);
+  }
+  const object = root as TreeObject;
+  if (!Object.hasOwn(object, head)) return root;
+  const copy: Record<string, Tree> = { ...object };
+  if (rest.length === 0) delete copy[head];
+  else {
+    const next = removeIn(object[head]!, rest);
+    if (next === object[head]) return root;
+    copy[head] = next;
+  }
+  return Object.freeze(copy);
+}
+
+/** The hidden paths with one more, dropping those below it (it hides them already). */
+function hide(hidden: readonly (readonly string[])[], segments: readonly string[]): readonly (readonly string[])[] {
+  if (hidden.some((path) => isPrefix(path, segments))) return hidden;
+  return Object.freeze([...hidden.filter((path) => !isPrefix(segments, path)), Object.freeze([...segments])]);
+}
+
+function isPrefix(prefix: readonly string[], path: readonly string[]): boolean {
+  return prefix.length <= path.length && prefix.every((segment, i) => segment === path[i]);
+}
+
+function checkSegments(segments: readonly string[]): void {
+  const hostile = segments.find((segment) => isHostileKey(segment) || segment === '');
+  if (hostile !== undefined) {
+    throw new ConfigError(`path segment "${hostile}" is not allowed`, { code: 'INVALID_PATH', path: formatPath(segments) });
+  }
+}
