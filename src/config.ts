@@ -35,6 +35,11 @@ export interface ConfigOptions<S extends StandardSchemaV1 | undefined = undefine
   maxBytes?: number | undefined;
   /** Deepest nesting accepted in any document (default 64). */
   maxDepth?: number | undefined;
+  /**
+   * Follow the sources' changes (default true). `false` reads them on `createConfig`, `load()` and `sync()` only,
+   * with no watcher (Go Config's `WithWatcherDisabled`); a source's own `watch: false` does the same for it alone.
+   */
+  watch?: boolean | undefined;
 }
 
 /** Options of `config.watch`. */
@@ -119,6 +124,7 @@ export async function createConfig<S extends StandardSchemaV1 | undefined = unde
     defaults,
     env,
     limits: { maxBytes: options.maxBytes ?? 16 * 1024 * 1024, maxDepth },
+    follow: options.watch,
     onView: (next) => {
       view = next;
       memo = next.memo;

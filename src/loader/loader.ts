@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.ts';
 import type { EventEmitter } from '../events.ts';
 import type { Tree, TreeObject } from '../reader/tree.ts';
-import type { Source } from '../sources/source.ts';
+import type { ChangeSet, Source } from '../sources/source.ts';
 import { createCore } from './core.ts';
 import type { DecodeOptions } from './decode.ts';
 import { createPublisher, type LoaderEvents } from './publisher.ts';
@@ -12,12 +12,26 @@ import type { Change, WatcherHandle } from './watcher.ts';
 
 export type { ChangeEvent, LoaderEvents } from './publisher.ts';
 
+/** A source seen without its watch: every other member is handed through to it, whatever kind of object it is. */
+function unwatched(source: Source): Source {
+  return {
+    name: source.name,
+    optional: source.optional,
+    read: () => source.read(),
+    ...(source.write ? { write: (changeSet: ChangeSet) => source.write!(changeSet) } : {}),
+    ...(source.accepted ? { accepted: (changeSet: ChangeSet) => source.accepted!(changeSet) } : {}),
+    ...(source.close ? { close: () => source.close!() } : {}),
+  };
+}
+
 /** Options of a loader. */
 export interface LoaderOptions extends DecodeOptions {
   /** The lowest layer. */
   defaults: Tree;
   /** How long a failed watch waits before it is retried, at most (ms). */
   maxRetryDelay?: number | undefined;
+  /** Follow the sources' watches (default true); false reads them on `add` and `sync` only. */
+  follow?: boolean | undefined;
   /** Called with each new view (the first during the first `add`): readers hold the current view themselves. */
   onView: (view: SnapshotView) => void;
   /** Checks a candidate snapshot before it is published: its validated output, or the error that refuses it. */
@@ -54,7 +68,7 @@ export function createLoader(options: LoaderOptions): Loader {
   return {
     events: publisher.events,
     report: publisher.report,
-    add: (sources) => addSources(core, sources),
+    add: (sources) => addSources(core, options.follow === false ? sources.map(unwatched) : sources),
     sync: () => syncSources(core),
     override(change) {
       if (core.closed) throw new ConfigError('the config is closed', { code: 'CLOSED' });

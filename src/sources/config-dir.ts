@@ -22,6 +22,8 @@ export interface ConfigDirOptions {
   argv?: readonly string[] | undefined;
   /** Milliseconds each file waits after its last event before it is read (as `fileSource`). */
   debounce?: number | undefined;
+  /** Follow the files' changes (default true); `false` reads them at start and on `sync()` only. */
+  watch?: boolean | undefined;
 }
 
 /**
@@ -47,12 +49,12 @@ export function configDirSources(options: ConfigDirOptions = {}): Source[] {
       { code: 'FORMAT', path: unread },
     );
   }
-  const debounce = options.debounce;
+  const { debounce, watch } = options;
   return [
-    ...layoutFiles(settings).map(({ path, format }) => fileSource({ path, format, optional: true, debounce })),
+    ...layoutFiles(settings).map(({ path, format }) => fileSource({ path, format, optional: true, debounce, watch })),
     jsonSource('env:NODE_CONFIG', env.NODE_CONFIG),
     jsonSource('flags:--NODE_CONFIG', commandLineValue(argv, 'NODE_CONFIG')),
-    ...customEnvironmentFiles(settings).map(({ path, format }) => customEnvironmentSource({ path, format, env, debounce })),
+    ...customEnvironmentFiles(settings).map(({ path, format }) => customEnvironmentSource({ path, format, env, debounce, watch })),
   ];
 }
 

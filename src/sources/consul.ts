@@ -5,7 +5,7 @@ import { parseDuration } from '../reader/convert.ts';
 import { ConfigError } from '../errors.ts';
 import { normalizePrefix, type KvPair } from './kv.ts';
 import { storeSource, type StoreClient } from './remote.ts';
-import type { Source, SourceOptions } from './source.ts';
+import { applyWatchOption, type Source, type SourceOptions } from './source.ts';
 import { sleep } from '../sleep.ts';
 
 /** Options of a Consul KV source. */
@@ -148,7 +148,7 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
       consul?.destroy();
     },
   };
-  return storeSource({ name: options.name ?? `consul:${prefix}`, prefix, optional: options.optional, cache: options.cache }, client);
+  return applyWatchOption(storeSource({ name: options.name ?? `consul:${prefix}`, prefix, optional: options.optional, cache: options.cache }, client), options);
 }
 
 interface Target {

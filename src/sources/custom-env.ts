@@ -5,7 +5,7 @@ import { formatPath } from '../reader/path.ts';
 import { unflatten, type FlatEntry } from '../reader/keys.ts';
 import { isObject, type Tree, type TreeObject } from '../reader/tree.ts';
 import { fileSource } from './file.ts';
-import { createChangeSet, type ChangeSet, type Origin, type Source, type SourceOptions } from './source.ts';
+import { applyWatchOption, createChangeSet, type ChangeSet, type Origin, type Source, type SourceOptions } from './source.ts';
 
 /** Turns a variable's text into a value by a `__format` (already checked to be known); null is "unset". */
 export type FormatParser = (format: string, text: string) => Tree;
@@ -159,7 +159,7 @@ export function customEnvironmentSource(options: CustomEnvironmentSourceOptions)
     }
   }
 
-  return {
+  return applyWatchOption({
     name,
     optional: options.optional,
     read: async () => map(await file.read()),
@@ -179,5 +179,5 @@ export function customEnvironmentSource(options: CustomEnvironmentSourceOptions)
       };
     },
     close: async () => file.close?.(),
-  };
+  }, options);
 }

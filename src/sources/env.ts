@@ -4,7 +4,7 @@ import { createChannel } from '../channel.ts';
 import { ConfigError } from '../errors.ts';
 import { envKeyToSegments, unflatten } from '../reader/keys.ts';
 import { fileSource } from './file.ts';
-import { createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
+import { applyWatchOption, createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
 
 /** Options of the environment source. */
 export interface EnvSourceOptions extends SourceOptions {
@@ -86,7 +86,7 @@ export function envSource(options: EnvSourceOptions = {}): Source {
     }
   }
 
-  return {
+  return applyWatchOption({
     name,
     optional: options.optional,
     read,
@@ -95,7 +95,7 @@ export function envSource(options: EnvSourceOptions = {}): Source {
       channel.end();
       await Promise.all(followers.map(async (follower) => follower.close?.()));
     },
-  };
+  }, options);
 }
 
 function prefixes(value: string | readonly string[] | undefined, separator: string): string[] {

@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.ts';
 import { sleep } from '../sleep.ts';
 import { normalizePrefix, type KvPair } from './kv.ts';
 import { storeSource, type StoreClient } from './remote.ts';
-import type { Source, SourceOptions } from './source.ts';
+import { applyWatchOption, type Source, type SourceOptions } from './source.ts';
 
 /** Options of an etcd source. */
 export interface EtcdSourceOptions extends SourceOptions {
@@ -155,7 +155,7 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
       etcd?.close();
     },
   };
-  return storeSource({ name: options.name ?? `etcd:${keyPrefix}`, prefix, optional: options.optional, cache: options.cache }, client);
+  return applyWatchOption(storeSource({ name: options.name ?? `etcd:${keyPrefix}`, prefix, optional: options.optional, cache: options.cache }, client), options);
 }
 
 function rewound(): ConfigError {

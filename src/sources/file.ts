@@ -5,7 +5,7 @@ import { createChannel } from '../channel.ts';
 import { formatName } from '../encoders/index.ts';
 import { ConfigError } from '../errors.ts';
 import { untilDirectory, watchDirectory, type DirectorySubscription } from './directory-watch.ts';
-import { createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
+import { applyWatchOption, createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
 
 /** Options of a file source. */
 export interface FileSourceOptions extends SourceOptions {
@@ -123,7 +123,7 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
     return closingIterator(iterator, stop);
   }
 
-  return {
+  return applyWatchOption({
     name,
     optional: options.optional,
     read,
@@ -134,7 +134,7 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
       await Promise.all([...subscriptions].map(async (subscription) => subscription.close()));
       subscriptions.clear();
     },
-  };
+  }, options);
 }
 
 function resolveFormat(options: FileSourceOptions, name: string): string {

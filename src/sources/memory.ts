@@ -2,7 +2,7 @@ import { createChannel } from '../channel.ts';
 import { ConfigError } from '../errors.ts';
 import { pathSegments, type Segment } from '../reader/path.ts';
 import { normalize, setIn, type Tree } from '../reader/tree.ts';
-import { createChangeSet, type ChangeSet, type ChangeSetObject, type Source, type SourceOptions } from './source.ts';
+import { applyWatchOption, createChangeSet, type ChangeSet, type ChangeSetObject, type Source, type SourceOptions } from './source.ts';
 
 /** Options of a memory source. */
 export interface MemorySourceOptions extends SourceOptions {
@@ -34,7 +34,7 @@ export function memorySource(data: ChangeSetObject | string = {}, options: Memor
     return createChangeSet(name, 'object', normalize(next, DEPTH) as ChangeSetObject);
   }
 
-  return {
+  return applyWatchOption({
     name,
     optional: options.optional,
     read: async () => current,
@@ -63,5 +63,5 @@ export function memorySource(data: ChangeSetObject | string = {}, options: Memor
       channel.push(current);
     },
     close: async () => channel.end(),
-  };
+  }, options);
 }

@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.ts';
 import { unflatten } from '../reader/keys.ts';
 import { untilDirectory, watchDirectory, type DirectoryListener, type DirectorySubscription } from './directory-watch.ts';
 import { dataLinkTarget, readSecretFiles, type SecretFilesReading } from './secret-files.ts';
-import { createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
+import { applyWatchOption, createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
 
 /** Options of a secrets directory source. */
 export interface SecretsDirSourceOptions extends SourceOptions {
@@ -131,7 +131,7 @@ export function secretsDirSource(dirOrOptions: string | SecretsDirSourceOptions)
     }
   }
 
-  return {
+  return applyWatchOption({
     name,
     optional: options.optional,
     read: async () => (await readLayer()).changeSet,
@@ -141,5 +141,5 @@ export function secretsDirSource(dirOrOptions: string | SecretsDirSourceOptions)
       channel.end();
       await Promise.all(following);
     },
-  };
+  }, options);
 }

@@ -54,6 +54,18 @@ export interface SourceOptions {
   name?: string | undefined;
   /** Treat a missing or unreadable place as an empty layer instead of failing `createConfig`/`load`. */
   optional?: boolean | undefined;
+  /**
+   * Follow the place's changes (default true). `false` reads it when loaded and on `sync()` only: no watcher, no
+   * connection kept open for changes (Go Config's `WithWatcherDisabled`).
+   */
+  watch?: boolean | undefined;
+}
+
+/** A source as its `watch` option asks: without `watch()` when it is false. */
+export function applyWatchOption<S extends Source>(source: S, options: Pick<SourceOptions, 'watch'>): S {
+  if (options.watch !== false) return source;
+  const { watch: _watch, ...rest } = source;
+  return rest as S;
 }
 
 /** Builds a change set; its checksum is computed when first asked for (a first read never needs it). */
