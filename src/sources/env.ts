@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createChannel } from '../channel.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, toConfigError } from '../errors.ts';
 import { envKeyToSegments, unflatten } from '../reader/keys.ts';
 import { fileSource } from './file.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
@@ -41,8 +40,9 @@ export function envSource(options: EnvSourceOptions = {}): Source {
 
   async function read(): Promise<ChangeSet> {
     const vars = new Map<string, string>();
-    for (const file of files) {
-      for (const [key, value] of Object.entries(await readDotenv(file, name))) vars.set(key, value);
+    // Through the file sources that follow them, so that their watches yield only what changes after this read.
+    for (const follower of followers) {
+      for (const [key, value] of Object.entries(await readDotenv(follower, name))) vars.set(key, value);
     }
     if (options.populate) {
       for (const [key, value] of vars) if (process.env[key] === undefined) process.env[key] = value;
@@ -111,15 +111,15 @@ function mapName(key: string, kept: readonly string[], stripped: readonly string
   return undefined;
 }
 
-async function readDotenv(file: string, source: string): Promise<Record<string, string>> {
-  let text: string;
+async function readDotenv(file: Source, source: string): Promise<Record<string, string>> {
+  let read: ChangeSet;
   try {
-    text = await readFile(file, 'utf8');
+    // An optional file source: a missing .env file (development machines have one, production rarely does) is empty.
+    read = await file.read();
   } catch (error) {
-    // A .env file is optional by nature: development machines have one, production rarely does.
-    if ((error as { code?: string }).code === 'ENOENT') return {};
-    throw new ConfigError(`cannot read ${file}`, { code: 'READ', source, path: file, cause: error });
+    throw toConfigError(error, 'READ', source);
   }
+  if (typeof read.data !== 'string') return {};
   const { parseDotenv } = await import('../encoders/dotenv.ts');
-  return parseDotenv(text);
+  return parseDotenv(read.data);
 }

@@ -5,7 +5,7 @@ import { createChannel } from '../channel.ts';
 import { formatName } from '../encoders/index.ts';
 import { ConfigError } from '../errors.ts';
 import { untilDirectory, watchDirectory, type DirectorySubscription } from './directory-watch.ts';
-import { applyWatchOption, createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
+import { applyWatchOption, createChangeSet, sameData, type ChangeSet, type Source, type SourceOptions } from './source.ts';
 
 /** Options of a file source. */
 export interface FileSourceOptions extends SourceOptions {
@@ -39,12 +39,15 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
   const subscriptions = new Set<DirectorySubscription>();
   const closing = new AbortController();
 
+  // The content last handed out (by `read()` or the watch): a watch yields only what differs from it.
+  let handed: ChangeSet | undefined;
+
   async function read(): Promise<ChangeSet> {
     try {
-      return await readStable(path, name, format);
+      return (handed = await readStable(path, name, format));
     } catch (error) {
       // A missing optional file is an empty layer (not empty text, which a file being rewritten also reads as).
-      if (options.optional && isMissing(error)) return createChangeSet(name, 'object', {}, Date.now());
+      if (options.optional && isMissing(error)) return (handed = createChangeSet(name, 'object', {}, Date.now()));
       throw new ConfigError(isMissing(error) ? 'file not found' : `cannot read the file (${codeOf(error)})`, {
         code: 'READ',
         source: name,
@@ -70,11 +73,18 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
     const reread = () => {
       reading = reading.then(async () => {
         try {
+          const previous = handed;
           const changeSet = await read();
           // A file that exists but is empty is one being rewritten (opened with O_TRUNC, not yet written), however
           // long the writer pauses: publishing it would drop every key. Its next content is picked up instead; to
           // clear a file's layer, write an empty object or delete the file (with `optional`).
-          if (isEmptyFile(changeSet)) return;
+          if (isEmptyFile(changeSet)) {
+            handed = previous;
+            return;
+          }
+          // A watch yields changes only: not the content its consumer already has (the re-read once the watcher
+          // is ready, an identical rewrite), nor, when nothing was read before, the content it started on.
+          if (previous === undefined || sameData(previous, changeSet)) return;
           channel.push(changeSet);
         } catch (error) {
           channel.fail(error);
