@@ -60,8 +60,9 @@ describe('watch: false (Go Config WithWatcherDisabled)', () => {
       async read(): Promise<ChangeSet> {
         return { data: this.data, format: 'object', checksum: String(this.data.a), source: this.name, timestamp: 0 };
       }
-      async *watch(): AsyncIterable<ChangeSet> {
+      watch(): AsyncIterable<ChangeSet> {
         watched++;
+        return { [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }) };
       }
       accepted(): void {
         accepted++;
