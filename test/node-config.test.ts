@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configDirSources, ConfigError, createConfig } from '../src/index.ts';
+import { createClient, createService } from '../src/service/index.ts';
 import { getIn, type Tree } from '../src/reader/tree.ts';
 import { nextChange } from './helpers/events.ts';
 import { microconfValues, nodeConfigValues, writeLayout, type Layout } from './helpers/node-config.ts';
@@ -301,6 +302,37 @@ describe('configDirSources: where microconf differs from node-config, on purpose
       expect(warnings).not.toContain('MaxListenersExceededWarning');
     } finally {
       process.off('warning', onWarning);
+      await config.close();
+    }
+  });
+
+  it('serves the new value of an edited file of the layout on the next call, with no restart', async () => {
+    const written = await writeLayout({
+      dirs: {
+        config: {
+          'default.yaml': 'registry: memory\nregistries:\n  memory:\n    namespace: node-config-layout\nhandlers:\n  popular:\n    greeting: Hello\n',
+        },
+      },
+      env: { NODE_ENV: 'production' },
+    });
+    const dir = written.env.NODE_CONFIG_DIR!;
+    const config = await createConfig({ sources: configDirSources({ env: written.env, argv: [], debounce: 0 }) });
+    const service = createService({ name: 'popular', config }).handle('Popular', {
+      async ping(request, ctx) {
+        return `${ctx.options.get('greeting').string('?')} ${(request as { name: string }).name}`;
+      },
+    });
+    const client = createClient({ config });
+    try {
+      await service.start();
+      expect(await client.call('popular', 'Popular.Ping', { name: 'ops' })).toBe('Hello ops');
+      const change = nextChange(config);
+      await writeFile(join(dir, 'production.yaml'), 'handlers:\n  popular:\n    greeting: Bonjour\n');
+      await change;
+      expect(await client.call('popular', 'Popular.Ping', { name: 'ops' })).toBe('Bonjour ops');
+    } finally {
+      await service.stop();
+      await client.close();
       await config.close();
     }
   });
