@@ -115,7 +115,7 @@ export function createService(options: ServiceOptions): Service {
       try {
         await register(next, node);
       } catch (error) {
-        await next.close().catch(() => {});
+        await until(Date.now() + registerTimeout(config), next.close());
         report(new Error(`staying in the ${current.spec.kind} registry: ${(error as Error).message}`, { cause: error }));
         return;
       }

@@ -168,6 +168,15 @@ describe('while serving', { timeout: 60_000 }, () => {
     expect(honest).toBeGreaterThan(0);
   });
 
+  it('aborts a hung handler\'s signal when its caller gives up, so a caller never holds the handler\'s connection', async () => {
+    const { client, signals } = await start();
+    const started = Date.now();
+    const calls = await Promise.all(Array.from({ length: 20 }, () => client.call('target', 'Target.Hang', {}, { timeout: 300 }).catch((error: unknown) => error)));
+    expect(calls.every((error) => (error as { code?: string }).code === 'TIMEOUT')).toBe(true);
+    await eventually(() => expect(signals.filter((signal) => signal.aborted)).toHaveLength(20), 20_000);
+    figure('20 calls to a hung handler, 300 ms deadline', { trials: 20, failures: 0, ms: Date.now() - started, note: 'each TIMEOUT; each handler\'s signal aborted' });
+  });
+
   it('answers oversize, deeply nested, malformed and misrouted requests with a status, never a dropped connection', async () => {
     const { port } = await start({ maxRequestBytes: 64 * 1024 });
     const started = Date.now();

@@ -223,6 +223,22 @@ describe('unreachable registries at start', () => {
   });
 });
 
+describe('an unreachable registry while running', () => {
+  it('stays where it is, reports a RegistryError naming the registry, and goes on serving', async () => {
+    const { client, service, runtime } = await setup();
+    const closed = await freePort();
+    const reported = new Promise<Error>((resolve) => service.once('error', resolve));
+    runtime.set('registries.consul', { address: `127.0.0.1:${closed}` });
+    runtime.set('registry', 'consul');
+    const error = await reported;
+    expect(error.message).toBe(`staying in the memory registry: consul registry at 127.0.0.1:${closed} is unreachable (ECONNREFUSED): could not register popular`);
+    expect(error.cause).toBeInstanceOf(RegistryError);
+    expect(service.registry).toBe('memory');
+    runtime.set('registry', 'memory');
+    expect(await client.call('popular', 'Popular.Ping', { name: 'still' })).toEqual({ message: 'Ping still' });
+  });
+});
+
 describe('registry swap under load', () => {
   let emulator: ConsulEmulator | undefined;
   let etcd: EtcdServer | undefined;
