@@ -16,9 +16,10 @@ export interface Connections {
   /** True once draining started: answers then close their connection. */
   readonly draining: boolean;
   /**
-   * Stops accepting, closes every connection that serves no call at once (idle, or still sending its headers), and
-   * waits for the calls in flight until `deadline` (a `Date.now()` time). Then each remaining call's signal is aborted
-   * and `expire` answers it; the connections are closed once those answers are written, or a moment later.
+   * Stops accepting, closes idle connections at once and those still sending a request's headers at the header
+   * timeout, ends each connection once its call is answered, and waits for all that until `deadline` (a `Date.now()`
+   * time). Then each remaining call's signal is aborted and `expire` answers it; the connections are closed once those
+   * answers are written, or a moment later.
    */
   drain(deadline: number, expire: (call: Call) => void): Promise<void>;
 }
@@ -26,8 +27,8 @@ export interface Connections {
 /** How long answers given at the drain deadline get to be written before their connections are cut (ms). */
 const FLUSH = 50;
 
-/** Tracks a server's sockets and calls. */
-export function trackConnections(server: Server): Connections {
+/** Tracks a server's sockets and calls; `headerTimeout` (ms) bounds how long a connection may take to send a request. */
+export function trackConnections(server: Server, headerTimeout: number): Connections {
   const sockets = new Set<Socket>();
   const busy = new Map<Socket, number>();
   const calls = new Set<Call>();
@@ -71,8 +72,14 @@ export function trackConnections(server: Server): Connections {
     async drain(deadline, expire) {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
-      if (calls.size > 0) await until(deadline, new Promise<void>((resolve) => (settled = resolve)));
+      server.closeIdleConnections();
+      // Node stops timing headers once the server closes: a connection that has not sent a whole request within
+      // the header timeout is closed here, as it would have been while serving.
+      const halfOpen = setTimeout(() => {
+        for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
+      }, Math.max(0, Math.min(deadline, Date.now() + headerTimeout) - Date.now()));
+      await until(deadline, closed);
+      clearTimeout(halfOpen);
       if (calls.size > 0) {
         const flushed = new Promise<void>((resolve) => (settled = resolve));
         for (const call of [...calls]) expire(call);
@@ -80,8 +87,7 @@ export function trackConnections(server: Server): Connections {
       }
       for (const socket of sockets) socket.destroy();
       await closed;
-    },
-  };
+    },  };
 }
 
 /** Waits for `promise`, or until the `Date.now()` time `deadline`, whichever comes first. */

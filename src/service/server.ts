@@ -136,7 +136,7 @@ export function createHandlerServer(config: Config, report: (error: HandlerError
         // Node looks for expired requests this often (30 s by default, which would stretch the header timeout).
         connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headerTimeout / 4)),
       });
-      const tracked = trackConnections(listening);
+      const tracked = trackConnections(listening, limits.headerTimeout);
       listening.on('request', (req: IncomingMessage, res: ServerResponse) => {
         serve(req, res, limits).catch((error: unknown) => failed(res, 'request', error));
       });

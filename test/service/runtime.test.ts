@@ -26,6 +26,7 @@ afterEach(async () => {
 });
 
 let namespace = 0;
+let slowStarted = 0;
 async function setup(extra: Record<string, unknown> = {}) {
   const runtime = memorySource({ registry: 'memory', registries: { memory: { namespace: `test-${++namespace}` } }, ...extra });
   const config = await createConfig({
@@ -40,6 +41,7 @@ async function setup(extra: Record<string, unknown> = {}) {
       return ctx.options.scan();
     },
     async slow(request) {
+      slowStarted++;
       await new Promise((resolve) => setTimeout(resolve, (request as { ms: number }).ms));
       return 'done';
     },
@@ -82,8 +84,9 @@ describe('service and client', () => {
 
   it('drains calls in flight on stop, and deregisters first', async () => {
     const { client, service } = await setup();
+    const before = slowStarted;
     const slow = client.call('popular', 'Popular.Slow', { ms: 300 });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually(() => expect(slowStarted).toBe(before + 1));
     const stopped = service.stop();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await memoryRegistry({ namespace: `test-${namespace}` }).lookup('popular')).toEqual([]);
