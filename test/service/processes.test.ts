@@ -44,7 +44,7 @@ describe.each(kinds)('across processes through %s', { timeout: 90_000 }, (kind) 
   it('finds and calls the service; SIGTERM drains and deregisters it', async () => {
     const settings = await registries(kind);
     const child = await startService(settings);
-    const config = await createConfig({ sources: [memorySource({ ...settings, client: { timeout: '5s' } })] });
+    const config = await createConfig({ sources: [memorySource({ ...settings, client: { timeout: '20s' } })] });
     const client = createClient({ config });
     try {
       expect(await client.call('popular', 'Popular.Ping', { name: 'winyh' })).toEqual({ message: 'Ping winyh' });
