@@ -312,7 +312,7 @@ const loadTimes = new Map<string, Map<number, number>>();
 // ---- 6. import cost, in fresh processes ---------------------------------------------------------------------------
 {
   // What `import 'microconf'` loads: the bundle the package exports.
-  const dist = fileURLToPath(new URL('../dist/bundle/index.js', import.meta.url));
+  const dist = fileURLToPath(new URL('../dist/index.mjs', import.meta.url));
   const empty = join(root, 'empty.mjs');
   await writeFile(empty, 'export const empty = 1;\n');
   const time = (target: string) =>
@@ -396,7 +396,7 @@ function report(machine: string): string {
   });
   return `# Benchmark results
 
-Produced by \`npm run bench\` (\`node --expose-gc --conditions=microconf-source --import tsx bench/run.ts\`) on
+Produced by \`npm run bench\` (\`node --expose-gc --import tsx bench/run.ts\`) on
 ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}. Shared and noisy: compare the ratios, which are
 measured in the same process and run, not the absolute times.
 

@@ -12,6 +12,7 @@ export type ConfigErrorCode =
   | 'LISTENER' // a change listener threw
   | 'WATCH' // a source's watch failed and is being retried
   | 'DECRYPT' // an encrypted value did not decrypt (wrong key, damaged or truncated ciphertext)
+  | 'MISSING_PACKAGE' // an optional package the feature needs is not installed
   | 'CLOSED'; // the config was closed
 
 /** Where in a text document an error sits (1-based). */

@@ -8,7 +8,7 @@ import { tempDir } from './helpers/files.ts';
 import { runScript } from './helpers/process.ts';
 import { useBackends } from './helpers/backends.ts';
 
-const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
 const microconf = (args: string[], env: NodeJS.ProcessEnv = process.env) => runScript(cli, { args, env, timeout: 30_000 });
 const backends = useBackends();
 const { hasEtcd } = backends;

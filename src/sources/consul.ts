@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type Consul from 'consul';
 import { parseDuration } from '../reader/convert.ts';
 import { ConfigError } from '../errors.ts';
+import { loadOptional } from '../optional.ts';
 import { normalizePrefix, type KvPair } from './kv.ts';
 import { storeSource, type StoreClient } from './remote.ts';
 import { applyWatchOption, type Source, type SourceOptions } from './source.ts';
@@ -20,8 +21,8 @@ export interface ConsulSourceOptions extends SourceOptions {
   port?: number | undefined;
   /** Talk HTTPS (implied by an `https://` address or by `tls`). */
   secure?: boolean | undefined;
-  /** TLS material: the CA, and the client's certificate and key for mutual TLS. */
-  tls?: { ca?: Buffer | string | undefined; cert?: Buffer | string | undefined; key?: Buffer | string | undefined } | undefined;
+  /** TLS material: the CA, and the client's certificate and key for mutual TLS (PEM, as text or bytes). */
+  tls?: { ca?: Uint8Array | string | undefined; cert?: Uint8Array | string | undefined; key?: Uint8Array | string | undefined } | undefined;
   /** The ACL token (default `CONSUL_HTTP_TOKEN`), sent as `X-Consul-Token` on every request, watches included. */
   token?: string | undefined;
   /** The datacenter. */
@@ -62,10 +63,10 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
 
   function connect(): Promise<Consul> {
     connection ??= (async () => {
-      const { default: ConsulClient } = await import('consul');
+      const { default: ConsulClient } = await loadOptional('consul', 'consulSource', () => import('consul'));
       const tls = options.tls;
       // node:https costs ~9 ms to import: only a TLS setup pays for it.
-      const agent = tls ? new (await import('node:https')).Agent({ ca: tls.ca, cert: tls.cert, key: tls.key, keepAlive: true }) : undefined;
+      const agent = tls ? new (await import('node:https')).Agent({ ca: pem(tls.ca), cert: pem(tls.cert), key: pem(tls.key), keepAlive: true }) : undefined;
       return new ConsulClient({
         host: target.host,
         port: target.port,
@@ -150,6 +151,9 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
   };
   return applyWatchOption(storeSource({ name: options.name ?? `consul:${prefix}`, prefix, optional: options.optional, cache: options.cache }, client), options);
 }
+
+/** TLS options take text or Buffers. */
+const pem = (value: Uint8Array | string | undefined) => (value === undefined || typeof value === 'string' ? value : Buffer.from(value));
 
 interface Target {
   host: string;

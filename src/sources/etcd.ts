@@ -1,5 +1,6 @@
 import type { Etcd3, IOptions, IWatchResponse, Watcher as EtcdWatcher } from 'etcd3';
 import { ConfigError } from '../errors.ts';
+import { loadOptional } from '../optional.ts';
 import { sleep } from '../sleep.ts';
 import { normalizePrefix, type KvPair } from './kv.ts';
 import { storeSource, type StoreClient } from './remote.ts';
@@ -13,8 +14,8 @@ export interface EtcdSourceOptions extends SourceOptions {
   hosts?: string | readonly string[] | undefined;
   /** User name and password, when etcd has authentication on. */
   auth?: { username: string; password: string } | undefined;
-  /** TLS: the CA certificate, and the client's key and certificate for mutual TLS. */
-  credentials?: { rootCertificate: Buffer; privateKey?: Buffer | undefined; certChain?: Buffer | undefined } | undefined;
+  /** TLS: the CA certificate, and the client's key and certificate for mutual TLS (PEM, as text or bytes). */
+  credentials?: { rootCertificate: Uint8Array | string; privateKey?: Uint8Array | string | undefined; certChain?: Uint8Array | string | undefined } | undefined;
   /** How long a read may wait for etcd before failing (ms, default 5000). */
   timeout?: number | undefined;
   /** A file keeping the last good layer, so the service starts while etcd is down. */
@@ -42,11 +43,14 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
 
   function connect(): Promise<Etcd3> {
     connection ??= (async () => {
-      const [{ Etcd3, isRecoverableError }, cockatiel] = await Promise.all([import('etcd3'), import('cockatiel')]);
+      const [{ Etcd3, isRecoverableError }, cockatiel] = await Promise.all([
+        loadOptional('etcd3', 'etcdSource', () => import('etcd3')),
+        import('cockatiel'),
+      ]);
       const config: IOptions = {
         hosts,
         auth: options.auth,
-        credentials: options.credentials,
+        credentials: credentials(options.credentials),
         dialTimeout: timeout,
         defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeout }),
         // etcd3's default circuit breaker waits 5 s before trying a host again; a config watch wants to be back
@@ -156,6 +160,13 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
     },
   };
   return applyWatchOption(storeSource({ name: options.name ?? `etcd:${keyPrefix}`, prefix, optional: options.optional, cache: options.cache }, client), options);
+}
+
+/** etcd3 wants Buffers. */
+function credentials(given: EtcdSourceOptions['credentials']): IOptions['credentials'] {
+  if (!given) return undefined;
+  const bytes = (pem: Uint8Array | string | undefined) => (pem === undefined ? undefined : Buffer.from(pem));
+  return { rootCertificate: bytes(given.rootCertificate)!, privateKey: bytes(given.privateKey), certChain: bytes(given.certChain) };
 }
 
 function rewound(): ConfigError {

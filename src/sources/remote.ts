@@ -74,6 +74,8 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
     try {
       pairs = await client.fetch(stopped.signal);
     } catch (error) {
+      // A client package that is not installed is no outage: neither the cache nor a retry would help.
+      if (error instanceof ConfigError && error.code === 'MISSING_PACKAGE') throw error.withSource(name);
       const failure = new ConfigError(`cannot read from ${client.store} at ${client.where}: ${(error as Error).message}`, {
         code: 'READ',
         source: name,

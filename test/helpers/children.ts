@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-
-// One process, not tsx's cli (which runs the file in a second process that a kill would not reach).
-const NODE_ARGS = ['--conditions=microconf-source', '--import', new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href];
+import { childEnv, NODE_ARGS } from './process.ts';
 
 /** A long-running child process whose output lines can be awaited. */
 export interface Child {
@@ -16,7 +14,7 @@ export interface Child {
 
 /** Starts a TypeScript file in a child node process (killed by the caller, or after `timeout`). */
 export function startChild(file: string, env: NodeJS.ProcessEnv, timeout = 60_000, args: readonly string[] = []): Child {
-  const child = spawn(process.execPath, [...NODE_ARGS, file, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, file, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const killer = setTimeout(() => child.kill('SIGKILL'), timeout);
   const lines: string[] = [];
   const waiters = new Set<() => void>();

@@ -1,8 +1,17 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-// One process, not tsx's cli (which runs the file in a second process that a kill would not reach).
-const NODE_ARGS = ['--conditions=microconf-source', '--import', new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href];
+/** Node's arguments to run a TypeScript file of this repository: one process, not tsx's cli (which runs the file in a
+ * second process that a kill would not reach). */
+export const NODE_ARGS = ['--import', new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href];
+
+/**
+ * A child's environment: tsx is pointed at the repository's tsconfig.json, whose `paths` resolve `microconf` to
+ * the sources, whatever the child's working directory.
+ */
+export function childEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, TSX_TSCONFIG_PATH: fileURLToPath(new URL('../../tsconfig.json', import.meta.url)) };
+}
 
 /** What a finished child process printed. */
 export interface Finished {
@@ -30,7 +39,7 @@ export function runScript(file: string, options: RunOptions = {}): Promise<Finis
     const child = execFile(
       process.execPath,
       [...NODE_ARGS, file, ...(options.args ?? [])],
-      { timeout: ms, killSignal: 'SIGKILL', env: options.env ?? process.env, cwd: options.cwd },
+      { timeout: ms, killSignal: 'SIGKILL', env: childEnv(options.env), cwd: options.cwd },
       (error, stdout, stderr) => {
         if (error?.killed) reject(new Error(`${file} did not exit within ${ms} ms: ${stdout}${stderr}`));
         else resolve({ stdout, stderr, code: child.exitCode });

@@ -1,4 +1,5 @@
 import type Consul from 'consul';
+import { loadOptional } from '../../optional.ts';
 import { formatAddress, splitAddress } from '../address.ts';
 import { pollNodes, sortNodes, stringsOf, type Registry, type ServiceNode } from './registry.ts';
 
@@ -36,7 +37,7 @@ export function consulRegistry(options: ConsulRegistryOptions = {}): Registry {
   const registered = new Map<string, number>();
   let client: Promise<Consul> | undefined;
   const connect = () =>
-    (client ??= import('consul').then(
+    (client ??= loadOptional('consul', 'the Consul registry', () => import('consul')).then(
       ({ default: ConsulClient }) =>
         new ConsulClient({
           host: url.hostname,

@@ -1,4 +1,5 @@
 import type { Etcd3, Lease } from 'etcd3';
+import { loadOptional } from '../../optional.ts';
 import { distinctNodes, parseNode, sortNodes, type Registry, type ServiceNode } from './registry.ts';
 
 /** Options of the etcd registry. */
@@ -18,7 +19,7 @@ export function etcdRegistry(options: EtcdRegistryOptions = {}): Registry {
   const leases = new Map<string, { lease: Lease; ttl: number }>();
   let client: Promise<Etcd3> | undefined;
   const connect = () =>
-    (client ??= import('etcd3').then(({ Etcd3 }) => new Etcd3({ hosts, auth: options.auth, dialTimeout: 3000 })));
+    (client ??= loadOptional('etcd3', 'the etcd registry', () => import('etcd3')).then(({ Etcd3 }) => new Etcd3({ hosts, auth: options.auth, dialTimeout: 3000 })));
   const key = (node: ServiceNode) => `${prefix}/${node.service}/${node.id}`;
 
   async function lookup(service: string): Promise<ServiceNode[]> {
