@@ -1,9 +1,13 @@
 // The `microconf` command, run as a child process against real files, a real etcd and the Consul KV emulator.
-import { writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Etcd3 } from 'etcd3';
 import { describe, expect, it } from 'vitest';
+import { startConsulEmulator } from './consul-emulator.ts';
 import { startChild } from './helpers/children.ts';
+import { startEtcd } from './helpers/etcd.ts';
+import { settle } from './helpers/events.ts';
 import { tempDir } from './helpers/files.ts';
 import { runScript } from './helpers/process.ts';
 import { useBackends } from './helpers/backends.ts';
@@ -11,6 +15,8 @@ import { useBackends } from './helpers/backends.ts';
 const cli = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
 const microconf = (args: string[], env: NodeJS.ProcessEnv = process.env) => runScript(cli, { args, env, timeout: 30_000 });
 const backends = useBackends();
+// Every test runs the command in child processes, several in a row: a safety net for a busy machine.
+const CHILDREN = 120_000;
 const { hasEtcd } = backends;
 
 async function files() {
@@ -22,7 +28,7 @@ async function files() {
   return { dir, base, local };
 }
 
-describe('microconf get and explain', () => {
+describe('microconf get and explain', { timeout: CHILDREN }, () => {
   it('reads layered sources in the order given', async () => {
     const { base, local } = await files();
     const env = { ...process.env, APP_REGISTRY: 'etcd' };
@@ -71,25 +77,117 @@ describe('microconf get and explain', () => {
   });
 });
 
-describe('microconf put and import', () => {
+describe('microconf usage', { timeout: CHILDREN }, () => {
+  it('prints its version', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(await microconf(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it('takes no arguments as bad usage, with the help on stderr', async () => {
+    const none = await microconf([]);
+    expect(none).toMatchObject({ code: 2, stdout: '' });
+    expect(none.stderr).toMatch(/^Usage: microconf /);
+    expect(none.stderr).toContain('Exit codes');
+  });
+
+  it('refuses a --prefix before or without its store, before reading anything', async () => {
+    const { base } = await files();
+    for (const args of [
+      ['get', 'server', '--prefix', '/app', '--file', base],
+      ['get', 'server', '--prefix', '/app', '--etcd', 'http://127.0.0.1:1'],
+      ['put', 'a', '1', '--consul', '127.0.0.1:1', '--file', base, '--prefix', 'app'],
+    ]) {
+      expect(await microconf(args)).toEqual({ code: 2, stdout: '', stderr: 'microconf: --prefix must follow the --consul or --etcd it belongs to\n' });
+    }
+  });
+});
+
+describe('microconf put and import', { timeout: CHILDREN }, () => {
   it('writes to Consul and reads it back', async () => {
     const { base } = await files();
-    const store = ['--consul', backends.emulator().address, '--prefix', 'cli/app'];
-    expect(await microconf(['import', base, ...store])).toMatchObject({ code: 0, stdout: 'wrote 4 keys\n' });
-    expect(await microconf(['put', 'registry', '"consul"', ...store])).toMatchObject({ code: 0 });
+    const address = backends.emulator().address;
+    const store = ['--consul', address, '--prefix', 'cli/app'];
+    expect(await microconf(['import', base, ...store])).toMatchObject({ code: 0, stdout: `wrote 4 keys to Consul at ${address}\n` });
+    expect(await microconf(['put', 'registry', '"consul"', ...store])).toMatchObject({ code: 0, stdout: `wrote cli/app/registry to Consul at ${address}\n` });
+    expect(JSON.parse((await microconf(['put', 'feature', 'true', '--json', ...store])).stdout)).toEqual({ written: 1, keys: ['cli/app/feature'] });
     const back = await microconf(['get', '.', '--json', ...store]);
-    expect(JSON.parse(back.stdout)).toEqual({ server: { port: 8080, host: '0.0.0.0' }, database: { password: 'base-s3cret' }, registry: 'consul' });
+    expect(JSON.parse(back.stdout)).toEqual({ server: { port: 8080, host: '0.0.0.0' }, database: { password: 'base-s3cret' }, registry: 'consul', feature: true });
   });
 
   it.runIf(hasEtcd)('writes to etcd and reads it back', async () => {
     const { base } = await files();
     const store = ['--etcd', backends.etcd()!.endpoint, '--prefix', '/cli/app'];
-    expect(await microconf(['import', base, ...store])).toMatchObject({ code: 0 });
+    expect(await microconf(['import', base, ...store])).toMatchObject({ code: 0, stdout: `wrote 4 keys to etcd at ${backends.etcd()!.endpoint}\n` });
     expect(await microconf(['get', 'server.host', ...store])).toMatchObject({ code: 0, stdout: '0.0.0.0\n' });
   });
 });
 
-describe('microconf watch', () => {
+describe('credentials in a store URL', { timeout: CHILDREN }, () => {
+  it('sign in to Consul (HTTP basic authentication) and are never printed', async () => {
+    const guarded = await startConsulEmulator({ basicAuth: { username: 'ops', password: 'pa55-word' } });
+    try {
+      const store = ['--consul', `http://ops:pa55-word@${guarded.address}`, '--prefix', 'auth/app'];
+      const put = await microconf(['put', 'registry', '"consul"', ...store]);
+      expect(put).toEqual({ code: 0, stdout: `wrote auth/app/registry to Consul at http://${guarded.address}\n`, stderr: '' });
+      const get = await microconf(['explain', 'registry', ...store]);
+      expect(get).toEqual({ code: 0, stdout: 'registry = "consul"  <- consul:auth/app/registry\n', stderr: '' });
+      const wrong = await microconf(['get', 'registry', '--consul', `http://ops:wrong-word@${guarded.address}`, '--prefix', 'auth/app']);
+      const none = await microconf(['get', 'registry', '--consul', guarded.address, '--prefix', 'auth/app']);
+      const refused = await microconf(['put', 'registry', '"x"', '--consul', `http://ops:wrong-word@${guarded.address}`]);
+      for (const failed of [wrong, none, refused]) expect(failed).toMatchObject({ code: 3, stdout: '', stderr: expect.stringContaining(`http://${guarded.address}`) });
+      for (const output of [put, get, wrong, none, refused]) expect(output.stdout + output.stderr).not.toMatch(/pa55-word|wrong-word/);
+    } finally {
+      await guarded.stop();
+    }
+  });
+
+  it.runIf(hasEtcd)('sign in to etcd and are never printed', async () => {
+    const server = await startEtcd();
+    try {
+      const admin = new Etcd3({ hosts: server.endpoint });
+      await admin.role('root').create();
+      await admin.user('root').create('pa55-word');
+      await admin.user('root').addRole('root');
+      await admin.auth.authEnable({});
+      admin.close();
+      const hosts = server.endpoint.replace('http://', 'http://root:pa55-word@');
+      const put = await microconf(['put', 'registry', '"etcd"', '--etcd', hosts, '--prefix', '/auth/app']);
+      expect(put).toEqual({ code: 0, stdout: `wrote /auth/app/registry to etcd at ${server.endpoint}\n`, stderr: '' });
+      const get = await microconf(['get', 'registry', '--etcd', hosts, '--prefix', '/auth/app']);
+      expect(get).toEqual({ code: 0, stdout: 'etcd\n', stderr: '' });
+      const wrong = await microconf(['get', 'registry', '--etcd', hosts.replace('pa55-word', 'wrong-word'), '--prefix', '/auth/app']);
+      const none = await microconf(['get', 'registry', '--etcd', server.endpoint, '--prefix', '/auth/app']);
+      for (const failed of [wrong, none]) expect(failed).toMatchObject({ code: 3, stdout: '', stderr: expect.stringContaining(server.endpoint) });
+      for (const output of [put, get, wrong, none]) expect(output.stdout + output.stderr).not.toMatch(/pa55-word|wrong-word/);
+    } finally {
+      await server.dispose();
+    }
+  });
+});
+
+describe('microconf watch', { timeout: CHILDREN }, () => {
+  it('prints a lasting failure once, and again after the configuration changed', async () => {
+    const { base } = await files();
+    const watcher = startChild(cli, process.env, 60_000, ['watch', '--file', base]);
+    const errors = () => watcher.lines.filter((line) => line.startsWith('error: '));
+    try {
+      await watcher.waitFor(/^watching \(everything\) from version 1$/);
+      for (const port of [8081, 8082]) {
+        await rm(base);
+        await watcher.waitFor(/^error: /);
+        // The file source looks at a deleted file again about 60 ms later: time for a repeated report to show.
+        await settle(500);
+        await writeFile(base, `server:\n  port: ${port}\n`);
+        await watcher.waitFor(new RegExp(`server\\.port: \\d+ -> ${port} `));
+      }
+      expect(errors()).toHaveLength(2);
+      expect(errors()[0]).toBe(errors()[1]);
+      expect(errors()[0]).toContain(`file:${base}`);
+    } finally {
+      watcher.process.kill('SIGKILL');
+    }
+  });
+
   it.runIf(hasEtcd)('shows a file change and an etcd change live, with source, and never a secret', async () => {
     const { base } = await files();
     const store = ['--etcd', backends.etcd()!.endpoint, '--prefix', '/watch/app'];

@@ -49,8 +49,16 @@ export interface ConsulEmulator {
 
 const MAX_WAIT = 10 * 60_000;
 
+/** How the emulator checks its callers. */
+export interface EmulatorOptions {
+  /** ACL tokens and what each may do (KV only); without it every caller may do everything. */
+  acl?: Record<string, 'read' | 'write'>;
+  /** Answer 401 to any request without this HTTP basic authentication, as a proxy in front of an agent does. */
+  basicAuth?: { username: string; password: string };
+}
+
 /** Starts the emulator on a free 127.0.0.1 port. */
-export async function startConsulEmulator(options: { acl?: Record<string, 'read' | 'write'> } = {}): Promise<ConsulEmulator> {
+export async function startConsulEmulator(options: EmulatorOptions = {}): Promise<ConsulEmulator> {
   const kv = new Map<string, Entry>();
   const tombstones = new Map<string, number>();
   let index = 1;
@@ -111,6 +119,13 @@ export async function startConsulEmulator(options: { acl?: Record<string, 'read'
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (options.basicAuth) {
+      const expected = `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`;
+      if (req.headers.authorization !== expected) {
+        res.writeHead(401, { 'WWW-Authenticate': 'Basic' }).end('Unauthorized');
+        return;
+      }
+    }
     if (!url.pathname.startsWith('/v1/kv/')) {
       await catalog(req, res, url);
       return;

@@ -1,15 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { createConfig, type Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { Explanation } from '../loader/explain.ts';
 import { createRedactor, type Redactor } from '../reader/secrets.ts';
 import type { Tree } from '../reader/tree.ts';
-import { consulSource } from '../sources/consul.ts';
-import { envSource } from '../sources/env.ts';
-import { etcdSource } from '../sources/etcd.ts';
-import { fileSource } from '../sources/file.ts';
-import type { Source } from '../sources/source.ts';
-import { documentKeys, writeKeys, type StoreTarget } from './stores.ts';
+import { makeSource, parseSources, type StoreSpec } from './sources.ts';
+import { documentKeys, writeKeys } from './stores.ts';
 
 /** Where the CLI writes, and how it learns that it should stop watching. */
 export interface CliIo {
@@ -22,37 +19,16 @@ export interface CliIo {
 /** Exit codes. */
 export const EXIT = { ok: 0, notFound: 1, usage: 2, source: 3 } as const;
 
-type Spec = { kind: 'file' | 'env' | 'consul' | 'etcd'; value: string | undefined; prefix?: string };
-
-/** The source options, in the order given: a later source wins over an earlier one, as in createConfig. */
-function sourceSpecs(argv: readonly string[]): Spec[] {
-  const specs: Spec[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const next = () => inline ?? argv[++i];
-    if (name === '--') break;
-    if (name === '--file' || name === '--consul' || name === '--etcd') specs.push({ kind: name.slice(2) as Spec['kind'], value: next() });
-    else if (name === '--env') specs.push({ kind: 'env', value: inline ?? (argv[i + 1] && !argv[i + 1]!.startsWith('-') ? argv[++i] : undefined) });
-    else if (name === '--prefix') {
-      const value = next();
-      const last = [...specs].reverse().find((spec) => spec.kind === 'consul' || spec.kind === 'etcd');
-      if (last) last.prefix = value;
+/** The package's version, from the package.json above this module (in the sources or in the package). */
+function version(): string {
+  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: unknown; version?: unknown };
+      if (manifest.name === 'microconf' && typeof manifest.version === 'string') return manifest.version;
+    } catch {
+      // none here: look further up
     }
-  }
-  return specs;
-}
-
-function makeSource(spec: Spec): Source {
-  switch (spec.kind) {
-    case 'file':
-      return fileSource(spec.value ?? '');
-    case 'env':
-      return envSource(spec.value ? { strippedPrefix: spec.value } : {});
-    case 'consul':
-      return consulSource({ address: spec.value, prefix: spec.prefix ?? 'micro/config', timeout: 3000 });
-    case 'etcd':
-      return etcdSource({ hosts: (spec.value ?? '').split(','), prefix: spec.prefix ?? '/micro/config', timeout: 3000 });
+    if (dir.pathname === '/') return 'unknown';
   }
 }
 
@@ -65,21 +41,24 @@ function describe(leaf: Explanation): string {
 
 /** Runs the `microconf` command; resolves with its exit code. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const specs = sourceSpecs(argv);
+  const parsed = parseSources(argv);
   let code: number = EXIT.ok;
   const program = new Command('microconf')
     .description('Read, explain and watch a layered configuration; write to Consul and etcd.')
+    .version(version(), '-V, --version', 'print the version')
     .addOption(new Option('--file <path>', 'a config file (.json .yaml .yml .toml .env); repeatable'))
     .addOption(new Option('--env [prefix]', 'the environment, or only its PREFIX_* variables without the prefix; repeatable'))
-    .addOption(new Option('--consul <address>', 'Consul KV at host:port (token from CONSUL_HTTP_TOKEN)'))
+    .addOption(new Option('--consul <address>', 'Consul KV at host:port or a URL (token from CONSUL_HTTP_TOKEN)'))
     .addOption(new Option('--etcd <hosts>', 'etcd at comma-separated URLs'))
-    .addOption(new Option('--prefix <prefix>', 'the key prefix of the --consul or --etcd before it'))
+    .addOption(new Option('--prefix <prefix>', 'the key prefix of the --consul or --etcd right before it'))
     .option('--secret <pattern...>', 'paths whose values are shown as [redacted] (database.password, **.token)')
     .option('--json', 'print JSON for scripts')
     .addHelpText(
       'after',
       `
 Sources are layered in the order given: a later one wins (--file a.yaml --env APP --etcd URL --prefix /app).
+A store URL may carry a user name and password (http://user:password@127.0.0.1:2379): etcd's authentication,
+or HTTP basic authentication for a Consul behind a proxy; they are never printed.
 Exit codes: 0 success, 1 no value at the path, 2 bad usage, 3 a source could not be read (missing or invalid
 file, unreachable store). Secret values never appear in any output.
 
@@ -94,16 +73,29 @@ Examples:
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
 
   const globals = () => program.opts<{ secret?: string[]; json?: boolean }>();
+  const usage = (message: string) => new CommanderError(EXIT.usage, 'microconf.usage', message);
+  const specs = () => {
+    if (parsed.problem !== undefined) throw usage(parsed.problem);
+    return parsed.specs;
+  };
   const open = async (): Promise<{ config: Config; secrets: Redactor }> => {
-    if (specs.length === 0) throw new CommanderError(EXIT.usage, 'microconf.noSources', 'no source given: use --file, --env, --consul or --etcd');
+    const sources = specs();
+    if (sources.length === 0) throw usage('no source given: use --file, --env, --consul or --etcd');
     const secret = globals().secret ?? [];
-    return { config: await createConfig({ sources: specs.map(makeSource), secret }), secrets: createRedactor(secret) };
+    return { config: await createConfig({ sources: sources.map(makeSource), secret }), secrets: createRedactor(secret) };
   };
-  const target = (): StoreTarget => {
-    const store = [...specs].reverse().find((spec) => spec.kind === 'consul' || spec.kind === 'etcd');
-    if (!store?.value) throw new CommanderError(EXIT.usage, 'microconf.noStore', 'put and import need --consul or --etcd');
-    return { kind: store.kind as StoreTarget['kind'], address: store.value, prefix: store.prefix ?? (store.kind === 'etcd' ? '/micro/config' : 'micro/config') };
+  const target = (): StoreSpec => {
+    const store = specs().findLast((spec): spec is StoreSpec => spec.kind === 'consul' || spec.kind === 'etcd');
+    if (!store) throw usage('put and import need --consul or --etcd');
+    return store;
   };
+  /** What a write says it did: the keys, and the store without its credentials. */
+  const wrote = (store: StoreSpec, keys: readonly string[]) =>
+    io.out(
+      globals().json
+        ? JSON.stringify({ written: keys.length, keys })
+        : `wrote ${keys.length === 1 ? keys[0] : `${keys.length} keys`} to ${store.kind === 'etcd' ? 'etcd' : 'Consul'} at ${store.address}`,
+    );
 
   program
     .command('get <path>')
@@ -150,7 +142,10 @@ Examples:
     .action(async (path: string | undefined) => {
       const { config, secrets } = await open();
       const below = path ? path.split('.') : [];
+      // A failure that goes on (a file deleted, a store down) is reported once, until the configuration changes.
+      const reported = new Set<string>();
       config.on('change', ({ version, changes }) => {
+        reported.clear();
         for (const change of changes) {
           // The watched path, anything below it, or an ancestor replaced above it.
           const shorter = Math.min(below.length, change.segments.length);
@@ -166,7 +161,11 @@ Examples:
           );
         }
       });
-      config.on('error', (error) => io.err(`error: ${error.message}`));
+      config.on('error', (error) => {
+        if (reported.has(error.message)) return;
+        reported.add(error.message);
+        io.err(`error: ${error.message}`);
+      });
       io.out(globals().json ? JSON.stringify({ watching: path ?? '', version: config.snapshot().version }) : `watching ${path ?? '(everything)'} from version ${config.snapshot().version}`);
       await io.interrupted;
       await config.close();
@@ -176,23 +175,29 @@ Examples:
     .command('put <key> <value>')
     .description('write one key below the prefix of --consul or --etcd (the value as written: JSON, YAML or text)')
     .action(async (key: string, value: string) => {
-      await writeKeys(target(), [[key, value]]);
+      const store = target();
+      wrote(store, await writeKeys(store, [[key, value]]));
     });
 
   program
     .command('import <file>')
     .description('write every leaf of a JSON, YAML or TOML document as keys below the prefix of --consul or --etcd')
     .action(async (file: string) => {
+      const store = target();
       const entries = await documentKeys(file);
-      await writeKeys(target(), entries);
-      io.out(globals().json ? JSON.stringify({ written: entries.length }) : `wrote ${entries.length} keys`);
+      wrote(store, await writeKeys(store, entries));
     });
 
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return EXIT.usage;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') return EXIT.ok;
+      // Help or the version asked for (0); help shown on stderr for a missing command, or bad usage (2).
+      if (error.exitCode === 0 && error.code !== 'microconf.usage') return EXIT.ok;
       if (error.code.startsWith('microconf.')) io.err(`microconf: ${error.message}`);
       return EXIT.usage;
     }

@@ -2,45 +2,55 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { formatName, loadEncoder } from '../encoders/index.ts';
+import { loadOptional } from '../optional.ts';
 import { normalizePrefix } from '../sources/kv.ts';
 import { isObject, normalize, type Tree } from '../reader/tree.ts';
+import { DEFAULT_PREFIX, type StoreSpec } from './sources.ts';
 
-/** A store the CLI writes to. */
-export interface StoreTarget {
-  kind: 'consul' | 'etcd';
-  /** Consul address or etcd hosts. */
-  address: string;
-  /** Key prefix. */
-  prefix: string;
+/** The full key of each entry below the store's prefix, as its source reads them back. */
+export function storeKeys(store: StoreSpec, keys: readonly string[]): string[] {
+  const prefix = store.prefix ?? DEFAULT_PREFIX[store.kind];
+  const base = store.kind === 'etcd' && prefix.startsWith('/') ? `/${normalizePrefix(prefix)}` : normalizePrefix(prefix);
+  return keys.map((key) => (base ? `${base}/${key.replace(/^\/+/, '')}` : key.replace(/^\/+/, '')));
 }
 
-/** Writes keys (below the target's prefix) with the store's own client, then closes it. */
-export async function writeKeys(target: StoreTarget, entries: readonly [string, string][]): Promise<void> {
-  const base = target.kind === 'etcd' && target.prefix.startsWith('/') ? `/${normalizePrefix(target.prefix)}` : normalizePrefix(target.prefix);
-  const full = (key: string) => (base ? `${base}/${key.replace(/^\/+/, '')}` : key.replace(/^\/+/, ''));
-  if (target.kind === 'etcd') {
-    const { Etcd3 } = await import('etcd3');
-    const client = new Etcd3({ hosts: target.address.split(','), dialTimeout: 3000 });
+/** Writes keys (below the store's prefix) with the store's own client, then closes it; resolves with the full keys. */
+export async function writeKeys(store: StoreSpec, entries: readonly [string, string][]): Promise<string[]> {
+  const keys = storeKeys(store, entries.map(([key]) => key));
+  const writes = entries.map(([, value], i) => [keys[i]!, value] as const);
+  const where = `${store.kind === 'etcd' ? 'etcd' : 'Consul'} at ${store.address}`;
+  const failed = (error: unknown) => new ConfigError(`cannot write to ${where}: ${(error as Error).message}`, { code: 'READ', cause: error });
+  if (store.kind === 'etcd') {
+    const { Etcd3 } = await loadOptional('etcd3', 'microconf put and import', () => import('etcd3'));
+    const client = new Etcd3({ hosts: store.address.split(','), auth: store.auth, dialTimeout: 3000 });
     try {
-      for (const [key, value] of entries) await client.put(full(key)).value(value);
+      for (const [key, value] of writes) await client.put(key).value(value);
     } catch (error) {
-      throw new ConfigError(`cannot write to etcd at ${target.address}: ${(error as Error).message}`, { code: 'READ', cause: error });
+      throw failed(error);
     } finally {
       client.close();
     }
-    return;
+    return keys;
   }
-  const { default: Consul } = await import('consul');
-  const url = new URL(/^[a-z]+:\/\//i.test(target.address) ? target.address : `http://${target.address}`);
+  const { default: Consul } = await loadOptional('consul', 'microconf put and import', () => import('consul'));
+  const url = new URL(/^[a-z]+:\/\//i.test(store.address) ? store.address : `http://${store.address}`);
+  url.port ||= '8500';
+  url.pathname = '/v1';
+  if (store.auth) {
+    url.username = encodeURIComponent(store.auth.username);
+    url.password = encodeURIComponent(store.auth.password);
+  }
   const token = process.env.CONSUL_HTTP_TOKEN;
-  const client = new Consul({ host: url.hostname, port: Number(url.port || 8500), secure: url.protocol === 'https:', defaults: token ? { token } : {} });
+  // The client takes baseUrl (credentials included, sent as basic authentication), though its types omit it.
+  const client = new Consul({ baseUrl: url.href, defaults: token ? { token } : {} } as ConstructorParameters<typeof Consul>[0]);
   try {
-    for (const [key, value] of entries) await client.kv.set({ key: full(key), value, timeout: 5000 } as never);
+    for (const [key, value] of writes) await client.kv.set({ key, value, timeout: 5000 } as never);
   } catch (error) {
-    throw new ConfigError(`cannot write to Consul at ${target.address}: ${(error as Error).message}`, { code: 'READ', cause: error });
+    throw failed(error);
   } finally {
     client.destroy();
   }
+  return keys;
 }
 
 /**

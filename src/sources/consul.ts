@@ -27,6 +27,8 @@ export interface ConsulSourceOptions extends SourceOptions {
   token?: string | undefined;
   /** The datacenter. */
   dc?: string | undefined;
+  /** HTTP basic authentication, for an agent behind a proxy that asks for it (the ACL token is `token`). */
+  auth?: { username: string; password: string } | undefined;
   /** How long one blocking query waits for a change, as a Go duration (default `60s`). */
   wait?: string | undefined;
   /** How long a plain read may take (ms, default 5000). */
@@ -68,9 +70,8 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
       // node:https costs ~9 ms to import: only a TLS setup pays for it.
       const agent = tls ? new (await import('node:https')).Agent({ ca: pem(tls.ca), cert: pem(tls.cert), key: pem(tls.key), keepAlive: true }) : undefined;
       return new ConsulClient({
-        host: target.host,
-        port: target.port,
-        secure: target.secure,
+        // The client takes baseUrl, though its types omit it.
+        ...(options.auth ? { baseUrl: baseUrl(target, options.auth) } : { host: target.host, port: target.port, secure: target.secure }),
         ...(agent ? { agent } : {}),
         defaults: { ...(token ? { token } : {}), ...(options.dc ? { dc: options.dc } : {}) },
       });
@@ -154,6 +155,14 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
 
 /** TLS options take text or Buffers. */
 const pem = (value: Uint8Array | string | undefined) => (value === undefined || typeof value === 'string' ? value : Buffer.from(value));
+
+/** The agent's API URL carrying the credentials, which the client sends as basic authentication. */
+function baseUrl(target: Target, auth: { username: string; password: string }): string {
+  const url = new URL(`${target.secure ? 'https' : 'http'}://${target.host.includes(':') && !target.host.startsWith('[') ? `[${target.host}]` : target.host}:${target.port}/v1`);
+  url.username = encodeURIComponent(auth.username);
+  url.password = encodeURIComponent(auth.password);
+  return url.href;
+}
 
 interface Target {
   host: string;

@@ -1,0 +1,115 @@
+import { consulSource } from '../sources/consul.ts';
+import { envSource } from '../sources/env.ts';
+import { etcdSource } from '../sources/etcd.ts';
+import { fileSource } from '../sources/file.ts';
+import type { Source } from '../sources/source.ts';
+
+/** User name and password taken out of a store's URL. */
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** A store given on the command line: where it is (never with credentials) and how to sign in. */
+export interface StoreSpec {
+  kind: 'consul' | 'etcd';
+  /** Consul's `host:port` or URL, or etcd's comma-separated URLs, without user name and password. */
+  address: string;
+  /** The key prefix (`--prefix`), when one was given. */
+  prefix: string | undefined;
+  /** From `http://user:password@host:port`: etcd's authentication, or HTTP basic authentication for Consul. */
+  auth: Credentials | undefined;
+}
+
+/** One source option of the command line. */
+export type SourceSpec = { kind: 'file'; path: string } | { kind: 'env'; prefix: string | undefined } | StoreSpec;
+
+/** The source options in the order given, or what is wrong with them (bad usage). */
+export type ParsedSources = { specs: SourceSpec[]; problem?: undefined } | { specs?: undefined; problem: string };
+
+/** Each store's default prefix, as its source has it. */
+export const DEFAULT_PREFIX = { consul: 'micro/config', etcd: '/micro/config' } as const;
+
+/**
+ * Reads the source options (`--file`, `--env [prefix]`, `--consul`, `--etcd`, each store followed by its `--prefix`)
+ * in the order given: a later source wins over an earlier one, as in createConfig. Commander checks the rest.
+ */
+export function parseSources(argv: readonly string[]): ParsedSources {
+  const specs: SourceSpec[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const cut = arg.indexOf('=');
+    const [name, inline] = arg.startsWith('--') && cut > 0 ? [arg.slice(0, cut), arg.slice(cut + 1)] : [arg, undefined];
+    const next = () => inline ?? argv[++i];
+    if (name === '--') break;
+    if (name === '--file') {
+      const path = next();
+      if (path) specs.push({ kind: 'file', path });
+    } else if (name === '--env') {
+      const following = argv[i + 1];
+      specs.push({ kind: 'env', prefix: inline ?? (following !== undefined && !following.startsWith('-') ? argv[++i] : undefined) });
+    } else if (name === '--consul' || name === '--etcd') {
+      const kind = name === '--consul' ? 'consul' : 'etcd';
+      const given = next();
+      if (!given) return { problem: `${name} needs an address` };
+      const store = storeAddress(kind, given);
+      if (typeof store === 'string') return { problem: store };
+      specs.push({ kind, ...store, prefix: undefined });
+    } else if (name === '--prefix') {
+      const prefix = next();
+      const last = specs.at(-1);
+      if (!last || (last.kind !== 'consul' && last.kind !== 'etcd')) return { problem: '--prefix must follow the --consul or --etcd it belongs to' };
+      if (last.prefix !== undefined) return { problem: `--prefix given twice for one --${last.kind}` };
+      if (prefix === undefined) return { problem: '--prefix needs a value' };
+      last.prefix = prefix;
+    }
+  }
+  return { specs };
+}
+
+/**
+ * A store address with any `user:password@` taken out of its URLs (every one of etcd's hosts must then carry the
+ * same), or what is wrong with it. Neither the password nor the address holding it is ever part of a message.
+ */
+export function storeAddress(kind: StoreSpec['kind'], given: string): Pick<StoreSpec, 'address' | 'auth'> | string {
+  let auth: Credentials | undefined;
+  const addresses: string[] = [];
+  const parts = kind === 'etcd' ? given.split(',') : [given];
+  const signed = parts.filter((part) => part.includes('@')).length;
+  if (signed > 0 && signed < parts.length) return `--${kind}: give the credentials in every host, or in none`;
+  for (const part of parts) {
+    if (!part.includes('@')) {
+      addresses.push(part);
+      continue;
+    }
+    let url: URL;
+    try {
+      url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(part) ? part : `http://${part}`);
+    } catch {
+      return `--${kind}: an address with credentials must be a URL (http://user:password@host:port)`;
+    }
+    const found = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+    if (auth && (auth.username !== found.username || auth.password !== found.password)) {
+      return `--${kind}: the hosts carry different credentials`;
+    }
+    auth = found;
+    url.username = '';
+    url.password = '';
+    addresses.push(url.pathname === '/' ? `${url.protocol}//${url.host}` : url.href);
+  }
+  return { address: addresses.join(','), auth };
+}
+
+/** The library's source for a command-line source. */
+export function makeSource(spec: SourceSpec): Source {
+  switch (spec.kind) {
+    case 'file':
+      return fileSource(spec.path);
+    case 'env':
+      return envSource(spec.prefix ? { strippedPrefix: spec.prefix } : {});
+    case 'consul':
+      return consulSource({ address: spec.address, auth: spec.auth, prefix: spec.prefix ?? DEFAULT_PREFIX.consul, timeout: 3000 });
+    case 'etcd':
+      return etcdSource({ hosts: spec.address.split(','), auth: spec.auth, prefix: spec.prefix ?? DEFAULT_PREFIX.etcd, timeout: 3000 });
+  }
+}
