@@ -1,5 +1,5 @@
 // microconf in one screen: defaults, a memory source and the environment, a typed read, a live change and its
-// watcher. Try it with an override from the environment:  MICRO_REGISTRY=etcd npm run example
+// watcher. Try it with an override from the environment:  MICRO_REGISTRY=etcd npm run quickstart
 import { createConfig, envSource, memorySource } from 'microconf';
 
 const runtime = memorySource({ handlers: { popular: { greeting: 'Ping' } } }, { name: 'runtime' });

@@ -48,6 +48,9 @@ await build({
   platform: 'node',
   target: 'node20',
   packages: 'external',
+  // Names the bundle had to change to keep them apart (ConfigError → _ConfigError) stay the sources' own in
+  // `.name` and in stack traces.
+  keepNames: true,
   // The sources are ESM; in the bundle, import.meta.url is the bundle's own URL.
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__bundleUrl' },

@@ -1,23 +1,27 @@
 // The Popular service with etcd as both its configuration store and its registry.
 //
-//   ETCD_ENDPOINTS=http://127.0.0.1:2379 npx tsx --conditions=microconf-source examples/etcd-service/main.ts
+//   ETCD_ENDPOINTS=http://127.0.0.1:2379 npm run example:etcd-service
 //   etcdctl put /popular/config/handlers/popular/greeting '"Hello"'   # the next answer changes
 //
-// With --demo it changes the greeting itself with etcd's client, calls the service before and after, and exits.
+// With --demo (`npm run example:etcd-service -- --demo`) it changes the greeting itself with etcd's client, calls
+// the service before and after, and exits.
 import { Etcd3 } from 'etcd3';
 import { createConfig, etcdSource, memorySource } from 'microconf';
 import { createClient, createService } from 'microconf/service';
+import { reach } from '../shared/reach.ts';
 
 const hosts = process.env.ETCD_ENDPOINTS ?? 'http://127.0.0.1:2379';
-const etcd = new Etcd3({ hosts });
-await etcd.put('/popular/config/handlers/popular/greeting').value('"Ping"');
+const etcd = new Etcd3({ hosts, dialTimeout: 3000 });
 
-const config = await createConfig({
-  sources: [
-    // Where to find etcd comes from the program; everything else lives in etcd.
-    memorySource({ registry: 'etcd', registries: { etcd: { hosts, prefix: '/popular/registry' } }, server: { ttl: '5s' } }, { name: 'bootstrap' }),
-    etcdSource({ prefix: '/popular/config', hosts }),
-  ],
+const config = await reach('etcd', hosts, 'start etcd or set ETCD_ENDPOINTS', async () => {
+  await etcd.put('/popular/config/handlers/popular/greeting').value('"Ping"');
+  return createConfig({
+    sources: [
+      // Where to find etcd comes from the program; everything else lives in etcd.
+      memorySource({ registry: 'etcd', registries: { etcd: { hosts, prefix: '/popular/registry' } }, server: { ttl: '5s' } }, { name: 'bootstrap' }),
+      etcdSource({ prefix: '/popular/config', hosts }),
+    ],
+  });
 });
 const service = createService({ name: 'popular', config }).handle('Popular', {
   async ping(request, ctx) {

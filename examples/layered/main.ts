@@ -1,6 +1,6 @@
 // Layers, lowest first: defaults < config.yaml < .env < environment (APP_*) < command-line flags.
 // Run it with overrides to see where each value comes from:
-//   APP_SERVER_PORT=8081 npx tsx examples/layered/main.ts --server-port 9090 --registry consul
+//   APP_SERVER_PORT=8081 npm run example:layered -- --server-port 9090 --registry consul
 import { fileURLToPath } from 'node:url';
 import { createConfig, envSource, fileSource, flagsSource, type Explanation } from 'microconf';
 

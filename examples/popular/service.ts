@@ -1,5 +1,5 @@
-// Runs the Popular service until interrupted:  npx tsx --conditions=microconf-source examples/popular/service.ts
-// Then call it from another terminal:          npx tsx --conditions=microconf-source examples/popular/client.ts
+// Runs the Popular service until interrupted:  npm run example:service
+// Then call it from another terminal:          npm run example:client
 import { fileURLToPath } from 'node:url';
 import { popularConfig, popularService } from './popular.ts';
 
