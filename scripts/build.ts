@@ -25,7 +25,7 @@ const dist = join(root, 'dist');
 const types = join(dist, 'types');
 
 /** The package's entry points: the file name in dist/ (`index` is the package's root) and its source. */
-const ENTRIES = { index: 'src/index.ts', service: 'src/service/index.ts' } as const;
+const ENTRIES = { index: 'src/index.ts', service: 'src/service/index.ts', secrets: 'src/secrets/index.ts' } as const;
 type Entry = keyof typeof ENTRIES;
 const entries = Object.keys(ENTRIES) as Entry[];
 const NAME = 'microconf';

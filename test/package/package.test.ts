@@ -76,6 +76,10 @@ describe('the tarball', () => {
       'dist/index.d.ts',
       'dist/index.mjs',
       'dist/microconf.cjs',
+      'dist/secrets.cjs',
+      'dist/secrets.d.cts',
+      'dist/secrets.d.ts',
+      'dist/secrets.mjs',
       'dist/service.cjs',
       'dist/service.d.cts',
       'dist/service.d.ts',
@@ -115,7 +119,9 @@ main().catch((error) => { console.error(error); process.exit(1); });
       join(consumer, 'main.mjs'),
       program(`import * as microconf from 'microconf';
 import * as service from 'microconf/service';
+import { secretbox, generateKey } from 'microconf/secrets';
 import { createRequire } from 'node:module';
+if (typeof secretbox({ key: generateKey() }).decrypt !== 'function') throw new Error('no secretbox');
 const required = createRequire(import.meta.url)('microconf');
 if (required.ConfigError !== microconf.ConfigError || required.createConfig !== microconf.createConfig) throw new Error('two instances');`),
     );
@@ -123,7 +129,7 @@ if (required.ConfigError !== microconf.ConfigError || required.createConfig !== 
   });
 
   it('is required from CommonJS', async () => {
-    await writeFile(join(consumer, 'main.cjs'), program(`const microconf = require('microconf');\nconst service = require('microconf/service');`));
+    await writeFile(join(consumer, 'main.cjs'), program(`const microconf = require('microconf');\nconst service = require('microconf/service');\nrequire('microconf/secrets').generateKey();`));
     expect(await run(process.execPath, ['main.cjs'], consumer, env)).toEqual({ code: 0, stdout: '8080 0.0.0.0 env:APP_SERVER_PORT function ConfigError\n', stderr: '' });
   });
 
@@ -152,6 +158,7 @@ describe('the types', () => {
   const use = `
 import { createConfig, fileSource, envSource, flagsSource, memorySource, etcdSource, consulSource, ConfigError, type Config, type Value, type ChangeEvent } from 'microconf';
 import { createService, createClient, memoryRegistry, type Service } from 'microconf/service';
+import { secretbox, generateKey } from 'microconf/secrets';
 
 export async function start(): Promise<Service> {
   const config: Config = await createConfig({
@@ -165,7 +172,8 @@ export async function start(): Promise<Service> {
   etcdSource({ hosts: 'https://127.0.0.1:2379', credentials: { rootCertificate: new Uint8Array(0), privateKey: 'pem' } });
   consulSource({ tls: { ca: new Uint8Array(0) } });
   const error: unknown = new ConfigError('x', { code: 'MISSING_PACKAGE' });
-  void [port, value.exists(), error, memoryRegistry(), createClient({ config })];
+  const sealed: Uint8Array = secretbox({ key: generateKey() }).encrypt('s3cret');
+  void [port, value.exists(), error, sealed, memoryRegistry(), createClient({ config })];
   return createService({ name: 'popular', config }).handle('Popular', { async ping(request: unknown) { return request; } });
 }
 `;
