@@ -13,7 +13,7 @@ import { runScript } from './helpers/process.ts';
 import { useBackends } from './helpers/backends.ts';
 
 const cli = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
-const microconf = (args: string[], env: NodeJS.ProcessEnv = process.env) => runScript(cli, { args, env, timeout: 30_000 });
+const microconf = (args: string[], env: NodeJS.ProcessEnv = process.env) => runScript(cli, { args, env, timeout: 60_000 });
 const backends = useBackends();
 // Every test runs the command in child processes, several in a row: a safety net for a busy machine.
 const CHILDREN = 120_000;
