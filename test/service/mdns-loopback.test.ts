@@ -35,7 +35,7 @@ function probe(...args: string[]): Record<string, unknown> {
     'ip link set v0 up',
     'ip route add default dev v0',
   ].join(' && ');
-  const node = [process.execPath, '--conditions=microconf-source', '--import', loader, script, ...args].map((part) => `'${part}'`).join(' ');
+  const node = [process.execPath, '--import', loader, script, ...args].map((part) => `'${part}'`).join(' ');
   const run = spawnSync('unshare', ['-n', 'sh', '-c', `${setup} && ${node}`], { encoding: 'utf8', timeout: 60_000 });
   const line = run.stdout.trim().split('\n').at(-1) ?? '';
   try {
