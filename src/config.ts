@@ -8,8 +8,18 @@ import { createSnapshot, createView, type Layer, type Snapshot, type SnapshotVie
 import { createWatcher, type Change, type Watcher } from './loader/watcher.ts';
 import type { Environment } from './reader/expand.ts';
 import { pathSegments, toSegments, type PathArgs, type Segment } from './reader/path.ts';
-import { cloneTree, normalize, sortedJson, type Tree, type TreeObject } from './reader/tree.ts';
-import { issueSegments, runSchema, type StandardOutput, type StandardSchemaV1, type Value } from './reader/value.ts';
+import type { CheckArgs, CheckPath, TypeAt, TypeAtPath } from './reader/paths.ts';
+import { cloneTree, getIn, normalize, sortedJson, type Tree, type TreeObject } from './reader/tree.ts';
+import {
+  freezeOutput,
+  issueSegments,
+  outputValueOf,
+  runSchema,
+  type StandardInput,
+  type StandardOutput,
+  type StandardSchemaV1,
+  type Value,
+} from './reader/value.ts';
 import { createRedactor, type Redactor } from './reader/secrets.ts';
 import type { Source } from './sources/source.ts';
 
@@ -56,12 +66,22 @@ export interface ConfigEvents {
   error: (error: ConfigError) => void;
 }
 
-/** Live, layered configuration: typed reads of the current snapshot, watchers, and sources added at run time. */
-export interface Config<Shape = Record<string, unknown>> {
+/**
+ * Live, layered configuration: typed reads of the current snapshot, watchers, and sources added at run time.
+ *
+ * `Shape` is what reads are typed by: a schema's output, or the type given to `createConfig<Shape>()`. Then paths
+ * are checked at compile time (a path the shape does not have is a type error naming it, with the choices) and
+ * `value()` is typed. `Input` types the plain values of watchers' changes: what the schema accepts. Without either,
+ * any path is accepted and values are untyped. The typing is compile-time only: reads run the same code.
+ */
+export interface Config<Shape = Record<string, unknown>, Input = Shape> {
   /** The value at a path of the current snapshot: one string is a dotted path, several segments are literal. */
-  get(...path: PathArgs): Value;
+  get<const A extends PathArgs>(...path: CheckArgs<Shape, A>): Value<TypeAt<Shape, A>>;
   /** A watcher of the value at a path (a dotted string or an array of segments; none watches the root). */
-  watch(path?: string | readonly Segment[], options?: WatchOptions): Watcher;
+  watch<const P extends string | readonly Segment[] = ''>(
+    path?: CheckPath<Shape, P>,
+    options?: WatchOptions,
+  ): Watcher<TypeAtPath<Shape, P>, PlainAt<Input, P>>;
   /** Listens to `change` or `error`. */
   on<E extends keyof ConfigEvents>(event: E, listener: ConfigEvents[E]): this;
   /** Removes a listener. */
@@ -90,7 +110,7 @@ export interface Config<Shape = Record<string, unknown>> {
   /** The current snapshot: `{ version, values, sources }`. */
   snapshot(): Snapshot;
   /** Which source gave a path its value, and what it overrode. */
-  explain(...path: PathArgs): Explanation;
+  explain<const A extends PathArgs>(...path: CheckArgs<Shape, A>): Explanation;
   /** Stops every watcher and source; afterwards reads answer the last snapshot and nothing keeps the process alive. */
   close(): Promise<void>;
 }
@@ -98,10 +118,19 @@ export interface Config<Shape = Record<string, unknown>> {
 /** The shape a config's `scan()` returns: the schema's output, or a plain record. */
 export type ConfigShape<S> = S extends StandardSchemaV1 ? StandardOutput<S> : Record<string, unknown>;
 
-/** Creates a config: reads every source once (a failing one rejects, unless optional), then follows their changes. */
-export async function createConfig<S extends StandardSchemaV1 | undefined = undefined>(
-  options: ConfigOptions<S> = {},
-): Promise<Config<ConfigShape<S>>> {
+/** The plain data at a watched path: the input type there, or any tree where that is not known. */
+type PlainAt<Input, P extends string | readonly Segment[]> = unknown extends TypeAtPath<Input, P> ? Tree : TypeAtPath<Input, P>;
+
+/** The config `createConfig<T>` gives: typed by the schema when `T` is one, else by `T` itself. */
+export type ConfigFor<T> = [T] extends [StandardSchemaV1] ? Config<StandardOutput<T>, StandardInput<T>> : Config<T>;
+
+/**
+ * Creates a config: reads every source once (a failing one rejects, unless optional), then follows their changes.
+ * With a `schema`, reads are typed by its output; `createConfig<Shape>()` types them by `Shape`, unvalidated.
+ */
+export async function createConfig<T = Record<string, unknown>>(
+  options: ConfigOptions<[T] extends [StandardSchemaV1] ? T : undefined> = {},
+): Promise<ConfigFor<T>> {
   const maxDepth = options.maxDepth ?? 64;
   const env = options.expandEnv === false ? undefined : (options.env ?? process.env);
   let defaults: Tree;
@@ -153,25 +182,29 @@ export async function createConfig<S extends StandardSchemaV1 | undefined = unde
   });
   await loader.add(options.sources ?? []);
 
-  const config: Config<ConfigShape<S>> = {
+  // Paths and types are the compiler's business: at run time one untyped facade serves every shape.
+  const config: Config = {
     // A plain function reading `arguments`: one dotted string (the common case) allocates no argument array.
     get: function get(path?: unknown): Value {
       if (arguments.length === 1 && typeof path === 'string') return memo.get(path) ?? view.lookupDotted(path);
       // eslint-disable-next-line prefer-rest-params
       return view.lookup(Array.prototype.slice.call(arguments) as unknown as PathArgs);
     } as Config['get'],
-    watch(path, watchOptions) {
+    watch(path?: string | readonly Segment[], watchOptions?: WatchOptions): never {
       const segments = path === undefined ? [] : pathSegments(path);
-      return createWatcher(
+      const watcher = createWatcher(
         segments,
         {
           register: (handle) => loader.register(handle),
           present: secrets.empty ? undefined : (change) => hideSecrets(change, secrets),
+          // Called when the loader has just shown the new view: its output is the one of the delivered change.
+          toValue: schema ? (current) => outputValueOf(current, getIn(view.validated as Tree, segments), segments) : undefined,
           onListenerError: (error, at) =>
             loader.report(new ConfigError(`a watcher of "${at}" threw`, { code: 'LISTENER', path: at, cause: error })),
         },
         watchOptions?.signal,
       );
+      return watcher as never;
     },
     on(event, listener) {
       facade.on(event, listener as never);
@@ -208,13 +241,13 @@ export async function createConfig<S extends StandardSchemaV1 | undefined = unde
       return schema ? structuredClone(view.validated) : cloneTree(view.snapshot.values);
     }) as Config['scan'],
     snapshot: () => view.snapshot,
-    explain: (...path) => explainPath(view, toSegments(path), secrets),
+    explain: (...path: PathArgs) => explainPath(view, toSegments(path), secrets),
     async close() {
       await loader.close();
       facade.removeAllListeners();
     },
   };
-  return config;
+  return config as unknown as ConfigFor<T>;
 }
 
 /** Runs the config's schema on a candidate; a refusal names every issue's path and the source of the value. */
@@ -225,7 +258,8 @@ function checkSchema(schema: StandardSchemaV1, values: TreeObject, layers: reado
   } catch (error) {
     return toConfigError(error, 'VALIDATION');
   }
-  if (!result.issues) return { output: result.value };
+  // Frozen once here, so every read's value() can share it.
+  if (!result.issues) return { output: freezeOutput(result.value) };
   const candidate = createView(createSnapshot(0, values, layers), layers);
   const issues: ConfigIssue[] = result.issues.map((issue) => {
     const segments = issueSegments(issue);

@@ -1,6 +1,6 @@
 import { splitDotted, toSegments, type PathArgs } from '../reader/path.ts';
 import { getIn, type Tree, type TreeObject } from '../reader/tree.ts';
-import { valueOf, type Value } from '../reader/value.ts';
+import { outputValueOf, valueOf, type Value } from '../reader/value.ts';
 
 /** What a snapshot records about one source's layer. */
 export interface SourceState {
@@ -52,14 +52,17 @@ export interface SnapshotView {
 
 const MEMO_LIMIT = 10_000;
 
-/** Builds the read view of a snapshot. */
+/** Builds the read view of a snapshot; with a schema's output, values' `value()` reads it at their path. */
 export function createView(snapshot: Snapshot, layers: readonly Layer[], validated?: unknown): SnapshotView {
   const memo = new Map<string, Value>();
+  const at = (segments: readonly string[]): Value => {
+    const node = getIn(snapshot.values, segments);
+    return validated === undefined ? valueOf(node, segments) : outputValueOf(node, getIn(validated as Tree, segments), segments);
+  };
   const lookupDotted = (key: string): Value => {
     let value = memo.get(key);
     if (value === undefined) {
-      const segments = splitDotted(key);
-      value = valueOf(getIn(snapshot.values, segments), segments);
+      value = at(splitDotted(key));
       if (memo.size >= MEMO_LIMIT) memo.clear();
       memo.set(key, value);
     }
@@ -73,8 +76,7 @@ export function createView(snapshot: Snapshot, layers: readonly Layer[], validat
     lookupDotted,
     lookup(path) {
       if (path.length === 1 && typeof path[0] === 'string') return lookupDotted(path[0]);
-      const segments = toSegments(path);
-      return valueOf(getIn(snapshot.values, segments), segments);
+      return at(toSegments(path));
     },
   };
 }

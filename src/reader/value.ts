@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.ts';
 import { isInt64, parseBool, parseDuration, parseFloat64, parseInt64 } from './convert.ts';
 import { formatPath, toSegments, type PathArgs } from './path.ts';
+import type { CheckArgs, ReadonlyDeep, TypeAt } from './paths.ts';
 import { cloneTree, getIn, isObject, sortedJson, type Tree } from './tree.ts';
 
 /** The Standard Schema interface (v1), enough of it to validate and read the result type. */
@@ -27,8 +28,11 @@ export interface StandardIssue {
   readonly path?: readonly (PropertyKey | { readonly key: PropertyKey })[] | undefined;
 }
 
-/** A read-only view of one node of a snapshot, with typed accessors that fall back to a default. */
-export interface Value {
+/**
+ * A read-only view of one node of a snapshot, with typed accessors that fall back to a default. `T` is the node's
+ * type where the config has one (a schema's output, or the shape given to `createConfig<Shape>()`).
+ */
+export interface Value<T = unknown> {
   /** False for a missing key and for null. */
   exists(): boolean;
   /** A boolean, or a string in Go's ParseBool grammar; otherwise `def`. */
@@ -58,12 +62,22 @@ export interface Value {
    * strictness of node-config's `config.get(path)`, for a value the program cannot run without.
    */
   required(): Tree;
-  /** The value at a path below this one, with the same grammar as `config.get`. */
-  get(...path: PathArgs): Value;
+  /**
+   * The node as the config types it. With a schema: the schema's output at this path, as validated (coerced,
+   * defaults filled in, transforms applied), so `"8080"` from the environment reads as `8080` through
+   * `z.coerce.number()`. Without one: the merged node itself. Either way frozen and shared, never copied
+   * (`scan()` gives a copy of your own); undefined when missing.
+   */
+  value(): ReadonlyDeep<T>;
+  /** The value at a path below this one, with the same grammar (and, for a typed value, the same checks) as `config.get`. */
+  get<const A extends PathArgs>(...path: CheckArgs<T, A>): Value<TypeAt<T, A>>;
 }
 
 /** The output type of a Standard Schema. */
 export type StandardOutput<S> = S extends StandardSchemaV1<unknown, infer O> ? O : unknown;
+
+/** The input type of a Standard Schema: what it accepts. */
+export type StandardInput<S> = S extends StandardSchemaV1<infer I, unknown> ? I : unknown;
 
 const encoder = new TextEncoder();
 
@@ -73,10 +87,13 @@ class TreeValue implements Value {
   readonly node: Tree | undefined;
   /** Where the node sits, for `required()`'s error; the root's segments when the path is unknown. */
   readonly segments: readonly string[];
+  /** What `value()` answers: the node itself, or the schema's output at the same path. */
+  readonly output: unknown;
 
-  constructor(node: Tree | undefined, segments: readonly string[]) {
+  constructor(node: Tree | undefined, segments: readonly string[], output: unknown) {
     this.node = node;
     this.segments = segments;
+    this.output = output;
   }
 
   exists(): boolean {
@@ -163,9 +180,17 @@ class TreeValue implements Value {
     return this.node;
   }
 
-  get(...path: PathArgs): Value {
+  value(): never {
+    return this.output as never;
+  }
+
+  // Typed as the interface's generic signature says; at run time one path walk serves every type.
+  get(...path: PathArgs): never {
     const below = toSegments(path);
-    return valueOf(getIn(this.node, below), below.length === 0 ? this.segments : [...this.segments, ...below]);
+    const node = getIn(this.node, below);
+    const segments = below.length === 0 ? this.segments : [...this.segments, ...below];
+    if (this.output === this.node) return valueOf(node, segments) as never;
+    return outputValueOf(node, getIn(this.output as Tree, below), segments) as never;
   }
 }
 
@@ -173,7 +198,31 @@ const ROOT: readonly string[] = Object.freeze([]);
 
 /** A Value over a tree node (or a missing one) found at `segments`. */
 export function valueOf(node: Tree | undefined, segments: readonly string[] = ROOT): Value {
-  return new TreeValue(node, segments);
+  return new TreeValue(node, segments, node);
+}
+
+/** A Value over a tree node whose `value()` is a schema's output at the same path (frozen by `freezeOutput`). */
+export function outputValueOf(node: Tree | undefined, output: unknown, segments: readonly string[] = ROOT): Value {
+  return new TreeValue(node, segments, output);
+}
+
+/**
+ * Freezes a schema's output where it is plain data (arrays and plain objects), so `value()` can share it. Instances
+ * a transform made (a Date, a URL, a client) are left as they are: freezing one could break its own methods.
+ */
+export function freezeOutput<T>(output: T): T {
+  if (typeof output !== 'object' || output === null || Object.isFrozen(output)) return output;
+  if (Array.isArray(output)) {
+    Object.freeze(output);
+    for (const item of output as unknown[]) freezeOutput(item);
+    return output;
+  }
+  const prototype = Object.getPrototypeOf(output) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return output;
+  // Frozen before its children: a cycle a transform built ends at a node already frozen.
+  Object.freeze(output);
+  for (const key of Object.keys(output)) freezeOutput((output as Record<string, unknown>)[key]);
+  return output;
 }
 
 function isStandardSchema(value: unknown): value is StandardSchemaV1 {
