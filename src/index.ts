@@ -1,5 +1,5 @@
 export { createConfig } from './config.ts';
-export type { Config, ConfigEvents, ConfigOptions, ConfigShape, WatchOptions } from './config.ts';
+export type { Config, ConfigEvents, ConfigFor, ConfigOptions, ConfigShape, WatchOptions } from './config.ts';
 export { ConfigError } from './errors.ts';
 export type { ConfigErrorCode, ConfigIssue, ErrorPosition } from './errors.ts';
 export type { Explanation, Overridden } from './loader/explain.ts';
@@ -8,8 +8,9 @@ export type { Snapshot, SourceState } from './loader/snapshot.ts';
 export type { Change, ChangeListener, Watcher } from './loader/watcher.ts';
 export type { Environment } from './reader/expand.ts';
 export type { PathArgs, Segment } from './reader/path.ts';
+export type { CheckArgs, CheckPath, KeysOf, ReadonlyDeep, TypeAt, TypeAtPath } from './reader/paths.ts';
 export type { Tree, TreeObject } from './reader/tree.ts';
-export type { StandardIssue, StandardOutput, StandardResult, StandardSchemaV1, Value } from './reader/value.ts';
+export type { StandardInput, StandardIssue, StandardOutput, StandardResult, StandardSchemaV1, Value } from './reader/value.ts';
 export { memorySource } from './sources/memory.ts';
 export type { MemorySource, MemorySourceOptions } from './sources/memory.ts';
 export { createChangeSet } from './sources/source.ts';

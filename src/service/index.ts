@@ -1,5 +1,5 @@
 export { createService } from './service.ts';
-export type { Service, ServiceEvents, ServiceOptions } from './service.ts';
+export type { HandlerOptions, Service, ServiceEvents, ServiceOptions } from './service.ts';
 export { CallError, createClient } from './client.ts';
 export type { CallErrorCode, CallErrorDetails, CallOptions, Client, ClientOptions } from './client.ts';
 export { errors, HandlerError, ServiceError } from './errors.ts';

@@ -9,12 +9,15 @@ import { HandlerError, ServiceError, statusText, type ErrorBody } from './errors
 import { MAX_DEPTH, parseJson } from './json.ts';
 import { methodKey, methodTable, route, type MethodTable } from './routing.ts';
 
-/** What a handler is given besides the request. */
-export interface HandlerContext {
+/**
+ * What a handler is given besides the request. `Options` types its options where the config's shape has
+ * `handlers.<name>`; `Shape` and `Input` are the config's own.
+ */
+export interface HandlerContext<Options = unknown, Shape = Record<string, unknown>, Input = Shape> {
   /** The handler's options: the `handlers.<name>` subtree of the snapshot current when the call arrived. */
-  readonly options: Value;
+  readonly options: Value<Options>;
   /** The whole config. */
-  readonly config: Config;
+  readonly config: Config<Shape, Input>;
   /** The endpoint called (`Popular.Ping`). */
   readonly endpoint: string;
   /** Aborted when the caller goes away, and at the drain deadline of `stop()` (its reason then a 503 ServiceError). */
@@ -22,13 +25,18 @@ export interface HandlerContext {
 }
 
 /** One endpoint: JSON in, JSON out. */
-export type HandlerMethod = (request: unknown, context: HandlerContext) => unknown;
+export type HandlerMethod<Options = unknown, Shape = Record<string, unknown>, Input = Shape> = (
+  request: unknown,
+  context: HandlerContext<Options, Shape, Input>,
+) => unknown;
 
 /**
  * A handler: methods by name (`ping` serves `Popular.Ping`). A class instance works too: its methods, own and
  * inherited (never those of `Object.prototype`), are called on it, so they keep `this`.
  */
-export type Handler = Readonly<Record<string, HandlerMethod>>;
+export type Handler<Options = unknown, Shape = Record<string, unknown>, Input = Shape> = Readonly<
+  Record<string, HandlerMethod<Options, Shape, Input>>
+>;
 
 /** The bounds a server holds its clients to (ms and bytes). */
 export interface ServerLimits {

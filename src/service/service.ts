@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { EventEmitter } from '../events.ts';
-import type { Config, Watcher } from '../index.ts';
+import type { Config, TypeAt, Watcher } from '../index.ts';
 import { advertisedHost, formatAddress, parseListenAddress } from './address.ts';
 import { until } from './connections.ts';
 import { createRegistry, registrySpec, type RegistrySpec } from './registry/index.ts';
@@ -9,14 +9,14 @@ import { withinTime, type Registry, type ServiceNode } from './registry/registry
 import { createHandlerServer, type Handler } from './server.ts';
 import { drainTimeout, registerTimeout, serverLimits } from './settings.ts';
 
-/** Options of `createService`. */
-export interface ServiceOptions {
+/** Options of `createService`; a typed config (one with a schema) types each handler's options. */
+export interface ServiceOptions<Shape = Record<string, unknown>, Input = Shape> {
   /** The service's name, as clients call it (`popular`). */
   name: string;
   /** Its version (default `latest`). */
   version?: string | undefined;
   /** Where its registry, address, TTL and handler options come from. */
-  config: Config;
+  config: Config<Shape, Input>;
   /** Labels published with its node. */
   metadata?: Readonly<Record<string, string>> | undefined;
 }
@@ -34,8 +34,11 @@ export interface ServiceEvents {
   error: (error: Error) => void;
 }
 
+/** The type of a handler's options: `handlers.<name lower-cased>` of the config's shape (`unknown` if it has none). */
+export type HandlerOptions<Shape, Name extends string> = TypeAt<Shape, readonly ['handlers', Lowercase<Name>]>;
+
 /** A running micro-style service: handlers served over HTTP, registered in the configured registry. */
-export interface Service extends Pick<EventEmitter<ServiceEvents>, 'on' | 'off' | 'once'> {
+export interface Service<Shape = Record<string, unknown>, Input = Shape> extends Pick<EventEmitter<ServiceEvents>, 'on' | 'off' | 'once'> {
   /** The service's name. */
   readonly name: string;
   /** This instance's id. */
@@ -48,7 +51,7 @@ export interface Service extends Pick<EventEmitter<ServiceEvents>, 'on' | 'off' 
    * Adds a handler (`service.handle('Popular', { ping })`, or a class instance); its options are
    * `handlers.<name lower-cased>`. Its methods are those it has when added.
    */
-  handle(name: string, handler: Handler | object): this;
+  handle<const Name extends string>(name: Name, handler: Handler<HandlerOptions<Shape, Name>, Shape, Input> | object): this;
   /**
    * Listens, registers, and starts following the config. Rejects with a ConfigError for a bad `server.address` or
    * `registry`, and with a RegistryError naming the registry and its address when it cannot register there.
@@ -69,8 +72,10 @@ export interface Service extends Pick<EventEmitter<ServiceEvents>, 'on' | 'off' 
  * `memory`, `consul`, `etcd`), `registries.<kind>.*`, `handlers.<name>.*`. A change of `registry` or `registries`
  * re-registers at once: in the new registry first, then out of the old one, so the service can always be found.
  */
-export function createService(options: ServiceOptions): Service {
-  const { config, name } = options;
+export function createService<Shape = Record<string, unknown>, Input = Shape>(options: ServiceOptions<Shape, Input>): Service<Shape, Input> {
+  // The runtime reads its own keys untyped: they need not be in the application's schema.
+  const config: Config = options.config;
+  const { name } = options;
   const id = `${name}-${randomUUID()}`;
   const events = new EventEmitter<ServiceEvents>();
   const report = (error: unknown) => events.emit('error', error instanceof Error ? error : new Error(String(error)));
@@ -180,7 +185,7 @@ export function createService(options: ServiceOptions): Service {
     if (active) await until(deadline, active.registry.close().catch(report));
   }
 
-  const service: Service = {
+  const service: Service<Shape, Input> = {
     name,
     id,
     get address() {
@@ -190,7 +195,8 @@ export function createService(options: ServiceOptions): Service {
       return current?.spec.kind;
     },
     handle(handlerName, handler) {
-      server.handle(handlerName, handler);
+      // Typed for its caller; the server hands every handler an untyped context of the same values.
+      server.handle(handlerName, handler as Handler | object);
       return service;
     },
     on: (event, listener) => (events.on(event, listener), service) as never,
