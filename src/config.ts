@@ -8,7 +8,7 @@ import { createSnapshot, createView, type Layer, type Snapshot, type SnapshotVie
 import { createWatcher, type Change, type Watcher } from './loader/watcher.ts';
 import type { Environment } from './reader/expand.ts';
 import { pathSegments, toSegments, type PathArgs, type Segment } from './reader/path.ts';
-import type { CheckArgs, CheckPath, TypeAt, TypeAtPath } from './reader/paths.ts';
+import type { CheckArgs, CheckPath, RootPath, TypeAt, TypeAtPath } from './reader/paths.ts';
 import { cloneTree, getIn, normalize, sortedJson, type Tree, type TreeObject } from './reader/tree.ts';
 import {
   freezeOutput,
@@ -77,8 +77,8 @@ export interface ConfigEvents {
 export interface Config<Shape = Record<string, unknown>, Input = Shape> {
   /** The value at a path of the current snapshot: one string is a dotted path, several segments are literal. */
   get<const A extends PathArgs>(...path: CheckArgs<Shape, A>): Value<TypeAt<Shape, A>>;
-  /** A watcher of the value at a path (a dotted string or an array of segments; none watches the root). */
-  watch<const P extends string | readonly Segment[] = ''>(
+  /** A watcher of the value at a path (a dotted string or an array of segments, checked like `get`'s; none watches the root). */
+  watch<const P extends string | readonly Segment[] = RootPath>(
     path?: CheckPath<Shape, P>,
     options?: WatchOptions,
   ): Watcher<TypeAtPath<Shape, P>, PlainAt<Input, P>>;

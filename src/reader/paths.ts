@@ -8,13 +8,15 @@ import type { PathArgs, Segment } from './path.ts';
 type MaxSegments = 24;
 
 /** A segment that is not there, in one member of a union. */
+interface Missing {
+  readonly [missing]: true;
+}
 declare const missing: unique symbol;
-type Missing = typeof missing;
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
 
 /** True when no argument narrows `K`: `string`, or a pattern such as `${string}.port`. */
-type IsWide<K extends string> = {} extends Record<K, 1> ? true : false;
+type IsWide<K extends string> = Record<never, never> extends Record<K, 1> ? true : false;
 
 /** Keys of `T` holding functions: an object with methods (Date, URL, Map, a class instance) is a leaf. */
 type MethodKeys<T> = {
@@ -135,9 +137,11 @@ type WalkArgs<T, A extends readonly unknown[]> = A extends readonly []
   : A extends readonly [infer Only extends string]
     ? string extends Only
       ? Found<unknown>
-      : Only extends ''
-        ? Found<T, DottedKeys<T>>
-        : WalkDotted<T, Only, '', []>
+      : Only extends RootPath
+        ? Found<T>
+        : Only extends ''
+          ? Found<T, DottedKeys<T>>
+          : WalkDotted<T, Only, '', []>
     : A extends readonly [infer Only extends readonly Segment[]]
       ? WalkSegments<T, Only, []> extends Wrong<infer E extends readonly unknown[]>
         ? Wrong<readonly [E]>
@@ -161,6 +165,13 @@ export type CheckArgs<T, A extends PathArgs> =
 
 /** The type at the path an argument list names (`unknown` where it cannot be told). */
 export type TypeAt<T, A extends PathArgs> = WalkArgs<T, A> extends Found<infer F, unknown> ? F : unknown;
+
+/**
+ * The root, as `watch()` without a path has it. Not a literal anyone writes: an editor asking what the argument
+ * could be, before it is typed, is then offered nothing for it.
+ */
+export type RootPath = '' & { readonly [root]: true };
+declare const root: unique symbol;
 
 /** `watch`'s single path argument (a dotted string or an array of segments), checked like `get`'s. */
 export type CheckPath<T, P extends string | readonly Segment[]> =
