@@ -257,6 +257,23 @@ describe('a config typed by createConfig<Shape>(), without a schema', () => {
     watcher.stop();
   });
 
+  it('names numeric keys by their text', async () => {
+    interface Ports {
+      ports: { 80: string; 443: string };
+      codes: Record<number, boolean>;
+    }
+    const config = await createConfig<Ports>({ defaults: { ports: { 80: 'http', 443: 'https' }, codes: { 404: true } } });
+    open.push(config);
+    expectTypeOf(config.get('ports.80').value()).toEqualTypeOf<string>();
+    expect(config.get('ports.80').value()).toBe('http');
+    expectTypeOf(config.get('ports', 443).value()).toEqualTypeOf<string>();
+    expect(config.get('ports', 443).value()).toBe('https');
+    expectTypeOf(config.get('codes.404').value()).toEqualTypeOf<boolean | undefined>();
+    expect(config.get('codes.404').value()).toBe(true);
+    // @ts-expect-error no such port
+    config.get('ports.81');
+  });
+
   it('refuses a schema together with an explicit shape', async () => {
     // @ts-expect-error an explicit shape takes no schema: a schema types the config by itself
     const config = await createConfig<Shape>({ schema: z.object({ server: z.object({ address: z.string() }) }), defaults: { server: { address: 'a' } } });

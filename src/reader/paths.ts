@@ -53,9 +53,16 @@ type ObjectChild<M, K extends string> = K extends keyof M
   ? string extends keyof M
     ? M[K] | undefined
     : M[K]
-  : IsWide<K> extends true
-    ? M[keyof M] | undefined
-    : Missing;
+  : NumericChild<M, AsNumber<K>, IsWide<K> extends true ? M[keyof M] | undefined : Missing>;
+
+/** A numeric key (`{ 80: … }`, `Record<number, …>`) named by its text; `Otherwise` when there is none. */
+type NumericChild<M, N, Otherwise> = [N] extends [never]
+  ? Otherwise
+  : N extends keyof M
+    ? number extends keyof M
+      ? M[N] | undefined
+      : M[N]
+    : Otherwise;
 
 /** The child of `T` at one segment: members without it read as `undefined`; `Missing` when none has it. */
 type Child<T, K extends string> = Settle<T extends unknown ? MemberChild<T, K> : never>;
