@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
 import { normalize, type Tree } from '../../src/reader/tree.ts';
-import { valueOf, type StandardSchemaV1 } from '../../src/reader/value.ts';
+import { freezeOutput, outputValueOf, valueOf, type StandardSchemaV1 } from '../../src/reader/value.ts';
 
 // Every accessor against every kind of stored value: number, string, numeric string, bool string, Go duration
 // string, array, comma string, object, null, missing. `D` marks "the fallback was returned".
@@ -166,5 +166,60 @@ describe('Value accessors', () => {
     expect(failure(() => root.get('db.none').required())).toMatchObject({ code: 'MISSING', path: 'db.none' });
     expect(failure(() => root.get('db.password.deeper').required())).toMatchObject({ path: 'db.password.deeper' });
     expect(failure(() => root.get('db.password.deeper').required()).message).not.toContain('s3cret');
+  });
+});
+
+describe('value(): the node, or a schema output at the same path', () => {
+  it('is the merged node itself without a schema output', () => {
+    const node = normalize({ a: { b: [1, 2] } }, { maxDepth: 8 });
+    expect(valueOf(node).get('a').value()).toBe((node as { a: Tree }).a);
+    expect(valueOf(node).get('a.b.1').value()).toBe(2);
+    expect(valueOf(undefined).value()).toBeUndefined();
+    expect(valueOf(node).get('a.nope').value()).toBeUndefined();
+  });
+
+  it('reads the output beside the node, and keeps both in step through get()', () => {
+    const node = normalize({ port: '8080', db: { port: '5432', extra: 'x' } }, { maxDepth: 8 });
+    const output = freezeOutput({ port: 8080, db: { port: 5432 }, added: 'default' });
+    const root = outputValueOf(node, output);
+    expect(root.get('port').value()).toBe(8080);
+    expect(root.get('port').raw()).toBe('8080');
+    expect(root.get('db').get('port').value()).toBe(5432);
+    expect(root.get('db', 'port').int(0)).toBe(5432);
+    // A key only the output has (a schema default), and one only the tree has (stripped by the schema).
+    expect(root.get('added').value()).toBe('default');
+    expect(root.get('added').exists()).toBe(false);
+    expect(root.get('db.extra').value()).toBeUndefined();
+    expect(root.get('db.extra').string()).toBe('x');
+    // The output is walked by own keys only, as the tree is.
+    expect(root.get('toString').value()).toBeUndefined();
+    expect(root.get('db.constructor').value()).toBeUndefined();
+  });
+
+  it('freezes plain objects and arrays of an output, and leaves instances alone', () => {
+    class Client {
+      calls = 0;
+      call(): number {
+        return ++this.calls;
+      }
+    }
+    const when = new Date(0);
+    const output = freezeOutput({ list: [{ a: 1 }], when, client: new Client(), bare: Object.assign(Object.create(null) as object, { x: 1 }) });
+    expect(Object.isFrozen(output)).toBe(true);
+    expect(Object.isFrozen(output.list)).toBe(true);
+    expect(Object.isFrozen(output.list[0])).toBe(true);
+    expect(Object.isFrozen(output.bare)).toBe(true);
+    expect(Object.isFrozen(output.when)).toBe(false);
+    expect(output.client.call()).toBe(1);
+    expect(freezeOutput(7)).toBe(7);
+    expect(freezeOutput(null)).toBeNull();
+  });
+
+  it('freezes an output a transform made cyclic without looping', () => {
+    const cyclic: { self?: unknown; list: unknown[] } = { list: [] };
+    cyclic.self = cyclic;
+    cyclic.list.push(cyclic.list);
+    expect(Object.isFrozen(freezeOutput(cyclic))).toBe(true);
+    expect(Object.isFrozen(cyclic.list)).toBe(true);
   });
 });
