@@ -83,6 +83,7 @@ try {
         extends: join(repo, 'tsconfig.json'),
         compilerOptions: { noEmit: true, incremental: false, customConditions: [] },
         files: [`program${index}.ts`],
+        include: [],
       }),
     );
     compileTimes.set(name, { wall: [], check: [], instantiations: NaN });
