@@ -5,6 +5,7 @@
 //   compiler build more than 200,000 types beyond the baseline (a count: a busy machine cannot fail it)
 import { execFile } from 'node:child_process';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -207,6 +208,7 @@ function section(): string {
     'count of types built) do not move with the machine\'s load. The recursive program must type-check at all: no',
     '"excessively deep".',
     'Run time: mean read of 16 paths, typed and untyped configs of the same data (typing is compile-time only).',
+    `Load average at the end of the run: ${loadavg()[0]!.toFixed(1)} (times stretch with it; instantiations do not).`,
     '',
     '| benchmark | value | note |',
     '|---|---:|---|',
