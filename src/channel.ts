@@ -3,8 +3,8 @@ export interface Channel<T> {
   /** Hands a value to every open iterator; an iterator that has not read its previous value gets this one instead. */
   push(value: T): void;
   /**
-   * Makes every iterator's next read reject with this error, once; the iterator goes on afterwards. A value pushed
-   * before the read replaces the error, since it is newer news.
+   * Makes every iterator's next read reject with this error, once; the iterator goes on afterwards. An unread value
+   * is not lost to it: the value and the error are read in the order they came.
    */
   fail(error: unknown): void;
   /** Ends every iterator. */
@@ -13,39 +13,82 @@ export interface Channel<T> {
   subscribe(signal?: AbortSignal): AsyncIterableIterator<T>;
 }
 
-type Item<T> = { value: T; error?: undefined } | { error: unknown };
+/** Options of a channel. */
+export interface ChannelOptions {
+  /**
+   * While no iterator is open, keep what is pushed (the latest value, the latest failure) for the next iterator
+   * to open, rather than dropping it: a change made before anyone listens is still heard.
+   */
+  retain?: boolean | undefined;
+}
+
+/** What an iterator has not read yet: the latest value and the latest failure, and which of them came first. */
+interface Mailbox<T> {
+  value: { value: T } | undefined;
+  error: { error: unknown } | undefined;
+  errorFirst: boolean;
+}
+
+const emptyMailbox = <T>(): Mailbox<T> => ({ value: undefined, error: undefined, errorFirst: false });
+
+function post<T>(box: Mailbox<T>, item: { value: T } | { error: unknown }): void {
+  if ('value' in item) {
+    if (box.error) box.errorFirst = true;
+    box.value = item;
+  } else {
+    if (box.value) box.errorFirst = false;
+    box.error = item;
+  }
+}
+
+/** Takes the item to read next out of a mailbox. */
+function take<T>(box: Mailbox<T>): { value: T } | { error: unknown } | undefined {
+  if (box.error && (box.errorFirst || !box.value)) {
+    const item = box.error;
+    box.error = undefined;
+    return item;
+  }
+  const item = box.value;
+  box.value = undefined;
+  return item;
+}
 
 interface Subscriber<T> {
-  deliver(item: Item<T>): void;
+  deliver(item: { value: T } | { error: unknown }): void;
   finish(): void;
 }
 
 /**
  * Latest-value channel. Whole layers and snapshot values supersede each other, so a slow reader loses nothing it
- * needs by skipping to the newest one, and a flood cannot grow a queue.
+ * needs by skipping to the newest one, and a flood cannot grow a queue. A failure supersedes only an older
+ * failure: a value not yet read survives it.
  */
-export function createChannel<T>(): Channel<T> {
+export function createChannel<T>(options: ChannelOptions = {}): Channel<T> {
   const subscribers = new Set<Subscriber<T>>();
+  const retained = options.retain ? emptyMailbox<T>() : undefined;
   let ended = false;
+  const broadcast = (item: { value: T } | { error: unknown }) => {
+    if (subscribers.size === 0) {
+      if (retained && !ended) post(retained, item);
+      return;
+    }
+    for (const subscriber of subscribers) subscriber.deliver(item);
+  };
   return {
-    push(value) {
-      for (const subscriber of subscribers) subscriber.deliver({ value });
-    },
-    fail(error) {
-      for (const subscriber of subscribers) subscriber.deliver({ error });
-    },
+    push: (value) => broadcast({ value }),
+    fail: (error) => broadcast({ error }),
     end() {
       ended = true;
       for (const subscriber of [...subscribers]) subscriber.finish();
     },
     subscribe(signal) {
-      let pending: Item<T> | undefined;
+      const box = emptyMailbox<T>();
       let waiting: { resolve(result: IteratorResult<T>): void; reject(error: unknown): void } | undefined;
       let done = ended || signal?.aborted === true;
       const finish = () => {
         if (done && !waiting) return;
         done = true;
-        pending = undefined;
+        Object.assign(box, emptyMailbox<T>());
         subscribers.delete(subscriber);
         signal?.removeEventListener('abort', finish);
         const reader = waiting;
@@ -54,10 +97,7 @@ export function createChannel<T>(): Channel<T> {
       };
       const subscriber: Subscriber<T> = {
         deliver(item) {
-          if (!waiting) {
-            pending = item;
-            return;
-          }
+          if (!waiting) return post(box, item);
           const reader = waiting;
           waiting = undefined;
           if ('value' in item) reader.resolve({ done: false, value: item.value });
@@ -66,16 +106,17 @@ export function createChannel<T>(): Channel<T> {
         finish,
       };
       if (!done) {
+        if (retained) {
+          Object.assign(box, retained);
+          Object.assign(retained, emptyMailbox<T>());
+        }
         subscribers.add(subscriber);
         signal?.addEventListener('abort', finish, { once: true });
       }
       const iterator: AsyncIterableIterator<T> = {
         next() {
-          if (pending) {
-            const item = pending;
-            pending = undefined;
-            return 'value' in item ? Promise.resolve({ done: false, value: item.value }) : Promise.reject(item.error);
-          }
+          const item = take(box);
+          if (item) return 'value' in item ? Promise.resolve({ done: false, value: item.value }) : Promise.reject(item.error);
           if (done) return Promise.resolve({ done: true, value: undefined });
           return new Promise((resolve, reject) => {
             waiting = { resolve, reject };

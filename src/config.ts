@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { EventEmitter } from './events.ts';
 import { ConfigError, toConfigError, type ConfigIssue } from './errors.ts';
 import { explainPath, type Explanation } from './loader/explain.ts';
+import { callListener } from './loader/listeners.ts';
 import { createLoader, type ChangeEvent } from './loader/loader.ts';
 import { withDelete, withSet } from './loader/overrides.ts';
 import { createSnapshot, createView, type Layer, type Snapshot, type SnapshotView } from './loader/snapshot.ts';
@@ -50,6 +51,11 @@ export interface ConfigOptions<S extends StandardSchemaV1 | undefined = undefine
    * with no watcher (Go Config's `WithWatcherDisabled`); a source's own `watch: false` does the same for it alone.
    */
   watch?: boolean | undefined;
+  /**
+   * How long a source's read may take, at start, on `load()` and `sync()`, before it fails (ms, default 10 000).
+   * It bounds every kind of source; the stores' own `timeout` (default 5 s) is meant to answer first.
+   */
+  readTimeout?: number | undefined;
 }
 
 /** Options of `config.watch`. */
@@ -142,6 +148,9 @@ export async function createConfig<T = Record<string, unknown>>(
   } catch (error) {
     throw toConfigError(error, 'INVALID_OPTION', 'defaults');
   }
+  if (options.readTimeout !== undefined && !(Number.isFinite(options.readTimeout) && options.readTimeout > 0)) {
+    throw new ConfigError('readTimeout must be a positive number of milliseconds', { code: 'INVALID_OPTION' });
+  }
   // The current view, handed over by the loader on every change: reading it through a getter would cost `get()`
   // (the hottest call of all) several nanoseconds each time.
   let view!: SnapshotView;
@@ -154,6 +163,7 @@ export async function createConfig<T = Record<string, unknown>>(
     env,
     limits: { maxBytes: options.maxBytes ?? 16 * 1024 * 1024, maxDepth },
     follow: options.watch,
+    readTimeout: options.readTimeout,
     onView: (next) => {
       view = next;
       memo = next.memo;
@@ -164,21 +174,15 @@ export async function createConfig<T = Record<string, unknown>>(
   const facade = new EventEmitter<ConfigEvents>();
   loader.events.on('change', (event) => {
     for (const listener of facade.listeners('change')) {
-      try {
-        listener(event);
-      } catch (error) {
-        loader.report(toConfigError(error, 'LISTENER'));
-      }
+      callListener(
+        () => listener(event),
+        (error) => loader.report(toConfigError(error, 'LISTENER')),
+      );
     }
   });
   loader.events.on('error', (error) => {
-    for (const listener of facade.listeners('error')) {
-      try {
-        listener(error);
-      } catch {
-        // An error listener that throws has nowhere left to report to.
-      }
-    }
+    // An error listener that fails has nowhere left to report to.
+    for (const listener of facade.listeners('error')) callListener(() => listener(error), () => {});
   });
   await loader.add(options.sources ?? []);
 

@@ -2,57 +2,130 @@ import { toConfigError } from '../errors.ts';
 import { sleep } from '../sleep.ts';
 import type { ChangeSet } from '../sources/source.ts';
 import type { LoaderCore } from './core.ts';
-import { acknowledge, restoreLayer, saveLayer, type SourceEntry } from './layers.ts';
+import { nextTicket, type SourceEntry } from './layers.ts';
+import { readSource } from './bounds.ts';
+
+/** The longest the loader waits before it re-creates a watch that ended after a failure (ms). */
+export const MAX_RETRY_DELAY = 2000;
+
+const backoff = (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RETRY_DELAY);
+
+type Outcome = ({ result: IteratorResult<ChangeSet> } | { error: unknown }) & {
+  /** Settled before the event loop turned once: a watch that fails this way every time is spinning. */
+  quick: boolean;
+};
+
+/** Asks for the iterator's next outcome, as a value: a watch's failure is news to handle, not an exception. */
+function ask(iterator: AsyncIterator<ChangeSet>): Promise<Outcome> {
+  let turned = false;
+  const marker = setImmediate(() => (turned = true));
+  const settle = (outcome: { result: IteratorResult<ChangeSet> } | { error: unknown }): Outcome => {
+    clearImmediate(marker);
+    return { ...outcome, quick: !turned };
+  };
+  try {
+    return iterator.next().then(
+      (result) => settle({ result }),
+      (error: unknown) => settle({ error }),
+    );
+  } catch (error) {
+    return Promise.resolve(settle({ error }));
+  }
+}
+
+/** The promise's value, or undefined as soon as the signal aborts (a watch that ignores the signal cannot hold us). */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void promise.then((value) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(value);
+    });
+  });
+}
 
 /**
  * Follows a source's watch. A watch may reject a read to report a failure (a deleted file, a lost connection)
- * and go on; one that ends after a failure is created again after a backoff. One that ends cleanly has nothing
- * more to say.
+ * and go on; one that ends after a failure is created again after a backoff, and the source is read again for
+ * what changed while nobody watched. One that ends cleanly has nothing more to say.
  */
 export async function followSource(core: LoaderCore, entry: SourceEntry): Promise<void> {
   const watch = entry.source.watch;
   if (!watch) return;
-  const backoff = (attempt: number) => Math.min(50 * 2 ** attempt, core.maxRetryDelay);
-  let failures = 0;
-  while (!core.closed) {
+  const state = { failures: 0 };
+  for (let round = 0; !core.closed; round++) {
+    let iterator: AsyncIterator<ChangeSet>;
     try {
-      const iterator = watch.call(entry.source, entry.stop.signal)[Symbol.asyncIterator]();
-      for (;;) {
-        let result: IteratorResult<ChangeSet>;
-        try {
-          result = await iterator.next();
-        } catch (error) {
-          if (core.closed) return;
-          core.report(toConfigError(error, 'WATCH', entry.source.name));
-          failures += 1;
-          // A watch that keeps failing without news in between is given room to recover.
-          if (failures > 3) await sleep(backoff(failures - 3), entry.stop.signal);
-          continue;
-        }
-        if (core.closed || (result.done && failures === 0)) return;
-        if (result.done) break;
-        failures = 0;
-        try {
-          const before = saveLayer(entry);
-          if (await core.take(entry, result.value)) {
-            const refused = core.publish();
-            if (refused) {
-              // The last good layer stays: the refused one never reaches a reader.
-              restoreLayer(entry, before);
-              core.report(refused.withSource(entry.source.name));
-            } else {
-              acknowledge([entry], core.report);
-            }
-          }
-        } catch (error) {
-          core.report(toConfigError(error, 'DECODE', entry.source.name));
-        }
-      }
+      iterator = watch.call(entry.source, entry.stop.signal)[Symbol.asyncIterator]();
     } catch (error) {
-      if (core.closed) return;
       core.report(toConfigError(error, 'WATCH', entry.source.name));
-      failures += 1;
+      state.failures += 1;
+      await sleep(backoff(state.failures), entry.stop.signal);
+      continue;
     }
-    await sleep(backoff(failures), entry.stop.signal);
+    if (round > 0) void catchUp(core, entry);
+    const ended = await consume(core, entry, iterator, state);
+    if (ended === 'closed' || (ended === 'done' && state.failures === 0)) return;
+    await sleep(backoff(state.failures), entry.stop.signal);
+  }
+}
+
+/** Reads the source and publishes what changed: after a watch was re-created, nothing said meanwhile is missed. */
+async function catchUp(core: LoaderCore, entry: SourceEntry): Promise<void> {
+  const ticket = nextTicket(entry);
+  try {
+    const candidate = await core.prepare(entry, ticket, await readSource(core, entry));
+    const refused = candidate ? core.commit([candidate]) : undefined;
+    if (refused) core.report(refused.withSource(entry.source.name));
+  } catch (error) {
+    if (!core.closed) core.report(toConfigError(error, 'READ', entry.source.name));
+  }
+}
+
+/** Reads one watch until it ends (`done`) or the loader closes (`closed`). */
+async function consume(
+  core: LoaderCore,
+  entry: SourceEntry,
+  iterator: AsyncIterator<ChangeSet>,
+  state: { failures: number },
+): Promise<'done' | 'closed'> {
+  const name = entry.source.name;
+  let quickFailures = 0;
+  let pending = ask(iterator);
+  for (;;) {
+    const outcome = await unlessAborted(pending, entry.stop.signal);
+    if (!outcome || core.closed) {
+      // Not awaited: a watch stuck in its own await would hold the close.
+      void Promise.resolve()
+        .then(() => iterator.return?.())
+        .catch(() => {});
+      return 'closed';
+    }
+    if ('error' in outcome) {
+      core.report(toConfigError(outcome.error, 'WATCH', name));
+      state.failures += 1;
+      // Only a watch failing in a tight loop, again and again before anything else could happen, is made to
+      // wait: one whose failures come from the world (a lost connection) is asked again at once, so a change
+      // that follows them is never held back.
+      quickFailures = outcome.quick ? quickFailures + 1 : 0;
+      if (quickFailures > 3) await sleep(backoff(quickFailures - 3), entry.stop.signal);
+      pending = ask(iterator);
+      continue;
+    }
+    quickFailures = 0;
+    if (outcome.result.done) return 'done';
+    state.failures = 0;
+    const ticket = nextTicket(entry);
+    try {
+      const candidate = await core.prepare(entry, ticket, outcome.result.value);
+      const refused = candidate ? core.commit([candidate]) : undefined;
+      // The last good layer stays: the refused one never reaches a reader.
+      if (refused) core.report(refused.withSource(name));
+    } catch (error) {
+      core.report(toConfigError(error, 'DECODE', name));
+    }
+    pending = ask(iterator);
   }
 }

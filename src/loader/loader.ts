@@ -1,35 +1,25 @@
-import { ConfigError } from '../errors.ts';
+import type { ConfigError } from '../errors.ts';
 import type { EventEmitter } from '../events.ts';
 import type { Tree, TreeObject } from '../reader/tree.ts';
-import type { ChangeSet, Source } from '../sources/source.ts';
+import type { Source } from '../sources/source.ts';
+import { closedError } from './bounds.ts';
 import { createCore } from './core.ts';
 import type { DecodeOptions } from './decode.ts';
 import { createPublisher, type LoaderEvents } from './publisher.ts';
-import { addSources, closeAll, syncSources } from './reads.ts';
+import { closeSources, stopFollowing } from './closing.ts';
 import type { Overrides } from './overrides.ts';
+import { addSources, syncSources } from './reads.ts';
 import type { Layer, SnapshotView } from './snapshot.ts';
 import type { Change, WatcherHandle } from './watcher.ts';
 
 export type { ChangeEvent, LoaderEvents } from './publisher.ts';
 
-/** A source seen without its watch: every other member is handed through to it, whatever kind of object it is. */
-function unwatched(source: Source): Source {
-  return {
-    name: source.name,
-    optional: source.optional,
-    read: () => source.read(),
-    ...(source.write ? { write: (changeSet: ChangeSet) => source.write!(changeSet) } : {}),
-    ...(source.accepted ? { accepted: (changeSet: ChangeSet) => source.accepted!(changeSet) } : {}),
-    ...(source.close ? { close: () => source.close!() } : {}),
-  };
-}
-
 /** Options of a loader. */
 export interface LoaderOptions extends DecodeOptions {
   /** The lowest layer. */
   defaults: Tree;
-  /** How long a failed watch waits before it is retried, at most (ms). */
-  maxRetryDelay?: number | undefined;
+  /** How long a source's `read()` may take before it fails (ms, default READ_TIMEOUT). */
+  readTimeout?: number | undefined;
   /** Follow the sources' watches (default true); false reads them on `add` and `sync` only. */
   follow?: boolean | undefined;
   /** Called with each new view (the first during the first `add`): readers hold the current view themselves. */
@@ -57,24 +47,31 @@ export interface Loader {
   register(handle: WatcherHandle): () => void;
   /** Reports an error on the `error` event, never throwing. */
   report(error: ConfigError): void;
-  /** Stops following every source and closes them. */
+  /**
+   * Stops following every source and closes them, pending reads included; resolves, for every caller, once all is
+   * closed or given up on (a source's close that hangs is waited for at most CLOSE_TIMEOUT).
+   */
   close(): Promise<void>;
 }
+
+/** How long a source's `read()` may take by default (ms): well above the stores' own timeouts (5 s). */
+export const READ_TIMEOUT = 10_000;
 
 /** Creates a loader with nothing but the defaults; `add` brings sources in. */
 export function createLoader(options: LoaderOptions): Loader {
   const publisher = createPublisher(options);
-  const core = createCore(publisher, options, options.maxRetryDelay ?? 10_000);
+  const core = createCore(publisher, options, { readTimeout: options.readTimeout ?? READ_TIMEOUT, follow: options.follow !== false });
+  let closing: Promise<void> | undefined;
   return {
     events: publisher.events,
     report: publisher.report,
-    add: (sources) => addSources(core, options.follow === false ? sources.map(unwatched) : sources),
+    add: (sources) => addSources(core, sources),
     sync: () => syncSources(core),
     override(change) {
-      if (core.closed) throw new ConfigError('the config is closed', { code: 'CLOSED' });
+      if (core.closed) throw closedError();
       const previous = core.overrides;
       core.overrides = change(previous);
-      const refused = core.publish();
+      const refused = core.commit([]);
       if (refused) {
         core.overrides = previous;
         throw refused;
@@ -87,13 +84,16 @@ export function createLoader(options: LoaderOptions): Loader {
       }
       return publisher.register(handle);
     },
-    async close() {
-      if (core.closed) return;
-      core.close();
-      publisher.endWatchers();
-      await closeAll(core.entries);
-      await Promise.allSettled(core.entries.map((entry) => entry.following));
-      publisher.events.removeAllListeners();
+    close() {
+      closing ??= (async () => {
+        core.close();
+        publisher.endWatchers();
+        const entries = [...core.entries];
+        await closeSources(entries);
+        await stopFollowing(entries);
+        publisher.events.removeAllListeners();
+      })();
+      return closing;
     },
   };
 }

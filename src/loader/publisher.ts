@@ -5,6 +5,7 @@ import { mergeLayers } from '../reader/merge.ts';
 import type { Tree, TreeObject } from '../reader/tree.ts';
 import { diffTrees } from './diff.ts';
 import { createSnapshot, createView, type Layer, type SnapshotView } from './snapshot.ts';
+import { callListener } from './listeners.ts';
 import { createWatchIndex } from './watch-index.ts';
 import type { Change, WatcherHandle } from './watcher.ts';
 
@@ -73,13 +74,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
   // resolving (a store down, a cache served instead) is then heard by a listener attached right after the await.
   function report(error: ConfigError): void {
     setImmediate(() => {
-      for (const listener of events.listeners('error')) {
-        try {
-          listener(error);
-        } catch {
-          // An error listener that throws has nowhere left to report to.
-        }
-      }
+      // An error listener that fails has nowhere left to report to.
+      for (const listener of events.listeners('error')) callListener(() => listener(error), () => {});
     });
   }
 
@@ -115,12 +111,12 @@ export function createPublisher(options: PublisherOptions): Publisher {
         version,
       }),
     );
+    const event = { version, changes: published };
     for (const listener of events.listeners('change')) {
-      try {
-        listener({ version, changes: published });
-      } catch (error) {
-        report(toConfigError(error, 'LISTENER'));
-      }
+      callListener(
+        () => listener(event),
+        (error) => report(toConfigError(error, 'LISTENER')),
+      );
     }
     for (const [entry, change] of watchers.affected(changes, previous, values)) {
       (entry as WatcherHandle).deliver(change, version);

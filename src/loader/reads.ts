@@ -1,70 +1,91 @@
 import { ConfigError, toConfigError } from '../errors.ts';
 import type { Source } from '../sources/source.ts';
+import { closedError, readSource } from './bounds.ts';
+import { closeSources } from './closing.ts';
 import type { LoaderCore } from './core.ts';
 import { followSource } from './follow.ts';
-import { acknowledge, createEntry, restoreLayer, saveLayer, type SourceEntry } from './layers.ts';
+import { createEntry, emptyLayer, nextTicket, type Candidate, type SourceEntry } from './layers.ts';
 
-const closedError = () => new ConfigError('the config is closed', { code: 'CLOSED' });
+// A source belongs to one config: closing that config closes the source, which would silently stop any other
+// config following it. Sources are objects anyone may build, so they are remembered here rather than marked.
+const claimed = new WeakSet<Source>();
 
-/** Reads sources and adds them above the others, then follows them; all or none are added. */
-export async function addSources(core: LoaderCore, sources: readonly Source[]): Promise<void> {
-  if (core.closed) throw closedError();
-  const added = sources.map(createEntry);
-  const outcomes = await Promise.allSettled(added.map(async (entry) => core.take(entry, await entry.source.read())));
-  const failures: ConfigError[] = [];
-  outcomes.forEach((outcome, index) => {
-    if (outcome.status === 'fulfilled') return;
-    const entry = added[index]!;
-    const error = toConfigError(outcome.reason, 'READ', entry.source.name);
-    if (entry.source.optional) core.report(error);
-    else failures.push(error);
-  });
-  if (failures.length > 0 || core.closed) {
-    await closeAll(added);
-    throw failures[0] ?? closedError();
+/** Claims sources for a loader; throws, claiming none, if one of them is already claimed or given twice. */
+function claim(sources: readonly Source[]): void {
+  const seen = new Set<Source>();
+  for (const source of sources) {
+    if (claimed.has(source) || seen.has(source)) {
+      throw new ConfigError('this source is already used by a config; a source belongs to one config: create another for this one', {
+        code: 'INVALID_OPTION',
+        source: source.name,
+      });
+    }
+    seen.add(source);
   }
-  for (const entry of added) {
-    // An optional source that failed still takes its place, as an empty layer, and is followed.
-    entry.state ??= Object.freeze({ name: entry.source.name, format: 'object', checksum: '', timestamp: Date.now() });
-    core.entries.push(entry);
-  }
-  const refused = core.publish();
-  if (refused) {
-    core.entries.splice(core.entries.length - added.length, added.length);
-    await closeAll(added);
-    throw refused;
-  }
-  acknowledge(added, core.report);
-  for (const entry of added) entry.following = followSource(core, entry);
+  for (const source of sources) claimed.add(source);
 }
 
-/** Re-reads every source; failures keep their last good layer and reject with the first of them. */
+/** Reads a source into a candidate layer, the ticket taken as the read starts. */
+async function readCandidate(core: LoaderCore, entry: SourceEntry): Promise<Candidate | undefined> {
+  const ticket = nextTicket(entry);
+  return core.prepare(entry, ticket, await readSource(core, entry));
+}
+
+/**
+ * Reads sources and adds them above the others, then follows them; all or none are added. Their place is taken
+ * when the call is made, so concurrent `load()` calls stack in the order they were called.
+ */
+export async function addSources(core: LoaderCore, sources: readonly Source[]): Promise<void> {
+  if (core.closed) throw closedError();
+  claim(sources);
+  const added = sources.map(createEntry);
+  core.entries.push(...added);
+  const outcomes = await Promise.allSettled(added.map((entry) => readCandidate(core, entry)));
+  if (core.closed) throw closedError();
+  const failures: ConfigError[] = [];
+  const candidates: Candidate[] = [];
+  outcomes.forEach((outcome, index) => {
+    const entry = added[index]!;
+    if (outcome.status === 'fulfilled') {
+      if (outcome.value) candidates.push(outcome.value);
+      return;
+    }
+    const error = toConfigError(outcome.reason, 'READ', entry.source.name);
+    if (!entry.source.optional) failures.push(error);
+    else {
+      core.report(error);
+      // An optional source that failed still takes its place, as an empty layer, and is followed.
+      entry.layer = emptyLayer(entry.source);
+    }
+  });
+  const refused = failures.length > 0 ? undefined : core.commit(candidates, added);
+  if (failures.length > 0 || refused) {
+    const kept = core.entries.filter((entry) => !added.includes(entry));
+    core.entries.splice(0, core.entries.length, ...kept);
+    await closeSources(added);
+    throw failures[0] ?? refused;
+  }
+  if (core.follow) for (const entry of added) entry.following = followSource(core, entry);
+}
+
+/**
+ * Re-reads every admitted source and publishes what changed at once. A refused candidate changes nothing (what a
+ * watch published meanwhile stays); failures keep their last good layer; the call rejects with the first error.
+ */
 export async function syncSources(core: LoaderCore): Promise<void> {
   if (core.closed) throw closedError();
-  const entries = core.entries;
-  const before = entries.map(saveLayer);
-  const outcomes = await Promise.allSettled(entries.map(async (entry) => core.take(entry, await entry.source.read())));
+  const entries = core.entries.filter((entry) => entry.admitted);
+  const outcomes = await Promise.allSettled(entries.map((entry) => readCandidate(core, entry)));
   if (core.closed) return;
-  const refused = core.publish();
+  const candidates = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' && outcome.value ? [outcome.value] : []));
+  const refused = core.commit(candidates);
   if (refused) {
-    entries.forEach((entry, index) => restoreLayer(entry, before[index]!));
     core.report(refused);
     throw refused;
   }
-  // Only the entries that took a new layer: an unchanged one was acknowledged when it took its layer.
-  const changed = (entry: SourceEntry, index: number) => {
-    const outcome = outcomes[index]!;
-    return outcome.status === 'fulfilled' && outcome.value;
-  };
-  acknowledge(entries.filter(changed), core.report);
   const failures = outcomes.flatMap((outcome, index) =>
     outcome.status === 'rejected' ? [toConfigError(outcome.reason, 'READ', entries[index]!.source.name)] : [],
   );
   for (const failure of failures) core.report(failure);
   if (failures.length > 0) throw failures[0];
-}
-
-/** Closes sources, whatever each one's close does. */
-export async function closeAll(entries: readonly SourceEntry[]): Promise<void> {
-  await Promise.allSettled(entries.map(async (entry) => entry.source.close?.()));
 }

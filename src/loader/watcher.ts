@@ -2,6 +2,7 @@ import { createChannel } from '../channel.ts';
 import { formatPath } from '../reader/path.ts';
 import type { Tree } from '../reader/tree.ts';
 import { valueOf, type Value } from '../reader/value.ts';
+import { callListener } from './listeners.ts';
 import type { PathChange, WatchEntry } from './watch-index.ts';
 
 /**
@@ -50,7 +51,7 @@ export interface WatcherHandle extends WatchEntry {
 export interface WatcherHooks {
   /** Registers the handle and returns how to unregister it. */
   register(handle: WatcherHandle): () => void;
-  /** Reports a listener that threw, so one bad listener cannot stop the others or the loader. */
+  /** Reports a listener that threw or rejected, so one bad listener cannot stop the others or the loader. */
   onListenerError(error: unknown, path: string): void;
   /** Dresses a change before listeners see it (secrets hidden from its printed forms). */
   present?: ((change: Change) => Change) | undefined;
@@ -83,11 +84,10 @@ export function createWatcher(segments: readonly string[], hooks: WatcherHooks, 
       const event = hooks.present ? hooks.present(plain) : plain;
       values.push(value);
       for (const listener of [...listeners]) {
-        try {
-          listener(value, event);
-        } catch (error) {
-          hooks.onListenerError(error, path);
-        }
+        callListener(
+          () => listener(value, event),
+          (error) => hooks.onListenerError(error, path),
+        );
       }
     },
     end: stop,

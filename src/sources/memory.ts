@@ -23,7 +23,8 @@ const DEPTH = { maxDepth: 1000 };
 /** A source over data held in memory: for defaults, tests, and values a program computes. */
 export function memorySource(data: ChangeSetObject | string = {}, options: MemorySourceOptions = {}): MemorySource {
   const name = options.name ?? 'memory';
-  const channel = createChannel<ChangeSet>();
+  // A change made before the config listens (during its first read, right after `load()`) waits for it.
+  const channel = createChannel<ChangeSet>({ retain: true });
   let current = make(data);
 
   function make(next: ChangeSetObject | string): ChangeSet {

@@ -37,11 +37,13 @@ export interface StoreSourceShared {
  */
 export function storeSource(shared: StoreSourceShared, client: StoreClient): Source {
   const { name, prefix, cache } = shared;
-  const channel = createChannel<ChangeSet>();
+  // What the source says before the config listens (a failure at start, a cache served) waits for it.
+  const channel = createChannel<ChangeSet>({ retain: true });
   const stopped = new AbortController();
-  let servedFromCache: ConfigError | undefined;
   const saved = cache ? cacheWriter(cache) : undefined;
   let fromCache: ChangeSet | undefined;
+  /** Whether the store has answered once: its cache is then never served again. */
+  let live = false;
 
   async function layer(pairs: KvPair[]): Promise<ChangeSet> {
     const origins: Origin[] = [];
@@ -49,12 +51,31 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
     return createChangeSet(name, 'object', tree as ChangeSetObject, Date.now(), origins);
   }
 
-  async function publish(pairs: KvPair[]): Promise<void> {
-    try {
-      channel.push(await layer(pairs));
-    } catch (error) {
-      channel.fail(toConfigError(error, 'DECODE', name));
+  // Layers are built one at a time, from the latest keys: an older set still decoding (the first YAML value
+  // loading its encoder) can never be pushed after a newer one.
+  let latest: KvPair[] | undefined;
+  let building: Promise<void> | undefined;
+  async function build(): Promise<void> {
+    while (latest) {
+      const pairs = latest;
+      latest = undefined;
+      try {
+        const changeSet = await layer(pairs);
+        // A newer set came while this one was decoding: it alone is worth pushing.
+        if (!latest) channel.push(changeSet);
+      } catch (error) {
+        if (!latest) channel.fail(toConfigError(error, 'DECODE', name));
+      }
     }
+    building = undefined;
+  }
+
+  /** Hands a set of keys over as a layer; resolves once it (or a newer set) was pushed. */
+  function publish(pairs: KvPair[]): Promise<void> {
+    live = true;
+    latest = pairs;
+    building ??= Promise.resolve().then(build);
+    return building;
   }
 
   function fail(error: unknown): void {
@@ -69,10 +90,10 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
     );
   }
 
-  async function read(): Promise<ChangeSet> {
+  async function read(signal?: AbortSignal): Promise<ChangeSet> {
     let pairs: KvPair[];
     try {
-      pairs = await client.fetch(stopped.signal);
+      pairs = await client.fetch(signal ? AbortSignal.any([stopped.signal, signal]) : stopped.signal);
     } catch (error) {
       // A client package that is not installed is no outage: neither the cache nor a retry would help.
       if (error instanceof ConfigError && error.code === 'MISSING_PACKAGE') throw error.withSource(name);
@@ -81,17 +102,20 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
         source: name,
         cause: error,
       });
-      const cached = cache ? await readCache(cache) : undefined;
+      // The cache stands in for a store that was never read; after that, a failed read keeps the live layer.
+      const cached = cache && !live ? await readCache(cache) : undefined;
       if (!cached) throw failure;
-      servedFromCache = new ConfigError(`${client.store} is unreachable; serving the cached layer from ${cache}: ${failure.detail}`, {
-        code: 'READ',
-        source: name,
-        cause: error,
-      });
+      channel.fail(
+        new ConfigError(`${client.store} is unreachable; serving the cached layer from ${cache}: ${failure.detail}`, {
+          code: 'READ',
+          source: name,
+          cause: error,
+        }),
+      );
       fromCache = createChangeSet(name, 'object', cached.tree as ChangeSetObject, cached.timestamp);
       return fromCache;
     }
-    servedFromCache = undefined;
+    live = true;
     try {
       return await layer(pairs);
     } catch (error) {
@@ -108,9 +132,15 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
       if (saved && changeSet !== fromCache && changeSet.format === 'object') saved.save(changeSet.data as TreeObject);
     },
     watch(signal) {
-      const both = AbortSignal.any([stopped.signal, ...(signal ? [signal] : [])]);
+      // Each watch follows the store until it is returned, the signal aborts or the source closes.
+      const watching = new AbortController();
+      const both = AbortSignal.any([stopped.signal, watching.signal, ...(signal ? [signal] : [])]);
       const iterator = channel.subscribe(both);
-      if (servedFromCache) channel.fail(servedFromCache);
+      const end = iterator.return!.bind(iterator);
+      iterator.return = (value) => {
+        watching.abort();
+        return end(value);
+      };
       client.follow(publish, fail, both).catch(fail);
       return iterator;
     },

@@ -33,8 +33,8 @@ export interface Source {
   readonly name: string;
   /** A missing or unreadable place is an empty layer (with an `error` event) instead of a failure. */
   readonly optional?: boolean | undefined;
-  /** Reads the whole place now. */
-  read(): Promise<ChangeSet>;
+  /** Reads the whole place now; the signal aborts when the read is no longer wanted (its deadline, a close). */
+  read(signal?: AbortSignal): Promise<ChangeSet>;
   /** Yields a new change set whenever the place changes; ends when the signal aborts or the source closes. */
   watch?(signal?: AbortSignal): AsyncIterable<ChangeSet>;
   /** Writes a change set back to the place, where the place allows it. */
