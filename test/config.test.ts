@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, createConfig, createChangeSet, memorySource, type Config, type Source, type Value } from '../src/index.ts';
-import { nextChange, nextError, settle } from './helpers/events.ts';
+import { eventually, nextChange, nextError, settle } from './helpers/events.ts';
 
 const open: Config[] = [];
 async function make(...args: Parameters<typeof createConfig>): Promise<Config> {
@@ -183,7 +183,8 @@ describe('changes', () => {
     config.watch('a').on('change', (v) => seen.push(v.int(0)));
     source.set('a', 2);
     source.set('a', 3);
-    await settle();
+    // Errors are reported on a later turn of the event loop than the changes.
+    await eventually(() => expect(errors).toHaveLength(4));
     expect(seen).toEqual([2, 3]);
     expect(config.get('a').int(0)).toBe(3);
     expect(errors.map((e) => e.code)).toEqual(['LISTENER', 'LISTENER', 'LISTENER', 'LISTENER']);
