@@ -51,6 +51,14 @@ export function watchDirectory(directory: string, listener: DirectoryListener): 
 }
 
 /**
+ * Subscribes to the names in a directory (added, removed, renamed over), links not followed, with the system's own
+ * watcher.
+ */
+export function watchNames(directory: string, listener: DirectoryListener): Promise<DirectorySubscription> {
+  return subscribe(directory, listener, false);
+}
+
+/**
  * `follow`: a chokidar watcher that follows links, so a change to the file a link in the directory points to is
  * seen (what a file source needs), and that is rebuilt when the directory's path leads elsewhere. Otherwise a watch
  * of the directory's names with the system's watcher (what a watch for swaps needs, see `openNames`).

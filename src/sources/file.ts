@@ -1,10 +1,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { createChannel } from '../channel.ts';
 import { formatName } from '../encoders/index.ts';
 import { ConfigError } from '../errors.ts';
-import { untilDirectory, watchDirectory, type DirectorySubscription } from './directory-watch.ts';
+import { createReloader } from './file-reload.ts';
+import { platformFileWatcher, type FileWatcher } from './file-watch.ts';
 import { applyWatchOption, createChangeSet, sameData, type ChangeSet, type Source, type SourceOptions } from './source.ts';
 
 /** Options of a file source. */
@@ -13,7 +14,7 @@ export interface FileSourceOptions extends SourceOptions {
   path: string;
   /** The format, when the extension does not say it (`json`, `yaml`, `toml`, `dotenv`). */
   format?: string | undefined;
-  /** Milliseconds to wait after the last file event before reading (default 5; 0 reads at once). */
+  /** Milliseconds to wait after the last file event before reading (default 5; 0 reads on the event's own turn). */
   debounce?: number | undefined;
 }
 
@@ -22,32 +23,41 @@ export type FileSource = Source;
 
 const READ_ATTEMPTS = 5;
 const SYNC_READ_LIMIT = 1024 * 1024;
-const CHOKIDAR_THROTTLE = 50;
 
 /**
- * A config file, hot-reloaded. It watches the file's directory, not the file, so it sees in-place writes,
- * writes to a temporary file renamed over it, delete and recreate, and Kubernetes' `..data` symlink swaps alike.
- * A missing `optional` file is an empty layer until it appears.
+ * A config file, hot-reloaded. It watches the path, not just the file, so it sees in-place writes, writes to a
+ * temporary file renamed over it, delete and recreate, Kubernetes' `..data` symlink swaps, and its directory or a
+ * link on its path replaced. A missing `optional` file is an empty layer until it appears.
  */
 export function fileSource(pathOrOptions: string | FileSourceOptions): FileSource {
+  return watchedFileSource(pathOrOptions, platformFileWatcher);
+}
+
+/** A file source that watches its path with the given watcher (each watcher is tested on every platform it runs on). */
+export function watchedFileSource(pathOrOptions: string | FileSourceOptions, watcher: FileWatcher): FileSource {
   const options = typeof pathOrOptions === 'string' ? { path: pathOrOptions } : pathOrOptions;
   const path = resolve(options.path);
   const name = options.name ?? `file:${options.path}`;
   const format = resolveFormat(options, name);
   const debounce = Math.max(0, options.debounce ?? 5);
   const channel = createChannel<ChangeSet>();
-  const subscriptions = new Set<DirectorySubscription>();
+  const watches = new Set<() => Promise<void>>();
   const closing = new AbortController();
 
   // The content last handed out (by `read()` or the watch): a watch yields only what differs from it.
   let handed: ChangeSet | undefined;
 
   async function read(): Promise<ChangeSet> {
+    return (handed = await readFile());
+  }
+
+  /** Reads the file now, without handing it out. */
+  async function readFile(): Promise<ChangeSet> {
     try {
-      return (handed = await readStable(path, name, format));
+      return await readStable(path, name, format);
     } catch (error) {
       // A missing optional file is an empty layer (not empty text, which a file being rewritten also reads as).
-      if (options.optional && isMissing(error)) return (handed = createChangeSet(name, 'object', {}, Date.now()));
+      if (options.optional && isMissing(error)) return createChangeSet(name, 'object', {}, Date.now());
       throw new ConfigError(isMissing(error) ? 'file not found' : `cannot read the file (${codeOf(error)})`, {
         code: 'READ',
         source: name,
@@ -61,90 +71,71 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
     // Set up on the next turn, off the path of `createConfig`: the read once the watch is ready covers any change
     // made meanwhile.
     await new Promise((resolve) => setImmediate(resolve));
-    const directory = dirname(path);
-    // A directory that does not exist yet (an optional file in a `conf.d` made later) is waited for quietly.
     const stopped = signal ? AbortSignal.any([signal, closing.signal]) : closing.signal;
-    if (!(await untilDirectory(directory, stopped))) return closingIterator(channel.subscribe(stopped), async () => {});
-    const iterator = channel.subscribe(signal);
-    const target = basename(path);
-    let timer: NodeJS.Timeout | undefined;
-    let trailing: NodeJS.Timeout | undefined;
-    let reading = Promise.resolve();
-    const reread = () => {
-      reading = reading.then(async () => {
-        try {
-          const previous = handed;
-          const changeSet = await read();
-          // A file that exists but is empty is one being rewritten (opened with O_TRUNC, not yet written), however
-          // long the writer pauses: publishing it would drop every key. Its next content is picked up instead; to
-          // clear a file's layer, write an empty object or delete the file (with `optional`).
-          if (isEmptyFile(changeSet)) {
-            handed = previous;
-            return;
-          }
-          // A watch yields changes only: not the content its consumer already has (the re-read once the watcher
-          // is ready, an identical rewrite), nor, when nothing was read before, the content it started on.
-          if (previous === undefined || sameData(previous, changeSet)) return;
-          channel.push(changeSet);
-        } catch (error) {
-          channel.fail(error);
-        }
-      });
-    };
-    const schedule = () => {
-      clearTimeout(timer);
-      timer = setTimeout(reread, debounce);
-      // chokidar drops a second `change` of one file within 50 ms (its throttle has no trailing call), so a write
-      // finished right after the one that woke us would go unseen: read once more after that window.
-      clearTimeout(trailing);
-      trailing = setTimeout(reread, debounce + CHOKIDAR_THROTTLE + 10);
-    };
-    const subscription = await watchDirectory(directory, {
-      // `..data` is the symlink a Kubernetes ConfigMap volume swaps; the file's own name covers everything else.
-      onEntry: (entry) => {
-        if (entry === target || entry === '..data') schedule();
+    if (stopped.aborted) return channel.subscribe(stopped);
+    const reloader = createReloader({
+      read: readFile,
+      debounce,
+      offer(changeSet) {
+        const previous = handed;
+        handed = changeSet;
+        // A watch yields changes only: not the content its consumer already has (the re-read once the watcher is
+        // ready, an identical rewrite), nor, when nothing was read before, the content it started on.
+        if (previous !== undefined && !sameData(previous, changeSet)) channel.push(changeSet);
       },
-      // A symlinked directory on the path was swapped (a `current -> release` deploy): the file may be another.
-      onReplaced: schedule,
-      onError: (error) => channel.fail(new ConfigError('file watcher failed', { code: 'WATCH', source: name, path, cause: error })),
+      fail: (error) => channel.fail(error),
     });
-    subscriptions.add(subscription);
+    let failed = false;
+    const handle = watcher(
+      path,
+      {
+        onChange: () => reloader.changed(),
+        // A failed watcher is reported, then this watch ends, so that it is started again (after a backoff).
+        onError: (error) => {
+          if (failed) return;
+          failed = true;
+          reloader.stop();
+          void handle.close();
+          channel.fail(new ConfigError('file watcher failed', { code: 'WATCH', source: name, path, cause: error }));
+        },
+      },
+      stopped,
+    );
+    const iterator = channel.subscribe(stopped);
     const stop = async () => {
-      clearTimeout(timer);
-      clearTimeout(trailing);
-      subscriptions.delete(subscription);
-      await subscription.close();
+      reloader.stop();
+      watches.delete(stop);
+      await handle.close();
     };
-    signal?.addEventListener('abort', () => void stop(), { once: true });
+    watches.add(stop);
+    stopped.addEventListener('abort', () => void stop(), { once: true });
     // A close before the watch is ready must end this wait itself.
-    await new Promise<void>((ready) => {
-      const done = () => {
-        signal?.removeEventListener('abort', done);
-        closing.signal.removeEventListener('abort', done);
-        ready();
-      };
-      void subscription.ready.then(done);
-      signal?.addEventListener('abort', done, { once: true });
-      closing.signal.addEventListener('abort', done, { once: true });
-      if (signal?.aborted || closing.signal.aborted) done();
-    });
+    try {
+      await Promise.race([handle.ready, new Promise((resolve) => stopped.addEventListener('abort', resolve, { once: true }))]);
+    } catch (error) {
+      await stop();
+      await iterator.return?.();
+      throw error;
+    }
     // The file may have changed between the first read and the watcher being ready: read it once more.
-    reread();
-    return closingIterator(iterator, stop);
+    if (!stopped.aborted) reloader.reload();
+    return closingIterator(iterator, stop, () => failed);
   }
 
-  return applyWatchOption({
-    name,
-    optional: options.optional,
-    read,
-    watch: (signal) => lazyIterable(() => watch(signal)),
-    async close() {
-      closing.abort();
-      channel.end();
-      await Promise.all([...subscriptions].map(async (subscription) => subscription.close()));
-      subscriptions.clear();
+  return applyWatchOption(
+    {
+      name,
+      optional: options.optional,
+      read,
+      watch: (signal) => lazyIterable(() => watch(signal)),
+      async close() {
+        closing.abort();
+        channel.end();
+        await Promise.all([...watches].map(async (stop) => stop()));
+      },
     },
-  }, options);
+    options,
+  );
 }
 
 function resolveFormat(options: FileSourceOptions, name: string): string {
@@ -177,10 +168,6 @@ async function readStable(path: string, name: string, format: string): Promise<C
     const after = before.size <= SYNC_READ_LIMIT ? statSync(path) : await stat(path);
     if (after.size === Buffer.byteLength(data) || attempt >= READ_ATTEMPTS) return createChangeSet(name, format, data, after.mtimeMs);
   }
-}
-
-function isEmptyFile(changeSet: ChangeSet): boolean {
-  return changeSet.data === '';
 }
 
 function isMissing(error: unknown): boolean {
@@ -218,9 +205,13 @@ function lazyIterable<T>(create: () => Promise<AsyncIterableIterator<T>>): Async
   };
 }
 
-/** Wraps an iterator so that ending it also stops the resource behind it. */
-function closingIterator<T>(iterator: AsyncIterableIterator<T>, stop: () => Promise<void>): AsyncIterableIterator<T> {
+/**
+ * Wraps an iterator so that ending it also stops the resource behind it; once `failed` says so, the error it
+ * rejected with is its last word, and it ends.
+ */
+function closingIterator<T>(iterator: AsyncIterableIterator<T>, stop: () => Promise<void>, failed: () => boolean): AsyncIterableIterator<T> {
   let stopped = false;
+  let ended = false;
   const once = async () => {
     if (!stopped) {
       stopped = true;
@@ -229,7 +220,17 @@ function closingIterator<T>(iterator: AsyncIterableIterator<T>, stop: () => Prom
   };
   const wrapped: AsyncIterableIterator<T> = {
     async next() {
-      const result = await iterator.next();
+      if (ended) {
+        await once();
+        return { done: true, value: undefined };
+      }
+      let result: IteratorResult<T>;
+      try {
+        result = await iterator.next();
+      } catch (error) {
+        if (failed()) ended = true;
+        throw error;
+      }
       if (result.done) await once();
       return result;
     },

@@ -122,6 +122,56 @@ describe('torn and invalid writes', () => {
     expect(failures).toBe(0);
   });
 
+  it('never publishes a YAML, TOML or .env document cut mid-line (valid, but partial), and publishes every final one', async () => {
+    const started = Date.now();
+    const dir = await tempDir();
+    const texts = {
+      yaml: (n: number) => `n: ${n}\ncheck: ok-${n}\nport: ${8000 + n}\npassword: secret-${n}-${'p'.repeat(n % 7)}\n`,
+      toml: (n: number) => `n = ${n}\ncheck = "ok-${n}"\nport = ${8000 + n}\npassword = "secret-${n}-${'p'.repeat(n % 7)}"\n`,
+      dotenv: (n: number) => `N=${n}\nCHECK=ok-${n}\nPORT=${8000 + n}\nPASSWORD=secret-${n}-${'p'.repeat(n % 7)}\n`,
+    };
+    let partial = 0;
+    let missed = 0;
+    let trials = 0;
+    for (const [format, text] of Object.entries(texts)) {
+      const path = join(dir, format === 'dotenv' ? '.env' : `app.${format}`);
+      await writeFile(path, text(0));
+      const config = await createConfig({ sources: [fileSource(path)] });
+      configs.push(config);
+      const read = (key: string) => config.get(format === 'dotenv' ? key.toLowerCase() : key);
+      config.on('change', () => {
+        const n = read('n').int(-1);
+        const whole = read('check').string() === `ok-${n}` && read('port').int(0) === 8000 + n;
+        if (!whole || read('password').string() !== `secret-${n}-${'p'.repeat(n % 7)}`) partial++;
+      });
+      await sleep(150);
+      for (let n = 1; n <= 40; n++) {
+        trials++;
+        const full = text(n);
+        // Anywhere but right after a line end: mid-value (`port: 80` of `port: 8080`), mid-key, mid-password.
+        let cut = 1 + ((n * 37) % (full.length - 1));
+        if (full[cut - 1] === '\n') cut++;
+        const handle = await openFile(path, 'w');
+        await handle.write(full.slice(0, cut));
+        await sleep(n % 6);
+        await handle.write(full.slice(cut));
+        await handle.close();
+        try {
+          await eventually(() => expect(read('n').int(-1)).toBe(n), 3000);
+        } catch {
+          missed++;
+        }
+      }
+    }
+    figure('YAML, TOML and .env written in two parts cut mid-line (pauses of 0-5 ms)', {
+      trials,
+      failures: partial + missed,
+      ms: Date.now() - started,
+      note: `${partial} partial documents published, ${missed} final writes not published`,
+    });
+    expect({ partial, missed }).toEqual({ partial: 0, missed: 0 });
+  });
+
   it('with a schema, never publishes a YAML file cut at a line (a valid but partial document)', async () => {
     const started = Date.now();
     const path = join(await tempDir(), 'app.yaml');

@@ -1,7 +1,10 @@
 import { mkdir, rename, rm, symlink, unlink, writeFile, open as openFile } from 'node:fs/promises';
+import { createHook } from 'node:async_hooks';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, createConfig, fileSource, type ChangeEvent, type Config } from '../../src/index.ts';
+import { ConfigError, createConfig, fileSource, type ChangeEvent, type Config, type FileSourceOptions } from '../../src/index.ts';
+import { watchedFileSource } from '../../src/sources/file.ts';
+import { chokidarFileWatcher, systemFileWatcher, type FileWatcher } from '../../src/sources/file-watch.ts';
 import { eventually, nextChange, nextError, settle } from '../helpers/events.ts';
 import { tempDir } from '../helpers/files.ts';
 
@@ -10,8 +13,14 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((config) => config.close()));
 });
 
-async function watched(path: string, options: { debounce?: number; optional?: boolean } = {}) {
-  const config = await createConfig({ sources: [fileSource({ path, ...options })] });
+// Each watcher, on the platforms it serves: the system's own (inotify) is the one used on Linux, chokidar elsewhere.
+const watchers: [string, FileWatcher][] = [
+  ...(process.platform === 'linux' ? [['the system watcher', systemFileWatcher] as [string, FileWatcher]] : []),
+  ['chokidar', chokidarFileWatcher],
+];
+
+async function watchedWith(path: string, options: { debounce?: number; optional?: boolean }, watcher: FileWatcher) {
+  const config = await createConfig({ sources: [watchedFileSource({ path, ...options }, watcher)] });
   open.push(config);
   const events: ChangeEvent[] = [];
   config.on('change', (event) => events.push(event));
@@ -76,7 +85,10 @@ describe('fileSource reads', () => {
   });
 });
 
-describe('fileSource hot reload', () => {
+describe.each(watchers)('fileSource hot reload with %s', (_name, watcher) => {
+  const source = (options: string | FileSourceOptions) => watchedFileSource(options, watcher);
+  const watched = (path: string, options: { debounce?: number; optional?: boolean } = {}) => watchedWith(path, options, watcher);
+
   it('sees an in-place write once', async () => {
     const path = join(await tempDir(), 'app.json');
     await writeFile(path, '{"port":1}');
@@ -120,6 +132,22 @@ describe('fileSource hot reload', () => {
     await expectOneChange(config, events, 2);
   });
 
+  it('reports a deleted file with one READ error, and picks it up when it is made again', async () => {
+    const path = join(await tempDir(), 'app.json');
+    await writeFile(path, '{"port":1}');
+    const { config, events } = await watched(path);
+    const errors: ConfigError[] = [];
+    config.on('error', (e) => errors.push(e));
+    await unlink(path);
+    await eventually(() => expect(errors).toHaveLength(1));
+    // Past every re-read the deletion caused.
+    await settle(300);
+    expect(errors.map((e) => [e.code, e.detail])).toEqual([['READ', 'file not found']]);
+    await writeFile(path, '{"port":2}');
+    await expectOneChange(config, events, 2);
+    expect(errors).toHaveLength(1);
+  });
+
   it('sees Kubernetes ConfigMap updates (a ..data symlink swapped to a new directory), again and again', async () => {
     const dir = await tempDir();
     await mkdir(join(dir, '..2026_11_24_1'));
@@ -136,6 +164,27 @@ describe('fileSource hot reload', () => {
       await rm(join(dir, `..2026_11_24_${round - 1}`), { recursive: true });
       await eventually(() => expect(config.get('port').int(0)).toBe(round));
     }
+    await settle(300);
+    expect(events.map((e) => e.changes[0]!.current)).toEqual([2, 3]);
+  });
+
+  it('sees a ..data link swapped to a new directory with the old directory left in place, again and again', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, '..v1'));
+    await writeFile(join(dir, '..v1', 'app.yaml'), 'port: 1\n');
+    await symlink('..v1', join(dir, '..data'));
+    await symlink('..data/app.yaml', join(dir, 'app.yaml'));
+    const { config, events } = await watched(join(dir, 'app.yaml'));
+    for (const round of [2, 3]) {
+      await mkdir(join(dir, `..v${round}`));
+      await writeFile(join(dir, `..v${round}`, 'app.yaml'), `port: ${round}\n`);
+      // As `ln -sfn` or a writer whose clean-up comes later does it: the old directory stays.
+      await symlink(`..v${round}`, join(dir, '..data_tmp'));
+      await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+      await eventually(() => expect(config.get('port').int(0)).toBe(round));
+    }
+    // The directory no longer linked is not followed.
+    await writeFile(join(dir, '..v1', 'app.yaml'), 'port: 9\n');
     await settle(300);
     expect(events.map((e) => e.changes[0]!.current)).toEqual([2, 3]);
   });
@@ -249,6 +298,33 @@ describe('fileSource hot reload', () => {
     await eventually(() => expect(config.get('port').exists()).toBe(false));
   });
 
+  it('publishes a text document whose last line has no line end once the file is quiet', async () => {
+    const path = join(await tempDir(), 'app.yaml');
+    await writeFile(path, 'port: 1\n');
+    const { config, events } = await watched(path);
+    // Held at first (it may be a write cut mid-line), then taken as it is.
+    await writeFile(path, 'port: 2');
+    await expectOneChange(config, events, 2);
+  });
+
+  it('uses no timer and no file system request while nothing is written', async () => {
+    const path = join(await tempDir(), 'app.json');
+    await writeFile(path, '{"port":1}');
+    await watched(path);
+    // Past chokidar's own settling after it is ready.
+    await settle(200);
+    const started: string[] = [];
+    const hook = createHook({
+      init(_id, type) {
+        if (type === 'Timeout' || type === 'Immediate' || type.startsWith('FSREQ') || type === 'STATWATCHER') started.push(type);
+      },
+    }).enable();
+    await new Promise<void>((resolve) => setTimeout(resolve, 1000));
+    hook.disable();
+    // The one timer this test set itself.
+    expect(started).toEqual(['Timeout']);
+  });
+
   it('publishes nothing when identical content is written again', async () => {
     const path = join(await tempDir(), 'app.yaml');
     await writeFile(path, 'port: 1\n');
@@ -262,7 +338,7 @@ describe('fileSource hot reload', () => {
 
   it('picks up an optional file created later, and empties its layer when it is deleted', async () => {
     const path = join(await tempDir(), 'late.json');
-    const config = await createConfig({ defaults: { port: 0 }, sources: [fileSource({ path, optional: true })] });
+    const config = await createConfig({ defaults: { port: 0 }, sources: [source({ path, optional: true })] });
     open.push(config);
     await settle(150);
     await writeFile(path, '{"port":7}');
@@ -274,7 +350,7 @@ describe('fileSource hot reload', () => {
   it('waits quietly for the directory of an optional file, and sees the file as soon as it is made', async () => {
     const root = await tempDir();
     const path = join(root, 'conf.d', 'local', 'late.json');
-    const config = await createConfig({ defaults: { port: 0 }, sources: [fileSource({ path, optional: true })] });
+    const config = await createConfig({ defaults: { port: 0 }, sources: [source({ path, optional: true })] });
     open.push(config);
     const errors: ConfigError[] = [];
     config.on('error', (error) => errors.push(error));
@@ -295,7 +371,7 @@ describe('fileSource hot reload', () => {
 
   it('closes at once while waiting for a missing directory', async () => {
     const path = join(await tempDir(), 'nowhere', 'late.json');
-    const config = await createConfig({ sources: [fileSource({ path, optional: true })] });
+    const config = await createConfig({ sources: [source({ path, optional: true })] });
     await settle(100);
     const closed = await Promise.race([config.close().then(() => true), settle(3000).then(() => false)]);
     expect(closed).toBe(true);
@@ -305,7 +381,7 @@ describe('fileSource hot reload', () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'a.json'), '{"a":1}');
     await writeFile(join(dir, 'b.json'), '{"b":1}');
-    const config = await createConfig({ sources: [fileSource(join(dir, 'a.json')), fileSource(join(dir, 'b.json'))] });
+    const config = await createConfig({ sources: [source(join(dir, 'a.json')), source(join(dir, 'b.json'))] });
     open.push(config);
     const events: ChangeEvent[] = [];
     config.on('change', (event) => events.push(event));
@@ -322,8 +398,8 @@ describe('fileSource hot reload', () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'a.json'), '{"a":1}');
     await writeFile(join(dir, 'b.json'), '{"b":1}');
-    const first = await createConfig({ sources: [fileSource(join(dir, 'a.json'))] });
-    const second = await createConfig({ sources: [fileSource(join(dir, 'b.json')), fileSource(join(dir, 'a.json'))] });
+    const first = await createConfig({ sources: [source(join(dir, 'a.json'))] });
+    const second = await createConfig({ sources: [source(join(dir, 'b.json')), source(join(dir, 'a.json'))] });
     open.push(second);
     await settle(150);
     await first.close();
@@ -337,7 +413,7 @@ describe('fileSource hot reload', () => {
     const path = join(await tempDir(), 'app.json');
     await writeFile(path, '{"port":1}');
     for (let i = 0; i < 5; i++) {
-      const config = await createConfig({ sources: [fileSource(path)] });
+      const config = await createConfig({ sources: [source(path)] });
       const closed = await Promise.race([config.close().then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 3000))]);
       expect(closed).toBe(true);
     }

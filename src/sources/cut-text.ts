@@ -1,0 +1,25 @@
+/**
+ * True when a document read from a file may be a write cut short yet decode: a text whose last line has no line
+ * end, in a format where a cut document can still be valid. A YAML value cut mid-line (`port: 80` of `port: 8080`),
+ * a TOML line, a `.env` line (a truncated password) all decode. A top-level JSON object cut anywhere does not (its
+ * closing brace is missing), so JSON is never held. A document cut exactly at a line end cannot be told from a
+ * finished one by its text at all.
+ */
+export function mayBeCut(format: string, data: unknown): boolean {
+  if (format === 'json') return false;
+  if (typeof data === 'string') return data !== '' && data.charCodeAt(data.length - 1) !== LINE_FEED;
+  if (data instanceof Uint8Array) return data.byteLength > 0 && data[data.byteLength - 1] !== LINE_FEED;
+  return false;
+}
+
+const LINE_FEED = 0x0a;
+
+/**
+ * True when a file read holds nothing but whitespace: one being rewritten (opened with O_TRUNC, not yet written,
+ * or cut within its leading blank lines), however long the writer pauses. Published, it would drop every key.
+ */
+export function isBlank(data: unknown): boolean {
+  if (typeof data === 'string') return !/\S/.test(data);
+  if (data instanceof Uint8Array) return data.every((byte) => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d));
+  return false;
+}

@@ -1,0 +1,126 @@
+import { isBlank, mayBeCut } from './cut-text.ts';
+import type { ChangeSet } from './source.ts';
+
+/** What a reloader reads with and hands its results to. */
+export interface ReloadTarget {
+  /** Reads the file now. */
+  read(): Promise<ChangeSet>;
+  /** A document read whole (not blank, not possibly cut): the target hands it on if it is news. */
+  offer(changeSet: ChangeSet): void;
+  /** A read that failed (reported once until a read succeeds again). */
+  fail(error: unknown): void;
+  /** Milliseconds to wait after the last event before reading; 0 reads on the same turn of the event loop. */
+  debounce: number;
+}
+
+/** Decides when a watched file is read again and what of it is handed on. */
+export interface Reloader {
+  /** The file may have changed (an event): it is read after the debounce. */
+  changed(): void;
+  /** Reads now, past the debounce. */
+  reload(): void;
+  /** Cancels every pending read; nothing is handed on afterwards. */
+  stop(): void;
+}
+
+/**
+ * How long a text whose last line has no line end is held back for (see `mayBeCut`): until the file has been quiet
+ * this long (no event, a modification time this old), it may be a write still under way.
+ */
+export const QUIET_MS = 100;
+
+/**
+ * The reading half of a file source's watch. Events arriving together cost one read (at debounce 0, on the
+ * check phase of the same loop turn: every event the system delivered in that batch has been seen); a read in
+ * progress is followed by one more if events came meanwhile, so the last write always wins. Nothing is offered
+ * that cannot be the file: a blank file (one being rewritten), a text document that may be cut mid-line (held
+ * until the file is quiet); and the same failure is reported once until a read succeeds.
+ */
+export function createReloader(target: ReloadTarget): Reloader {
+  let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
+  let quiet: NodeJS.Timeout | undefined;
+  let reading = false;
+  let again = false;
+  let settled = false;
+  let stopped = false;
+  let failure: string | undefined;
+
+  const run = () => {
+    immediate = undefined;
+    timer = undefined;
+    void reload();
+  };
+
+  async function reload(): Promise<void> {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    try {
+      do {
+        again = false;
+        await readOnce();
+      } while (again && !stopped);
+    } finally {
+      reading = false;
+    }
+  }
+
+  async function readOnce(): Promise<void> {
+    let changeSet: ChangeSet;
+    const quietNow = settled;
+    settled = false;
+    try {
+      changeSet = await target.read();
+    } catch (error) {
+      const seen = describe(error);
+      if (stopped || seen === failure) return;
+      failure = seen;
+      target.fail(error);
+      return;
+    }
+    if (stopped) return;
+    failure = undefined;
+    // To clear a file's layer, write `{}` or delete it (with `optional`): an empty file is one being rewritten.
+    if (isBlank(changeSet.data)) return;
+    if (!quietNow && mayBeCut(changeSet.format, changeSet.data) && Date.now() - changeSet.timestamp < QUIET_MS) {
+      clearTimeout(quiet);
+      quiet = setTimeout(() => {
+        quiet = undefined;
+        settled = true;
+        void reload();
+      }, QUIET_MS);
+      return;
+    }
+    clearTimeout(quiet);
+    quiet = undefined;
+    target.offer(changeSet);
+  }
+
+  return {
+    changed() {
+      if (stopped) return;
+      if (target.debounce === 0) immediate ??= setImmediate(run);
+      else {
+        clearTimeout(timer);
+        timer = setTimeout(run, target.debounce);
+      }
+    },
+    reload() {
+      if (!stopped) void reload();
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      clearTimeout(quiet);
+      if (immediate) clearImmediate(immediate);
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return `${String(code)}:${String(message)}`;
+}

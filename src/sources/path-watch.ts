@@ -1,0 +1,123 @@
+import { lstatSync, readlinkSync } from 'node:fs';
+import { resolveChain, type PathChain, type PathSystem } from './path-chain.ts';
+import { subscribeDirectory } from './system-watch.ts';
+
+/** What a path watch tells its owner. */
+export interface PathListener {
+  /** What the path reads may have changed: the file written, replaced, or the path now leading elsewhere. */
+  onChange(): void;
+  /** A directory's watcher failed; the watch should be started again. */
+  onError(error: unknown): void;
+}
+
+/** A running watch of a path. */
+export interface PathWatch {
+  /** Stops watching. */
+  close(): void;
+}
+
+const system: PathSystem = {
+  lstat(path) {
+    try {
+      const found = lstatSync(path, { throwIfNoEntry: false });
+      if (found === undefined) return undefined;
+      const kind = found.isSymbolicLink() ? 'link' : found.isDirectory() ? 'directory' : found.isFile() ? 'file' : 'other';
+      return { kind, identity: `${found.dev}:${found.ino}` };
+    } catch {
+      // Not reachable (a file where a directory was expected, no permission): nothing there, as far as reading goes.
+      return undefined;
+    }
+  },
+  readlink(path) {
+    try {
+      return readlinkSync(path);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+// A path that keeps changing while its watches are being set up is looked at this many times in one turn; after
+// that, the watches in place wake it again.
+const ROUNDS = 8;
+
+/**
+ * Watches what a path leads to with the system's watcher, on every link and directory that decides it (see
+ * `resolveChain`): each event is handled in the turn it arrives in, and the chain is resolved again and its
+ * watches moved before the owner is told, so a read that follows sees the path as it now is.
+ * Throws when a directory on the chain cannot be watched (the system's watch limit reached, no permission).
+ */
+export function watchPath(path: string, listener: PathListener): PathWatch {
+  const subscriptions = new Map<string, { identity: string; unsubscribe: () => void }>();
+  let chain: PathChain = { directories: new Map(), target: undefined };
+  let closed = false;
+
+  const onError = (error: unknown) => {
+    if (!closed) listener.onError(error);
+  };
+  const entryListener = (directory: string) => ({
+    onEntry(name: string | undefined) {
+      if (closed || (name !== undefined && !chain.directories.get(directory)?.names.has(name))) return;
+      if (name === undefined) {
+        // The directory's watcher may follow another directory now: subscribed again below, it is reopened.
+        subscriptions.get(directory)?.unsubscribe();
+        subscriptions.delete(directory);
+      }
+      const failure = update();
+      if (failure !== undefined) onError(failure);
+      else listener.onChange();
+    },
+    onError,
+  });
+
+  /** Moves the watches to the chain as it is now; returns what failed, if anything did. */
+  function update(): unknown {
+    for (let round = 0; round < ROUNDS; round++) {
+      chain = resolveChain(path, system);
+      let added: boolean;
+      try {
+        added = follow(chain);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        // Gone between being looked at and being watched: the chain changed, look again.
+        if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+        return error;
+      }
+      // Watches added just now were not there while the chain was resolved: once a round adds none, every entry
+      // of the chain was watched before it was looked at, so any later change wakes this watch.
+      if (!added) return undefined;
+    }
+    return undefined;
+  }
+
+  function follow(next: PathChain): boolean {
+    let added = false;
+    for (const [directory, { identity }] of next.directories) {
+      const current = subscriptions.get(directory);
+      if (current?.identity === identity) continue;
+      current?.unsubscribe();
+      subscriptions.delete(directory);
+      const unsubscribe = subscribeDirectory(directory, identity, entryListener(directory));
+      subscriptions.set(directory, { identity, unsubscribe });
+      added = true;
+    }
+    for (const [directory, current] of subscriptions) {
+      if (next.directories.has(directory)) continue;
+      current.unsubscribe();
+      subscriptions.delete(directory);
+    }
+    return added;
+  }
+
+  const close = () => {
+    closed = true;
+    for (const { unsubscribe } of subscriptions.values()) unsubscribe();
+    subscriptions.clear();
+  };
+  const failure = update();
+  if (failure !== undefined) {
+    close();
+    throw failure;
+  }
+  return { close };
+}
