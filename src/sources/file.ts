@@ -154,19 +154,23 @@ function resolveFormat(options: FileSourceOptions, name: string): string {
 }
 
 /**
- * Reads a file, then checks its size against what was read: a file still being written (or truncated meanwhile)
- * is read again, so a write in progress is not taken for the file.
+ * Reads a file, then checks it against what it was before and is after: a file written meanwhile (its change time
+ * moved, its size differs from what was read, another file renamed over it) is read again, so a write in progress
+ * is not taken for the file. The change time is what catches a rewrite in place of the same size, read half old,
+ * half new: a valid document with values from two versions.
  */
 async function readStable(path: string, name: string, format: string): Promise<ChangeSet> {
   for (let attempt = 1; ; attempt++) {
     // A file up to 1 MiB (config files nearly always are) is read synchronously: a tenth of a millisecond per
     // 300 KB, a fraction of what parsing it then takes on the same thread, against several round trips through
     // libuv's thread pool for an asynchronous read and stat.
-    const before = statSync(path);
+    const before = statSync(path, { bigint: true });
+    const small = before.size <= SYNC_READ_LIMIT;
     // A large file is read as bytes and decoded once: asking for text decodes it chunk by chunk, a third slower.
-    const data = before.size <= SYNC_READ_LIMIT ? readFileSync(path, 'utf8') : (await readFile(path)).toString('utf8');
-    const after = before.size <= SYNC_READ_LIMIT ? statSync(path) : await stat(path);
-    if (after.size === Buffer.byteLength(data) || attempt >= READ_ATTEMPTS) return createChangeSet(name, format, data, after.mtimeMs);
+    const data = small ? readFileSync(path, 'utf8') : (await readFile(path)).toString('utf8');
+    const after = small ? statSync(path, { bigint: true }) : await stat(path, { bigint: true });
+    const unchanged = after.size === BigInt(Buffer.byteLength(data)) && after.ctimeNs === before.ctimeNs && after.ino === before.ino;
+    if (unchanged || attempt >= READ_ATTEMPTS) return createChangeSet(name, format, data, Number(after.mtimeNs / 1_000_000n));
   }
 }
 

@@ -56,14 +56,17 @@ export function watchPath(path: string, listener: PathListener): PathWatch {
     if (!closed) listener.onError(error);
   };
   const entryListener = (directory: string) => ({
-    onEntry(name: string | undefined) {
+    onEntry(name: string | undefined, event?: 'rename' | 'change') {
       if (closed || (name !== undefined && !chain.directories.get(directory)?.names.has(name))) return;
       if (name === undefined) {
         // The directory's watcher may follow another directory now: subscribed again below, it is reopened.
         subscriptions.get(directory)?.unsubscribe();
         subscriptions.delete(directory);
       }
-      const failure = update();
+      // The file written to in place leaves the chain as it was: only what adds, removes or renames an entry (or
+      // an event that does not say) can move it.
+      const inPlace = event === 'change' && chain.target === `${directory === '/' ? '' : directory}/${name}`;
+      const failure = inPlace ? undefined : update();
       if (failure !== undefined) onError(failure);
       else listener.onChange();
     },

@@ -4,10 +4,11 @@ import { basename } from 'node:path';
 /** What a subscriber of a directory hears. */
 export interface EntryListener {
   /**
-   * An entry changed (written, added, removed, renamed), by name; undefined when anything in the directory may
-   * have (its watcher was reopened, or the directory itself was removed or moved).
+   * An entry changed, by name: `change` when written to (its content or attributes), `rename` when added, removed
+   * or renamed. Undefined when anything in the directory may have (its watcher was reopened, or the directory
+   * itself was removed or moved).
    */
-  onEntry(name: string | undefined): void;
+  onEntry(name: string | undefined, event?: 'rename' | 'change'): void;
   /** The watcher failed; it is closed, and a subscriber that subscribes again gets a new one. */
   onError(error: unknown): void;
 }
@@ -59,7 +60,7 @@ function open(directory: string, identity: string, listeners: Set<EntryListener>
       for (const each of [...entry.listeners]) each.onEntry(undefined);
       return;
     }
-    for (const each of [...entry.listeners]) each.onEntry(name);
+    for (const each of [...entry.listeners]) each.onEntry(name, event);
   });
   entry.watcher.on('error', (error) => {
     close(directory, entry);

@@ -1,6 +1,8 @@
 // Torn, truncated and invalid writes to watched files: nothing invalid is ever published, every final good write
 // is, and each rejected document is reported.
+import { execFile } from 'node:child_process';
 import { open as openFile, rename, truncate, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -14,6 +16,7 @@ afterEach(async () => {
   await Promise.all(configs.splice(0).map((config) => config.close()));
 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const run = promisify(execFile);
 const document = (n: number) => JSON.stringify({ n, check: `ok-${n}`, pad: 'x'.repeat(200 + (n % 50)), list: [n, n + 1] });
 
 describe('torn and invalid writes', () => {
@@ -85,6 +88,49 @@ describe('torn and invalid writes', () => {
       note: `${invalidSnapshots} invalid snapshots, ${missedFinals} final writes not published, ${missedErrors} rejections not reported`,
     });
     expect({ invalidSnapshots, missedFinals, missedErrors }).toEqual({ invalidSnapshots: 0, missedFinals: 0, missedErrors: 0 });
+  });
+
+  it('never publishes a file read half before and half after a rewrite in place of the same size', async () => {
+    const started = Date.now();
+    const path = join(await tempDir(), 'app.json');
+    // Several pages long, every version the same size: a read that spans a rewrite gives a valid document whose
+    // first and last values come from two versions.
+    await writeFile(path, `{"first":"0","pad":"","last":"0"}`);
+    const config = await createConfig({ sources: [fileSource({ path, debounce: 0 })] });
+    configs.push(config);
+    let mixed = 0;
+    let snapshots = 0;
+    config.on('change', () => {
+      snapshots++;
+      if (config.get('first').string() !== config.get('last').string()) mixed++;
+    });
+    await sleep(150);
+    const writes = 2000;
+    // Another process, writing every millisecond or so: its writes land while this one reads.
+    await run(process.execPath, [
+      '-e',
+      `const fs = require('node:fs');
+       (async () => {
+         for (let n = 1; n <= ${writes}; n++) {
+           const id = String(n).padStart(6, '0');
+           fs.writeFileSync(${JSON.stringify(path)}, '{"first":"' + id + '",\\n"pad":"' + 'x'.repeat(32 * 1024) + '",\\n"last":"' + id + '"}\\n');
+           await new Promise((resolve) => setTimeout(resolve, 1));
+         }
+       })();`,
+    ]);
+    let missed = 0;
+    try {
+      await eventually(() => expect(config.get('last').int(-1)).toBe(writes), 3000);
+    } catch {
+      missed++;
+    }
+    figure('rewrites in place of the same size, read while being written (debounce 0)', {
+      trials: writes,
+      failures: mixed + missed,
+      ms: Date.now() - started,
+      note: `${snapshots} snapshots published, ${mixed} mixing two versions, ${missed} final writes not published`,
+    });
+    expect({ mixed, missed }).toEqual({ mixed: 0, missed: 0 });
   });
 
   it('rejects invalid YAML and TOML with an error each time, keeping the last good value', async () => {
