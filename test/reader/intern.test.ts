@@ -62,4 +62,13 @@ describe('sameData', () => {
     expect(sameData(createChangeSet('s', 'object', { a: 1 }), createChangeSet('s', 'object', { a: 1 }))).toBe(true);
     expect(sameData(createChangeSet('s', 'object', { a: 1 }), createChangeSet('s', 'object', { a: 2 }))).toBe(false);
   });
+
+  it('compares texts and bytes of the same size as they are, without hashing them', () => {
+    const unhashed = (data: string | Uint8Array) => ({ ...createChangeSet('s', 'json', data), get checksum(): string { throw new Error('hashed'); } });
+    expect(sameData(unhashed('{"a":1}'), unhashed('{"a":2}'))).toBe(false);
+    expect(sameData(unhashed('{"a":1}'), unhashed('{"a":1}'))).toBe(true);
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    expect(sameData(unhashed(bytes('{"a":1}')), unhashed(bytes('{"a":2}')))).toBe(false);
+    expect(sameData(unhashed(bytes('{"a":1}')), unhashed(bytes('{"a":1}')))).toBe(true);
+  });
 });
