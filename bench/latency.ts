@@ -1,11 +1,11 @@
 // A file change, from the moment it is visible at the path to the moment get() answers it: every write pattern at
 // every gap, beside a floor timed in the same run (a bare fs.watch on the directory + readFileSync + JSON.parse).
 // The writer is another process, as a deploy script or an agent is; both read the system's monotonic clock.
-import { createHook } from 'node:async_hooks';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { createConfig, fileSource } from '../src/index.ts';
+import { startedWhileWaiting } from '../test/helpers/activity.ts';
 import type { DataSet } from './data.ts';
 import { goal, percentile, quick, record, sleep } from './harness.ts';
 import type { WriterReport, WriterRow } from './latency-writer.ts';
@@ -142,18 +142,10 @@ async function idleActivity(root: string, text: string): Promise<string[]> {
   PATTERNS['in place']!.setup(dir, render(text, 0));
   const ours = await ourReader(dir, 5);
   await sleep(200);
-  const started: string[] = [];
-  const hook = createHook({
-    init(_id, type) {
-      if (type === 'Timeout' || type === 'Immediate' || type.startsWith('FSREQ') || type === 'STATWATCHER') started.push(type);
-    },
-  }).enable();
-  await new Promise<void>((resolve) => setTimeout(resolve, 1000));
-  hook.disable();
+  const started = await startedWhileWaiting(1000);
   await ours.close();
   rmSync(dir, { recursive: true, force: true });
-  // The one timer the measurement set itself.
-  return started.slice(1);
+  return started;
 }
 
 /** Measures the table, the bursts, the default debounce and idleness; records figures and goals. */

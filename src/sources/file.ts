@@ -14,7 +14,17 @@ export interface FileSourceOptions extends SourceOptions {
   path: string;
   /** The format, when the extension does not say it (`json`, `yaml`, `toml`, `dotenv`). */
   format?: string | undefined;
-  /** Milliseconds to wait after the last file event before reading (default 5; 0 reads on the event's own turn). */
+  /**
+   * Milliseconds to wait after the last file event before reading (default 5; 0 reads on the event's own turn).
+   *
+   * **When to use**: `0` when a change must reach `get()` as soon as it is written (about a millisecond on Linux);
+   * more when a writer makes many small writes and each intermediate state is not worth publishing.
+   *
+   * **Details**: every event restarts the wait; however the writes come, the last one is always read.
+   *
+   * **Gotchas**: at `0`, a writer that rewrites a JSON file in place in several writes may be read between them:
+   * the half-written document is refused (an `error` event, the last good layer kept) and the next write is read.
+   */
   debounce?: number | undefined;
 }
 

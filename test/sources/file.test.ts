@@ -1,10 +1,10 @@
 import { mkdir, rename, rm, symlink, unlink, writeFile, open as openFile } from 'node:fs/promises';
-import { createHook } from 'node:async_hooks';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, createConfig, fileSource, type ChangeEvent, type Config, type FileSourceOptions } from '../../src/index.ts';
 import { watchedFileSource } from '../../src/sources/file.ts';
 import { chokidarFileWatcher, systemFileWatcher, type FileWatcher } from '../../src/sources/file-watch.ts';
+import { startedWhileWaiting } from '../helpers/activity.ts';
 import { eventually, nextChange, nextError, settle } from '../helpers/events.ts';
 import { tempDir } from '../helpers/files.ts';
 
@@ -313,16 +313,7 @@ describe.each(watchers)('fileSource hot reload with %s', (_name, watcher) => {
     await watched(path);
     // Past chokidar's own settling after it is ready.
     await settle(200);
-    const started: string[] = [];
-    const hook = createHook({
-      init(_id, type) {
-        if (type === 'Timeout' || type === 'Immediate' || type.startsWith('FSREQ') || type === 'STATWATCHER') started.push(type);
-      },
-    }).enable();
-    await new Promise<void>((resolve) => setTimeout(resolve, 1000));
-    hook.disable();
-    // The one timer this test set itself.
-    expect(started).toEqual(['Timeout']);
+    expect(await startedWhileWaiting(1000)).toEqual([]);
   });
 
   it('publishes nothing when identical content is written again', async () => {
