@@ -120,7 +120,7 @@ describe('torn and invalid writes', () => {
     ]);
     let missed = 0;
     try {
-      await eventually(() => expect(config.get('last').int(-1)).toBe(writes), 3000);
+      await eventually(() => expect(config.get('last').int(-1)).toBe(writes), 10_000);
     } catch {
       missed++;
     }
@@ -131,7 +131,7 @@ describe('torn and invalid writes', () => {
       note: `${snapshots} snapshots published, ${mixed} mixing two versions, ${missed} final writes not published`,
     });
     expect({ mixed, missed }).toEqual({ mixed: 0, missed: 0 });
-  });
+  }, 60_000);
 
   it('rejects invalid YAML and TOML with an error each time, keeping the last good value', async () => {
     const started = Date.now();
