@@ -58,11 +58,11 @@ export function watchedFileSource(pathOrOptions: string | FileSourceOptions, wat
   let handed: ChangeSet | undefined;
 
   async function read(): Promise<ChangeSet> {
-    return (handed = await readFile());
+    return (handed = await readNow());
   }
 
   /** Reads the file now, without handing it out. */
-  async function readFile(): Promise<ChangeSet> {
+  async function readNow(): Promise<ChangeSet> {
     try {
       return await readStable(path, name, format);
     } catch (error) {
@@ -84,7 +84,7 @@ export function watchedFileSource(pathOrOptions: string | FileSourceOptions, wat
     const stopped = signal ? AbortSignal.any([signal, closing.signal]) : closing.signal;
     if (stopped.aborted) return channel.subscribe(stopped);
     const reloader = createReloader({
-      read: readFile,
+      read: readNow,
       debounce,
       offer(changeSet) {
         const previous = handed;
