@@ -1,10 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { formatName, loadEncoder } from '../encoders/index.ts';
 import { loadOptional } from '../optional.ts';
 import { normalizePrefix } from '../sources/kv.ts';
-import { isObject, normalize, type Tree } from '../reader/tree.ts';
+import { decodeTree } from '../encoders/encoder.ts';
+import { DEFAULT_MAX_BYTES, sizeBudget } from '../reader/budget.ts';
+import { isObject, type Tree } from '../reader/tree.ts';
+import { readRegularFile } from '../sources/read-file.ts';
 import { DEFAULT_PREFIX, type StoreSpec } from './sources.ts';
 
 /** The full key of each entry below the store's prefix, as its source reads them back. */
@@ -62,7 +64,8 @@ export async function documentKeys(file: string): Promise<[string, string][]> {
   if (!format) throw new ConfigError(`cannot tell the format of ${file} from its extension`, { code: 'FORMAT', path: file });
   let tree: Tree;
   try {
-    tree = normalize((await loadEncoder(format)).decode(await readFile(file, 'utf8')), { maxDepth: 64 });
+    const text = await readRegularFile(file, DEFAULT_MAX_BYTES);
+    tree = decodeTree(await loadEncoder(format), text, { maxDepth: 64, budget: sizeBudget(DEFAULT_MAX_BYTES) });
   } catch (error) {
     throw error instanceof ConfigError ? error.withSource(`file:${file}`) : new ConfigError(`cannot read ${file}`, { code: 'READ', cause: error });
   }

@@ -1,13 +1,25 @@
 import { ConfigError, type ErrorPosition } from '../errors.ts';
+import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import { normalize, type NormalizeOptions, type Tree } from '../reader/tree.ts';
 import { OVERFLOW } from './overflow.ts';
+
+/** Limits a decoder honours while it builds data (a YAML document's aliases expand as they are resolved). */
+export interface DecodeBounds {
+  /** What the decoded data may hold, counted as a layer's size is (`maxBytes`). */
+  maxBytes: number;
+  /** Deepest nesting of objects and arrays. */
+  maxDepth: number;
+}
 
 /** Turns a document's text into plain data. */
 export interface Encoder {
   /** The format's name (`json`, `yaml`, `toml`, `dotenv`). */
   readonly format: string;
-  /** Decodes text; throws a ConfigError (code DECODE, with line and column where known). */
-  decode(text: string): unknown;
+  /**
+   * Decodes text; throws a ConfigError (code DECODE, with line and column where known, never quoting the text,
+   * and without the parser's own error as its cause when that quotes it).
+   */
+  decode(text: string, bounds?: DecodeBounds): unknown;
   /**
    * Where the text writes a number beyond a double's range (which `decode` gave as ±Infinity), as an offset;
    * undefined when every infinity is written as one on purpose (YAML's `.inf`, TOML's `inf`).
@@ -28,9 +40,24 @@ export function positionAt(text: string, offset: number): ErrorPosition {
   return { line, column: offset - start + 1 };
 }
 
-/** A decode error; its message is the parser's description only, never the document's text. */
-export function decodeError(format: string, reason: string, position?: ErrorPosition, cause?: unknown): ConfigError {
-  return new ConfigError(`invalid ${format}: ${reason}`, { code: 'DECODE', position, cause });
+/** A decode error; its message is a description of the problem only, never the document's text. */
+export function decodeError(format: string, reason: string, position?: ErrorPosition): ConfigError {
+  return new ConfigError(`invalid ${format}: ${reason}`, { code: 'DECODE', position });
+}
+
+/**
+ * What kind of character a code is, for an error message: punctuation (the syntax of every format) as itself,
+ * anything else by its kind only, so a message never quotes a letter of a value.
+ */
+export function describeCharacter(code: number): string {
+  if ((code >= 33 && code <= 47) || (code >= 58 && code <= 64) || (code >= 91 && code <= 96) || (code >= 123 && code <= 126)) {
+    return `character "${String.fromCharCode(code)}"`;
+  }
+  if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122)) return 'letter';
+  if (code >= 48 && code <= 57) return 'digit';
+  if (code === 32 || code === 9 || code === 10 || code === 13) return 'white space';
+  if (code < 32 || code === 127) return 'control character';
+  return 'non-ASCII character';
 }
 
 /**
@@ -42,7 +69,7 @@ export function decodeTree(
   encoder: Encoder,
   text: string,
   options: NormalizeOptions,
-  parse: (text: string) => unknown = (body) => encoder.decode(body),
+  parse: (text: string) => unknown = (body) => encoder.decode(body, { maxBytes: options.budget?.limit ?? DEFAULT_MAX_BYTES, maxDepth: options.maxDepth }),
 ): Tree {
   let infinite = false;
   const tree = normalize(parse(text), { ...options, onInfinite: () => void (infinite = true) });

@@ -1,4 +1,4 @@
-import { decodeError, positionAt, type Encoder } from './encoder.ts';
+import { decodeError, describeCharacter, positionAt, type Encoder } from './encoder.ts';
 import { OVERFLOW, overflows } from './overflow.ts';
 
 /** JSON, parsed by the engine; on failure a small scanner finds where, since V8's messages quote the text. */
@@ -7,9 +7,10 @@ export const jsonEncoder: Encoder = {
   decode(text) {
     try {
       return JSON.parse(text);
-    } catch (error) {
+    } catch {
+      // The engine's own error is not kept as the cause: its message quotes the text.
       const found = locateJsonError(text);
-      throw decodeError('json', found.reason, positionAt(text, found.offset), error);
+      throw decodeError('json', found.reason, positionAt(text, found.offset));
     }
   },
   // JSON has no infinity: a literal the engine read as one is out of range, an error as it is in Go.
@@ -38,7 +39,7 @@ function scanJson(text: string, range: boolean): Located | undefined {
   const space = () => {
     while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
   };
-  const describe = () => (i >= text.length ? 'unexpected end of input' : `unexpected character ${JSON.stringify(text[i])}`);
+  const describe = () => (i >= text.length ? 'unexpected end of input' : `unexpected ${describeCharacter(text.charCodeAt(i))}`);
   const expect = (char: string) => {
     if (text[i] !== char) fail(`expected "${char}", ${describe()}`);
     i++;
@@ -59,11 +60,35 @@ function scanJson(text: string, range: boolean): Located | undefined {
     }
     expect('"');
   };
+  const isDigit = (at: number) => {
+    const code = text.charCodeAt(at);
+    return code >= 48 && code <= 57;
+  };
+  const digits = () => {
+    while (isDigit(i)) i++;
+  };
+  // -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?, scanned by hand: a literal of any length costs its length once.
   const number = () => {
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (!match || match[0] === '' || match[0] === '-') fail(describe());
-    if (range && overflows(match![0])) fail(OVERFLOW);
-    i += match![0].length;
+    const start = i;
+    if (text[i] === '-') i++;
+    if (text[i] === '0') i++;
+    else if (isDigit(i)) digits();
+    else {
+      i = start;
+      fail(describe());
+    }
+    if (text[i] === '.' && isDigit(i + 1)) {
+      i++;
+      digits();
+    }
+    if ((text[i] === 'e' || text[i] === 'E') && (isDigit(i + 1) || ((text[i + 1] === '+' || text[i + 1] === '-') && isDigit(i + 2)))) {
+      i += 2;
+      digits();
+    }
+    if (range && overflows(text.slice(start, i))) {
+      i = start;
+      fail(OVERFLOW);
+    }
   };
   const value = (): void => {
     space();

@@ -1,6 +1,7 @@
 /** Whether a number literal (underscores allowed, as TOML writes them) is beyond a double's range. */
 export function overflows(literal: string): boolean {
-  return !Number.isFinite(Number(literal.replaceAll('_', '')));
+  const value = Number(literal.replaceAll('_', ''));
+  return value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY;
 }
 
 /** The reason every format gives for such a literal. */

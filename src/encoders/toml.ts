@@ -1,6 +1,6 @@
 import { parse, TomlError } from 'smol-toml';
 import { decodeError, type Encoder } from './encoder.ts';
-import { overflows } from './overflow.ts';
+import { findTomlOverflow } from './toml-overflow.ts';
 
 /** TOML 1.0 with smol-toml; dates become ISO strings when the tree is normalized. */
 export const tomlEncoder: Encoder = {
@@ -9,31 +9,50 @@ export const tomlEncoder: Encoder = {
     try {
       return parse(text);
     } catch (error) {
-      if (error instanceof TomlError) {
-        const reason = error.message.split('\n', 1)[0]!.replace(/^Invalid TOML document: /, '');
-        throw decodeError('toml', reason, { line: error.line, column: error.column }, error);
-      }
-      throw decodeError('toml', error instanceof Error ? error.message.split('\n', 1)[0]! : 'unreadable document', undefined, error);
+      // The parser's own error is not kept as the cause: its message carries a code frame of the document.
+      if (error instanceof TomlError) throw decodeError('toml', reasonOf(error), { line: error.line, column: error.column });
+      throw decodeError('toml', error instanceof RangeError ? 'nesting too deep' : 'invalid document');
     }
   },
-  overflowAt: findOverflow,
+  overflowAt: findTomlOverflow,
 };
 
-/**
- * Where a float literal beyond a double's range is (`1e999`, which the parser reads as infinity without a word);
- * `inf` says infinity on purpose and stays. The text has parsed, so a literal in value position (after `=`, `[`,
- * `,`, `{` or at the start of a line of a multi-line array), outside strings and not a key (followed by `=` or `.`),
- * is a value.
- */
-function findOverflow(text: string): number | undefined {
-  const multiline = [...text.matchAll(/"""[\s\S]*?"""(?!")|'''[\s\S]*?'''(?!')/g)].map((m) => [m.index, m.index + m[0].length] as const);
-  for (const match of text.matchAll(/[-+]?\d[\d_]*(?:\.[\d_]+)?(?:[eE][-+]?[\d_]+)?/g)) {
-    if (!overflows(match[0]) || multiline.some(([start, end]) => match.index > start && match.index < end)) continue;
-    const lineStart = text.lastIndexOf('\n', match.index - 1) + 1;
-    const before = text.slice(lineStart, match.index);
-    const quotes = (before.match(/(?<!\\)["']/g) ?? []).length;
-    const isKey = /^\s*[=.]/.test(text.slice(match.index + match[0].length, match.index + match[0].length + 64));
-    if (quotes % 2 === 0 && !isKey && /(^|[=[,{])\s*$/.test(before)) return match.index;
-  }
-  return undefined;
+// smol-toml's reasons, each a fixed sentence that quotes nothing of the document. Any other (a future version's,
+// or one carrying a date library's message) is replaced by a generic one rather than risk quoting a value.
+const REASONS = new Set([
+  'control characters are not allowed in comments',
+  'control characters are not allowed in strings',
+  'document contains an unsafe property',
+  'document contains excessively nested structures. aborting.',
+  'each key-value declaration must be followed by an end-of-line',
+  'expected comma or end of structure',
+  'expected end of table array declaration',
+  'illegal character in key',
+  'illegal character in numeric literal',
+  'illegal empty bare key',
+  'illegal leading zero',
+  'illegal quoted key: multiline strings are not allowed',
+  'illegal underscore',
+  'incomplete key-value: cannot find end of key',
+  'integer value cannot be represented losslessly',
+  'invalid date',
+  'invalid date-time: date part is malformed',
+  'invalid date-time: time part is malformed',
+  'invalid escape: only line-ending whitespace may be escaped',
+  'invalid non-hex character in unicode escape',
+  'invalid unicode escape',
+  'invalid value',
+  'trying to redefine an already defined table or value',
+  'trying to redefine an already defined value',
+  'unexpected end of key',
+  'unfinished array',
+  'unfinished numeric value',
+  'unfinished string',
+  'unfinished table',
+  'unrecognised escape sequence',
+]);
+
+function reasonOf(error: TomlError): string {
+  const reason = error.message.split('\n', 1)[0]!.replace(/^Invalid TOML document: /, '');
+  return REASONS.has(reason) ? reason : 'invalid document';
 }

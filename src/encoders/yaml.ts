@@ -1,23 +1,30 @@
-import { isScalar, parse, parseDocument, visit, YAMLError } from 'yaml';
+import { isScalar, parseDocument, visit, type ErrorCode, type YAMLError } from 'yaml';
+import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import { decodeError, type Encoder } from './encoder.ts';
+import { yamlData } from './yaml-tree.ts';
 
-// logLevel 'error': the parser's warnings (an unknown tag, say) would go to process warnings, quoting the text.
-const OPTIONS = { merge: true, uniqueKeys: true, maxAliasCount: 100, logLevel: 'error' } as const;
+// Keys are checked for uniqueness while the document is turned into data (the parser's own check compares every
+// key of a mapping with every other); `logLevel` keeps its warnings (an unknown tag, say) off the process's
+// warnings, which would quote the text.
+const OPTIONS = { merge: true, uniqueKeys: false, logLevel: 'error' } as const;
 
-/** YAML 1.2 with `<<` merge keys, unique keys, and a bound on aliases (a billion-laughs document fails). */
+/**
+ * YAML 1.2 with `<<` merge keys and unique keys. Aliases and merges may not expand the data past `maxBytes` (a
+ * billion-laughs document fails); errors name the line and column and describe the problem in words of our own.
+ */
 export const yamlEncoder: Encoder = {
   format: 'yaml',
-  decode(text) {
+  decode(text, bounds = { maxBytes: DEFAULT_MAX_BYTES, maxDepth: 64 }) {
+    let document;
     try {
-      return parse(text, OPTIONS);
+      document = parseDocument(text, OPTIONS);
     } catch (error) {
-      if (error instanceof YAMLError) {
-        const at = error.linePos?.[0];
-        throw decodeError('yaml', firstLine(error.message), at ? { line: at.line, column: at.col } : undefined, error);
-      }
-      // The alias limit surfaces as a ReferenceError, recursion as a RangeError.
-      throw decodeError('yaml', error instanceof Error ? firstLine(error.message) : 'unreadable document', undefined, error);
+      // The parser recursed too deep; nothing else is thrown while parsing.
+      throw decodeError('yaml', error instanceof RangeError ? 'nesting too deep' : 'invalid document');
     }
+    const [error] = document.errors;
+    if (error) throw describe(error);
+    return yamlData(document, text, bounds);
   },
   // `1e999` is read as infinity without a word; `.inf` says infinity on purpose and stays.
   overflowAt(text) {
@@ -34,7 +41,35 @@ export const yamlEncoder: Encoder = {
   },
 };
 
-/** The parser's description without the quoted excerpt of the document that may follow it. */
-function firstLine(message: string): string {
-  return message.split('\n', 1)[0]!.replace(/ at line \d+, column \d+:?$/, '');
+// The parser's messages quote the document (`Unresolved tag: !secret`, `Plain value cannot start with …`, the
+// code frame after them): a message of our own is given for each of its error codes instead.
+const REASONS: Readonly<Record<ErrorCode, string>> = {
+  ALIAS_PROPS: 'an alias has an anchor or a tag',
+  BAD_ALIAS: 'an alias or anchor is empty or ends in ":"',
+  BAD_COLLECTION_TYPE: 'a tag is used on the wrong kind of collection',
+  BAD_DIRECTIVE: 'a directive is invalid',
+  BAD_DQ_ESCAPE: 'a double-quoted string holds an invalid escape sequence',
+  BAD_INDENT: 'bad indentation',
+  BAD_PROP_ORDER: 'an anchor or a tag is out of place',
+  BAD_SCALAR_START: 'a plain value starts with a reserved character',
+  BLOCK_AS_IMPLICIT_KEY: 'a block collection is used as an implicit key',
+  BLOCK_IN_FLOW: 'a block collection is inside a flow collection',
+  DUPLICATE_KEY: 'a key appears twice in a mapping',
+  IMPOSSIBLE: 'invalid document',
+  KEY_OVER_1024_CHARS: 'an implicit key is longer than 1024 characters',
+  MISSING_CHAR: 'a character is missing (a closing quote or bracket, a comma, a colon or a space)',
+  MULTILINE_IMPLICIT_KEY: 'an implicit key spans several lines',
+  MULTIPLE_ANCHORS: 'a node has more than one anchor',
+  MULTIPLE_DOCS: 'the text holds more than one document',
+  MULTIPLE_TAGS: 'a node has more than one tag',
+  NON_STRING_KEY: 'a key is not a string',
+  RESOURCE_EXHAUSTION: 'the document expands too much',
+  TAB_AS_INDENT: 'a tab is used as indentation',
+  TAG_RESOLVE_FAILED: 'a value does not match its tag',
+  UNEXPECTED_TOKEN: 'unexpected token',
+};
+
+function describe(error: YAMLError) {
+  const at = error.linePos?.[0];
+  return decodeError('yaml', REASONS[error.code] ?? 'invalid document', at ? { line: at.line, column: at.col } : undefined);
 }

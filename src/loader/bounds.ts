@@ -33,7 +33,7 @@ export function readSource(core: LoaderCore, entry: SourceEntry): Promise<Change
     stopped.addEventListener('abort', onClose, { once: true });
     let reading: Promise<ChangeSet>;
     try {
-      reading = Promise.resolve(source.read(abort.signal));
+      reading = Promise.resolve(source.read(abort.signal, core.limits));
     } catch (error) {
       reading = Promise.reject(error as Error);
     }

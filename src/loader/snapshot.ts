@@ -1,3 +1,4 @@
+import { textMemo } from '../reader/memo.ts';
 import { splitDotted, toSegments, type PathArgs } from '../reader/path.ts';
 import { getIn, type Tree, type TreeObject } from '../reader/tree.ts';
 import { outputValueOf, valueOf, type Value } from '../reader/value.ts';
@@ -50,29 +51,23 @@ export interface SnapshotView {
   lookupDotted(path: string): Value;
 }
 
-const MEMO_LIMIT = 10_000;
+// What one view's memo may hold: paths are chosen by callers (a handler reading `request.key`), so the memo is
+// bounded by the size of its keys, not by their count.
+const MEMO_BYTES = 4 * 1024 * 1024;
 
 /** Builds the read view of a snapshot; with a schema's output, values' `value()` reads it at their path. */
 export function createView(snapshot: Snapshot, layers: readonly Layer[], validated?: unknown): SnapshotView {
-  const memo = new Map<string, Value>();
+  const memo = textMemo<Value>(MEMO_BYTES);
   const at = (segments: readonly string[]): Value => {
     const node = getIn(snapshot.values, segments);
     return validated === undefined ? valueOf(node, segments) : outputValueOf(node, getIn(validated as Tree, segments), segments);
   };
-  const lookupDotted = (key: string): Value => {
-    let value = memo.get(key);
-    if (value === undefined) {
-      value = at(splitDotted(key));
-      if (memo.size >= MEMO_LIMIT) memo.clear();
-      memo.set(key, value);
-    }
-    return value;
-  };
+  const lookupDotted = (key: string): Value => memo.entries.get(key) ?? memo.remember(key, at(splitDotted(key)));
   return {
     snapshot,
     layers,
     validated,
-    memo,
+    memo: memo.entries,
     lookupDotted,
     lookup(path) {
       if (path.length === 1 && typeof path[0] === 'string') return lookupDotted(path[0]);

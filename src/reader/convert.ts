@@ -1,25 +1,42 @@
 // Go's strconv and time grammars, so that strings from env, flags and files convert exactly as in Go Config.
 // JavaScript's own (parseInt("4.5"), Number(" 42"), Boolean("false")) all disagree with Go.
+//
+// A conversion looks only at what can matter: a string longer than LONGEST_NUMBER is never a number or a
+// duration (the longest exact decimal form of a double is under 800 characters), so a value of megabytes costs
+// one length check, not a parse. Go would still read, say, an integer written with a thousand leading zeros.
+
+/** The longest text a numeric or duration conversion reads; anything longer falls back to the default. */
+export const LONGEST_NUMBER = 1024;
 
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
 /** Go's strconv.ParseBool; undefined when the text is not one of its spellings. */
 export function parseBool(text: string): boolean | undefined {
+  if (text.length > 5) return undefined;
   if (TRUE.has(text)) return true;
   if (FALSE.has(text)) return false;
   return undefined;
 }
 
-const INT = /^[+-]?\d+$/;
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 
 /** Go's strconv.Atoi on a 64-bit platform; undefined when the text is not a base-10 int64. */
 export function parseInt64(text: string): number | undefined {
-  if (!INT.test(text)) return undefined;
+  if (text.length === 0 || text.length > LONGEST_NUMBER) return undefined;
+  const signed = text.charCodeAt(0) === 43 || text.charCodeAt(0) === 45; // + -
+  let significant = 0;
+  for (let i = signed ? 1 : 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return undefined;
+    // Leading zeros do not count; past 19 significant digits the value is beyond int64.
+    if (significant > 0 || code !== 48) significant++;
+  }
+  if (signed && text.length === 1) return undefined;
+  if (significant > 19) return undefined;
   // Below 16 digits a double holds the value exactly; above, check int64 range with bigint.
-  if (text.length < 16) return Number(text);
+  if (significant < 16) return Number(text);
   const big = BigInt(text);
   return big > INT64_MAX || big < INT64_MIN ? undefined : Number(big);
 }
@@ -35,6 +52,7 @@ const SPECIAL = /^([+-]?)(inf|infinity|nan)$/i;
 
 /** Go's strconv.ParseFloat(s, 64); undefined for text Go rejects (spaces, out of range, …). */
 export function parseFloat64(text: string): number | undefined {
+  if (text.length > LONGEST_NUMBER) return undefined;
   const special = SPECIAL.exec(text);
   if (special) {
     const [, sign, word] = special;
@@ -78,6 +96,7 @@ const DURATION_PART = /(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/y;
 
 /** Go's time.ParseDuration, answered in milliseconds; undefined for text Go rejects. */
 export function parseDuration(text: string): number | undefined {
+  if (text.length > LONGEST_NUMBER) return undefined;
   let rest = text;
   let sign = 1;
   if (rest.startsWith('-') || rest.startsWith('+')) {

@@ -1,3 +1,5 @@
+import { textMemo } from './memo.ts';
+
 /** One segment of a literal path: a key, or an array index. */
 export type Segment = string | number;
 
@@ -8,19 +10,13 @@ export type Segment = string | number;
 export type PathArgs = readonly [] | readonly [string] | readonly [readonly Segment[]] | readonly Segment[];
 
 const EMPTY: readonly string[] = Object.freeze([]);
-const dotted = new Map<string, readonly string[]>();
-const DOTTED_MEMO_LIMIT = 10_000;
+// The memo of every config in the process: 4 MiB at most, however many or long the paths read.
+const dotted = textMemo<readonly string[]>(4 * 1024 * 1024);
 
 /** Splits a dotted path; `''` is the root. Memoized, because the same few paths are read on every request. */
 export function splitDotted(path: string): readonly string[] {
   if (path === '') return EMPTY;
-  let segments = dotted.get(path);
-  if (segments === undefined) {
-    segments = Object.freeze(path.split('.'));
-    if (dotted.size >= DOTTED_MEMO_LIMIT) dotted.clear();
-    dotted.set(path, segments);
-  }
-  return segments;
+  return dotted.entries.get(path) ?? dotted.remember(path, Object.freeze(path.split('.')));
 }
 
 /** The segments a path argument list names. */

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.ts';
+import { overspent, type SizeBudget } from './budget.ts';
 
 /** A JSON-like value as held in a snapshot. */
 export type Tree = string | number | boolean | null | readonly Tree[] | { readonly [key: string]: Tree };
@@ -29,6 +30,8 @@ export interface NormalizeOptions {
   maxDepth: number;
   /** Applied to every string leaf (for `${VAR}` expansion). */
   transform?: ((value: string) => string) | undefined;
+  /** What the tree may hold (`maxBytes`), counted as it is built; none counts nothing. */
+  budget?: SizeBudget | undefined;
   /** True when the caller owns the data (fresh from a parser), so it may be frozen in place instead of copied. */
   owned?: boolean | undefined;
   /**
@@ -42,34 +45,49 @@ export interface NormalizeOptions {
 
 /**
  * Turns decoded data into a frozen tree of plain objects: hostile keys dropped, dates as ISO strings, bigints as
- * numbers (or strings when not exact), undefined and functions dropped. Data the caller owns is frozen in place
- * where it already is plain, so a JSON.parse result is not copied.
+ * numbers (or strings when not exact), binary data (a Buffer, a typed array, YAML's `!!binary`) as its base64
+ * text, a Map as an object and a Set as an array of its members (YAML's `!!omap` and `!!set`), undefined and
+ * functions dropped. Data the caller owns is frozen in place where it already is plain, so a JSON.parse result is
+ * not copied.
  */
 export function normalize(value: unknown, options: NormalizeOptions): Tree {
   return normalizeAt(value, 0, options) ?? null;
 }
 
 function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): Tree | undefined {
+  const budget = options.budget;
   switch (typeof value) {
-    case 'string':
-      return options.transform ? options.transform(value) : value;
+    case 'string': {
+      const text = options.transform ? options.transform(value) : value;
+      if (budget !== undefined && (budget.left -= text.length) < 0) overspent(budget);
+      return text;
+    }
     case 'number':
       if ((value === Infinity || value === -Infinity) && options.onInfinite) options.onInfinite();
+      if (budget !== undefined && --budget.left < 0) overspent(budget);
       return value;
     case 'boolean':
+      if (budget !== undefined && --budget.left < 0) overspent(budget);
       return value;
     case 'bigint':
-      return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+      return normalizeAt(Number.isSafeInteger(Number(value)) ? Number(value) : value.toString(), depth, { ...options, transform: undefined });
     case 'object':
       break;
     default:
       return undefined;
   }
-  if (value === null) return null;
+  if (value === null) {
+    if (budget !== undefined && --budget.left < 0) overspent(budget);
+    return null;
+  }
+  if (value instanceof Date) return normalizeAt(Number.isNaN(value.getTime()) ? null : value.toISOString(), depth, { ...options, transform: undefined });
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return base64(value, budget);
+  if (value instanceof Set) return normalizeAt([...(value as Set<unknown>)], depth, { ...options, owned: true });
+  if (value instanceof Map) return normalizeAt(mapObject(value as Map<unknown, unknown>), depth, { ...options, owned: true });
   if (depth >= options.maxDepth) {
     throw new ConfigError(`nesting deeper than ${options.maxDepth} levels`, { code: 'LIMIT' });
   }
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (budget !== undefined && (budget.left -= 2) < 0) overspent(budget);
   const inPlace = options.owned === true && !Object.isFrozen(value);
   if (Array.isArray(value)) {
     const out: unknown[] = inPlace ? value : [...(value as unknown[])];
@@ -91,17 +109,24 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
       const child = out[key];
       // Leaves, most of a document, are handled here rather than in a call.
       if (typeof child === 'string') {
+        let text = child;
         if (options.transform) {
-          const text = options.transform(child);
+          text = options.transform(child);
           if (text !== child) out[key] = text;
         }
+        if (budget !== undefined && (budget.left -= key.length + text.length) < 0) overspent(budget);
         continue;
       }
       if (typeof child === 'number') {
         if ((child === Infinity || child === -Infinity) && options.onInfinite) options.onInfinite();
+        if (budget !== undefined && (budget.left -= key.length + 1) < 0) overspent(budget);
         continue;
       }
-      if (typeof child === 'boolean') continue;
+      if (typeof child === 'boolean') {
+        if (budget !== undefined && (budget.left -= key.length + 1) < 0) overspent(budget);
+        continue;
+      }
+      if (budget !== undefined && (budget.left -= key.length) < 0) overspent(budget);
       const item = normalizeAt(child, depth + 1, options);
       if (item === undefined) delete out[key];
       else if (item !== child) out[key] = item;
@@ -109,13 +134,35 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
     const tree = out as Record<string, Tree>;
     return options.freeze === false ? tree : Object.freeze(tree);
   }
-  const out: Record<string, Tree> = plain ? (source as Record<string, Tree>) : {};
+  const out: Record<string, Tree> = {};
   for (const key of Object.keys(source)) {
-    const item = isHostileKey(key) ? undefined : normalizeAt(source[key], depth + 1, options);
+    if (isHostileKey(key)) continue;
+    if (budget !== undefined && (budget.left -= key.length) < 0) overspent(budget);
+    const item = normalizeAt(source[key], depth + 1, options);
     if (item !== undefined) out[key] = item;
-    else if (plain) delete out[key];
   }
   return options.freeze === false ? out : Object.freeze(out);
+}
+
+/** Binary data as base64 text: a tree holds text, and base64 is how YAML's `!!binary` writes it. */
+function base64(value: ArrayBufferView | ArrayBuffer, budget: SizeBudget | undefined): string {
+  const bytes = value instanceof ArrayBuffer ? Buffer.from(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  // Checked before encoding: the text is 4/3 the size of the bytes.
+  if (budget !== undefined && (budget.left -= Math.ceil(bytes.byteLength / 3) * 4) < 0) overspent(budget);
+  return bytes.toString('base64');
+}
+
+/** A Map's entries as a plain object, keyed by their text; two keys with the same text are an error. */
+function mapObject(map: Map<unknown, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of map) {
+    const name = typeof key === 'string' ? key : key === null || typeof key !== 'object' ? String(key ?? '') : undefined;
+    if (name === undefined) throw new ConfigError('a map key is not a scalar', { code: 'DECODE' });
+    if (Object.hasOwn(out, name)) throw new ConfigError('two keys of a map have the same text', { code: 'DECODE' });
+    // Defined, not assigned: a key named `__proto__` must stay a key, to be dropped like any hostile one.
+    Object.defineProperty(out, name, { value: item, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 /** Freezes a node and everything below it; a frozen node is taken as frozen all the way down (as built here). */
@@ -183,20 +230,33 @@ export function sortedJson(value: Tree | undefined): string {
   return `{${keys.map((key) => `${JSON.stringify(key)}:${sortedJson((value as TreeObject)[key])}`).join(',')}}`;
 }
 
-/** Builds a new tree with `value` set at `segments`, copying only the nodes on the way (the input is untouched). */
+/**
+ * Builds a new tree with `value` set at `segments`, copying only the nodes on the way (the input is untouched):
+ * the path is walked down once and the copies are made on the way back up, so a path costs its depth.
+ */
 export function setIn(root: Tree, segments: readonly string[], value: Tree): Tree {
-  if (segments.length === 0) return value;
-  const [head, ...rest] = segments as [string, ...string[]];
-  if (isHostileKey(head)) {
-    throw new ConfigError(`path segment "${head}" is not allowed`, { code: 'INVALID_PATH', path: segments.join('.') });
+  const parents: (Tree | undefined)[] = [];
+  let node: Tree | undefined = root;
+  for (const segment of segments) {
+    if (isHostileKey(segment)) {
+      throw new ConfigError(`path segment "${segment}" is not allowed`, { code: 'INVALID_PATH', path: segments.join('.') });
+    }
+    parents.push(node);
+    node = Array.isArray(node) ? (isIndex(segment) ? (node as readonly Tree[])[Number(segment)] : undefined) : isObject(node) && Object.hasOwn(node, segment) ? node[segment] : undefined;
   }
-  if (Array.isArray(root) && isIndex(head) && Number(head) <= root.length) {
-    const copy = [...(root as readonly Tree[])];
-    copy[Number(head)] = setIn(copy[Number(head)] ?? null, rest, value);
-    return Object.freeze(copy);
+  let built = value;
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const parent = parents[i];
+    const head = segments[i]!;
+    if (Array.isArray(parent) && isIndex(head) && Number(head) <= parent.length) {
+      const copy = [...(parent as readonly Tree[])];
+      copy[Number(head)] = built;
+      built = Object.freeze(copy);
+    } else {
+      const copy: Record<string, Tree> = { ...(isObject(parent) ? parent : {}) };
+      copy[head] = built;
+      built = Object.freeze(copy);
+    }
   }
-  const base: TreeObject = isObject(root) ? root : {};
-  const copy: Record<string, Tree> = { ...base };
-  copy[head] = setIn(Object.hasOwn(base, head) ? base[head]! : null, rest, value);
-  return Object.freeze(copy);
+  return built;
 }

@@ -82,61 +82,77 @@ export type StandardInput<S> = S extends StandardSchemaV1<infer I, unknown> ? I 
 const encoder = new TextEncoder();
 
 // A class rather than a closure: a Value is created for every path read, and prototype methods cost nothing per
-// instance, where a closure would allocate a dozen functions each time.
+// instance, where a closure would allocate a dozen functions each time. Its fields are private and its printed
+// forms (JSON.stringify, console.log, String) show only its kind: a Value handed to a watcher or logged by a
+// handler never prints what it holds, which may be a secret. Reading it (`scan()`, `raw()`) is explicit.
 class TreeValue implements Value {
-  readonly node: Tree | undefined;
+  readonly #node: Tree | undefined;
   /** Where the node sits, for `required()`'s error; the root's segments when the path is unknown. */
-  readonly segments: readonly string[];
+  readonly #segments: readonly string[];
   /** What `value()` answers: the node itself, or the schema's output at the same path. */
-  readonly output: unknown;
+  readonly #output: unknown;
 
   constructor(node: Tree | undefined, segments: readonly string[], output: unknown) {
-    this.node = node;
-    this.segments = segments;
-    this.output = output;
+    this.#node = node;
+    this.#segments = segments;
+    this.#output = output;
+  }
+
+  toString(): string {
+    const node = this.#node;
+    const kind = node === undefined ? 'missing' : node === null ? 'null' : Array.isArray(node) ? 'array' : typeof node;
+    return `[Value ${kind}]`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   exists(): boolean {
-    return this.node !== undefined && this.node !== null;
+    return this.#node !== undefined && this.#node !== null;
   }
 
   bool(def = false): boolean {
-    const node = this.node;
+    const node = this.#node;
     if (typeof node === 'boolean') return node;
     if (typeof node === 'string') return parseBool(node) ?? def;
     return def;
   }
 
   int(def = 0): number {
-    const node = this.node;
+    const node = this.#node;
     if (typeof node === 'number') return isInt64(node) ? node : def;
     if (typeof node === 'string') return parseInt64(node) ?? def;
     return def;
   }
 
   float(def = 0): number {
-    const node = this.node;
+    const node = this.#node;
     if (typeof node === 'number') return node;
     if (typeof node === 'string') return parseFloat64(node) ?? def;
     return def;
   }
 
   string(def = ''): string {
-    const node = this.node;
+    const node = this.#node;
     if (typeof node === 'string') return node;
     if (typeof node === 'number' || typeof node === 'boolean') return String(node);
     return def;
   }
 
   duration(def = 0): number {
-    const node = this.node;
+    const node = this.#node;
     if (typeof node === 'string') return parseDuration(node) ?? def;
     if (typeof node === 'number') return Number.isFinite(node) ? node : def;
     return def;
   }
 
   stringSlice(def: readonly string[] = []): string[] {
-    const node = this.node;
+    const node = this.#node;
     if (typeof node === 'string') return node === '' ? [] : node.split(',').map((item) => item.trim());
     if (!Array.isArray(node)) return [...def];
     const out: string[] = [];
@@ -149,7 +165,7 @@ class TreeValue implements Value {
   }
 
   stringMap(def: Readonly<Record<string, string>> = {}): Record<string, string> {
-    const node = this.node;
+    const node = this.#node;
     if (!isObject(node)) return { ...def };
     const out: Record<string, string> = {};
     for (const key of Object.keys(node)) {
@@ -160,37 +176,37 @@ class TreeValue implements Value {
   }
 
   scan(defOrSchema?: unknown): never {
-    if (isStandardSchema(defOrSchema)) return validate(defOrSchema, cloneTree(this.node)) as never;
-    return (this.node === undefined ? defOrSchema : cloneTree(this.node)) as never;
+    if (isStandardSchema(defOrSchema)) return validate(defOrSchema, cloneTree(this.#node)) as never;
+    return (this.#node === undefined ? defOrSchema : cloneTree(this.#node)) as never;
   }
 
   bytes(): Uint8Array {
-    return encoder.encode(typeof this.node === 'string' ? this.node : sortedJson(this.node));
+    return encoder.encode(typeof this.#node === 'string' ? this.#node : sortedJson(this.#node));
   }
 
   raw(): Tree | undefined {
-    return this.node;
+    return this.#node;
   }
 
   required(): Tree {
-    if (this.node === undefined || this.node === null) {
-      const path = formatPath(this.segments);
+    if (this.#node === undefined || this.#node === null) {
+      const path = formatPath(this.#segments);
       throw new ConfigError(`a value is required at "${path}"`, { code: 'MISSING', path });
     }
-    return this.node;
+    return this.#node;
   }
 
   value(): never {
-    return this.output as never;
+    return this.#output as never;
   }
 
   // Typed as the interface's generic signature says; at run time one path walk serves every type.
   get(...path: PathArgs): never {
     const below = toSegments(path);
-    const node = getIn(this.node, below);
-    const segments = below.length === 0 ? this.segments : [...this.segments, ...below];
-    if (this.output === this.node) return valueOf(node, segments) as never;
-    return outputValueOf(node, getIn(this.output as Tree, below), segments) as never;
+    const node = getIn(this.#node, below);
+    const segments = below.length === 0 ? this.#segments : [...this.#segments, ...below];
+    if (this.#output === this.#node) return valueOf(node, segments) as never;
+    return outputValueOf(node, getIn(this.#output as Tree, below), segments) as never;
   }
 }
 

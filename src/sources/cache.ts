@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import type { TreeObject } from '../reader/tree.ts';
+import { readRegularFile } from './read-file.ts';
 
 /** A remote source's last good layer, kept on disk so a service can start while its store is down. */
 export interface CachedLayer {
@@ -60,10 +62,13 @@ export function cacheWriter(path: string): CacheWriter {
   };
 }
 
-/** Reads a cached layer; undefined when there is none or it is unreadable. */
-export async function readCache(path: string): Promise<CachedLayer | undefined> {
+/**
+ * Reads a cached layer; undefined when there is none or it is unreadable. Only a regular file is read, and at
+ * most twice `maxBytes` (a layer's JSON is larger than its counted size); the loader then counts the layer itself.
+ */
+export async function readCache(path: string, maxBytes = DEFAULT_MAX_BYTES): Promise<CachedLayer | undefined> {
   try {
-    const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+    const [text, info] = await Promise.all([readRegularFile(path, 2 * maxBytes), stat(path)]);
     const tree: unknown = JSON.parse(text);
     if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) return undefined;
     return { tree: tree as TreeObject, timestamp: info.mtimeMs };

@@ -58,10 +58,13 @@ export function configDirSources(options: ConfigDirOptions = {}): Source[] {
   ];
 }
 
-/** A JSON document held in a setting (`NODE_CONFIG`); unset or empty is an empty layer. */
+/**
+ * A JSON document held in a setting (`NODE_CONFIG`); unset or empty is an empty layer. Like every environment and
+ * flag value, it is literal: `${VAR}` in it is not expanded.
+ */
 function jsonSource(name: string, text: string | undefined): Source {
   return {
     name,
-    read: async () => (text ? createChangeSet(name, 'json', text) : createChangeSet(name, 'object', {})),
+    read: async () => (text ? createChangeSet(name, 'json', text, Date.now(), undefined, false) : createChangeSet(name, 'object', {})),
   };
 }

@@ -37,6 +37,11 @@ export interface ConsulSourceOptions extends SourceOptions {
   cache?: string | undefined;
   /** Longest wait between retries after an error (ms, default 2000). */
   maxRetryDelay?: number | undefined;
+  /**
+   * Expand `${VAR}` in the store's values (default false). Off, a value is literal: whoever can write a key cannot
+   * copy the service's environment (`token: ${AWS_SECRET_ACCESS_KEY}`) into its configuration.
+   */
+  expandEnv?: boolean | undefined;
 }
 
 /** How often a Consul that sends no usable index is asked again (ms). */
@@ -150,7 +155,7 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
       consul?.destroy();
     },
   };
-  return applyWatchOption(storeSource({ name: options.name ?? `consul:${prefix}`, prefix, optional: options.optional, cache: options.cache }, client), options);
+  return applyWatchOption(storeSource({ name: options.name ?? `consul:${prefix}`, prefix, optional: options.optional, cache: options.cache, expandEnv: options.expandEnv }, client), options);
 }
 
 /** TLS options take text or Buffers. */

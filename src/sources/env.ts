@@ -3,7 +3,7 @@ import { createChannel } from '../channel.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { envKeyToSegments, unflatten } from '../reader/keys.ts';
 import { fileSource } from './file.ts';
-import { applyWatchOption, createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
+import { applyWatchOption, createChangeSet, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
 
 /** Options of the environment source. */
 export interface EnvSourceOptions extends SourceOptions {
@@ -38,11 +38,11 @@ export function envSource(options: EnvSourceOptions = {}): Source {
   const channel = createChannel<ChangeSet>();
   const followers = files.map((file) => fileSource({ path: file, format: 'dotenv', optional: true, name: `${name}:${file}` }));
 
-  async function read(): Promise<ChangeSet> {
+  async function read(_signal?: AbortSignal, limits?: ReadOptions): Promise<ChangeSet> {
     const vars = new Map<string, string>();
     // Through the file sources that follow them, so that their watches yield only what changes after this read.
     for (const follower of followers) {
-      for (const [key, value] of Object.entries(await readDotenv(follower, name))) vars.set(key, value);
+      for (const [key, value] of Object.entries(await readDotenv(follower, name, limits))) vars.set(key, value);
     }
     if (options.populate) {
       for (const [key, value] of vars) if (process.env[key] === undefined) process.env[key] = value;
@@ -111,11 +111,11 @@ function mapName(key: string, kept: readonly string[], stripped: readonly string
   return undefined;
 }
 
-async function readDotenv(file: Source, source: string): Promise<Record<string, string>> {
+async function readDotenv(file: Source, source: string, limits: ReadOptions | undefined): Promise<Record<string, string>> {
   let read: ChangeSet;
   try {
     // An optional file source: a missing .env file (development machines have one, production rarely does) is empty.
-    read = await file.read();
+    read = await file.read(undefined, limits);
   } catch (error) {
     throw toConfigError(error, 'READ', source);
   }

@@ -22,6 +22,11 @@ export interface EtcdSourceOptions extends SourceOptions {
   cache?: string | undefined;
   /** Longest wait between reconnection attempts (ms, default 2000). */
   maxRetryDelay?: number | undefined;
+  /**
+   * Expand `${VAR}` in the store's values (default false). Off, a value is literal: whoever can write a key cannot
+   * copy the service's environment (`token: ${AWS_SECRET_ACCESS_KEY}`) into its configuration.
+   */
+  expandEnv?: boolean | undefined;
 }
 
 /**
@@ -159,7 +164,7 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
       etcd?.close();
     },
   };
-  return applyWatchOption(storeSource({ name: options.name ?? `etcd:${keyPrefix}`, prefix, optional: options.optional, cache: options.cache }, client), options);
+  return applyWatchOption(storeSource({ name: options.name ?? `etcd:${keyPrefix}`, prefix, optional: options.optional, cache: options.cache, expandEnv: options.expandEnv }, client), options);
 }
 
 /** etcd3 wants Buffers. */

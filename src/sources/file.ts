@@ -1,12 +1,14 @@
-import { readFileSync, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { createChannel } from '../channel.ts';
 import { formatName } from '../encoders/index.ts';
 import { ConfigError } from '../errors.ts';
+import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import { createReloader } from './file-reload.ts';
 import { platformFileWatcher, type FileWatcher } from './file-watch.ts';
-import { applyWatchOption, createChangeSet, sameData, type ChangeSet, type Source, type SourceOptions } from './source.ts';
+import { readRegularFile } from './read-file.ts';
+import { applyWatchOption, createChangeSet, sameData, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
 
 /** Options of a file source. */
 export interface FileSourceOptions extends SourceOptions {
@@ -57,15 +59,19 @@ export function watchedFileSource(pathOrOptions: string | FileSourceOptions, wat
   // The content last handed out (by `read()` or the watch): a watch yields only what differs from it.
   let handed: ChangeSet | undefined;
 
-  async function read(): Promise<ChangeSet> {
+  // The config's limit, told on its reads; the watch's own reads use the last one.
+  let maxBytes = DEFAULT_MAX_BYTES;
+  async function read(_signal?: AbortSignal, limits?: ReadOptions): Promise<ChangeSet> {
+    maxBytes = limits?.maxBytes ?? maxBytes;
     return (handed = await readNow());
   }
 
   /** Reads the file now, without handing it out. */
   async function readNow(): Promise<ChangeSet> {
     try {
-      return await readStable(path, name, format);
+      return await readStable(path, name, format, maxBytes);
     } catch (error) {
+      if (error instanceof ConfigError) throw error.withSource(name);
       // A missing optional file is an empty layer (not empty text, which a file being rewritten also reads as).
       if (options.optional && isMissing(error)) return createChangeSet(name, 'object', {}, Date.now());
       throw new ConfigError(isMissing(error) ? 'file not found' : `cannot read the file (${codeOf(error)})`, {
@@ -169,7 +175,7 @@ function resolveFormat(options: FileSourceOptions, name: string): string {
  * is not taken for the file. The change time is what catches a rewrite in place of the same size, read half old,
  * half new: a valid document with values from two versions.
  */
-async function readStable(path: string, name: string, format: string): Promise<ChangeSet> {
+async function readStable(path: string, name: string, format: string, maxBytes: number): Promise<ChangeSet> {
   for (let attempt = 1; ; attempt++) {
     // A file up to 1 MiB (config files nearly always are) is read synchronously: a tenth of a millisecond per
     // 300 KB, a fraction of what parsing it then takes on the same thread, against several round trips through
@@ -177,7 +183,7 @@ async function readStable(path: string, name: string, format: string): Promise<C
     const before = statSync(path, { bigint: true });
     const small = before.size <= SYNC_READ_LIMIT;
     // A large file is read as bytes and decoded once: asking for text decodes it chunk by chunk, a third slower.
-    const data = small ? readFileSync(path, 'utf8') : (await readFile(path)).toString('utf8');
+    const data = await readRegularFile(path, maxBytes);
     const after = small ? statSync(path, { bigint: true }) : await stat(path, { bigint: true });
     const unchanged = after.size === BigInt(Buffer.byteLength(data)) && after.ctimeNs === before.ctimeNs && after.ino === before.ino;
     if (unchanged || attempt >= READ_ATTEMPTS) return createChangeSet(name, format, data, Number(after.mtimeNs / 1_000_000n));

@@ -3,8 +3,10 @@ import { jsonEncoder } from '../encoders/json.ts';
 import { decodeTree } from '../encoders/encoder.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { mergeTrees } from '../reader/merge.ts';
-import { isHostileKey, isObject, type Tree, type TreeObject } from '../reader/tree.ts';
-import type { Origin } from './source.ts';
+import { DEFAULT_MAX_BYTES, overspent, sizeBudget } from '../reader/budget.ts';
+import { isHostileKey, isObject, type NormalizeOptions, type Tree, type TreeObject } from '../reader/tree.ts';
+import type { Origin, ReadOptions } from './source.ts';
+
 
 /** One key of a key-value store, as read. */
 export interface KvPair {
@@ -16,7 +18,12 @@ export interface KvPair {
 
 /** The key with the prefix's leading and trailing slashes trimmed; `''` is the whole store. */
 export function normalizePrefix(prefix: string): string {
-  return prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  // Trimmed by hand: `/\/+$/` tries every run of slashes to the end, and a long run costs its square.
+  let start = 0;
+  let end = prefix.length;
+  while (start < end && prefix.charCodeAt(start) === 47) start++;
+  while (end > start && prefix.charCodeAt(end - 1) === 47) end--;
+  return prefix.slice(start, end);
 }
 
 /** The path of a key below a prefix (`''` for the prefix's own key), or undefined when it is not below it. */
@@ -28,7 +35,6 @@ export function relativeKey(key: string, prefix: string): string | undefined {
 }
 
 const EXTENSION = /\.(json|ya?ml|toml)$/i;
-const DEPTH = { maxDepth: 64, owned: true };
 const text = new TextDecoder();
 
 /**
@@ -38,8 +44,11 @@ const text = new TextDecoder();
  * from the key); otherwise as JSON if it parses, as a YAML mapping or list if it is one, else it is a string.
  * A key below one holding a value that is not an object is an error, as is a value that does not decode.
  */
-export async function kvTree(pairs: readonly KvPair[], prefix: string, origins?: Origin[]): Promise<TreeObject> {
+export async function kvTree(pairs: readonly KvPair[], prefix: string, origins?: Origin[], limits: ReadOptions = {}): Promise<TreeObject> {
   const base = normalizePrefix(prefix);
+  const maxDepth = limits.maxDepth ?? 64;
+  // One budget for the whole layer: decoding stops as soon as the values hold more than the config takes.
+  const options: NormalizeOptions = { maxDepth, owned: true, budget: sizeBudget(limits.maxBytes ?? DEFAULT_MAX_BYTES) };
   const entries: { path: string[]; key: string; value: Tree }[] = [];
   for (const pair of pairs) {
     const relative = relativeKey(pair.key, base);
@@ -48,13 +57,16 @@ export async function kvTree(pairs: readonly KvPair[], prefix: string, origins?:
     if (relative.endsWith('/') && raw === '') continue;
     const path = relative.split('/').filter((segment) => segment !== '');
     if (path.some(isHostileKey)) continue;
+    if (path.length > maxDepth) {
+      throw new ConfigError(`key "${pair.key.slice(0, 200)}" nests ${path.length} levels, deeper than maxDepth (${maxDepth})`, { code: 'LIMIT', path: pair.key });
+    }
     const last = path.at(-1);
     const extension = last === undefined ? undefined : EXTENSION.exec(last);
     if (last !== undefined && extension && last.length > extension[0].length) {
       path[path.length - 1] = last.slice(0, -extension[0].length);
     }
     const format = extension ? formatName(extension[1]!) : undefined;
-    entries.push({ path, key: pair.key, value: await decodeValue(raw, format, pair.key) });
+    entries.push({ path, key: pair.key, value: await decodeValue(raw, format, pair.key, { ...options, maxDepth: maxDepth - path.length }) });
     origins?.push({ path, origin: pair.key });
   }
   // Shallow keys first, so a document at a folder is in place before the keys below it.
@@ -65,30 +77,35 @@ export async function kvTree(pairs: readonly KvPair[], prefix: string, origins?:
   return root;
 }
 
-async function decodeValue(raw: string, format: string | undefined, key: string): Promise<Tree> {
+async function decodeValue(raw: string, format: string | undefined, key: string, options: NormalizeOptions): Promise<Tree> {
+  const budget = options.budget!;
   try {
-    if (format) return raw.trim() === '' ? null : decodeTree(await loadEncoder(format), raw, DEPTH);
+    if (format) return raw.trim() === '' ? null : decodeTree(await loadEncoder(format), raw, options);
+    // A value tried as JSON, then as YAML, is counted once: what a failed attempt took is given back.
+    const left = budget.left;
     try {
-      return decodeTree(jsonEncoder, raw, DEPTH, JSON.parse);
-    } catch {
-      // not JSON: maybe a YAML document
+      return decodeTree(jsonEncoder, raw, options, JSON.parse);
+    } catch (error) {
+      if (isLimit(error)) throw error;
+      budget.left = left;
     }
     if (/[:\-\n]/.test(raw)) {
       try {
-        const document = decodeTree(await loadEncoder('yaml'), raw, DEPTH);
+        const document = decodeTree(await loadEncoder('yaml'), raw, options);
         if (typeof document === 'object' && document !== null) return document;
-      } catch {
-        // not YAML either: a plain string
+      } catch (error) {
+        if (isLimit(error)) throw error;
       }
+      budget.left = left;
     }
+    if ((budget.left -= raw.length) < 0) overspent(budget);
     return raw;
   } catch (error) {
     const failure = toConfigError(error, 'DECODE');
-    throw new ConfigError(`key "${key}": ${failure.detail}`, {
+    throw new ConfigError(`key "${key.slice(0, 200)}": ${failure.detail}`, {
       code: failure.code,
       path: key,
       position: failure.line === undefined ? undefined : { line: failure.line, column: failure.column ?? 1 },
-      cause: error,
     });
   }
 }
@@ -121,4 +138,8 @@ function place(root: Record<string, Tree>, built: WeakSet<object>, path: readonl
   const leaf = path.at(-1)!;
   const existing = Object.hasOwn(node, leaf) ? node[leaf] : undefined;
   node[leaf] = existing !== undefined && isObject(existing) && isObject(value) ? mergeTrees(existing, value) : value;
+}
+
+function isLimit(error: unknown): boolean {
+  return error instanceof ConfigError && error.code === 'LIMIT';
 }

@@ -2,7 +2,7 @@ import { createChannel } from '../channel.ts';
 import { ConfigError } from '../errors.ts';
 import { pathSegments, type Segment } from '../reader/path.ts';
 import { normalize, setIn, type Tree } from '../reader/tree.ts';
-import { applyWatchOption, createChangeSet, type ChangeSet, type ChangeSetObject, type Source, type SourceOptions } from './source.ts';
+import { applyWatchOption, createChangeSet, type ChangeSet, type ChangeSetObject, type ReadOptions, type Source, type SourceOptions } from './source.ts';
 
 /** Options of a memory source. */
 export interface MemorySourceOptions extends SourceOptions {
@@ -14,10 +14,15 @@ export interface MemorySourceOptions extends SourceOptions {
 export interface MemorySource extends Source {
   /** Replaces the whole layer (an object, or text in the source's format). */
   replace(data: ChangeSetObject | string): void;
-  /** Sets one path (a dotted string or an array of segments) in an object layer. */
+  /**
+   * Sets one path (a dotted string or an array of segments) in an object layer. It costs the depth of the path
+   * (the nodes on the way are copied, nothing else). A path and value nesting deeper than the config's `maxDepth`
+   * throw a ConfigError (LIMIT) and leave the layer as it was.
+   */
   set(path: string | readonly Segment[], value: unknown): void;
 }
 
+// Data given whole is taken up to this depth; the config then applies its own `maxDepth` to the layer.
 const DEPTH = { maxDepth: 1000 };
 
 /** A source over data held in memory: for defaults, tests, and values a program computes. */
@@ -25,6 +30,8 @@ export function memorySource(data: ChangeSetObject | string = {}, options: Memor
   const name = options.name ?? 'memory';
   // A change made before the config listens (during its first read, right after `load()`) waits for it.
   const channel = createChannel<ChangeSet>({ retain: true });
+  // The config's nesting limit, told on its reads: `set` refuses what the config would refuse.
+  let maxDepth = 64;
   let current = make(data);
 
   function make(next: ChangeSetObject | string): ChangeSet {
@@ -32,13 +39,21 @@ export function memorySource(data: ChangeSetObject | string = {}, options: Memor
       return createChangeSet(name, options.format ?? 'json', next);
     }
     // Copied and frozen now, so later changes to the caller's object cannot leak in unnoticed.
-    return createChangeSet(name, 'object', normalize(next, DEPTH) as ChangeSetObject);
+    return layer(normalize(next, DEPTH) as ChangeSetObject);
+  }
+
+  // A memory source's values are written by the program, like a document: `${VAR}` is expanded in them.
+  function layer(tree: ChangeSetObject): ChangeSet {
+    return createChangeSet(name, 'object', tree, Date.now(), undefined, true);
   }
 
   return applyWatchOption({
     name,
     optional: options.optional,
-    read: async () => current,
+    read: async (_signal?: AbortSignal, limits?: ReadOptions) => {
+      maxDepth = limits?.maxDepth ?? maxDepth;
+      return current;
+    },
     watch: (signal) => channel.subscribe(signal),
     async write(changeSet) {
       current = changeSet;
@@ -59,8 +74,16 @@ export function memorySource(data: ChangeSetObject | string = {}, options: Memor
       if (segments.length === 0) {
         throw new ConfigError('set() needs a path; use replace() for the whole layer', { code: 'INVALID_PATH', source: name });
       }
-      const tree = setIn(current.data as Tree, segments, normalize(value, DEPTH));
-      current = createChangeSet(name, 'object', tree as ChangeSetObject);
+      if (segments.length > maxDepth) {
+        throw new ConfigError(`set() of a path of ${segments.length} segments, deeper than maxDepth (${maxDepth})`, { code: 'LIMIT', source: name });
+      }
+      let normalized: Tree;
+      try {
+        normalized = normalize(value, { maxDepth: maxDepth - segments.length });
+      } catch (error) {
+        throw error instanceof ConfigError ? error.withSource(name) : error;
+      }
+      current = layer(setIn(current.data as Tree, segments, normalized) as ChangeSetObject);
       channel.push(current);
     },
     close: async () => channel.end(),

@@ -3,7 +3,7 @@ import type { TreeObject } from '../reader/tree.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { cacheWriter, readCache } from './cache.ts';
 import { kvTree, type KvPair } from './kv.ts';
-import { createChangeSet, type ChangeSet, type ChangeSetObject, type Origin, type Source } from './source.ts';
+import { createChangeSet, type ChangeSet, type ChangeSetObject, type Origin, type ReadOptions, type Source } from './source.ts';
 
 /** What a key-value store's source needs from its client. */
 export interface StoreClient {
@@ -29,6 +29,8 @@ export interface StoreSourceShared {
   optional: boolean | undefined;
   /** The last-known-good cache file. */
   cache: string | undefined;
+  /** Expand `${VAR}` in the store's values (default false: a value is literal, whoever wrote it). */
+  expandEnv?: boolean | undefined;
 }
 
 /**
@@ -44,11 +46,14 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
   let fromCache: ChangeSet | undefined;
   /** Whether the store has answered once: its cache is then never served again. */
   let live = false;
+  // The config's limits, told on its reads; the layers the watch publishes are held to the last ones.
+  let limits: ReadOptions = {};
+  const expand = shared.expandEnv === true;
 
   async function layer(pairs: KvPair[]): Promise<ChangeSet> {
     const origins: Origin[] = [];
-    const tree = await kvTree(pairs, prefix, origins);
-    return createChangeSet(name, 'object', tree as ChangeSetObject, Date.now(), origins);
+    const tree = await kvTree(pairs, prefix, origins, limits);
+    return createChangeSet(name, 'object', tree as ChangeSetObject, Date.now(), origins, expand);
   }
 
   // Layers are built one at a time, from the latest keys: an older set still decoding (the first YAML value
@@ -90,7 +95,8 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
     );
   }
 
-  async function read(signal?: AbortSignal): Promise<ChangeSet> {
+  async function read(signal?: AbortSignal, options?: ReadOptions): Promise<ChangeSet> {
+    limits = options ?? limits;
     let pairs: KvPair[];
     try {
       pairs = await client.fetch(signal ? AbortSignal.any([stopped.signal, signal]) : stopped.signal);
@@ -103,7 +109,7 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
         cause: error,
       });
       // The cache stands in for a store that was never read; after that, a failed read keeps the live layer.
-      const cached = cache && !live ? await readCache(cache) : undefined;
+      const cached = cache && !live ? await readCache(cache, limits.maxBytes) : undefined;
       if (!cached) throw failure;
       channel.fail(
         new ConfigError(`${client.store} is unreachable; serving the cached layer from ${cache}: ${failure.detail}`, {
@@ -112,7 +118,7 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
           cause: error,
         }),
       );
-      fromCache = createChangeSet(name, 'object', cached.tree as ChangeSetObject, cached.timestamp);
+      fromCache = createChangeSet(name, 'object', cached.tree as ChangeSetObject, cached.timestamp, undefined, expand);
       return fromCache;
     }
     live = true;

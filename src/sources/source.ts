@@ -25,6 +25,24 @@ export interface ChangeSet {
   timestamp: number;
   /** Where each path came from inside the source, for `explain`; absent for a single document. */
   origins?: readonly Origin[] | undefined;
+  /**
+   * Whether `${VAR}` is expanded in its string values (the config's `expandEnv: false` turns it off for all).
+   * Absent: yes for a document (text decoded by `format`), no for decoded data (`object`), whose values are
+   * literal. Files and memory sources expand; the environment, flags, Consul and etcd do not unless asked.
+   */
+  expand?: boolean | undefined;
+}
+
+/**
+ * The limits of the config that reads a source. A source that reads bytes stops at `maxBytes` rather than read a
+ * larger file or value whole; one that builds a tree refuses a path deeper than `maxDepth`. A source remembers
+ * the last limits it was given, for the reads its watch makes on its own.
+ */
+export interface ReadOptions {
+  /** Largest document or layer accepted, in bytes (default 16 MiB). */
+  readonly maxBytes?: number | undefined;
+  /** Deepest nesting accepted (default 64). */
+  readonly maxDepth?: number | undefined;
 }
 
 /** A place configuration comes from. Only `name` and `read()` are required; without `watch()` it is static. */
@@ -33,8 +51,11 @@ export interface Source {
   readonly name: string;
   /** A missing or unreadable place is an empty layer (with an `error` event) instead of a failure. */
   readonly optional?: boolean | undefined;
-  /** Reads the whole place now; the signal aborts when the read is no longer wanted (its deadline, a close). */
-  read(signal?: AbortSignal): Promise<ChangeSet>;
+  /**
+   * Reads the whole place now, within the config's limits; the signal aborts when the read is no longer wanted (its
+   * deadline, a close).
+   */
+  read(signal?: AbortSignal, limits?: ReadOptions): Promise<ChangeSet>;
   /** Yields a new change set whenever the place changes; ends when the signal aborts or the source closes. */
   watch?(signal?: AbortSignal): AsyncIterable<ChangeSet>;
   /** Writes a change set back to the place, where the place allows it. */
@@ -75,6 +96,7 @@ export function createChangeSet(
   data: ChangeSet['data'],
   timestamp = Date.now(),
   origins?: readonly Origin[],
+  expand?: boolean,
 ): ChangeSet {
   let digest: string | undefined;
   return {
@@ -83,6 +105,7 @@ export function createChangeSet(
     source,
     timestamp,
     origins,
+    expand,
     get checksum() {
       return (digest ??= checksum(data));
     },

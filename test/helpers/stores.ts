@@ -9,6 +9,8 @@ import { startEtcd, type EtcdServer } from './etcd.ts';
 export interface StoreSourceOptions {
   optional?: boolean;
   cache?: string;
+  expandEnv?: boolean;
+  timeout?: number;
 }
 
 /** A key-value store under test, with its own client to write as another program would. */

@@ -1,0 +1,41 @@
+// Documents and values that are valid but do not fit a tree of JSON values as they are: numbers past a double
+// written in unusual ways, keys that collide once written as text, binary data, variables named after a
+// prototype's properties. Each is either kept faithfully or refused with a clear error, never half-kept.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, createChangeSet, createConfig, memorySource } from '../../src/index.ts';
+import { decodeChangeSet } from '../../src/loader/decode.ts';
+
+const decode = (format: string, text: string, env?: Readonly<Record<string, string | undefined>>) =>
+  decodeChangeSet(createChangeSet('doc', format, text), { limits: { maxBytes: 1 << 20, maxDepth: 64 }, env });
+
+describe('documents', () => {
+  it('refuses a JSON number beyond a double however long its digits run', async () => {
+    const long = `0.${'0'.repeat(500)}1e999`;
+    expect(Number(long)).toBe(Number.POSITIVE_INFINITY);
+    const error = await decode('json', `{"a": 1,\n "b": ${long}}`).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/number out of range/);
+    expect([(error as ConfigError).line, (error as ConfigError).column]).toEqual([2, 7]);
+  });
+
+  it('refuses YAML keys that differ as YAML but collide as text', async () => {
+    const error = await decode('yaml', '1: number\n"1": string\n').catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/a key appears twice/);
+  });
+
+  it('expands only variables the environment holds as its own strings', async () => {
+    const tree = await decode('json', '{"a": "${constructor}", "b": "${__proto__:-safe}", "c": "${toString}"}', { ...process.env });
+    expect(tree).toEqual({ a: '', b: 'safe', c: '' });
+  });
+
+  it('holds binary data from a memory source as base64 text, a Map as an object and a Set as an array', async () => {
+    const config = await createConfig({
+      sources: [memorySource({ blob: Buffer.from('hello'), map: new Map<unknown, unknown>([['a', 1], [2, 'b']]), set: new Set(['x', 'y']) })],
+    });
+    expect(config.get('blob').string()).toBe('aGVsbG8=');
+    expect(config.get('map').scan()).toEqual({ a: 1, 2: 'b' });
+    expect(config.get('set').scan()).toEqual(['x', 'y']);
+    await config.close();
+  });
+});

@@ -1,0 +1,120 @@
+// Values built to stop the event loop: each must cost time in proportion to its size, far under the bound (no
+// input of up to 16 MiB blocks the loop for a second). The verdict is CPU time, measured on work large enough that
+// a quadratic cost would take minutes: a loaded machine cannot turn one into the other.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, createChangeSet, createConfig, memorySource } from '../../src/index.ts';
+import { decodeChangeSet } from '../../src/loader/decode.ts';
+import { valueOf } from '../../src/reader/value.ts';
+import { kvTree, normalizePrefix } from '../../src/sources/kv.ts';
+import { measure, ms, report } from './measure.ts';
+
+const MiB = 1024 * 1024;
+const options = (env: Record<string, string> | undefined = {}) => ({ limits: { maxBytes: 16 * MiB, maxDepth: 64 }, env });
+
+describe('freezes', () => {
+  it('expands ${VAR} in one pass, whatever a value holds', async () => {
+    const shapes: [string, string][] = [
+      ['unclosed ${A:-', '${A:-'],
+      ['unclosed ${A', '${A'],
+      ['escapes $${', '$${'],
+      ['dollars and braces', '$$${{}'],
+    ];
+    for (const [name, unit] of shapes) {
+      const value = unit.repeat(Math.floor(MiB / unit.length));
+      const document = JSON.stringify({ a: value });
+      const cost = await measure(() => decodeChangeSet(createChangeSet('doc', 'json', document), options({ A: 'x' })));
+      report(`\${VAR} expansion of 1 MiB of ${name}`, cost);
+      expect(cost.error).toBeUndefined();
+      expect(cost.cpuMs).toBeLessThan(1000);
+    }
+  });
+
+  it("scans a TOML document for out-of-range numbers in one pass", async () => {
+    // An `inf` makes the scan run; every `1e999` in the string was once matched, then checked against its line.
+    const document = `a = inf\nb = "${'1e999 '.repeat(200_000)}"\nc = [${'1e308, '.repeat(20_000)}1]\n`;
+    const cost = await measure(() => decodeChangeSet(createChangeSet('doc', 'toml', document), options()));
+    report(`TOML of ${(document.length / MiB).toFixed(1)} MiB with an inf and 220,000 number-like literals`, cost);
+    expect(cost.error).toBeUndefined();
+    expect(cost.cpuMs).toBeLessThan(1000);
+  });
+
+  it('converts a value by looking only at what can matter', async () => {
+    const huge = [
+      ['16 MiB of digits', '9'.repeat(16 * MiB)],
+      ['16 MiB of zeros then 7', `${'0'.repeat(16 * MiB)}7`],
+      ['16 MiB of hexadecimal', `0x${'f'.repeat(16 * MiB)}p0`],
+      ['16 MiB of "1s"', '1s'.repeat(8 * MiB)],
+      ['16 MiB of "t"', 't'.repeat(16 * MiB)],
+    ] as const;
+    const calls = 100;
+    for (const [name, text] of huge) {
+      const value = valueOf(text);
+      const cost = await measure(() => {
+        for (let i = 0; i < calls; i++) {
+          value.int(1);
+          value.float(1);
+          value.duration(1);
+          value.bool(true);
+        }
+      });
+      report(`int, float, duration and bool of ${name}`, cost, `${((cost.cpuMs * 1000) / calls / 4).toFixed(1)} µs a conversion`);
+      expect(value.int(1)).toBe(1);
+      expect(value.float(1)).toBe(1);
+      expect(value.duration(1)).toBe(1);
+      expect(cost.cpuMs / calls / 4).toBeLessThan(1);
+    }
+  });
+
+  it('checks the keys of a YAML mapping against a set, not against each other', { timeout: 120_000 }, async () => {
+    const keys = 40_000;
+    const document = Array.from({ length: keys }, (_, i) => `key${i}: ${i}`).join('\n');
+    const cost = await measure(() => decodeChangeSet(createChangeSet('doc', 'yaml', document), options()));
+    report(`YAML of ${keys.toLocaleString('en-US')} keys (${(document.length / MiB).toFixed(1)} MiB)`, cost);
+    expect(cost.error).toBeUndefined();
+    // Checked pairwise, as the parser does, these keys cost about twenty seconds.
+    expect(cost.cpuMs).toBeLessThan(8_000);
+    const duplicated = await measure(() => decodeChangeSet(createChangeSet('doc', 'yaml', `${document}\nkey0: again`), options()));
+    expect(duplicated.error).toBeInstanceOf(ConfigError);
+    expect((duplicated.error as ConfigError).line).toBe(keys + 1);
+  });
+
+  it('resolves YAML aliases by name, not by searching every anchor before each', { timeout: 120_000 }, async () => {
+    const count = 20_000;
+    const document = `anchors:\n${Array.from({ length: count }, (_, i) => `  - &a${i} v${i}`).join('\n')}\naliases:\n${Array.from({ length: count }, (_, i) => `  - *a${i}`).join('\n')}\n`;
+    const cost = await measure(() => decodeChangeSet(createChangeSet('doc', 'yaml', document), options()));
+    report(`YAML of ${count.toLocaleString('en-US')} anchors and as many aliases`, cost);
+    expect(cost.error).toBeUndefined();
+    expect((cost.value as { aliases: string[] }).aliases[count - 1]).toBe(`v${count - 1}`);
+    // Searched for, as the yaml package does, these aliases cost about a minute.
+    expect(cost.cpuMs).toBeLessThan(5_000);
+  });
+
+  it('trims the slashes of store keys and prefixes without backtracking', async () => {
+    // Slashes between two names: a trailing-slash pattern tries each of them, to the end, in turn.
+    const slashes = `a${'/'.repeat(200_000)}x`;
+    const cost = await measure(async () => {
+      expect(normalizePrefix(`/${slashes}/`)).toBe(slashes);
+      return kvTree([{ key: `${slashes}/key`, value: '1' }], slashes);
+    });
+    report('a store prefix and key of 200,000 slashes', cost);
+    expect(cost.cpuMs).toBeLessThan(1000);
+  });
+
+  it('reads a path of a megabyte, and sets one 20,000 segments deep, in time that follows its length', async () => {
+    const source = memorySource({ a: 1 });
+    const config = await createConfig({ sources: [source] });
+    const path = 'a.'.repeat(512 * 1024);
+    const read = await measure(() => config.get(path).string('fallback'));
+    report('get() of a 1 MiB dotted path', read);
+    expect(read.value).toBe('fallback');
+    expect(read.cpuMs).toBeLessThan(1000);
+    const deep = memorySource({});
+    await deep.read(undefined, { maxDepth: 30_000 });
+    const segments = Array.from({ length: 20_000 }, (_, i) => `k${i}`);
+    const set = await measure(() => deep.set(segments, 1));
+    report('memorySource.set() of a path 20,000 segments deep', set, `${ms(set.cpuMs)}; each level copied once`);
+    expect(set.error).toBeUndefined();
+    expect(set.cpuMs).toBeLessThan(1000);
+    await config.close();
+  });
+});

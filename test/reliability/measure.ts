@@ -1,0 +1,81 @@
+// What the reliability suite measures of an attack: the CPU it cost, how long it held the event loop, and the
+// memory it left held. CPU time is the verdict (a loaded machine stretches wall-clock time, not work); the other
+// figures are printed with it.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** The heap in use after full collections. */
+export function heapUsed(): number {
+  for (let i = 0; i < 3; i++) gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** The memory of Buffers and ArrayBuffers after full collections. */
+export function buffersUsed(): number {
+  for (let i = 0; i < 3; i++) gc();
+  return process.memoryUsage().arrayBuffers;
+}
+
+/** What one attack cost. */
+export interface Cost<T> {
+  /** What the work returned (undefined when it threw). */
+  value: T | undefined;
+  /** What it threw. */
+  error: unknown;
+  /** CPU time of the process while it ran (ms). */
+  cpuMs: number;
+  /** The longest time the event loop was held at once while it ran (ms). */
+  blockedMs: number;
+  /** Heap left in use after it, less what was in use before (bytes), with what it returned still held. */
+  heldBytes: number;
+}
+
+/** Runs the work and measures what it cost. */
+export async function measure<T>(work: () => T | Promise<T>): Promise<Cost<T>> {
+  const before = heapUsed();
+  // A timer every millisecond: the longest gap between two of its calls is the longest the loop was held.
+  let last = performance.now();
+  let blockedMs = 0;
+  let ticking = true;
+  const tick = () => {
+    const now = performance.now();
+    blockedMs = Math.max(blockedMs, now - last);
+    last = now;
+    if (ticking) timer = setTimeout(tick, 1);
+  };
+  let timer = setTimeout(tick, 1);
+  const cpu = process.cpuUsage();
+  let value: T | undefined;
+  let error: unknown;
+  try {
+    value = await work();
+  } catch (thrown) {
+    error = thrown;
+  }
+  const spent = process.cpuUsage(cpu);
+  tick();
+  ticking = false;
+  clearTimeout(timer);
+  const heldBytes = heapUsed() - before;
+  return { value, error, cpuMs: (spent.user + spent.system) / 1000, blockedMs, heldBytes };
+}
+
+/** `12.3 ms` / `1.2 s`. */
+export function ms(value: number): string {
+  return value < 1000 ? `${value.toFixed(value < 10 ? 2 : 0)} ms` : `${(value / 1000).toFixed(1)} s`;
+}
+
+/** `1.2 MiB` / `34 KiB`. */
+export function mib(bytes: number): string {
+  return Math.abs(bytes) < 1024 * 1024 ? `${(bytes / 1024).toFixed(0)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** Prints one attack's figures: `[reliability] name: CPU …, event loop held …, heap held … (note)`. */
+export function report(name: string, cost: Cost<unknown>, note?: string): void {
+  console.log(
+    `[reliability] ${name}: CPU ${ms(cost.cpuMs)}, event loop held ${ms(cost.blockedMs)}, heap held ${mib(cost.heldBytes)}${note ? ` (${note})` : ''}`,
+  );
+}
