@@ -1,6 +1,7 @@
-import { isScalar, parseDocument, visit, type ErrorCode, type YAMLError } from 'yaml';
+import { isScalar, Lexer, parseDocument, visit, type ErrorCode, type YAMLError } from 'yaml';
+import { ConfigError } from '../errors.ts';
 import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
-import { decodeError, type Encoder } from './encoder.ts';
+import { decodeError, positionAt, type Encoder } from './encoder.ts';
 import { yamlData } from './yaml-tree.ts';
 
 // Keys are checked for uniqueness while the document is turned into data (the parser's own check compares every
@@ -15,6 +16,7 @@ const OPTIONS = { merge: true, uniqueKeys: false, logLevel: 'error' } as const;
 export const yamlEncoder: Encoder = {
   format: 'yaml',
   decode(text, bounds = { maxBytes: DEFAULT_MAX_BYTES, maxDepth: 64 }) {
+    refuseDeepFlow(text, bounds.maxDepth);
     let document;
     try {
       document = parseDocument(text, OPTIONS);
@@ -72,4 +74,35 @@ const REASONS: Readonly<Record<ErrorCode, string>> = {
 function describe(error: YAMLError) {
   const at = error.linePos?.[0];
   return decodeError('yaml', REASONS[error.code] ?? 'invalid document', at ? { line: at.line, column: at.col } : undefined);
+}
+
+// The tokens the lexer adds that are not text of the document (a BOM, a document start, a flow end, a scalar).
+const MARKERS = new Set(['\u{FEFF}', '\x02', '\x18', '\x1f']);
+
+/**
+ * Refuses flow collections nested deeper than `maxDepth` before the parser sees them: the parser's memory and time
+ * grow faster than the nesting (forty thousand `[` abort the process, out of memory, where no error can be caught).
+ * Only a text holding more `[` and `{` than `maxDepth` is lexed: the lexer tells a bracket of a flow collection from
+ * one inside a string or a comment, in one pass.
+ */
+function refuseDeepFlow(text: string, maxDepth: number): void {
+  let openers = 0;
+  for (let i = 0; i < text.length && openers <= maxDepth; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 91 || code === 123) openers++;
+  }
+  if (openers <= maxDepth) return;
+  let depth = 0;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '[' || token === '{') {
+      depth++;
+      if (depth > maxDepth) {
+        throw new ConfigError(`nesting deeper than ${maxDepth} levels`, { code: 'LIMIT', position: positionAt(text, offset) });
+      }
+    } else if (token === ']' || token === '}') {
+      depth = Math.max(0, depth - 1);
+    }
+    if (!MARKERS.has(token)) offset += token.length;
+  }
 }

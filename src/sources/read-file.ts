@@ -30,7 +30,12 @@ export async function readRegularFile(path: string, maxBytes: number): Promise<s
     const info = fstatSync(fd);
     if (!info.isFile()) throw new ConfigError(`not a regular file (${kindOf(info)})`, { code: 'READ', path });
     if (info.size > maxBytes) throw tooLarge(path, info.size, maxBytes);
-    const bytes = await readUpTo(fd, info.size, maxBytes);
+    const sync = info.size <= SYNC_READ_LIMIT;
+    const bytes = await readUpTo(
+      sync ? (buffer, offset, length) => readSync(fd, buffer, offset, length, null) : async (buffer, offset, length) => (await readAsync(fd, buffer, offset, length, null)).bytesRead,
+      info.size,
+      maxBytes,
+    );
     if (bytes.byteLength > maxBytes) throw tooLarge(path, undefined, maxBytes);
     return bytes.toString('utf8');
   } finally {
@@ -38,9 +43,16 @@ export async function readRegularFile(path: string, maxBytes: number): Promise<s
   }
 }
 
-/** Reads until the end of the file or one byte past `maxBytes`, whichever comes first. */
-async function readUpTo(fd: number, expected: number, maxBytes: number): Promise<Buffer> {
-  const sync = expected <= SYNC_READ_LIMIT;
+/**
+ * Reads with `read` (bytes into a buffer at an offset; 0 at the end) until the end, or until one byte past
+ * `maxBytes` has been read: a file that grows while it is read, or that reports no size (as files in `/proc` do),
+ * is never read further than that. `expected` is the size the file reported.
+ */
+export async function readUpTo(
+  read: (buffer: Buffer, offset: number, length: number) => number | Promise<number>,
+  expected: number,
+  maxBytes: number,
+): Promise<Buffer> {
   let buffer: Buffer = Buffer.allocUnsafe(Math.min(expected, maxBytes) + 1);
   let length = 0;
   for (;;) {
@@ -48,10 +60,9 @@ async function readUpTo(fd: number, expected: number, maxBytes: number): Promise
       if (length > maxBytes) break;
       buffer = grow(buffer, maxBytes);
     }
-    const room = buffer.byteLength - length;
-    const read = sync ? readSync(fd, buffer, length, room, null) : (await readAsync(fd, buffer, length, room, null)).bytesRead;
-    if (read === 0) break;
-    length += read;
+    const count = await read(buffer, length, buffer.byteLength - length);
+    if (count === 0) break;
+    length += count;
   }
   return buffer.subarray(0, length);
 }

@@ -3,6 +3,7 @@ import { open, readdir, readlink, stat, type FileHandle } from 'node:fs/promises
 import { join } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import type { FlatEntry } from '../reader/keys.ts';
+import { readUpTo } from './read-file.ts';
 
 /** Bounds on what one reading of a secrets directory may hold. */
 export interface SecretFileLimits {
@@ -118,20 +119,9 @@ async function readRegularFile(path: string, maxBytes: number, source: string, f
 /** Reads an open file to its end, refusing it once it holds more than `maxBytes` (it may grow while being read). */
 async function readBounded(handle: FileHandle, size: number, maxBytes: number, refuse: () => ConfigError): Promise<Uint8Array> {
   if (size > maxBytes) throw refuse();
-  // One byte more than the size is asked for, so a file that grew since its size was read is read on.
-  let buffer = Buffer.alloc(size + 1);
-  let length = 0;
-  for (;;) {
-    if (length === buffer.length) {
-      if (length > maxBytes) throw refuse();
-      const bigger = Buffer.alloc(Math.min(buffer.length * 2, maxBytes + 1));
-      buffer.copy(bigger);
-      buffer = bigger;
-    }
-    const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-    if (bytesRead === 0) return buffer.subarray(0, length);
-    length += bytesRead;
-  }
+  const bytes = await readUpTo(async (buffer, offset, length) => (await handle.read(buffer, offset, length, offset)).bytesRead, size, maxBytes);
+  if (bytes.byteLength > maxBytes) throw refuse();
+  return bytes;
 }
 
 function tooLarge(maxBytes: number, source: string, file: string): ConfigError {

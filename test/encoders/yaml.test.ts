@@ -82,8 +82,12 @@ describe('YAML documents as data', () => {
     }
   });
 
-  it('refuses nesting deeper than maxDepth', () => {
+  it('refuses nesting deeper than maxDepth, flow nesting before parsing, brackets in text aside', () => {
     expect(refusal(`a: ${'['.repeat(70)}${']'.repeat(70)}`).code).toBe('LIMIT');
+    const deep = refusal(`x: 1\na: ${'{b: '.repeat(70)}1${'}'.repeat(70)}`);
+    expect([deep.code, deep.line, deep.column]).toEqual(['LIMIT', 2, 4 + 64 * 4]);
+    const text = `a: "${'['.repeat(100)}"\nb: '${'{'.repeat(100)}'\n# ${'['.repeat(100)}\nc: |\n  ${'['.repeat(100)}\nd: x${'['.repeat(100)}\n`;
+    expect(decode(text)).toEqual({ a: '['.repeat(100), b: '{'.repeat(100), c: `${'['.repeat(100)}\n`, d: `x${'['.repeat(100)}` });
   });
 
   it('gives what the yaml package gives for ordinary documents', () => {

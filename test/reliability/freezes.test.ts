@@ -89,6 +89,20 @@ describe('freezes', () => {
     expect(cost.cpuMs).toBeLessThan(5_000);
   });
 
+  it('refuses YAML flow collections nested past maxDepth before the parser sees them', async () => {
+    // The parser's memory grows faster than the nesting: 40,000 `[` once aborted the process, out of memory.
+    for (const [name, document] of [
+      ['1 MiB of [', `a: ${'['.repeat(MiB)}`],
+      ['1 MiB of {a: ', `a: ${'{a: '.repeat(MiB / 4)}`],
+    ]) {
+      const cost = await measure(() => decodeChangeSet(createChangeSet('doc', 'yaml', document!), options()));
+      report(`YAML of ${name}`, cost);
+      expect((cost.error as ConfigError).code).toBe('LIMIT');
+      expect((cost.error as ConfigError).message).toMatch(/nesting deeper than 64 levels at line 1/);
+      expect(cost.cpuMs).toBeLessThan(1000);
+    }
+  });
+
   it('trims the slashes of store keys and prefixes without backtracking', async () => {
     // Slashes between two names: a trailing-slash pattern tries each of them, to the end, in turn.
     const slashes = `a${'/'.repeat(200_000)}x`;
@@ -98,6 +112,53 @@ describe('freezes', () => {
     });
     report('a store prefix and key of 200,000 slashes', cost);
     expect(cost.cpuMs).toBeLessThan(1000);
+  });
+
+  it('decodes a megabyte of any shape in any format with a tree or a ConfigError; the parsers set the pace', { timeout: 240_000 }, async () => {
+    const size = MiB;
+    const keys = (line: (i: number) => string) => {
+      const lines: string[] = [];
+      let length = 0;
+      for (let i = 0; length < size; i++) {
+        lines.push(line(i));
+        length += lines.at(-1)!.length + 1;
+      }
+      return lines.join('\n');
+    };
+    const shapes: Record<string, Record<string, () => string>> = {
+      json: {
+        'keys': () => `{${keys((i) => `"key${i}":${i},`).slice(0, -1)}}`,
+        'brackets': () => '['.repeat(size),
+        'one string': () => `{"a":"${'x'.repeat(size)}"}`,
+        'empty objects': () => `{"a":[${'{},'.repeat(size / 3)}{}]}`,
+      },
+      yaml: {
+        'keys': () => keys((i) => `key${i}: ${i}`),
+        'brackets': () => `a: ${'['.repeat(size)}`,
+        'one string': () => `a: ${'x'.repeat(size)}`,
+        'aliases': () => `a: &a x\nb: [${'*a, '.repeat(size / 4)}*a]`,
+      },
+      toml: {
+        'keys': () => keys((i) => `key${i} = ${i}`),
+        'brackets': () => `a = ${'['.repeat(size)}`,
+        'one string': () => `a = "${'x'.repeat(size)}"`,
+        'tables': () => keys((i) => `[t${i}]`),
+      },
+      dotenv: {
+        'keys': () => keys((i) => `KEY_${i}=${i}`),
+        'one string': () => `A=${'x'.repeat(size)}`,
+        'quotes': () => keys(() => `A='`),
+      },
+    };
+    for (const [format, cases] of Object.entries(shapes)) {
+      for (const [shape, make] of Object.entries(cases)) {
+        const text = make();
+        const cost = await measure(() => decodeChangeSet(createChangeSet('doc', format, text), options()));
+        report(`${(text.length / MiB).toFixed(1)} MiB of ${format}, ${shape}`, cost, cost.error ? `refused: ${(cost.error as ConfigError).code}` : 'decoded');
+        if (cost.error !== undefined) expect(cost.error).toBeInstanceOf(ConfigError);
+        else expect(typeof cost.value).toBe('object');
+      }
+    }
   });
 
   it('reads a path of a megabyte, and sets one 20,000 segments deep, in time that follows its length', async () => {
