@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import Consul from 'consul';
 import { Etcd3 } from 'etcd3';
+import { afterAll, beforeAll } from 'vitest';
 import { consulSource, etcdSource, type ConsulSourceOptions, type EtcdSourceOptions, type Source } from '../../src/index.ts';
 import { startConsulEmulator, type ConsulEmulator } from '../consul-emulator.ts';
 import { startEtcd, type EtcdServer } from './etcd.ts';
+import { serverAvailable } from './servers.ts';
 
 /** Options for a source on a test store. */
 export interface StoreSourceOptions {
@@ -109,4 +111,29 @@ export async function consulStores(): Promise<{ emulator: ConsulEmulator | undef
       await emulator?.stop();
     },
   };
+}
+
+/** A kind of store tests run against: etcd where it is installed (always in CI), Consul (an agent or the emulator). */
+export interface StoreBackend {
+  readonly name: 'etcd' | 'consul';
+  readonly available: boolean;
+  setup(): Promise<{ store(): Store; dispose(): Promise<void> }>;
+}
+
+/** Both kinds of store. */
+export const storeBackends: readonly StoreBackend[] = [
+  { name: 'etcd', available: serverAvailable('etcd'), setup: etcdStores },
+  { name: 'consul', available: true, setup: consulStores },
+];
+
+/** Starts a backend's server before the enclosing describe's tests (if it is available) and stops it after; yields a fresh store. */
+export function useStores(backend: StoreBackend): () => Store {
+  let stores: Awaited<ReturnType<StoreBackend['setup']>> | undefined;
+  beforeAll(async () => {
+    if (backend.available) stores = await backend.setup();
+  }, 60_000);
+  afterAll(async () => {
+    await stores?.dispose();
+  });
+  return () => stores!.store();
 }

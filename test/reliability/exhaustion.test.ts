@@ -6,13 +6,12 @@ import { open, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, createConfig, envSource, fileSource, flagsSource, memorySource, type Source } from '../../src/index.ts';
 import { eventually, nextError } from '../helpers/events.ts';
 import { tempDir } from '../helpers/files.ts';
 import { fixture, runScript } from '../helpers/process.ts';
-import { serverAvailable } from '../helpers/servers.ts';
-import { consulStores, etcdStores, type Store } from '../helpers/stores.ts';
+import { storeBackends, useStores } from '../helpers/stores.ts';
 import { measure, mib, report } from './measure.ts';
 
 const MiB = 1024 * 1024;
@@ -172,20 +171,15 @@ describe('what a layer holds', () => {
 });
 
 // etcd takes requests up to 1.5 MiB; Consul's emulator takes any size.
-describe.each([
-  { name: 'etcd', available: serverAvailable('etcd'), setup: etcdStores, big: 1_400_000 },
-  { name: 'consul', available: true, setup: consulStores, big: 8_000_000 },
-])('$name values', ({ name, available, setup, big }) => {
-  let stores: Awaited<ReturnType<typeof setup>> | undefined;
-  beforeAll(async () => {
-    if (available) stores = await setup();
-  }, 60_000);
-  afterAll(async () => {
-    await stores?.dispose();
-  });
+const BIG = { etcd: 1_400_000, consul: 8_000_000 };
+
+describe.each(storeBackends)('$name values', (backend) => {
+  const fresh = useStores(backend);
+  const { name, available } = backend;
+  const big = BIG[name];
 
   it.runIf(available)('count against maxBytes: a value larger than the limit is refused', async () => {
-    const store: Store = stores!.store();
+    const store = fresh();
     try {
       await store.put('big', 'x'.repeat(big));
       // A generous timeout: moving megabytes on a loaded machine is slow, and a timeout is not what is tested.

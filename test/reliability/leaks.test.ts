@@ -5,14 +5,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, createChangeSet, createConfig, envSource, fileSource, flagsSource, memorySource, type Config } from '../../src/index.ts';
 import { decodeChangeSet } from '../../src/loader/decode.ts';
 import { eventually, nextError } from '../helpers/events.ts';
 import { tempDir } from '../helpers/files.ts';
 import { runScript } from '../helpers/process.ts';
-import { serverAvailable } from '../helpers/servers.ts';
-import { consulStores, etcdStores } from '../helpers/stores.ts';
+import { storeBackends, useStores } from '../helpers/stores.ts';
 
 const SECRET = 'hunter2';
 const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -129,20 +128,12 @@ describe('${VAR} is a feature of documents you author', () => {
   });
 });
 
-describe.each([
-  { name: 'etcd', available: serverAvailable('etcd'), setup: etcdStores },
-  { name: 'consul', available: true, setup: consulStores },
-])('$name values', ({ available, setup }) => {
-  let stores: Awaited<ReturnType<typeof setup>> | undefined;
-  beforeAll(async () => {
-    if (available) stores = await setup();
-  }, 60_000);
-  afterAll(async () => {
-    await stores?.dispose();
-  });
+describe.each(storeBackends)('$name values', (backend) => {
+  const fresh = useStores(backend);
+  const { available } = backend;
 
   it.runIf(available)('cannot copy the environment into the config, unless the source opts in', async () => {
-    const store = stores!.store();
+    const store = fresh();
     try {
       await store.put('token', '${SECRET}');
       await store.put('doc.yaml', 'key: ${SECRET}\n');
