@@ -7,7 +7,6 @@ import { DEFAULT_MAX_BYTES, overspent, sizeBudget } from '../reader/budget.ts';
 import { isHostileKey, isObject, type NormalizeOptions, type Tree, type TreeObject } from '../reader/tree.ts';
 import type { Origin, ReadOptions } from './source.ts';
 
-
 /** One key of a key-value store, as read. */
 export interface KvPair {
   /** The full key. */
