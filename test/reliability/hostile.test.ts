@@ -98,7 +98,8 @@ async function property<T>(name: string, inputs: fc.Arbitrary<T>, make: (input: 
   figure(`random ${name}`, { trials: RUNS, failures: 0, ms: Date.now() - started, note: `${refused} refused with a ConfigError` });
 }
 
-describe('hostile input', () => {
+// 10,000 cases each: on a loaded machine that takes longer than a unit test's default timeout.
+describe('hostile input', { timeout: 120_000 }, () => {
   it('JSON documents', async () => {
     await property('JSON documents with hostile keys (and raw bytes)', fc.oneof(documentArb.map(json), fc.uint8Array({ maxLength: 64 })), (data) =>
       createChangeSet('json', 'json', data),
