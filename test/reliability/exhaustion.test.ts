@@ -15,7 +15,7 @@ import { storeBackends, useStores } from '../helpers/stores.ts';
 import { measure, mib, report } from './measure.ts';
 
 const MiB = 1024 * 1024;
-const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 
 /** The largest resident set this process has had, in bytes. */
 const peakRss = () => process.resourceUsage().maxRSS * 1024;

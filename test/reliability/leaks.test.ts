@@ -14,7 +14,7 @@ import { runScript } from '../helpers/process.ts';
 import { storeBackends, useStores } from '../helpers/stores.ts';
 
 const SECRET = 'hunter2';
-const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 
 /** Every way an error or a value may be printed. */
 function printed(thing: unknown): string {
