@@ -63,15 +63,26 @@ export function watchPath(path: string, listener: PathListener): PathWatch {
         subscriptions.get(directory)?.unsubscribe();
         subscriptions.delete(directory);
       }
-      // The file written to in place leaves the chain as it was: only what adds, removes or renames an entry (or
-      // an event that does not say) can move it.
-      const inPlace = event === 'change' && chain.target === `${directory === '/' ? '' : directory}/${name}`;
-      const failure = inPlace ? undefined : update();
+      const failure = name !== undefined && sameChainAfter(directory, name, event) ? undefined : update();
       if (failure !== undefined) onError(failure);
       else listener.onChange();
     },
     onError,
   });
+
+  /**
+   * True when an event leaves the chain as it was, known without resolving it again: an event names the one entry
+   * that changed, and the file itself, written to, replaced by another file, removed or made again, is watched
+   * for in the same places either way (and when made again, at the same path). Only a file replaced by a link or a
+   * directory moves the chain.
+   */
+  function sameChainAfter(directory: string, name: string, event: 'rename' | 'change' | undefined): boolean {
+    const path = `${directory === '/' ? '' : directory}/${name}`;
+    if (path !== chain.target) return false;
+    if (event === 'change') return true;
+    const kind = system.lstat(path)?.kind;
+    return kind !== 'link' && kind !== 'directory';
+  }
 
   /** Moves the watches to the chain as it is now; returns what failed, if anything did. */
   function update(): unknown {

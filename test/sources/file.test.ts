@@ -226,6 +226,22 @@ describe.each(watchers)('fileSource hot reload with %s', (_name, watcher) => {
     await expectOneChange(config, events, 2);
   });
 
+  it('follows the file replaced by a link to a file in another directory, and writes to that file', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'conf'));
+    await mkdir(join(root, 'shared'));
+    await writeFile(join(root, 'conf', 'app.json'), '{"port":1}');
+    await writeFile(join(root, 'shared', 'real.json'), '{"port":2}');
+    const { config, events } = await watched(join(root, 'conf', 'app.json'));
+    await symlink(join(root, 'shared', 'real.json'), join(root, 'conf', 'app.json.new'));
+    await rename(join(root, 'conf', 'app.json.new'), join(root, 'conf', 'app.json'));
+    await eventually(() => expect(config.get('port').int(0)).toBe(2));
+    await writeFile(join(root, 'shared', 'real.json'), '{"port":3}');
+    await eventually(() => expect(config.get('port').int(0)).toBe(3));
+    await settle(200);
+    expect(events.map((e) => e.changes[0]!.current)).toEqual([2, 3]);
+  });
+
   it('follows its directory replaced by another renamed over it, or removed and made again', async () => {
     const root = await tempDir();
     const dir = join(root, 'conf');
