@@ -21,7 +21,7 @@ export interface Goal {
   text: string;
   /** For nanosecond-scale ratios: the excess over the goal in ns, forgiven by the quick check when tiny. */
   slackNs?: number | undefined;
-  /** Checked by the quick run against its own 50% margin (true unless a figure is only meaningful in a full run). */
+  /** False for a goal the quick run reports but only the full run judges (a ratio or maximum a few samples cannot hold). */
   quickCheck?: boolean | undefined;
 }
 
@@ -37,8 +37,15 @@ export function record(name: string, value: number, unit: string, note?: string)
 }
 
 /** Records a goal. */
-export function goal(what: string, measured: number, target: number, better: 'lower' | 'higher', text: string, slackNs?: number): void {
-  goals.push({ what, measured, goal: target, better, text, slackNs });
+export function goal(
+  what: string,
+  measured: number,
+  target: number,
+  better: 'lower' | 'higher',
+  text: string,
+  options: { slackNs?: number; quickCheck?: boolean } = {},
+): void {
+  goals.push({ what, measured, goal: target, better, text, ...options });
 }
 
 /** True when a goal is met. */
@@ -48,6 +55,7 @@ export function met(g: Goal): boolean {
 
 /** True when a goal is missed by more than 50% (what fails the quick run). */
 export function missedBadly(g: Goal): boolean {
+  if (g.quickCheck === false) return false;
   return g.better === 'lower' ? g.measured > g.goal * 1.5 && !(g.slackNs !== undefined && g.slackNs <= 8) : g.measured < g.goal / 1.5;
 }
 

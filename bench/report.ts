@@ -1,5 +1,5 @@
 // bench/RESULTS.md from the run's figures and goals, with its plots.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { goals, met, percentile, results } from './harness.ts';
 import type { LatencyResults } from './latency.ts';
@@ -20,7 +20,13 @@ export interface ReportInput {
 export async function writeReport(input: ReportInput): Promise<void> {
   await writeFile(new URL('load.svg', import.meta.url), loadPlot(input.loadTimes, input.sizes));
   await writeFile(new URL('latency.svg', import.meta.url), latencyPlot(input.latency, input.goalMs));
-  await writeFile(new URL('RESULTS.md', import.meta.url), report(input));
+  const file = new URL('RESULTS.md', import.meta.url);
+  const written = report(input);
+  // Sections other benchmarks write into the file (bench/types.ts: typed reads) are kept as they were.
+  const previous = await readFile(file, 'utf8').catch(() => '');
+  const ours = new Set([...written.matchAll(/^## (.+)$/gm)].map((match) => match[1]));
+  const kept = previous.split(/^(?=## )/m).filter((section) => section.startsWith('## ') && !ours.has(/^## (.+)$/m.exec(section)?.[1]));
+  await writeFile(file, [written.trimEnd(), ...kept.map((section) => section.trimEnd())].join('\n\n') + '\n');
 }
 
 /** The load average now, for the report (the machine is shared: figures taken under load say so). */

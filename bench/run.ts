@@ -1,6 +1,7 @@
 // microconf against node-config, nconf and convict, and against the floors, side by side in one process.
 //   npm run bench              the full run; writes bench/RESULTS.md, bench/load.svg and bench/latency.svg
-//   npm run bench -- --quick   about a minute; fails when a goal is missed by more than 50%
+//   npm run bench -- --quick   about a minute; fails when a goal is missed by more than 50% (the few goals that
+//                              only a full run's samples can judge are printed, not checked)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +35,10 @@ await benchMemory(root, sets);
 await rm(root, { recursive: true, force: true });
 
 console.log('\ngoals:');
-for (const g of goals) console.log(`  ${met(g) ? 'met   ' : 'MISSED'} ${g.what}: ${g.measured.toFixed(2)} (goal ${g.text})`);
+for (const g of goals) {
+  const judged = g.quickCheck === false ? ' (judged by the full run)' : '';
+  console.log(`  ${met(g) ? 'met   ' : 'MISSED'} ${g.what}: ${g.measured.toFixed(2)} (goal ${g.text})${judged}`);
+}
 console.log(`\nload average before / after the file latencies (1 min), then 5 and 15 min: ${loadAverage.map((value) => value.toFixed(2)).join(', ')}`);
 
 if (!quick) await writeReport({ loadTimes, sizes, latency, loadAverage, goalMs: GOAL_MS });
