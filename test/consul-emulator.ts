@@ -20,7 +20,8 @@ export type Fault =
   | { kind: 'hang' } // never answer (until the fault is cleared or the emulator stops)
   | { kind: 'delay'; ms: number } // answer late
   | { kind: 'zeroIndex' } // X-Consul-Index: 0
-  | { kind: 'noIndex' }; // no X-Consul-Index header
+  | { kind: 'noIndex' } // no X-Consul-Index header
+  | { kind: 'answer'; status: number; contentType: string; body: string }; // KV reads answered with this, as a proxy in front might
 
 /** The emulator's handle. */
 export interface ConsulEmulator {
@@ -147,6 +148,11 @@ export async function startConsulEmulator(options: EmulatorOptions = {}): Promis
       return;
     }
     if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, (fault as { ms: number }).ms));
+    if (fault?.kind === 'answer' && req.method === 'GET') {
+      res.writeHead(fault.status, { 'Content-Type': fault.contentType });
+      res.end(fault.body);
+      return;
+    }
     if (options.acl) {
       const grant = options.acl[token(req, url) ?? ''];
       const needs = req.method === 'GET' ? 'read' : 'write';

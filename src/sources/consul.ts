@@ -101,17 +101,13 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
         timeout: blocking ? waitMs + waitMs / 16 + timeout : timeout,
         ...(blocking ? { index: index.toString(), wait } : {}),
       };
-      const [response, body] = (await consul.kv.get(request as unknown as Parameters<Consul['kv']['get']>[0])) as unknown as [
-        IncomingMessage,
-        { Key: string; Value: string | null }[] | { Key: string; Value: string | null } | undefined,
+      // The client reads anything that is not a non-empty JSON array as "no keys": the answer itself is judged.
+      const [response] = (await consul.kv.get(request as unknown as Parameters<Consul['kv']['get']>[0]).catch(undecodable)) as unknown as [
+        IncomingMessage & { body?: unknown },
       ];
-      const items = body === undefined ? [] : Array.isArray(body) ? body : [body];
       const header = response.headers['x-consul-index'];
       const parsed = typeof header === 'string' && /^\d+$/.test(header) ? BigInt(header) : undefined;
-      return {
-        pairs: items.map((item) => ({ key: item.Key, value: item.Value ?? '' })),
-        index: parsed === 0n ? undefined : parsed,
-      };
+      return { pairs: kvListing(response), index: parsed === 0n ? undefined : parsed };
     } finally {
       signal.removeEventListener('abort', cancel);
     }
@@ -167,6 +163,41 @@ function baseUrl(target: Target, auth: { username: string; password: string }): 
   url.username = encodeURIComponent(auth.username);
   url.password = encodeURIComponent(auth.password);
   return url.href;
+}
+
+/**
+ * The keys of a KV answer: Consul's 404 for a prefix with no keys, or a JSON array of KV entries. Anything else (an
+ * HTML page from a proxy, JSON sent as text, an object) is an error, like a 500: the last good layer stays.
+ */
+function kvListing(response: IncomingMessage & { body?: unknown }): KvPair[] {
+  if (response.statusCode === 404) return [];
+  const type = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const body = response.body;
+  const entries = Array.isArray(body) ? (body as unknown[]) : undefined;
+  const valid = entries?.every(isKvEntry) ?? false;
+  if (type !== 'application/json' || !entries || !valid) {
+    const what = type !== 'application/json' ? `content of type ${/^[\w.+-]{1,60}\/[\w.+-]{1,60}$/.test(type) ? type : 'unknown'}` : !entries ? `JSON that is not a list` : 'a list whose entries are not KV entries';
+    throw new ConfigError(`Consul answered status ${response.statusCode ?? '?'} with ${what}, not a KV listing`, { code: 'READ' });
+  }
+  return (entries as { Key: string; Value?: string | null }[]).map((entry) => ({ key: entry.Key, value: entry.Value ?? '' }));
+}
+
+/**
+ * An answer the client failed to decode: its error quotes the start of the answer (JSON.parse's message does),
+ * which may be anything, so it is replaced by one that does not.
+ */
+function undecodable(error: unknown): never {
+  const message = error instanceof Error ? error.message : '';
+  const codec = /\bdecode \(([\w.+/-]{1,100})\) failed/.exec(message);
+  if (codec) throw new ConfigError(`Consul's answer did not decode as ${codec[1]}`, { code: 'READ' });
+  throw error;
+}
+
+/** An entry of a KV listing, as the client hands it over (its Value decoded from base64, or null). */
+function isKvEntry(entry: unknown): boolean {
+  if (typeof entry !== 'object' || entry === null) return false;
+  const { Key, Value } = entry as { Key?: unknown; Value?: unknown };
+  return typeof Key === 'string' && (Value === undefined || Value === null || typeof Value === 'string');
 }
 
 interface Target {

@@ -14,26 +14,31 @@ export interface EtcdServer {
   kill(): Promise<void>;
   /** Kills it and starts a fresh one with empty data on the same ports, as replacing a cluster would. */
   replace(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open, nothing answers. */
+  pause(): void;
+  /** Lets a frozen server go on (SIGCONT). */
+  resume(): void;
   /** Stops it and removes its data. */
   dispose(): Promise<void>;
 }
 
 /**
- * Starts etcd (Debian's etcd-server) on free 127.0.0.1 ports. It runs under `timeout`, so it stops by itself even if
- * the test process dies, and in its own process group, so a kill reaches etcd itself.
+ * Starts etcd (Debian's etcd-server) on free 127.0.0.1 ports. It runs under `timeout` (for `lifetime` seconds,
+ * default 600, from each start), so it stops by itself even if the test process dies, and in its own process
+ * group, so a kill reaches etcd itself.
  */
-export async function startEtcd(): Promise<EtcdServer> {
+export async function startEtcd(options: { lifetime?: number } = {}): Promise<EtcdServer> {
   // Ports found free a moment ago may be taken meanwhile by another test's server: then others are picked.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startEtcdOnFreePorts();
+      return await startEtcdOnFreePorts(options.lifetime ?? 600);
     } catch (error) {
       if (!/address already in use/.test(String(error)) || attempt >= 3) throw error;
     }
   }
 }
 
-async function startEtcdOnFreePorts(): Promise<EtcdServer> {
+async function startEtcdOnFreePorts(lifetime: number): Promise<EtcdServer> {
   const data = await mkdtemp(join(tmpdir(), 'microconf-etcd-'));
   const [client, peer] = [await freePort(), await freePort()];
   const endpoint = `http://127.0.0.1:${client}`;
@@ -41,7 +46,7 @@ async function startEtcdOnFreePorts(): Promise<EtcdServer> {
   let log = '';
 
   const args = [
-    '600', 'etcd', '--name', 'test', '--data-dir', join(data, 'member'),
+    String(lifetime), 'etcd', '--name', 'test', '--data-dir', join(data, 'member'),
     '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint,
     '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
     '--initial-cluster', `test=http://127.0.0.1:${peer}`, '--initial-cluster-state', 'new',
@@ -104,6 +109,12 @@ async function startEtcdOnFreePorts(): Promise<EtcdServer> {
       await kill();
       await rm(join(data, 'member'), { recursive: true, force: true });
       await start();
+    },
+    pause() {
+      if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGSTOP');
+    },
+    resume() {
+      if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGCONT');
     },
     async dispose() {
       await kill();

@@ -1,5 +1,6 @@
 // Consul misbehaving under a running config. Faults need injection, so these run against the KV emulator
 // (test/consul-emulator.ts), which follows Consul's documented KV API; it is not Consul.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, consulSource, createConfig, type Config, type ConsulSourceOptions } from '../../src/index.ts';
@@ -82,6 +83,45 @@ describe('Consul faults', () => {
     await eventually(() => expect(config.get('registry').string()).toBe('consul'), 10_000);
     emulator.put('app/registry', '"mdns"');
     await eventually(() => expect(config.get('registry').string()).toBe('mdns'), 10_000);
+  });
+
+  it('takes an answer that is not a KV listing for a failure: the last good layer stays, nothing is cached', async () => {
+    const cache = join(await tempDir(), 'consul-cache.json');
+    emulator.put('app/registry', '"etcd"');
+    const config = await load({ cache });
+    await eventually(async () => expect(JSON.parse(await readFile(cache, 'utf8'))).toEqual({ registry: 'etcd' }));
+    const secret = 'hunter2-in-the-body';
+    const answers = [
+      { status: 200, contentType: 'text/html', body: `<html><body>proxy login ${secret}</body></html>` },
+      { status: 200, contentType: 'text/plain', body: JSON.stringify([{ Key: 'app/registry', Value: btoa('"mdns"') }]) },
+      { status: 200, contentType: 'application/json', body: JSON.stringify({ Key: 'app/registry', Value: btoa('"mdns"') }) },
+      { status: 200, contentType: 'application/json', body: JSON.stringify([{ Name: secret }]) },
+      { status: 200, contentType: 'application/json', body: `{"not json ${secret}` },
+    ];
+    let written = 0;
+    for (const answer of answers) {
+      const error = nextError(config, 10_000);
+      emulator.fault({ kind: 'answer', ...answer });
+      emulator.put('app/registry', `"changed ${++written}"`);
+      const reported = await error;
+      expect(reported.message).toMatch(/not a KV listing|did not decode/);
+      expect(`${reported.message} ${String(reported.cause)}`).not.toContain(secret);
+      // A later query in the same fault changes nothing either.
+      await settle(300);
+      expect(config.get('registry').string()).not.toBe('mdns');
+      expect(config.get('registry').exists()).toBe(true);
+      expect(JSON.parse(await readFile(cache, 'utf8'))).not.toEqual({});
+      emulator.fault(undefined);
+      emulator.put('app/registry', `"recovered ${written}"`);
+      await eventually(() => expect(config.get('registry').string()).toBe(`recovered ${written}`), 10_000);
+    }
+  });
+
+  it('refuses to start on an answer that is not a KV listing, naming the source', async () => {
+    emulator.fault({ kind: 'answer', status: 200, contentType: 'text/html', body: '<html>sign in</html>' });
+    const error = (await createConfig({ sources: [source()] }).catch((e: unknown) => e)) as ConfigError;
+    expect(error).toMatchObject({ code: 'READ', source: 'consul:app' });
+    expect(error.message).toMatch(/content of type text\/html, not a KV listing/);
   });
 
   it('polls instead of spinning when the agent sends a zero or no index', async () => {

@@ -8,12 +8,14 @@ import { eventually, nextError } from '../helpers/events.ts';
 import { tempDir } from '../helpers/files.ts';
 import { serverAvailable } from '../helpers/servers.ts';
 import { etcdStores, type Store } from '../helpers/stores.ts';
+import { startProxy, type FaultProxy } from '../helpers/proxy.ts';
 import { recordSnapshots } from '../helpers/snapshots.ts';
 
 describe.runIf(serverAvailable('etcd'))('etcd faults', () => {
   let stores: Awaited<ReturnType<typeof etcdStores>>;
   const open: Config[] = [];
   const used: Store[] = [];
+  const proxies: FaultProxy[] = [];
   beforeAll(async () => {
     stores = await etcdStores();
   });
@@ -23,6 +25,7 @@ describe.runIf(serverAvailable('etcd'))('etcd faults', () => {
   afterEach(async () => {
     await Promise.all(open.splice(0).map((config) => config.close()));
     await Promise.all(used.splice(0).map((store) => store.close()));
+    await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
     await stores.server.start().catch(() => {});
   });
 
@@ -69,6 +72,67 @@ describe.runIf(serverAvailable('etcd'))('etcd faults', () => {
     await writer.put(`${store.prefix}/registry`).value('consul');
     writer.close();
     await eventually(() => expect({ values: config.map(), errors }).toEqual({ values: { registry: 'consul' }, errors }), 15_000);
+  });
+
+  it('follows again after reconnecting to an etcd compacted past the revision it last saw', async () => {
+    const store = fresh();
+    await store.put('n', '0');
+    const proxy = await startProxy(Number(new URL(stores.server.endpoint).port));
+    proxies.push(proxy);
+    const config = await createConfig({ sources: [etcdSource({ prefix: store.prefix, hosts: proxy.url, timeout: 2000, maxRetryDelay: 500 })] });
+    open.push(config);
+    proxy.cut();
+    const direct = new Etcd3({ hosts: stores.server.endpoint });
+    for (let i = 1; i <= 5; i++) await direct.put(`${store.prefix}/n`).value(String(i));
+    const { header } = await direct.get(`${store.prefix}/n`).exec();
+    await direct.kv.compact({ revision: header.revision, physical: true });
+    direct.close();
+    proxy.heal();
+    await eventually(() => expect(config.get('n').int()).toBe(5), 15_000);
+    // Still following: a later write arrives.
+    await store.put('n', '6');
+    await eventually(() => expect(config.get('n').int()).toBe(6), 15_000);
+  });
+
+  it('reads a wiped store afresh, even when the new cluster is already past the revision the watch had reached', async () => {
+    const store = fresh();
+    const filler = new Etcd3({ hosts: stores.server.endpoint });
+    const fill = async (from: number, to: number) => {
+      for (let done = from; done <= to; done += 50) {
+        await Promise.all(Array.from({ length: 50 }, (_, i) => filler.put(`/elsewhere/${done + i}`).value('x')));
+      }
+    };
+    // A history of some length, which the new cluster will pass before the source reconnects.
+    await fill(0, 300);
+    await store.transaction({ stale: '1', kept: '1' });
+    const proxy = await startProxy(Number(new URL(stores.server.endpoint).port));
+    proxies.push(proxy);
+    const config = await createConfig({ sources: [etcdSource({ prefix: store.prefix, hosts: proxy.url, timeout: 2000, maxRetryDelay: 500 })] });
+    open.push(config);
+    const reader = new Etcd3({ hosts: stores.server.endpoint });
+    const old = Number((await reader.get(`${store.prefix}/kept`).exec()).header.revision);
+    reader.close();
+    // Cut off while the store is replaced and taken past the old revision, as a restore from backup elsewhere is.
+    proxy.cut();
+    await stores.server.replace();
+    await fill(0, old + 50);
+    await filler.put(`${store.prefix}/kept`).value('2');
+    await filler.put(`${store.prefix}/added`).value('3');
+    filler.close();
+    proxy.heal();
+    await eventually(() => expect(config.map()).toEqual({ kept: 2, added: 3 }), 15_000);
+  });
+
+  it('fails a read that gets no answer within its timeout by that timeout, naming it', async () => {
+    const store = fresh();
+    const proxy = await startProxy(Number(new URL(stores.server.endpoint).port));
+    proxies.push(proxy);
+    proxy.blackhole('both');
+    const error = (await createConfig({ sources: [etcdSource({ prefix: store.prefix, hosts: proxy.url, timeout: 1000 })] }).catch(
+      (e: unknown) => e,
+    )) as ConfigError;
+    expect(error).toMatchObject({ code: 'READ', source: `etcd:${store.prefix}` });
+    expect(error.message).toContain('no answer from etcd within 1000 ms');
   });
 
   it('rejects createConfig when etcd is down, naming the source and the address', async () => {

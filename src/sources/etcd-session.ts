@@ -1,0 +1,131 @@
+import type { Etcd3, IResponseHeader, IWatchResponse, Watcher as EtcdWatcher } from 'etcd3';
+import { ConfigError } from '../errors.ts';
+
+/** The keys under a prefix, read at one revision, with the header etcd answered with. */
+export interface Listing {
+  /** Every key under the prefix and its value. */
+  readonly keys: ReadonlyMap<string, Uint8Array>;
+  /** Which cluster, member, raft term and revision answered. */
+  readonly header: Pick<IResponseHeader, 'cluster_id' | 'member_id' | 'raft_term' | 'revision'>;
+}
+
+/** Reads every key under a prefix in one range request: one consistent revision. */
+export async function listPrefix(etcd: Etcd3, keyPrefix: string): Promise<Listing> {
+  const response = await etcd.getAll().prefix(keyPrefix).exec();
+  return { keys: new Map(response.kvs.map((kv) => [kv.key.toString(), kv.value])), header: response.header };
+}
+
+/**
+ * Why two headers cannot come from one history of one store (another cluster, a raft term or a revision that went
+ * back: a restored or wiped store), or undefined when they can.
+ */
+export function historyChange(before: Listing['header'], after: Listing['header']): string | undefined {
+  if (before.cluster_id !== after.cluster_id) return 'another cluster answers';
+  if (BigInt(after.raft_term) < BigInt(before.raft_term)) return 'its raft term went back';
+  if (BigInt(after.revision) < BigInt(before.revision)) return 'its revision went back';
+  return undefined;
+}
+
+/** Settles like the promise, or rejects with `message` after `ms`, or as soon as the signal aborts. */
+export function withDeadline<T>(promise: Promise<T>, ms: number, signal: AbortSignal | undefined, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const stop = (error: Error) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      reject(error);
+    };
+    const onAbort = () => stop(new ConfigError('the read was abandoned', { code: 'READ' }));
+    const timer = setTimeout(() => stop(new Error(message)), ms);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => stop(error as Error),
+    );
+  });
+}
+
+/** What a watch from a listing needs. */
+export interface WatchFrom {
+  /** The prefix, as etcd keys spell it. */
+  keyPrefix: string;
+  /** The listing the watch continues. */
+  listing: Listing;
+  /** How long creating and cancelling the watch may take (ms). */
+  timeout: number;
+  /** Ends the watch, cleanly. */
+  signal: AbortSignal;
+  /** Called with every key under the prefix after each batch of events (one transaction is one batch). */
+  publish(keys: ReadonlyMap<string, Uint8Array>): void;
+}
+
+/**
+ * Watches the prefix from the revision after the listing's, applying events to its keys, until the signal aborts
+ * (resolves) or anything goes wrong (rejects): a lost connection, a cancelled or compacted watch, a watch created
+ * on a store whose history is not the listing's. The watch is never resumed: etcd3 would resume it from the
+ * revision of its creation, skipping events not yet delivered; the caller lists again instead.
+ */
+export async function watchFrom(etcd: Etcd3, options: WatchFrom): Promise<void> {
+  const { listing, timeout, signal } = options;
+  const keys = new Map(listing.keys);
+  const listed = BigInt(listing.header.revision);
+  const watcher: EtcdWatcher = etcd
+    .watch()
+    .prefix(options.keyPrefix)
+    .startRevision((listed + 1n).toString())
+    .watcher();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let created = false;
+      let done = false;
+      const end = (error?: unknown) => {
+        if (done) return;
+        done = true;
+        clearTimeout(creating);
+        signal.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error instanceof Error ? error : new Error(String(error)));
+      };
+      const onAbort = () => end();
+      const creating = setTimeout(() => end(new Error(`creating the etcd watch took more than ${timeout} ms`)), timeout);
+      if (signal.aborted) return end();
+      signal.addEventListener('abort', onAbort, { once: true });
+      watcher.on('connected', (response: IWatchResponse) => {
+        if (created) return;
+        created = true;
+        clearTimeout(creating);
+        // The listing and the watch went to different histories (the store was replaced in between): the
+        // watch's events would not continue the listing.
+        const changed = historyChange(listing.header, response.header) ?? (response.header.raft_term !== listing.header.raft_term ? 'a new raft term began' : undefined);
+        if (changed) end(new ConfigError(`etcd's history changed while the watch was created (${changed}); read everything again`, { code: 'WATCH' }));
+      });
+      watcher.on('data', (response: IWatchResponse) => {
+        if (done) return;
+        // etcd3 rethrows what a listener throws, out of reach of any catch: nothing may escape here.
+        try {
+          let changed = false;
+          for (const event of response.events) {
+            if (BigInt(event.kv.mod_revision) <= listed) continue;
+            const key = event.kv.key.toString();
+            if (event.type === 'Put') keys.set(key, event.kv.value);
+            else keys.delete(key);
+            changed = true;
+          }
+          if (changed) options.publish(keys);
+        } catch (error) {
+          end(error);
+        }
+      });
+      watcher.on('disconnected', (error: unknown) => end(error ?? new Error('disconnected')));
+      watcher.on('error', (error: unknown) => end(error));
+    });
+  } finally {
+    // etcd3's cancel waits for an answer that may never come (a watch the server cancelled, a dead connection).
+    // Its listeners stay (they ignore what comes after the end): a late 'error' with none would be thrown.
+    await withDeadline(watcher.cancel(), timeout, undefined, 'cancelling the etcd watch timed out').catch(() => {});
+  }
+}
