@@ -38,7 +38,7 @@ export interface ConsulEmulator {
   readonly index: number;
   /** Injects a fault (or clears it with undefined). */
   fault(fault: Fault | undefined): void;
-  /** Moves every index back, as restoring an older snapshot does (the data stays). */
+  /** Moves every index back, as restoring an older snapshot does (the data stays); blocked queries answer at once. */
   resetIndex(to: number): void;
   /** Stops listening (connections are refused) and ends every blocked query; the data stays. */
   stop(): Promise<void>;
@@ -46,6 +46,10 @@ export interface ConsulEmulator {
   start(): Promise<void>;
   /** How many KV requests were answered, for checks on request rates. */
   readonly requests: number;
+  /** Whether it listens (not stopped). */
+  readonly listening: boolean;
+  /** Every key under a prefix and its value, read directly. */
+  list(prefix: string): { key: string; value: string }[];
 }
 
 const MAX_WAIT = 10 * 60_000;
@@ -65,6 +69,8 @@ export async function startConsulEmulator(options: EmulatorOptions = {}): Promis
   let index = 1;
   let fault: Fault | undefined;
   let requests = 0;
+  /** How many times the index was reset, as a snapshot restore does. */
+  let restores = 0;
   let server: Server | undefined;
   // Below the ephemeral range, so the port is still free when a fault test stops and restarts the emulator.
   let port = await freePort();
@@ -211,8 +217,11 @@ export async function startConsulEmulator(options: EmulatorOptions = {}): Promis
           clearTimeout(timer);
           resolve();
         };
+        // A restore abandons every blocked query at once, as Consul's state store does, so they answer with the
+        // lower index instead of waiting out their `wait`.
+        const era = restores;
         const check = () => {
-          if (queryIndex(key, recurse) > minIndex || !server?.listening) finish();
+          if (queryIndex(key, recurse) > minIndex || !server?.listening || restores !== era) finish();
         };
         // The wait is over when the timer fires, even if it fires a little early.
         const timer = setTimeout(finish, Math.max(0, deadline - Date.now()));
@@ -387,6 +396,12 @@ export async function startConsulEmulator(options: EmulatorOptions = {}): Promis
     get requests() {
       return requests;
     },
+    get listening() {
+      return server?.listening === true;
+    },
+    list(prefix) {
+      return matching(prefix, true).map((key) => ({ key, value: kv.get(key)!.value.toString() }));
+    },
     put(key, value) {
       const existing = kv.get(key);
       if (existing?.value.equals(Buffer.from(value))) return;
@@ -412,6 +427,7 @@ export async function startConsulEmulator(options: EmulatorOptions = {}): Promis
     },
     resetIndex(to) {
       index = to;
+      restores += 1;
       for (const entry of kv.values()) {
         entry.modifyIndex = Math.min(entry.modifyIndex, to);
         entry.createIndex = Math.min(entry.createIndex, to);

@@ -1,0 +1,140 @@
+// Runs one seeded fault schedule against a store: a config follows the store through a fault proxy while another
+// client writes straight to the store; after the schedule, once the network and the store are well again, the
+// config must hold exactly what the store holds, within the source's maxRetryDelay + 1 s, without sync().
+import { createConfig, type Source } from '../../src/index.ts';
+import { kvTree, type KvPair } from '../../src/sources/kv.ts';
+import { deepEqual } from '../../src/reader/tree.ts';
+import type { FaultProxy } from '../helpers/proxy.ts';
+import { describeStep, random, schedule, type Step, type StepKind } from './schedule.ts';
+
+/** A store the schedules run against. */
+export interface StoreUnderFault {
+  /** `etcd` or `Consul emulator`. */
+  readonly label: string;
+  /** The proxy between the sources and the store. */
+  readonly proxy: FaultProxy;
+  /** The sources' longest wait between reconnections (ms): the bound is this plus one second. */
+  readonly maxRetryDelay: number;
+  /** A source on a prefix, reaching the store through the proxy. */
+  source(prefix: string): Source;
+  /** One write drawn from `next` (a put, a delete or a transaction) straight to the store; quietly fails while it is down. */
+  write(prefix: string, next: () => number): Promise<void>;
+  /** The keys under a prefix, read straight from the store once it answers. */
+  read(prefix: string): Promise<KvPair[]>;
+  /** Applies one of the store's own faults (the network's are the runner's). */
+  apply(step: Step): Promise<void>;
+  /** Ends the store's faults: up, unfrozen, answering. */
+  settle(): Promise<void>;
+}
+
+/** What one schedule came to. */
+export interface Outcome {
+  readonly seed: number;
+  readonly steps: readonly Step[];
+  /** Ms from the network and the store settling to the config holding what the store holds; undefined if never. */
+  readonly converged: number | undefined;
+  /** The bound it had to meet (ms). */
+  readonly bound: number;
+  /** How long `close()` took (ms). */
+  readonly closed: number;
+  /** Writes made during the schedule. */
+  readonly writes: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How long past the bound a late config is still watched, to tell "late" from "never". */
+const GRACE = 10_000;
+
+/** Runs the schedule of a seed on a fresh prefix. */
+export async function runSchedule(store: StoreUnderFault, seed: number, kinds: readonly StepKind[]): Promise<Outcome> {
+  const steps = schedule(seed, kinds);
+  const prefix = `faults/${seed}-${Date.now().toString(36)}`;
+  const bound = store.maxRetryDelay + 1000;
+  const config = await createConfig({ sources: [store.source(prefix)] });
+  // Errors are expected (that is the point); a config reports them on `error`, which nobody needs to hear here.
+  config.on('error', () => {});
+  const next = random(seed ^ 0x5eed5eed);
+  let writing = true;
+  let writes = 0;
+  const writer = (async () => {
+    while (writing) {
+      await store.write(prefix, next);
+      writes += 1;
+      await sleep(5 + next() * 30);
+    }
+  })();
+  try {
+    for (const step of steps) await applyStep(store, step);
+  } finally {
+    writing = false;
+    store.proxy.heal();
+    await store.settle();
+    await writer;
+  }
+  const settled = performance.now();
+  const expected = await kvTree(await store.read(prefix), prefix);
+  let converged: number | undefined;
+  while (performance.now() - settled < bound + GRACE) {
+    if (deepEqual(config.map(), expected)) {
+      converged = performance.now() - settled;
+      break;
+    }
+    await sleep(5);
+  }
+  const closing = performance.now();
+  await config.close();
+  return { seed, steps, converged, bound, closed: performance.now() - closing, writes };
+}
+
+/** Applies one step: the network's on the proxy, the store's by the store. */
+async function applyStep(store: StoreUnderFault, step: Step): Promise<void> {
+  const { proxy } = store;
+  switch (step.kind) {
+    case 'cut':
+      proxy.cut();
+      await sleep(step.ms);
+      proxy.heal();
+      return;
+    case 'reset':
+      proxy.reset();
+      return;
+    case 'stall':
+      proxy.stall(step.direction);
+      await sleep(step.ms);
+      proxy.heal();
+      return;
+    case 'blackhole':
+      proxy.blackhole(step.direction);
+      await sleep(step.ms);
+      proxy.heal();
+      return;
+    case 'delay':
+      proxy.delay(step.latency);
+      await sleep(step.ms);
+      proxy.heal();
+      return;
+    case 'flap':
+      for (let i = 0; i < step.times; i++) {
+        proxy.cut();
+        await sleep(step.period / 2);
+        proxy.heal();
+        await sleep(step.period / 2);
+      }
+      return;
+    case 'calm':
+      await sleep(step.ms);
+      return;
+    default:
+      await store.apply(step);
+  }
+}
+
+/** A failure message that says how to replay the schedule. */
+export function replayHint(outcome: Outcome, label: string): string {
+  const result = outcome.converged === undefined ? 'never converged' : `converged after ${Math.round(outcome.converged)} ms`;
+  return (
+    `${label}, seed ${outcome.seed}: ${result} (bound ${outcome.bound} ms), close took ${Math.round(outcome.closed)} ms; ` +
+    `steps: ${outcome.steps.map(describeStep).join(' → ')}. Replay with FAULT_SEED=${outcome.seed}.`
+  );
+}
