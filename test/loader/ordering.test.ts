@@ -2,26 +2,13 @@
 // a change made before the config listens is not lost.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createConfig, memorySource, type ChangeSet, type Config } from '../../src/index.ts';
+import { openYamlGate } from '../helpers/encoder-gate.ts';
 import { eventually, settle } from '../helpers/events.ts';
 import { deferred, readsAsked, scriptedSource } from '../helpers/sources.ts';
 
 // The YAML encoder loads when first asked for: the gate holds that load, so a YAML change set is still decoding
 // while a later one arrives.
-const yamlGate = vi.hoisted(() => {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { opened, open };
-});
-vi.mock('../../src/encoders/index.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/encoders/index.ts')>();
-  return {
-    ...original,
-    loadEncoder: async (format: string) => {
-      if (format === 'yaml') await yamlGate.opened;
-      return original.loadEncoder(format);
-    },
-  };
-});
+vi.mock('../../src/encoders/index.ts', async (original) => (await import('../helpers/encoder-gate.ts')).gatedEncoders(original));
 
 const open: Config[] = [];
 afterEach(async () => {
@@ -63,7 +50,7 @@ describe('change set order', () => {
     await settle();
     source.push({ registry: 'etcd' });
     await settle();
-    yamlGate.open();
+    openYamlGate();
     await syncing;
     await settle();
     expect(config.get('registry').string()).toBe('etcd');

@@ -4,25 +4,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createConfig, type Config } from '../../src/index.ts';
 import type { KvPair } from '../../src/sources/kv.ts';
 import { storeSource, type StoreClient } from '../../src/sources/remote.ts';
+import { openYamlGate } from '../helpers/encoder-gate.ts';
 import { eventually } from '../helpers/events.ts';
 
 // The YAML encoder loads when first asked for: the gate holds that load, so a layer with a YAML key is still
 // decoding when the next set of keys comes.
-const yamlGate = vi.hoisted(() => {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { opened, open };
-});
-vi.mock('../../src/encoders/index.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/encoders/index.ts')>();
-  return {
-    ...original,
-    loadEncoder: async (format: string) => {
-      if (format === 'yaml') await yamlGate.opened;
-      return original.loadEncoder(format);
-    },
-  };
-});
+vi.mock('../../src/encoders/index.ts', async (original) => (await import('../helpers/encoder-gate.ts')).gatedEncoders(original));
 
 const open: Config[] = [];
 afterEach(async () => {
@@ -51,7 +38,7 @@ describe('store source shell', () => {
     open.push(config);
     const appeared: boolean[] = [];
     config.on('change', () => appeared.push(config.get('doc').exists()));
-    yamlGate.open();
+    openYamlGate();
     await eventually(() => expect(config.get('marker').int()).toBe(1));
     expect(appeared).not.toContain(true);
     expect(config.map()).toEqual({ marker: 1 });
