@@ -2,7 +2,7 @@
 // behind a TCP proxy that cuts, resets, stalls, delays, half-opens and flaps the sources' connections, while the
 // emulator stops and restarts, moves its index back as a restore does, answers 500, hangs, or is fronted by
 // something answering with an HTML page; writes go on throughout. After each schedule the config must equal what
-// the emulator holds within maxRetryDelay + 1 s. FAULT_SEED=n replays one schedule; FAULT_SCHEDULES=n runs more.
+// the emulator holds within maxRetryDelay + timeout + 1 s. FAULT_SEED=n replays one schedule; FAULT_SCHEDULES=n runs more.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consulSource } from '../../src/index.ts';
 import { startConsulEmulator, type ConsulEmulator } from '../consul-emulator.ts';
@@ -13,6 +13,8 @@ import { KINDS, seeds, type Step } from './schedule.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const KEYS = ['a', 'b', 'c', 'd', 'e', 'nested/x', 'nested/y', 'deep/er/z'];
+
+const WAIT_MS = 5000;
 
 describe('Consul (KV emulator) under seeded faults', () => {
   let emulator: ConsulEmulator;
@@ -28,7 +30,12 @@ describe('Consul (KV emulator) under seeded faults', () => {
       label: 'Consul emulator',
       proxy,
       maxRetryDelay: 1000,
-      source: (prefix) => consulSource({ prefix, address: proxy.address, wait: '5s', timeout: 1000, maxRetryDelay: 1000 }),
+      timeout: 1000,
+      // After a snapshot restore Consul abandons the queries it holds, but one that reaches it just after the restore,
+      // with the index from before it, is held until its wait runs out (Consul blocks while its own index is not
+      // above the one asked for), as the emulator does: nothing can tell the source sooner.
+      boundFor: (steps) => (steps.some((step) => step.kind === 'resetIndex') ? WAIT_MS + WAIT_MS / 16 + 1000 : undefined),
+      source: (prefix) => consulSource({ prefix, address: proxy.address, wait: `${WAIT_MS}ms`, timeout: 1000, maxRetryDelay: 1000 }),
       async write(prefix, next) {
         const key = (i: number) => `${prefix}/${KEYS[Math.floor(i * KEYS.length)]}`;
         const value = () => String(Math.floor(next() * 1000));
@@ -74,13 +81,15 @@ describe('Consul (KV emulator) under seeded faults', () => {
 
   afterAll(async () => {
     const converged = outcomes.filter((outcome) => outcome.converged !== undefined && outcome.converged <= outcome.bound);
-    const worst = Math.max(0, ...outcomes.map((outcome) => outcome.converged ?? Infinity));
+    const worstOf = (list: Outcome[]) => Math.round(Math.max(0, ...list.map((outcome) => outcome.converged ?? Infinity)));
+    const restored = outcomes.filter((outcome) => outcome.steps.some((step) => step.kind === 'resetIndex'));
+    const worst = worstOf(outcomes.filter((outcome) => !restored.includes(outcome)));
     const slowestClose = Math.max(0, ...outcomes.map((outcome) => outcome.closed));
     figure('Consul emulator behind a faulty network (cut, reset, stall, delay, half-open, flap), stopped, index reset, 500s, hangs, HTML answers', {
       trials: outcomes.length,
       failures: outcomes.length - converged.length,
       ms: performance.now() - started,
-      note: `worst time to converge ${Math.round(worst)} ms (bound ${store?.maxRetryDelay + 1000} ms), slowest close ${Math.round(slowestClose)} ms, ${outcomes.reduce((sum, outcome) => sum + outcome.writes, 0)} writes`,
+      note: `worst time to converge ${worst} ms (bound ${store?.maxRetryDelay + store?.timeout + 1000} ms); after an index reset ${worstOf(restored)} ms (bound ${WAIT_MS + WAIT_MS / 16 + 1000} ms), slowest close ${Math.round(slowestClose)} ms, ${outcomes.reduce((sum, outcome) => sum + outcome.writes, 0)} writes`,
     });
     await proxy?.close();
     await emulator?.stop();

@@ -1,7 +1,7 @@
 // etcd under seeded fault schedules: a real etcd behind a TCP proxy that cuts, resets, stalls, delays, half-opens
 // and flaps the sources' connections, while etcd itself is killed and restarted, frozen (SIGSTOP), compacted,
 // wiped, and replaced by a fresh cluster already past the old revision; writes go on throughout. After each
-// schedule the config must equal what etcd holds within maxRetryDelay + 1 s. FAULT_SEED=n replays one schedule;
+// schedule the config must equal what etcd holds within maxRetryDelay + timeout + 1 s. FAULT_SEED=n replays one schedule;
 // FAULT_SCHEDULES=n runs more (npm run soak).
 import { Etcd3 } from 'etcd3';
 import { noop } from 'cockatiel';
@@ -41,6 +41,7 @@ describe.runIf(serverAvailable('etcd'))('etcd under seeded faults', () => {
       label: 'etcd',
       proxy,
       maxRetryDelay: 1000,
+      timeout: 1000,
       source: (prefix) => etcdSource({ prefix, hosts: proxy.url, timeout: 1000, maxRetryDelay: 1000 }),
       async write(prefix, next) {
         const key = (i: number) => `${prefix}/${KEYS[Math.floor(i * KEYS.length)]}`;
@@ -136,7 +137,7 @@ describe.runIf(serverAvailable('etcd'))('etcd under seeded faults', () => {
       trials: outcomes.length,
       failures: outcomes.length - converged.length,
       ms: performance.now() - started,
-      note: `worst time to converge ${Math.round(worst)} ms (bound ${store?.maxRetryDelay + 1000} ms), slowest close ${Math.round(slowestClose)} ms, ${outcomes.reduce((sum, outcome) => sum + outcome.writes, 0)} writes`,
+      note: `worst time to converge ${Math.round(worst)} ms (bound ${store?.maxRetryDelay + store?.timeout + 1000} ms), slowest close ${Math.round(slowestClose)} ms, ${outcomes.reduce((sum, outcome) => sum + outcome.writes, 0)} writes`,
     });
     client?.close();
     await proxy?.close();

@@ -1,6 +1,6 @@
 // Runs one seeded fault schedule against a store: a config follows the store through a fault proxy while another
 // client writes straight to the store; after the schedule, once the network and the store are well again, the
-// config must hold exactly what the store holds, within the source's maxRetryDelay + 1 s, without sync().
+// config must hold exactly what the store holds, within the source's maxRetryDelay + timeout + 1 s, without sync().
 import { createConfig, type Source } from '../../src/index.ts';
 import { kvTree, type KvPair } from '../../src/sources/kv.ts';
 import { deepEqual } from '../../src/reader/tree.ts';
@@ -13,8 +13,15 @@ export interface StoreUnderFault {
   readonly label: string;
   /** The proxy between the sources and the store. */
   readonly proxy: FaultProxy;
-  /** The sources' longest wait between reconnections (ms): the bound is this plus one second. */
+  /** The sources' longest wait between reconnections (ms). */
   readonly maxRetryDelay: number;
+  /**
+   * The sources' bound on one call to the store (ms). A call under way when the network settles may need all of it
+   * to fail (a connection cut without a word), then the backoff: the bound is both plus one second.
+   */
+  readonly timeout: number;
+  /** A longer bound for schedules holding a fault the store itself makes clients wait out (ms), if any. */
+  boundFor?(steps: readonly Step[]): number | undefined;
   /** A source on a prefix, reaching the store through the proxy. */
   source(prefix: string): Source;
   /** One write drawn from `next` (a put, a delete or a transaction) straight to the store; quietly fails while it is down. */
@@ -50,7 +57,7 @@ const GRACE = 10_000;
 export async function runSchedule(store: StoreUnderFault, seed: number, kinds: readonly StepKind[]): Promise<Outcome> {
   const steps = schedule(seed, kinds);
   const prefix = `faults/${seed}-${Date.now().toString(36)}`;
-  const bound = store.maxRetryDelay + 1000;
+  const bound = Math.max(store.maxRetryDelay + store.timeout + 1000, store.boundFor?.(steps) ?? 0);
   const config = await createConfig({ sources: [store.source(prefix)] });
   // Errors are expected (that is the point); a config reports them on `error`, which nobody needs to hear here.
   config.on('error', () => {});
