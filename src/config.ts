@@ -1,5 +1,7 @@
 import { inspect } from 'node:util';
 import { EventEmitter } from './events.ts';
+import { checkEncoders } from './encoders/registry.ts';
+import type { Encoders } from './encoders/user.ts';
 import { ConfigError, toConfigError, type ConfigIssue } from './errors.ts';
 import { explainPath, type Explanation } from './loader/explain.ts';
 import { callListener } from './loader/listeners.ts';
@@ -42,6 +44,25 @@ export interface ConfigOptions<S extends StandardSchemaV1 | undefined = undefine
   expandEnv?: boolean | undefined;
   /** Where `${VAR}` looks variables up (default `process.env`). */
   env?: Environment | undefined;
+  /**
+   * Formats of your own, by name (`{ ini: iniEncoder }`), for every source of this config (Go Config's
+   * `reader.WithEncoder`).
+   *
+   * **When to use**: documents in a format microconf does not decode, or a built-in format decoded another way.
+   *
+   * **Details**: the name is the format's name and a file extension; an encoder's `extensions` adds more (names and
+   * extensions are case-insensitive). File sources pick an encoder by the file's extension (or their `format`),
+   * Consul and etcd keys by the key's extension, memory sources by their `format`. A source's own `encoders` win
+   * over these, and these over the built-in formats. Naming an encoder after a built-in format (`json`, `yaml`,
+   * `toml`, `dotenv`, `json5`) replaces it in every source, its other extensions included (`yaml` also decodes
+   * `.yml`); listing a built-in format's name or extension among another encoder's `extensions` is refused, so a
+   * built-in format is only ever replaced by name.
+   *
+   * **Gotchas**: a bad option (not a format name, no `decode`, an extension two encoders claim) rejects
+   * `createConfig` with INVALID_OPTION. A file source whose extension nothing decodes fails on its first read (a
+   * FORMAT error naming the file), even when it is `optional`. See `Encoder` for what `decode` receives and returns.
+   */
+  encoders?: Encoders | undefined;
   /** Largest document a source may hand over, in bytes (default 16 MiB). */
   maxBytes?: number | undefined;
   /** Deepest nesting accepted in any document (default 64). */
@@ -148,6 +169,7 @@ export async function createConfig<T = Record<string, unknown>>(
   } catch (error) {
     throw toConfigError(error, 'INVALID_OPTION', 'defaults');
   }
+  const encoders = checkEncoders(options.encoders);
   if (options.readTimeout !== undefined && !(Number.isFinite(options.readTimeout) && options.readTimeout > 0)) {
     throw new ConfigError('readTimeout must be a positive number of milliseconds', { code: 'INVALID_OPTION' });
   }
@@ -161,6 +183,7 @@ export async function createConfig<T = Record<string, unknown>>(
   const loader = createLoader({
     defaults,
     env,
+    encoders,
     limits: { maxBytes: options.maxBytes ?? 16 * 1024 * 1024, maxDepth },
     follow: options.watch,
     readTimeout: options.readTimeout,

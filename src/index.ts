@@ -31,3 +31,4 @@ export { configDirSources } from './sources/config-dir.ts';
 export type { ConfigDirOptions } from './sources/config-dir.ts';
 export { customEnvironmentSource } from './sources/custom-env.ts';
 export type { CustomEnvironmentSourceOptions } from './sources/custom-env.ts';
+export type { Encoder, EncoderLimits, Encoders } from './encoders/user.ts';

@@ -11,8 +11,8 @@ export interface DecodeBounds {
   maxDepth: number;
 }
 
-/** Turns a document's text into plain data. */
-export interface Encoder {
+/** A built-in format: turns a document's text into plain data, within bounds (a user's format is an `Encoder`, in user.ts). */
+export interface BuiltinEncoder {
   /** The format's name (`json`, `yaml`, `toml`, `dotenv`). */
   readonly format: string;
   /**
@@ -66,7 +66,7 @@ export function describeCharacter(code: number): string {
  * encoder looks for such a literal in the text, and one found is a decode error, as in Go.
  */
 export function decodeTree(
-  encoder: Encoder,
+  encoder: BuiltinEncoder,
   text: string,
   options: NormalizeOptions,
   parse: (text: string) => unknown = (body) => encoder.decode(body, { maxBytes: options.budget?.limit ?? DEFAULT_MAX_BYTES, maxDepth: options.maxDepth }),

@@ -1,11 +1,11 @@
 import { ConfigError } from '../errors.ts';
-import type { Encoder } from './encoder.ts';
+import type { BuiltinEncoder } from './encoder.ts';
 import { jsonEncoder } from './json.ts';
 
-export type { Encoder } from './encoder.ts';
+export type { BuiltinEncoder } from './encoder.ts';
 
 // YAML costs ~45 ms to import and TOML a little less: they load on first use, so `import 'microconf'` stays cheap.
-const loaders: Readonly<Record<string, () => Promise<Encoder>>> = {
+const loaders: Readonly<Record<string, () => Promise<BuiltinEncoder>>> = {
   json: async () => jsonEncoder,
   yaml: async () => (await import('./yaml.ts')).yamlEncoder,
   toml: async () => (await import('./toml.ts')).tomlEncoder,
@@ -26,7 +26,7 @@ export function formatName(name: string): string | undefined {
 export const formats: readonly string[] = Object.freeze(Object.keys(loaders));
 
 /** Loads the encoder for a format (or alias); rejects with a ConfigError (FORMAT) for an unknown one. */
-export async function loadEncoder(format: string): Promise<Encoder> {
+export async function loadEncoder(format: string): Promise<BuiltinEncoder> {
   const canonical = formatName(format);
   if (canonical === undefined) {
     throw new ConfigError(`no encoder for format "${format}" (known: ${formats.join(', ')})`, { code: 'FORMAT' });

@@ -1,8 +1,8 @@
-import { decodeError, describeCharacter, positionAt, type Encoder } from './encoder.ts';
+import { decodeError, describeCharacter, positionAt, type BuiltinEncoder } from './encoder.ts';
 import { OVERFLOW, overflows } from './overflow.ts';
 
 /** JSON, parsed by the engine; on failure a small scanner finds where, since V8's messages quote the text. */
-export const jsonEncoder: Encoder = {
+export const jsonEncoder: BuiltinEncoder = {
   format: 'json',
   decode(text) {
     try {

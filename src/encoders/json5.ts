@@ -1,12 +1,12 @@
 import JSON5 from 'json5';
-import { decodeError, type Encoder } from './encoder.ts';
+import { decodeError, type BuiltinEncoder } from './encoder.ts';
 import { overflows } from './overflow.ts';
 
 /**
  * JSON5 (comments, trailing commas, unquoted keys, single quotes: JSON as people write it by hand), with the
  * reference parser. It reads JSON and JSONC too, which is how node-config reads every `.json` file.
  */
-export const json5Encoder: Encoder = {
+export const json5Encoder: BuiltinEncoder = {
   format: 'json5',
   decode(text) {
     try {

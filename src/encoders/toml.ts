@@ -1,9 +1,9 @@
 import { parse, TomlError } from 'smol-toml';
-import { decodeError, type Encoder } from './encoder.ts';
+import { decodeError, type BuiltinEncoder } from './encoder.ts';
 import { findTomlOverflow } from './toml-overflow.ts';
 
 /** TOML 1.0 with smol-toml; dates become ISO strings when the tree is normalized. */
-export const tomlEncoder: Encoder = {
+export const tomlEncoder: BuiltinEncoder = {
   format: 'toml',
   decode(text) {
     try {

@@ -1,7 +1,7 @@
 import { isScalar, Lexer, parseDocument, visit, type ErrorCode, type YAMLError } from 'yaml';
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
-import { decodeError, positionAt, type Encoder } from './encoder.ts';
+import { decodeError, positionAt, type BuiltinEncoder } from './encoder.ts';
 import { yamlData } from './yaml-tree.ts';
 
 // Keys are checked for uniqueness while the document is turned into data (the parser's own check compares every
@@ -13,7 +13,7 @@ const OPTIONS = { merge: true, uniqueKeys: false, logLevel: 'error' } as const;
  * YAML 1.2 with `<<` merge keys and unique keys. Aliases and merges may not expand the data past `maxBytes` (a
  * billion-laughs document fails); errors name the line and column and describe the problem in words of our own.
  */
-export const yamlEncoder: Encoder = {
+export const yamlEncoder: BuiltinEncoder = {
   format: 'yaml',
   decode(text, bounds = { maxBytes: DEFAULT_MAX_BYTES, maxDepth: 64 }) {
     refuseDeepFlow(text, bounds.maxDepth);

@@ -1,6 +1,6 @@
 import type { ConfigError } from '../errors.ts';
-import type { ChangeSet } from '../sources/source.ts';
-import type { DecodeLimits, DecodeOptions } from './decode.ts';
+import type { ChangeSet, ReadOptions } from '../sources/source.ts';
+import type { DecodeOptions } from './decode.ts';
 import { acknowledge, isFresh, prepareCandidate, type Candidate, type SourceEntry } from './layers.ts';
 import { applyOverrides, NO_OVERRIDES, OVERRIDES_NAME, type Overrides } from './overrides.ts';
 import type { Publisher } from './publisher.ts';
@@ -18,8 +18,8 @@ export interface LoaderCore {
   overrides: Overrides;
   /** How long a source's `read()` may take (ms). */
   readonly readTimeout: number;
-  /** The limits a source is read within (handed to its `read`). */
-  readonly limits: DecodeLimits;
+  /** The limits a source is read within, and the config's encoders (handed to its `read`). */
+  readonly limits: ReadOptions;
   /** Whether sources' watches are followed (false: they are read on `add` and `sync` only). */
   readonly follow: boolean;
   /** Decodes a change set into a candidate layer of the entry, unless it is stale or holds the same data. */
@@ -51,7 +51,7 @@ export function createCore(publisher: Publisher, decode: DecodeOptions, settings
     closed: false,
     overrides: NO_OVERRIDES,
     readTimeout: settings.readTimeout,
-    limits: decode.limits,
+    limits: decode.encoders ? { ...decode.limits, encoders: decode.encoders } : decode.limits,
     follow: settings.follow,
     prepare: (entry: SourceEntry, ticket: number, changeSet: ChangeSet) => prepareCandidate(entry, ticket, changeSet, decode),
     commit(candidates: readonly Candidate[], admit: readonly SourceEntry[] = []): ConfigError | undefined {

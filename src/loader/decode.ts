@@ -1,6 +1,8 @@
 import { ConfigError } from '../errors.ts';
 import { decodeTree } from '../encoders/encoder.ts';
 import { loadEncoder } from '../encoders/index.ts';
+import { resolveFormat } from '../encoders/registry.ts';
+import { decodeWithEncoder, type Encoders } from '../encoders/user.ts';
 import { sizeBudget } from '../reader/budget.ts';
 import { expandVariables, type Environment } from '../reader/expand.ts';
 import { isObject, normalize, type Tree } from '../reader/tree.ts';
@@ -20,9 +22,12 @@ export interface DecodeOptions {
   limits: DecodeLimits;
   /** Where `${VAR}` is looked up, or undefined to leave strings as they are in every source. */
   env: Environment | undefined;
+  /** The config's own formats (checked), looked up by a change set's format before the built-in ones. */
+  encoders?: Encoders | undefined;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+const toUtf8 = new TextEncoder();
 
 /**
  * Whether `${VAR}` is expanded in a change set: as its source says, and by default in documents (text decoded by
@@ -51,10 +56,17 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
       if (size > limits.maxBytes) {
         throw new ConfigError(`document of ${size} bytes exceeds the limit of ${limits.maxBytes}`, { code: 'LIMIT' });
       }
-      const text = typeof data === 'string' ? data : utf8.decode(data);
-      const encoder = await loadEncoder(changeSet.format);
-      const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-      tree = !/\S/.test(body) ? null : decodeTree(encoder, body, { maxDepth: limits.maxDepth, transform, budget, owned: true, freeze: false });
+      // A user's encoder, the source's own or one the config registered, is given the bytes; a built-in one the text.
+      const user = changeSet.encoder ? { format: changeSet.format, encoder: changeSet.encoder } : resolveFormat(changeSet.format, [options.encoders]);
+      if (user?.encoder) {
+        const bytes = typeof data === 'string' ? toUtf8.encode(data) : data;
+        tree = decodeWithEncoder(user.format, user.encoder, bytes, { maxDepth: limits.maxDepth, maxBytes: limits.maxBytes, transform, budget, whole: true });
+      } else {
+        const text = typeof data === 'string' ? data : utf8.decode(data);
+        const encoder = await loadEncoder(changeSet.format);
+        const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+        tree = !/\S/.test(body) ? null : decodeTree(encoder, body, { maxDepth: limits.maxDepth, transform, budget, owned: true, freeze: false });
+      }
     }
     if (tree !== null && !isObject(tree)) {
       throw new ConfigError(`the document must be an object at the top level, not ${Array.isArray(tree) ? 'an array' : typeof tree}`, {

@@ -51,7 +51,8 @@ export async function addSources(core: LoaderCore, sources: readonly Source[]): 
       return;
     }
     const error = toConfigError(outcome.reason, 'READ', entry.source.name);
-    if (!entry.source.optional) failures.push(error);
+    // `optional` forgives a place that cannot be read, not a format nothing decodes: no later read can mend that.
+    if (!entry.source.optional || error.code === 'FORMAT') failures.push(error);
     else {
       core.report(error);
       // An optional source that failed still takes its place, as an empty layer, and is followed.

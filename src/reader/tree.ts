@@ -88,6 +88,8 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
     throw new ConfigError(`nesting deeper than ${options.maxDepth} levels`, { code: 'LIMIT' });
   }
   if (budget !== undefined && (budget.left -= 2) < 0) overspent(budget);
+  // Checked before copying: a hole costs nothing below, and an encoder of the user's may hand over `new Array(2 ** 32 - 1)`.
+  if (budget !== undefined && Array.isArray(value) && value.length > budget.left) overspent(budget);
   const inPlace = options.owned === true && !Object.isFrozen(value);
   if (Array.isArray(value)) {
     const out: unknown[] = inPlace ? value : [...(value as unknown[])];

@@ -45,6 +45,16 @@ export const LAYOUT_FORMATS: ReadonlyArray<readonly [extension: string, format: 
   ['env', 'dotenv'],
 ]);
 
+/**
+ * The extensions read when encoders of the user's add some (`[extension, format]`, in the order given): the
+ * built-in ones first, in their order, then those, each once. An extension already read keeps its place and format.
+ */
+export function layoutFormats(added: ReadonlyArray<readonly [extension: string, format: string]>): typeof LAYOUT_FORMATS {
+  const formats = [...LAYOUT_FORMATS];
+  for (const [extension, format] of added) if (!formats.some(([known]) => known === extension)) formats.push([extension, format]);
+  return Object.freeze(formats);
+}
+
 /** Extensions node-config reads that microconf does not: code it would run, and formats it has no decoder for. */
 export const UNREAD_EXTENSIONS: readonly string[] = Object.freeze(['js', 'cjs', 'mjs', 'ts', 'hjson', 'coffee', 'cson', 'properties', 'xml']);
 
@@ -126,14 +136,15 @@ export function customEnvironmentFiles(settings: ConfigDirSettings, formats: typ
   );
 }
 
-/** The names of files node-config would read that microconf does not decode, as they would be looked for. */
-export function unreadFiles(settings: ConfigDirSettings): string[] {
+/** The names of files node-config would read that microconf does not decode (given the `formats` read), as they would be looked for. */
+export function unreadFiles(settings: ConfigDirSettings, formats: typeof LAYOUT_FORMATS = LAYOUT_FORMATS): string[] {
+  const unread = UNREAD_EXTENSIONS.filter((extension) => !formats.some(([read]) => read === extension));
   const names: string[] = [];
   for (const base of baseNames(settings)) {
     const variants = settings.instance ? [base, `${base}-${settings.instance}`] : [base];
-    for (const variant of variants) for (const extension of UNREAD_EXTENSIONS) names.push(`${variant}.${extension}`);
+    for (const variant of variants) for (const extension of unread) names.push(`${variant}.${extension}`);
   }
-  for (const extension of UNREAD_EXTENSIONS) names.push(`custom-environment-variables.${extension}`);
+  for (const extension of unread) names.push(`custom-environment-variables.${extension}`);
   return lastPlaces(names).flatMap((name) => settings.dirs.map((dir) => join(dir, name)));
 }
 

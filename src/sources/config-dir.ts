@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { formatName } from '../encoders/index.ts';
+import { checkEncoders } from '../encoders/registry.ts';
+import type { Encoders } from '../encoders/user.ts';
 import { ConfigError } from '../errors.ts';
-import { commandLineValue, customEnvironmentFiles, layoutFiles, readSettings, unreadFiles } from './config-dir-layout.ts';
+import { commandLineValue, customEnvironmentFiles, layoutFiles, layoutFormats, readSettings, unreadFiles } from './config-dir-layout.ts';
 import { customEnvironmentSource } from './custom-env.ts';
 import { fileSource } from './file.ts';
 import { createChangeSet, type Source } from './source.ts';
@@ -24,6 +27,12 @@ export interface ConfigDirOptions {
   debounce?: number | undefined;
   /** Follow the files' changes (default true); `false` reads them at start and on `sync()` only. */
   watch?: boolean | undefined;
+  /**
+   * Formats of your own for the files (see `Encoder`): each encoder's name and extensions are read too, after the
+   * built-in extensions (`default.ini`), and one named after a built-in format decodes its files. A config's
+   * `encoders` add no files to the layout: it is laid out when this is called.
+   */
+  encoders?: Encoders | undefined;
 }
 
 /**
@@ -42,7 +51,9 @@ export function configDirSources(options: ConfigDirOptions = {}): Source[] {
   const env = options.env ?? process.env;
   const argv = options.argv ?? process.argv.slice(2);
   const settings = readSettings({ ...options, env, argv, osHostname: hostname });
-  const unread = unreadFiles(settings).find((path) => existsSync(path));
+  const encoders = checkEncoders(options.encoders, { source: 'configDirSources' });
+  const formats = layoutFormats(addedExtensions(encoders));
+  const unread = unreadFiles(settings, formats).find((path) => existsSync(path));
   if (unread !== undefined) {
     throw new ConfigError(
       `node-config would read "${unread}", which microconf does not (it runs no configuration code and reads json, json5, yaml, toml and .env); convert it to one of those`,
@@ -51,7 +62,7 @@ export function configDirSources(options: ConfigDirOptions = {}): Source[] {
   }
   const { debounce, watch } = options;
   return [
-    ...layoutFiles(settings).map(({ path, format }) => fileSource({ path, format, optional: true, debounce, watch })),
+    ...layoutFiles(settings, formats).map(({ path, format }) => fileSource({ path, format, optional: true, debounce, watch, encoders })),
     jsonSource('env:NODE_CONFIG', env.NODE_CONFIG),
     jsonSource('flags:--NODE_CONFIG', commandLineValue(argv, 'NODE_CONFIG')),
     ...customEnvironmentFiles(settings).map(({ path, format }) => customEnvironmentSource({ path, format, env, debounce, watch })),
@@ -67,4 +78,14 @@ function jsonSource(name: string, text: string | undefined): Source {
     name,
     read: async () => (text ? createChangeSet(name, 'json', text, Date.now(), undefined, false) : createChangeSet(name, 'object', {})),
   };
+}
+
+/** The extensions encoders add, with the format each names: every name but a built-in format's, and every extension. */
+function addedExtensions(encoders: Encoders | undefined): [extension: string, format: string][] {
+  const added: [string, string][] = [];
+  for (const name in encoders) {
+    if (formatName(name) === undefined) added.push([name, name]);
+    for (const extension of encoders[name]!.extensions ?? []) added.push([extension, name]);
+  }
+  return added;
 }

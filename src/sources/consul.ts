@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type Consul from 'consul';
+import type { Encoders } from '../encoders/user.ts';
 import { parseDuration } from '../reader/convert.ts';
 import { ConfigError } from '../errors.ts';
 import { loadOptional } from '../optional.ts';
@@ -42,6 +43,11 @@ export interface ConsulSourceOptions extends SourceOptions {
    * copy the service's environment (`token: ${AWS_SECRET_ACCESS_KEY}`) into its configuration.
    */
   expandEnv?: boolean | undefined;
+  /**
+   * Formats of this source's own, by name (Go Config's `source.WithEncoder`): a key with one of their extensions
+   * (`app/db.ini`) decodes with it, before the config's `encoders` and the built-in formats (see `Encoder`).
+   */
+  encoders?: Encoders | undefined;
 }
 
 /** How often a Consul that sends no usable index is asked again (ms). */
@@ -151,7 +157,7 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
       consul?.destroy();
     },
   };
-  return applyWatchOption(storeSource({ name: options.name ?? `consul:${prefix}`, prefix, optional: options.optional, cache: options.cache, expandEnv: options.expandEnv }, client), options);
+  return applyWatchOption(storeSource({ name: options.name ?? `consul:${prefix}`, prefix, optional: options.optional, cache: options.cache, expandEnv: options.expandEnv, encoders: options.encoders }, client), options);
 }
 
 /** TLS options take text or Buffers. */

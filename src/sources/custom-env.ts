@@ -1,5 +1,5 @@
 import { decodeTree } from '../encoders/encoder.ts';
-import { formatName, loadEncoder, type Encoder } from '../encoders/index.ts';
+import { formatName, loadEncoder, type BuiltinEncoder } from '../encoders/index.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { formatPath } from '../reader/path.ts';
 import { unflatten, type FlatEntry } from '../reader/keys.ts';
@@ -145,7 +145,7 @@ export function customEnvironmentSource(options: CustomEnvironmentSourceOptions)
         }
         mapping = decodeTree(await loadEncoder(read.format), text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, LIMITS);
       }
-      const encoders = new Map<string, Encoder>();
+      const encoders = new Map<string, BuiltinEncoder>();
       for (const format of mappingFormats(mapping)) {
         const canonical = encoderFormat(format);
         if (canonical !== undefined) encoders.set(format, await loadEncoder(canonical));

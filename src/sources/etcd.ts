@@ -1,4 +1,5 @@
 import type { Etcd3, IOptions } from 'etcd3';
+import type { Encoders } from '../encoders/user.ts';
 import { ConfigError } from '../errors.ts';
 import { loadOptional } from '../optional.ts';
 import { sleep } from '../sleep.ts';
@@ -28,6 +29,11 @@ export interface EtcdSourceOptions extends SourceOptions {
    * copy the service's environment (`token: ${AWS_SECRET_ACCESS_KEY}`) into its configuration.
    */
   expandEnv?: boolean | undefined;
+  /**
+   * Formats of this source's own, by name (Go Config's `source.WithEncoder`): a key with one of their extensions
+   * (`app/db.ini`) decodes with it, before the config's `encoders` and the built-in formats (see `Encoder`).
+   */
+  encoders?: Encoders | undefined;
 }
 
 /**
@@ -141,7 +147,7 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
       etcd?.close();
     },
   };
-  return applyWatchOption(storeSource({ name: options.name ?? `etcd:${keyPrefix}`, prefix, optional: options.optional, cache: options.cache, expandEnv: options.expandEnv }, client), options);
+  return applyWatchOption(storeSource({ name: options.name ?? `etcd:${keyPrefix}`, prefix, optional: options.optional, cache: options.cache, expandEnv: options.expandEnv, encoders: options.encoders }, client), options);
 }
 
 const pairsOf = (keys: ReadonlyMap<string, Uint8Array>): KvPair[] => [...keys].map(([key, value]) => ({ key, value }));

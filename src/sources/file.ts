@@ -2,20 +2,26 @@ import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { createChannel } from '../channel.ts';
-import { formatName } from '../encoders/index.ts';
+import { checkEncoders, resolveFormat, type ResolvedFormat } from '../encoders/registry.ts';
+import type { Encoders } from '../encoders/user.ts';
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import { createReloader } from './file-reload.ts';
 import { platformFileWatcher, type FileWatcher } from './file-watch.ts';
-import { readRegularFile } from './read-file.ts';
+import { readRegularBytes, readRegularFile } from './read-file.ts';
 import { applyWatchOption, createChangeSet, sameData, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
 
 /** Options of a file source. */
 export interface FileSourceOptions extends SourceOptions {
   /** The file's path (relative to the working directory). */
   path: string;
-  /** The format, when the extension does not say it (`json`, `yaml`, `toml`, `dotenv`). */
+  /** The format, when the extension does not say it (`json`, `yaml`, `toml`, `dotenv`, or an encoder's name). */
   format?: string | undefined;
+  /**
+   * Formats of this source's own, by name (Go Config's `source.WithEncoder`): they win over the config's `encoders`
+   * and the built-in formats for this file (see `Encoder`).
+   */
+  encoders?: Encoders | undefined;
   /**
    * Milliseconds to wait after the last file event before reading (default 5; 0 reads on the event's own turn).
    *
@@ -50,7 +56,10 @@ export function watchedFileSource(pathOrOptions: string | FileSourceOptions, wat
   const options = typeof pathOrOptions === 'string' ? { path: pathOrOptions } : pathOrOptions;
   const path = resolve(options.path);
   const name = options.name ?? `file:${options.path}`;
-  const format = resolveFormat(options, name);
+  const own = checkEncoders(options.encoders, { source: name });
+  const wanted = wantedFormat(options, name);
+  // The config's encoders, told on its reads: the format is resolved then, as they may be the ones that know it.
+  let configEncoders: Encoders | undefined;
   const debounce = Math.max(0, options.debounce ?? 5);
   const channel = createChannel<ChangeSet>();
   const watches = new Set<() => Promise<void>>();
@@ -63,13 +72,14 @@ export function watchedFileSource(pathOrOptions: string | FileSourceOptions, wat
   let maxBytes = DEFAULT_MAX_BYTES;
   async function read(_signal?: AbortSignal, limits?: ReadOptions): Promise<ChangeSet> {
     maxBytes = limits?.maxBytes ?? maxBytes;
+    if (limits) configEncoders = limits.encoders;
     return (handed = await readNow());
   }
 
   /** Reads the file now, without handing it out. */
   async function readNow(): Promise<ChangeSet> {
     try {
-      return await readStable(path, name, format, maxBytes);
+      return await readStable(path, name, resolveFileFormat(wanted, [own, configEncoders], options), maxBytes);
     } catch (error) {
       if (error instanceof ConfigError) throw error.withSource(name);
       // A missing optional file is an empty layer (not empty text, which a file being rewritten also reads as).
@@ -154,19 +164,30 @@ export function watchedFileSource(pathOrOptions: string | FileSourceOptions, wat
   );
 }
 
-function resolveFormat(options: FileSourceOptions, name: string): string {
+/** The format name or extension a file's options and name give; one without either is an error at once. */
+function wantedFormat(options: FileSourceOptions, name: string): string {
   const base = basename(options.path);
   const dotenv = base === '.env' || base.startsWith('.env.');
-  const format = formatName(options.format ?? (dotenv ? 'dotenv' : extname(base).slice(1)));
-  if (format === undefined) {
-    throw new ConfigError(
-      options.format
-        ? `unknown format "${options.format}"`
-        : `cannot tell the format of "${options.path}" from its extension; pass the format option`,
-      { code: 'FORMAT', source: name, path: options.path },
-    );
-  }
-  return format;
+  const wanted = options.format ?? (dotenv ? 'dotenv' : extname(base).slice(1));
+  // No encoder has an empty name: nothing the config may register can decode this.
+  if (wanted === '') throw unknownFormat(options, name);
+  return wanted;
+}
+
+/** The format of the file among the encoders in force (its own, its config's, the built-in ones). */
+function resolveFileFormat(wanted: string, tables: readonly (Encoders | undefined)[], options: FileSourceOptions): ResolvedFormat {
+  const resolved = resolveFormat(wanted, tables);
+  if (resolved === undefined) throw unknownFormat(options);
+  return resolved;
+}
+
+function unknownFormat(options: FileSourceOptions, name?: string): ConfigError {
+  return new ConfigError(
+    options.format
+      ? `unknown format "${options.format}"; register an encoder for it (encoders)`
+      : `cannot tell the format of "${options.path}" from its extension; pass the format option, or register an encoder for the extension (encoders)`,
+    { code: 'FORMAT', source: name, path: options.path },
+  );
 }
 
 /**
@@ -175,7 +196,7 @@ function resolveFormat(options: FileSourceOptions, name: string): string {
  * is not taken for the file. The change time is what catches a rewrite in place of the same size, read half old,
  * half new: a valid document with values from two versions.
  */
-async function readStable(path: string, name: string, format: string, maxBytes: number): Promise<ChangeSet> {
+async function readStable(path: string, name: string, format: ResolvedFormat, maxBytes: number): Promise<ChangeSet> {
   for (let attempt = 1; ; attempt++) {
     // A file up to 1 MiB (config files nearly always are) is read synchronously: a tenth of a millisecond per
     // 300 KB, a fraction of what parsing it then takes on the same thread, against several round trips through
@@ -183,10 +204,15 @@ async function readStable(path: string, name: string, format: string, maxBytes: 
     const before = statSync(path, { bigint: true });
     const small = before.size <= SYNC_READ_LIMIT;
     // A large file is read as bytes and decoded once: asking for text decodes it chunk by chunk, a third slower.
-    const data = await readRegularFile(path, maxBytes);
+    // A user's encoder is given the file's bytes, as they are.
+    const data = format.encoder ? await readRegularBytes(path, maxBytes) : await readRegularFile(path, maxBytes);
     const after = small ? statSync(path, { bigint: true }) : await stat(path, { bigint: true });
     const unchanged = after.size === BigInt(Buffer.byteLength(data)) && after.ctimeNs === before.ctimeNs && after.ino === before.ino;
-    if (unchanged || attempt >= READ_ATTEMPTS) return createChangeSet(name, format, data, Number(after.mtimeNs / 1_000_000n));
+    if (unchanged || attempt >= READ_ATTEMPTS) {
+      const changeSet = createChangeSet(name, format.format, data, Number(after.mtimeNs / 1_000_000n));
+      if (format.encoder) changeSet.encoder = format.encoder;
+      return changeSet;
+    }
   }
 }
 

@@ -1,6 +1,8 @@
 import { formatName, loadEncoder } from '../encoders/index.ts';
 import { jsonEncoder } from '../encoders/json.ts';
 import { decodeTree } from '../encoders/encoder.ts';
+import { claimedFormat, encoderFor } from '../encoders/registry.ts';
+import { decodeWithEncoder, type Encoder, type Encoders } from '../encoders/user.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { mergeTrees } from '../reader/merge.ts';
 import { DEFAULT_MAX_BYTES, overspent, sizeBudget } from '../reader/budget.ts';
@@ -33,17 +35,28 @@ export function relativeKey(key: string, prefix: string): string | undefined {
   return bare.startsWith(`${prefix}/`) ? bare.slice(prefix.length + 1) : undefined;
 }
 
-const EXTENSION = /\.(json|ya?ml|toml)$/i;
+// The built-in formats a key's extension names; `.env` and `.json5` keys stay keys unless an encoder claims them.
+const KEY_FORMATS = new Set(['json', 'yaml', 'yml', 'toml']);
 const text = new TextDecoder();
+const utf8 = new TextEncoder();
 
 /**
  * Maps the keys under a prefix to a tree (Go Config's consul/etcd layout): the prefix is stripped, `/` nests,
  * folder keys (an empty value under a trailing `/`) add nothing, and the prefix's own key holds a whole document
- * merged at the root. A value decodes by its key's extension (`.json`, `.yaml`, `.toml`, which is then dropped
- * from the key); otherwise as JSON if it parses, as a YAML mapping or list if it is one, else it is a string.
- * A key below one holding a value that is not an object is an error, as is a value that does not decode.
+ * merged at the root. A value decodes by its key's extension (`.json`, `.yaml`, `.toml`, or one of the source's
+ * `encoders` or the config's, which is then dropped from the key); otherwise as JSON if it parses, as a YAML
+ * mapping or list if it is one, else it is a string. A key below one holding a value that is not an object is an
+ * error, as is a value that does not decode.
  */
-export async function kvTree(pairs: readonly KvPair[], prefix: string, origins?: Origin[], limits: ReadOptions = {}): Promise<TreeObject> {
+export async function kvTree(
+  pairs: readonly KvPair[],
+  prefix: string,
+  origins?: Origin[],
+  limits: ReadOptions = {},
+  encoders?: Encoders,
+): Promise<TreeObject> {
+  // The source's own encoders first, then the config's.
+  const tables = [encoders, limits.encoders];
   const base = normalizePrefix(prefix);
   const maxDepth = limits.maxDepth ?? 64;
   // One budget for the whole layer: decoding stops as soon as the values hold more than the config takes.
@@ -59,13 +72,15 @@ export async function kvTree(pairs: readonly KvPair[], prefix: string, origins?:
     if (path.length > maxDepth) {
       throw new ConfigError(`key "${pair.key.slice(0, 200)}" nests ${path.length} levels, deeper than maxDepth (${maxDepth})`, { code: 'LIMIT', path: pair.key });
     }
-    const last = path.at(-1);
-    const extension = last === undefined ? undefined : EXTENSION.exec(last);
-    if (last !== undefined && extension && last.length > extension[0].length) {
-      path[path.length - 1] = last.slice(0, -extension[0].length);
-    }
-    const format = extension ? formatName(extension[1]!) : undefined;
-    entries.push({ path, key: pair.key, value: await decodeValue(raw, format, pair.key, { ...options, maxDepth: maxDepth - path.length }) });
+    const last = path.at(-1) ?? '';
+    const dot = last.lastIndexOf('.');
+    const extension = dot < 0 ? '' : last.slice(dot + 1);
+    const format = extension === '' ? undefined : (claimedFormat(extension, tables) ?? (KEY_FORMATS.has(extension.toLowerCase()) ? formatName(extension) : undefined));
+    if (format !== undefined && dot > 0) path[path.length - 1] = last.slice(0, dot);
+    const encoder = format === undefined ? undefined : encoderFor(format, tables);
+    const depth = { ...options, maxDepth: maxDepth - path.length };
+    const value = encoder ? decodeUserValue(pair.value, format!, encoder, pair.key, depth) : await decodeValue(raw, format, pair.key, depth);
+    entries.push({ path, key: pair.key, value });
     origins?.push({ path, origin: pair.key });
   }
   // Shallow keys first, so a document at a folder is in place before the keys below it.
@@ -74,6 +89,16 @@ export async function kvTree(pairs: readonly KvPair[], prefix: string, origins?:
   const built = new WeakSet<object>([root]);
   for (const entry of entries) place(root, built, entry.path, entry.value, entry.key);
   return root;
+}
+
+/** A value whose key names a user's format: its bytes decoded by that encoder. */
+function decodeUserValue(value: Uint8Array | string, format: string, encoder: Encoder, key: string, options: NormalizeOptions): Tree {
+  try {
+    const bytes = typeof value === 'string' ? utf8.encode(value) : value;
+    return decodeWithEncoder(format, encoder, bytes, { ...options, maxBytes: options.budget!.left, whole: false });
+  } catch (error) {
+    throw keyError(error, key);
+  }
 }
 
 async function decodeValue(raw: string, format: string | undefined, key: string, options: NormalizeOptions): Promise<Tree> {
@@ -100,13 +125,18 @@ async function decodeValue(raw: string, format: string | undefined, key: string,
     if ((budget.left -= raw.length) < 0) overspent(budget);
     return raw;
   } catch (error) {
-    const failure = toConfigError(error, 'DECODE');
-    throw new ConfigError(`key "${key.slice(0, 200)}": ${failure.detail}`, {
-      code: failure.code,
-      path: key,
-      position: failure.line === undefined ? undefined : { line: failure.line, column: failure.column ?? 1 },
-    });
+    throw keyError(error, key);
   }
+}
+
+/** A value's decode error, naming its key. */
+function keyError(error: unknown, key: string): ConfigError {
+  const failure = toConfigError(error, 'DECODE');
+  return new ConfigError(`key "${key.slice(0, 200)}": ${failure.detail}`, {
+    code: failure.code,
+    path: key,
+    position: failure.line === undefined ? undefined : { line: failure.line, column: failure.column ?? 1 },
+  });
 }
 
 /** Sets one key's value in the tree being built, copying decoded (frozen) documents before writing into them. */

@@ -1,4 +1,6 @@
 import { createChannel } from '../channel.ts';
+import { checkEncoders, resolveFormat } from '../encoders/registry.ts';
+import type { Encoders } from '../encoders/user.ts';
 import { ConfigError } from '../errors.ts';
 import { pathSegments, type Segment } from '../reader/path.ts';
 import { normalize, setIn, type Tree } from '../reader/tree.ts';
@@ -6,8 +8,10 @@ import { applyWatchOption, createChangeSet, type ChangeSet, type ChangeSetObject
 
 /** Options of a memory source. */
 export interface MemorySourceOptions extends SourceOptions {
-  /** The format of string data (`json`, `yaml`, `toml`, `dotenv`); object data needs none. */
+  /** The format of string data (`json`, `yaml`, `toml`, `dotenv`, or an encoder's name); object data needs none. */
   format?: string | undefined;
+  /** Formats of this source's own, by name: they win over the config's `encoders` and the built-in formats. */
+  encoders?: Encoders | undefined;
 }
 
 /** A source holding data in memory; `replace` and `set` push a change through `watch()`. */
@@ -32,11 +36,18 @@ export function memorySource(data: ChangeSetObject | string = {}, options: Memor
   const channel = createChannel<ChangeSet>({ retain: true });
   // The config's nesting limit, told on its reads: `set` refuses what the config would refuse.
   let maxDepth = 64;
+  const own = checkEncoders(options.encoders, { source: name });
+  // Its own encoder, when it has one for its format; otherwise the config resolves the format by name.
+  const resolved = own ? resolveFormat(options.format ?? 'json', [own]) : undefined;
+  const encoder = resolved?.encoder;
+  const format = encoder ? resolved!.format : (options.format ?? 'json');
   let current = make(data);
 
   function make(next: ChangeSetObject | string): ChangeSet {
     if (typeof next === 'string') {
-      return createChangeSet(name, options.format ?? 'json', next);
+      const changeSet = createChangeSet(name, format, next);
+      if (encoder) changeSet.encoder = encoder;
+      return changeSet;
     }
     // Copied and frozen now, so later changes to the caller's object cannot leak in unnoticed.
     return layer(normalize(next, DEPTH) as ChangeSetObject);

@@ -17,6 +17,11 @@ const SYNC_READ_LIMIT = 1024 * 1024;
  * are thrown as they are.
  */
 export async function readRegularFile(path: string, maxBytes: number): Promise<string> {
+  return (await readRegularBytes(path, maxBytes)).toString('utf8');
+}
+
+/** Reads a regular file as bytes, with the checks and limit of `readRegularFile`. */
+export async function readRegularBytes(path: string, maxBytes: number): Promise<Buffer> {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer. Reads of a regular file ignore it.
@@ -37,7 +42,7 @@ export async function readRegularFile(path: string, maxBytes: number): Promise<s
       maxBytes,
     );
     if (bytes.byteLength > maxBytes) throw tooLarge(path, undefined, maxBytes);
-    return bytes.toString('utf8');
+    return bytes;
   } finally {
     closeSync(fd);
   }

@@ -1,4 +1,6 @@
 import { createChannel } from '../channel.ts';
+import { checkEncoders } from '../encoders/registry.ts';
+import type { Encoders } from '../encoders/user.ts';
 import type { TreeObject } from '../reader/tree.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { cacheWriter, readCache } from './cache.ts';
@@ -31,6 +33,8 @@ export interface StoreSourceShared {
   cache: string | undefined;
   /** Expand `${VAR}` in the store's values (default false: a value is literal, whoever wrote it). */
   expandEnv?: boolean | undefined;
+  /** The source's own encoders (unchecked: checked here). */
+  encoders?: Encoders | undefined;
 }
 
 /**
@@ -49,10 +53,11 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
   // The config's limits, told on its reads; the layers the watch publishes are held to the last ones.
   let limits: ReadOptions = {};
   const expand = shared.expandEnv === true;
+  const encoders = checkEncoders(shared.encoders, { source: name });
 
   async function layer(pairs: KvPair[]): Promise<ChangeSet> {
     const origins: Origin[] = [];
-    const tree = await kvTree(pairs, prefix, origins, limits);
+    const tree = await kvTree(pairs, prefix, origins, limits, encoders);
     return createChangeSet(name, 'object', tree as ChangeSetObject, Date.now(), origins, expand);
   }
 

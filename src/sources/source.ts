@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Encoder, Encoders } from '../encoders/user.ts';
 
 /** Decoded data handed over by a source that needs no encoder (memory, env, flags). */
 export type ChangeSetObject = Readonly<Record<string, unknown>>;
@@ -31,18 +32,29 @@ export interface ChangeSet {
    * literal. Files and memory sources expand; the environment, flags, Consul and etcd do not unless asked.
    */
   expand?: boolean | undefined;
+  /**
+   * The encoder that decodes `data`, when the source brings its own for `format` (its `encoders` option); without
+   * it, `format` is looked up in the config's `encoders`, then among the built-in formats.
+   */
+  encoder?: Encoder | undefined;
 }
 
 /**
- * The limits of the config that reads a source. A source that reads bytes stops at `maxBytes` rather than read a
- * larger file or value whole; one that builds a tree refuses a path deeper than `maxDepth`. A source remembers
- * the last limits it was given, for the reads its watch makes on its own.
+ * The limits and formats of the config that reads a source. A source that reads bytes stops at `maxBytes` rather
+ * than read a larger file or value whole; one that builds a tree refuses a path deeper than `maxDepth`; one that
+ * picks a format by extension knows the config's `encoders`. A source remembers the last options it was given, for
+ * the reads its watch makes on its own.
  */
 export interface ReadOptions {
   /** Largest document or layer accepted, in bytes (default 16 MiB). */
   readonly maxBytes?: number | undefined;
   /** Deepest nesting accepted (default 64). */
   readonly maxDepth?: number | undefined;
+  /**
+   * The config's `encoders`, by lower-case name (checked): a source that resolves a format by name or extension
+   * looks here after its own encoders and before the built-in formats.
+   */
+  readonly encoders?: Encoders | undefined;
 }
 
 /** A place configuration comes from. Only `name` and `read()` are required; without `watch()` it is static. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Consul from 'consul';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll } from 'vitest';
-import { consulSource, etcdSource, type ConsulSourceOptions, type EtcdSourceOptions, type Source } from '../../src/index.ts';
+import { consulSource, etcdSource, type ConsulSourceOptions, type Encoders, type EtcdSourceOptions, type Source } from '../../src/index.ts';
 import { startConsulEmulator, type ConsulEmulator } from '../consul-emulator.ts';
 import { startEtcd, type EtcdServer } from './etcd.ts';
 import { serverAvailable } from './servers.ts';
@@ -13,6 +13,7 @@ export interface StoreSourceOptions {
   cache?: string;
   expandEnv?: boolean;
   timeout?: number;
+  encoders?: Encoders;
 }
 
 /** A key-value store under test, with its own client to write as another program would. */
