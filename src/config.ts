@@ -255,7 +255,7 @@ export async function createConfig<T = Record<string, unknown>>(
       } catch (error) {
         throw toConfigError(error, 'INVALID_OPTION', 'set');
       }
-      loader.override((overrides) => withSet(overrides, segments, tree));
+      loader.override((overrides) => withSet(overrides, segments, tree, view.snapshot.values));
     },
     async delete(path) {
       const segments = pathSegments(path);

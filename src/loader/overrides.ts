@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.ts';
 import { formatPath } from '../reader/path.ts';
-import { isHostileKey, isObject, setIn, type Tree, type TreeObject } from '../reader/tree.ts';
+import { getIn, isHostileKey, isIndex, isObject, setIn, type Tree, type TreeObject } from '../reader/tree.ts';
 import type { Layer } from './snapshot.ts';
 
 /**
@@ -23,11 +23,18 @@ export const OVERRIDES_NAME = 'set';
 /**
  * `set(path, value)`: the value replaces whatever the layers below hold at the path, until the path is set again
  * or deleted. An object is not merged into theirs: the path is hidden below it. (A scalar or a list replaces by
- * the merge rules alone, so `explain` still shows what it overrode.)
+ * the merge rules alone, so `explain` still shows what it overrode.) A numeric segment that meets a list in the
+ * config as it stands (`current`) sets an item of it, as `get` reads one: since a layer's list replaces the lists
+ * below it whole, the list is set, with that item replaced (or added at its end).
  */
-export function withSet(overrides: Overrides, segments: readonly string[], value: Tree): Overrides {
+export function withSet(overrides: Overrides, segments: readonly string[], value: Tree, current: Tree = null): Overrides {
   if (segments.length === 0) throw new ConfigError('set() needs a path', { code: 'INVALID_PATH' });
   checkSegments(segments);
+  const at = listItemAt(current, segments);
+  if (at !== undefined) {
+    const list = getIn(current, segments.slice(0, at))!;
+    return withSet(overrides, segments.slice(0, at), setIn(list, segments.slice(at), value, segments.slice(0, at)));
+  }
   const hidden = isObject(value) ? hide(overrides.hidden, segments) : overrides.hidden;
   return { hidden, values: setIn(overrides.values, segments, value) };
 }
@@ -86,6 +93,18 @@ function hide(hidden: readonly (readonly string[])[], segments: readonly string[
 
 function isPrefix(prefix: readonly string[], path: readonly string[]): boolean {
   return prefix.length <= path.length && prefix.every((segment, i) => segment === path[i]);
+}
+
+/** Where a path first indexes a list the tree holds (the list's depth), or undefined when it meets none. */
+function listItemAt(root: Tree, segments: readonly string[]): number | undefined {
+  let node = root;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    if (Array.isArray(node)) return isIndex(segment) ? i : undefined;
+    if (!isObject(node) || !Object.hasOwn(node, segment)) return undefined;
+    node = node[segment]!;
+  }
+  return undefined;
 }
 
 function checkSegments(segments: readonly string[]): void {

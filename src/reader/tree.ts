@@ -192,7 +192,8 @@ export function getIn(root: Tree | undefined, segments: readonly string[]): Tree
   return node;
 }
 
-function isIndex(segment: string): boolean {
+/** True for a path segment that indexes a list (`0`, `12`; not `01` or `-1`). */
+export function isIndex(segment: string): boolean {
   return /^(0|[1-9]\d{0,9})$/.test(segment);
 }
 
@@ -234,9 +235,10 @@ export function sortedJson(value: Tree | undefined): string {
 
 /**
  * Builds a new tree with `value` set at `segments`, copying only the nodes on the way (the input is untouched):
- * the path is walked down once and the copies are made on the way back up, so a path costs its depth.
+ * the path is walked down once and the copies are made on the way back up, so a path costs its depth. Errors
+ * name the path below `base` (where `root` sits).
  */
-export function setIn(root: Tree, segments: readonly string[], value: Tree): Tree {
+export function setIn(root: Tree, segments: readonly string[], value: Tree, base: readonly string[] = []): Tree {
   const parents: (Tree | undefined)[] = [];
   let node: Tree | undefined = root;
   for (const segment of segments) {
@@ -250,7 +252,14 @@ export function setIn(root: Tree, segments: readonly string[], value: Tree): Tre
   for (let i = segments.length - 1; i >= 0; i--) {
     const parent = parents[i];
     const head = segments[i]!;
-    if (Array.isArray(parent) && isIndex(head) && Number(head) <= parent.length) {
+    if (Array.isArray(parent) && isIndex(head)) {
+      // An item of the list, or one more at its end; a gap would be a list with holes, which no reader expects.
+      if (Number(head) > parent.length) {
+        throw new ConfigError(`index ${head} is past the end of the list at "${[...base, ...segments.slice(0, i)].join('.')}" (${parent.length} items)`, {
+          code: 'INVALID_PATH',
+          path: [...base, ...segments].join('.'),
+        });
+      }
       const copy = [...(parent as readonly Tree[])];
       copy[Number(head)] = built;
       built = Object.freeze(copy);

@@ -37,6 +37,23 @@ describe('the run-time layer, as data', () => {
     expect(overrides).toEqual({ hidden: [['p']], values: {} });
   });
 
+  it.each([
+    ['an item of a list the config holds', { list: [1, 2, 3] }, ['list', '1'], 'x', { list: [1, 'x', 3] }],
+    ['one more at its end', { list: [1] }, ['list', '1'], 'x', { list: [1, 'x'] }],
+    ['inside an item', { s: [{ host: 'a', port: 1 }] }, ['s', '0', 'port'], 2, { s: [{ host: 'a', port: 2 }] }],
+    ['a list in a list', { m: [[1, 2]] }, ['m', '0', '1'], 9, { m: [[1, 9]] }],
+    ['a name on a list (replaced by an object, as on any value not an object)', { list: [1] }, ['list', 'x'], 1, { list: { x: 1 } }],
+    ['an index where the config holds no list (an object key, as Go Config)', { a: 1 }, ['list', '0'], 1, { list: { 0: 1 } }],
+  ])('set through %s', (_, current, segments, value, expected) => {
+    expect(withSet(NO_OVERRIDES, segments, value, tree(current)).values).toEqual(expected);
+  });
+
+  it('refuses an index past the end of a list (a list with a gap)', () => {
+    expect(() => withSet(NO_OVERRIDES, ['list', '3'], 1, tree({ list: [1] }))).toThrow(
+      expect.objectContaining({ code: 'INVALID_PATH', message: 'index 3 is past the end of the list at "list" (1 items)' }),
+    );
+  });
+
   it.each([[[]], [['a', '__proto__']], [['constructor']], [['a', '']]])('refuses the path %j for set', (segments) => {
     expect(() => withSet(NO_OVERRIDES, segments as string[], 1)).toThrow(expect.objectContaining({ code: 'INVALID_PATH' }));
   });
@@ -59,6 +76,29 @@ describe('config.set and config.delete', () => {
     await reload;
     expect(config.get('db').scan()).toEqual({ host: 'override', port: 6543 });
     expect(seen).toEqual(['override']);
+    await config.close();
+  });
+
+  it('sets an item of a list the sources hold, as get() reads one, keeping the other items', async () => {
+    const source = memorySource({ servers: [{ host: 'a', port: 1 }, { host: 'b', port: 2 }], tags: ['x', 'y'] }, { name: 'file' });
+    const config = await createConfig({ sources: [source] });
+    const seen: Tree[] = [];
+    config.watch('servers.1.host').on('change', (value) => seen.push(value.raw()!));
+    config.watch('servers.0').on('change', (value) => seen.push(value.raw()!));
+    await config.set('servers.1.host', 'c');
+    expect(seen).toEqual(['c']);
+    await config.set(['tags', '0'], 'z');
+    await config.set('tags.2', 'w');
+    expect(config.map()).toEqual({ servers: [{ host: 'a', port: 1 }, { host: 'c', port: 2 }], tags: ['z', 'y', 'w'] });
+    expect(Array.isArray(config.get('tags').raw())).toBe(true);
+    expect(config.get('tags').stringSlice([])).toEqual(['z', 'y', 'w']);
+    expect(config.explain('tags')).toMatchObject({ source: 'set', overridden: [{ source: 'file', value: ['x', 'y'] }] });
+    await expect(config.set('tags.9', 'v')).rejects.toMatchObject({ code: 'INVALID_PATH' });
+    expect(config.get('tags').stringSlice([])).toEqual(['z', 'y', 'w']);
+    // The list is the run-time layer's now: deleting it there brings the sources' back.
+    await config.delete('tags');
+    source.replace({ tags: ['p'] });
+    await expect.poll(() => config.map()).toEqual({ servers: [{ host: 'a', port: 1 }, { host: 'c', port: 2 }] });
     await config.close();
   });
 
