@@ -14,8 +14,8 @@ export interface EncoderLimits {
  *
  * **When to use**: a format microconf does not decode (INI, HCL, CUE, MessagePack, an in-house one), or a built-in one
  * decoded another way (`yaml` with YAML 1.1 booleans, `json` with big integers kept as text). Register it by name with
- * `createConfig({ encoders: { ini: iniEncoder } })` for every source of that config, or on one file, Consul, etcd
- * or memory source (`encoders` option, Go's `source.WithEncoder`).
+ * `createConfig({ encoders: { ini: iniEncoder } })` for every source of that config, or on one file, memory,
+ * Consul or etcd source or a node-config directory (`encoders` option, Go's `source.WithEncoder`).
  *
  * **Details**: the name it is registered under is its format name and a file extension (`ini` decodes `app.ini`, a
  * Consul key `app/db.ini`, and `memorySource(text, { format: 'ini' })`); `extensions` adds more. Names and

@@ -30,7 +30,8 @@ export interface ConfigDirOptions {
   /**
    * Formats of your own for the files (see `Encoder`): each encoder's name and extensions are read too, after the
    * built-in extensions (`default.ini`), and one named after a built-in format decodes its files. A config's
-   * `encoders` add no files to the layout: it is laid out when this is called.
+   * `encoders` add no files to the layout: it is laid out when this is called. The
+   * `custom-environment-variables.*` mapping is read with the built-in formats only.
    */
   encoders?: Encoders | undefined;
 }
