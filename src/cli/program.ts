@@ -46,7 +46,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command('microconf')
     .description('Read, explain and watch a layered configuration; write to Consul and etcd.')
     .version(version(), '-V, --version', 'print the version')
-    .addOption(new Option('--file <path>', 'a config file (.json .yaml .yml .toml .env); repeatable'))
+    .addOption(new Option('--file <path>', 'a config file (.json .json5 .jsonc .yaml .yml .toml .env); repeatable'))
     .addOption(new Option('--env [prefix]', 'the environment, or only its PREFIX_* variables without the prefix; repeatable'))
     .addOption(new Option('--consul <address>', 'Consul KV at host:port or a URL (token from CONSUL_HTTP_TOKEN)'))
     .addOption(new Option('--etcd <hosts>', 'etcd at comma-separated URLs'))
@@ -60,7 +60,7 @@ Sources are layered in the order given: a later one wins (--file a.yaml --env AP
 A store URL may carry a user name and password (http://user:password@127.0.0.1:2379): etcd's authentication,
 or HTTP basic authentication for a Consul behind a proxy; they are never printed.
 Exit codes: 0 success, 1 no value at the path, 2 bad usage, 3 a source could not be read (missing or invalid
-file, unreachable store). Secret values never appear in any output.
+file, unreachable store). Values at paths matching --secret patterns are redacted in every output.
 
 Examples:
   microconf get server.port --file config.yaml --env MICRO

@@ -34,6 +34,11 @@ export function checkEncoders(encoders: unknown, where: EncodersOption = {}): En
   };
   for (const [given, encoder] of Object.entries(encoders as Record<string, unknown>)) {
     const name = formatKey(given, fail);
+    // A built-in format is replaced by its name only, so that one encoder holds all of its extensions.
+    const replaced = formatName(name);
+    if (replaced !== undefined && replaced !== name) {
+      fail(`"${name}" is an extension of the built-in format ${replaced}: to replace that format, name the encoder "${replaced}"`);
+    }
     claim(name, name);
     const decode = (encoder as { decode?: unknown } | null | undefined)?.decode;
     if (typeof decode !== 'function') fail(`"${name}" has no decode(bytes) function`);
@@ -46,7 +51,7 @@ export function checkEncoders(encoders: unknown, where: EncodersOption = {}): En
       if (key === name || extensions.includes(key)) continue;
       const builtin = formatName(key);
       if (builtin !== undefined) {
-        fail(`"${name}" lists the extension "${key}" of the built-in format ${builtin}: to replace that format, name an encoder "${key}"`);
+        fail(`"${name}" lists the extension "${key}" of the built-in format ${builtin}: to replace that format, name the encoder "${builtin}"`);
       }
       claim(key, name);
       extensions.push(key);

@@ -92,7 +92,7 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
     channel.fail(
       error instanceof ConfigError
         ? error.withSource(name)
-        : new ConfigError(`cannot follow ${client.store} at ${client.where}: ${(error as Error).message}`, {
+        : new ConfigError(`cannot follow ${client.store} at ${client.where}: ${reasonOf(error)}`, {
             code: 'WATCH',
             source: name,
             cause: error,
@@ -108,7 +108,7 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
     } catch (error) {
       // A client package that is not installed is no outage: neither the cache nor a retry would help.
       if (error instanceof ConfigError && error.code === 'MISSING_PACKAGE') throw error.withSource(name);
-      const failure = new ConfigError(`cannot read from ${client.store} at ${client.where}: ${(error as Error).message}`, {
+      const failure = new ConfigError(`cannot read from ${client.store} at ${client.where}: ${reasonOf(error)}`, {
         code: 'READ',
         source: name,
         cause: error,
@@ -161,4 +161,11 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
       await Promise.all([client.release(), saved?.flush()]);
     },
   };
+}
+
+/** A client error's message, without the empty "Resolution note: " gRPC appends to a refused connection's. */
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const note = ' Resolution note: ';
+  return message.endsWith(note) ? message.slice(0, -note.length) : message;
 }

@@ -173,7 +173,9 @@ describe('refused encoders options', () => {
     ['a name given twice in two cases', { ini: iniEncoder, INI: iniEncoder }, /"ini" is given twice/],
     ['an extension two encoders claim', { a: { ...iniEncoder, extensions: ['x'] }, b: { ...iniEncoder, extensions: ['X'] } }, /"x" is claimed by both "a" and "b"/],
     ["an extension that is another encoder's name", { a: iniEncoder, b: { ...iniEncoder, extensions: ['a'] } }, /"a" is claimed by both/],
-    ["a built-in format's extension under another name", { conf: { ...iniEncoder, extensions: ['yml'] } }, /built-in format yaml.*name an encoder "yml"/],
+    ["a built-in format's extension under another name", { conf: { ...iniEncoder, extensions: ['yml'] } }, /built-in format yaml.*name the encoder "yaml"/],
+    ["an encoder named after a built-in format's extension", { yml: iniEncoder }, /"yml" is an extension of the built-in format yaml.*name the encoder "yaml"/],
+    ["an encoder named after another built-in extension", { JSONC: iniEncoder }, /"jsonc" is an extension of the built-in format json5/],
   ])('%s: INVALID_OPTION from createConfig, fileSource and memorySource', async (_, encoders, message) => {
     const error = await refusal({ encoders: encoders as never });
     expect(error).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(message) });

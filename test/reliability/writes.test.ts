@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { createConfig, fileSource, type Config } from '../../src/index.ts';
 import { eventually } from '../helpers/events.ts';
 import { tempDir } from '../helpers/files.ts';
+import { QUIET_MS } from '../../src/sources/file-reload.ts';
 import { figure } from './figures.ts';
 
 const configs: Config<unknown>[] = [];
@@ -176,9 +177,14 @@ describe('torn and invalid writes', () => {
       toml: (n: number) => `n = ${n}\ncheck = "ok-${n}"\nport = ${8000 + n}\npassword = "secret-${n}-${'p'.repeat(n % 7)}"\n`,
       dotenv: (n: number) => `N=${n}\nCHECK=ok-${n}\nPORT=${8000 + n}\nPASSWORD=secret-${n}-${'p'.repeat(n % 7)}\n`,
     };
-    let partial = 0;
     let missed = 0;
     let trials = 0;
+    // A writer that pauses mid-line past the quiet period is outside the guarantee (RELIABILITY.md says so). On a
+    // loaded machine the test's own writer can stall that long between its two writes: such a trial is counted
+    // apart, by the pause it really made, so the verdict never rests on the machine's speed.
+    let trial = 0;
+    const partialIn: number[] = [];
+    const stalled = new Set<number>();
     for (const [format, text] of Object.entries(texts)) {
       const path = join(dir, format === 'dotenv' ? '.env' : `app.${format}`);
       await writeFile(path, text(0));
@@ -188,19 +194,22 @@ describe('torn and invalid writes', () => {
       config.on('change', () => {
         const n = read('n').int(-1);
         const whole = read('check').string() === `ok-${n}` && read('port').int(0) === 8000 + n;
-        if (!whole || read('password').string() !== `secret-${n}-${'p'.repeat(n % 7)}`) partial++;
+        if (!whole || read('password').string() !== `secret-${n}-${'p'.repeat(n % 7)}`) partialIn.push(trial);
       });
       await sleep(150);
       for (let n = 1; n <= 40; n++) {
-        trials++;
+        trial = ++trials;
         const full = text(n);
         // Anywhere but right after a line end: mid-value (`port: 80` of `port: 8080`), mid-key, mid-password.
         let cut = 1 + ((n * 37) % (full.length - 1));
         if (full[cut - 1] === '\n') cut++;
         const handle = await openFile(path, 'w');
         await handle.write(full.slice(0, cut));
+        const paused = performance.now();
         await sleep(n % 6);
         await handle.write(full.slice(cut));
+        // The second part is on disk by now: the text stood cut for at most this long.
+        if (performance.now() - paused >= QUIET_MS) stalled.add(trial);
         await handle.close();
         try {
           await eventually(() => expect(read('n').int(-1)).toBe(n), 3000);
@@ -209,11 +218,14 @@ describe('torn and invalid writes', () => {
         }
       }
     }
+    const partial = partialIn.filter((n) => !stalled.has(n)).length;
     figure('YAML, TOML and .env written in two parts cut mid-line (pauses of 0-5 ms)', {
       trials,
       failures: partial + missed,
       ms: Date.now() - started,
-      note: `${partial} partial documents published, ${missed} final writes not published`,
+      note:
+        `${partial} partial documents published, ${missed} final writes not published` +
+        (stalled.size ? `; ${stalled.size} trials where the writer itself stalled past ${QUIET_MS} ms mid-line (outside the guarantee), ${partialIn.length - partial} partial documents published in them` : ''),
     });
     expect({ partial, missed }).toEqual({ partial: 0, missed: 0 });
   });
