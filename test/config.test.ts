@@ -140,6 +140,18 @@ describe('changes', () => {
     expect(config.snapshot().version).toBe(1);
   });
 
+  it('memorySource.set() indexes a list it holds as config.set() does: an item replaced, one appended, one past the end refused', async () => {
+    const source = memorySource({ list: ['a'], map: {} });
+    const config = await make({ sources: [source] });
+    source.set('list.0', 'b');
+    source.set('list.1', 'c');
+    source.set('map.0', 'key');                      // no list there: a key, as in Go
+    await eventually(() => expect(config.map()).toEqual({ list: ['b', 'c'], map: { 0: 'key' } }));
+    expect(() => source.set('list.3', 'x')).toThrow(expect.objectContaining({ code: 'INVALID_PATH' }));
+    await settle();
+    expect(config.get('list').raw()).toEqual(['b', 'c']);
+  });
+
   it('keeps versions strictly increasing and always ends on the last value of a flood', async () => {
     const source = memorySource({ n: 0 });
     const config = await make({ sources: [source] });
