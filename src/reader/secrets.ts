@@ -9,35 +9,50 @@ export interface Redactor {
   isSecret(segments: readonly string[]): boolean;
   /** The value at `segments` as it may be shown: secret leaves and subtrees replaced by `[redacted]`. */
   redact(value: Tree | undefined, segments: readonly string[]): Tree | undefined;
-  /** True when no pattern was given. */
+  /** True when nothing is secret: no pattern and no secret path. */
   readonly empty: boolean;
 }
 
-/**
- * Where each pattern has got to along a path: for each pattern, the indexes of its parts matched so far (a
- * pattern with `**` can be at several at once). A pattern whose every part matched marks the path secret.
- */
-type Progress = readonly (readonly number[])[];
+/** Paths known to hold secrets (decrypted values, secret files), by their exact segments: below a secret node is secret. */
+interface PathNode {
+  secret: boolean;
+  children: Map<string, PathNode> | undefined;
+}
 
 /**
- * Compiles secret path patterns. A pattern is a dotted path (`database.password`, `**.token`, `services.*.key`)
- * matched against a path as it is printed, its keys joined with dots: `*` is one dot-free part, `**` any number
- * of them. So `db.password` hides both `{ db: { password } }` and a single key named `db.password` (a YAML
- * `db.password: …` or a Consul key `app/db.password`), which print alike; `services.*.key` does not reach
- * into a service whose name holds a dot, which `services.**.key` does. Whatever lies below a secret path is
- * secret. Matching costs the path's length times the patterns' length: no pattern can make it backtrack.
+ * Where matching has got to along a path. For each pattern, the indexes of its parts matched so far (a pattern
+ * with `**` can be at several at once): one whose every part matched marks the path secret. And the node reached
+ * among the literal secret paths, undefined once the path left them.
  */
-export function createRedactor(patterns: readonly string[] = []): Redactor {
+interface Progress {
+  readonly patterns: readonly (readonly number[])[];
+  readonly node: PathNode | undefined;
+}
+
+/**
+ * Compiles secret path patterns, beside literal secret paths. A pattern is a dotted path (`database.password`,
+ * `**.token`, `services.*.key`) matched against a path as it is printed, its keys joined with dots: `*` is one
+ * dot-free part, `**` any number of them. So `db.password` hides both `{ db: { password } }` and a single key
+ * named `db.password` (a YAML `db.password: …` or a Consul key `app/db.password`), which print alike;
+ * `services.*.key` does not reach into a service whose name holds a dot, which `services.**.key` does. A literal
+ * path is the exact segments where a configuration's sources put a decrypted value or a secret file. Whatever
+ * lies below a secret path is secret. Matching costs the path's length times the patterns' length: no pattern can
+ * make it backtrack.
+ */
+export function createRedactor(patterns: readonly string[] = [], paths: readonly (readonly string[])[] = []): Redactor {
   const compiled = patterns.map((pattern) => pattern.split('.'));
-  const start: Progress = compiled.map((pattern) => close(pattern, [0]));
-  const done = (progress: Progress) => progress.some((positions, i) => positions.includes(compiled[i]!.length));
+  const trie = trieOf(paths);
+  const empty = compiled.length === 0 && trie === undefined;
+  const start: Progress = { patterns: compiled.map((pattern) => close(pattern, [0])), node: trie };
+  const done = (progress: Progress) =>
+    progress.node?.secret === true || progress.patterns.some((positions, i) => positions.includes(compiled[i]!.length));
   const advance = (progress: Progress, segment: string): Progress => {
-    let next = progress;
+    let next = progress.patterns;
     // A key holding dots is matched part by part, as it prints.
     for (const part of segment.includes('.') ? segment.split('.') : [segment]) {
       next = next.map((positions, i) => step(compiled[i]!, positions, part));
     }
-    return next;
+    return { patterns: next, node: progress.node?.children?.get(segment) };
   };
   const along = (segments: readonly string[]): Progress => {
     let progress = start;
@@ -56,10 +71,30 @@ export function createRedactor(patterns: readonly string[] = []): Redactor {
     return out;
   };
   return {
-    isSecret: (segments) => compiled.length > 0 && done(along(segments)),
-    redact: (value, segments) => (compiled.length === 0 || value === undefined ? value : redactFrom(value, along(segments))),
-    empty: compiled.length === 0,
+    isSecret: (segments) => !empty && done(along(segments)),
+    redact: (value, segments) => (empty || value === undefined ? value : redactFrom(value, along(segments))),
+    empty,
   };
+}
+
+/** The literal secret paths as a tree of segments; undefined when there are none. */
+function trieOf(paths: readonly (readonly string[])[]): PathNode | undefined {
+  if (paths.length === 0) return undefined;
+  const root: PathNode = { secret: false, children: undefined };
+  for (const path of paths) {
+    let node = root;
+    for (const segment of path) {
+      if (node.secret) break;
+      node.children ??= new Map();
+      let child = node.children.get(segment);
+      if (child === undefined) node.children.set(segment, (child = { secret: false, children: undefined }));
+      node = child;
+    }
+    // Everything below is secret already: what was recorded there is not needed.
+    node.secret = true;
+    node.children = undefined;
+  }
+  return root;
 }
 
 /** The positions reached once `**` parts (which may match nothing) are skipped. */
