@@ -5,6 +5,11 @@ import { decodeBase64, decryptError, encodeBase64, type Plaintext } from './byte
 export interface Decrypter {
   /** The plaintext of a sealed value (nonce ‖ sealed); throws a ConfigError with code DECRYPT when it does not open. */
   decrypt(ciphertext: Uint8Array): Uint8Array;
+  /**
+   * Yields each time the keys changed (a key file rewritten), after which a config decrypts every source's values
+   * again; a rewrite that cannot be used rejects one read and leaves the keys in force. Ends when the signal aborts.
+   */
+  watch?(signal?: AbortSignal): AsyncIterable<void>;
 }
 
 /** Seals values with a random nonce: nonce ‖ sealed, Go Config's format. */

@@ -1,10 +1,14 @@
 import { ConfigError } from '../errors.ts';
 import { decryptError, toBytes, toKey, type KeyInput, type Plaintext } from './bytes.ts';
 import type { Decrypter, Encrypter } from './envelope.ts';
+import { followKeyFile, readKeyFile } from './key-file.ts';
 import { NONCE_LENGTH, OVERHEAD_LENGTH, openSecretbox, random, sealSecretbox } from './nacl.ts';
 
-/** One shared key, or several to rotate: the first encrypts, each is tried in turn to decrypt. */
-export type SecretboxOptions = { readonly key: KeyInput } | { readonly keys: readonly KeyInput[] };
+/**
+ * One shared key, or several to rotate (the first encrypts, each is tried in turn to decrypt), or a file listing
+ * them one a line, followed while the program runs.
+ */
+export type SecretboxOptions = { readonly key: KeyInput } | { readonly keys: readonly KeyInput[] } | { readonly keyFile: string };
 
 /** NaCl secretbox (XSalsa20-Poly1305 with a shared key), byte-compatible with Go Config's `secretbox` codec. */
 export interface Secretbox extends Encrypter, Decrypter {
@@ -16,15 +20,22 @@ export interface Secretbox extends Encrypter, Decrypter {
 
 /**
  * Go Config's `secretbox` codec. Keys are 32 bytes, or their base64 (`microconf keygen`). To rotate, list the new
- * key first and keep the old ones after it until every value has been encrypted again.
+ * key first and keep the old ones after it until every value has been encrypted again. A `keyFile` lists them one
+ * a line (blank lines and `#` comments skipped); it is read now, and `watch()` follows it (a config does so itself).
  */
 export function secretbox(options: SecretboxOptions): Secretbox {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('secretbox() takes { key } or { keys }', { code: 'INVALID_OPTION' });
-  const given: readonly unknown[] = 'keys' in options ? [...options.keys] : [options.key];
-  if (given.length === 0) throw new ConfigError('a secretbox needs at least one key', { code: 'INVALID_OPTION' });
-  const keys = given.map((key, index) => toKey(key, given.length === 1 ? 'the secretbox key' : `secretbox key ${index + 1}`));
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('secretbox() takes { key }, { keys } or { keyFile }', { code: 'INVALID_OPTION' });
+  }
+  const keyFile = 'keyFile' in options ? options.keyFile : undefined;
+  if (keyFile !== undefined && (typeof keyFile !== 'string' || keyFile === '')) {
+    throw new ConfigError('the key file must be a path', { code: 'INVALID_OPTION' });
+  }
+  // Replaced whole when the key file changes: a decrypt under way keeps the list it started with.
+  let keys = 'keyFile' in options ? readKeyFile(options.keyFile) : keysOf('keys' in options ? [...options.keys] : [options.key]);
   return {
     encrypt: (plaintext) => sealSecretbox(toBytes(plaintext), random(NONCE_LENGTH), keys[0]!),
+    ...(keyFile === undefined ? {} : { watch: (signal?: AbortSignal) => followKeyFile(keyFile, () => keys, (next) => (keys = next), signal) }),
     decrypt(ciphertext) {
       const sealed = checkSealed(ciphertext);
       for (const key of keys) {
@@ -38,6 +49,11 @@ export function secretbox(options: SecretboxOptions): Secretbox {
       );
     },
   };
+}
+
+function keysOf(given: readonly unknown[]): Uint8Array[] {
+  if (given.length === 0) throw new ConfigError('a secretbox needs at least one key', { code: 'INVALID_OPTION' });
+  return given.map((key, index) => toKey(key, given.length === 1 ? 'the secretbox key' : `secretbox key ${index + 1}`));
 }
 
 /** The ciphertext as bytes at least as long as a nonce and an authenticator; DECRYPT otherwise (Go panics). */

@@ -22,19 +22,9 @@ export async function readRegularFile(path: string, maxBytes: number): Promise<s
 
 /** Reads a regular file as bytes, with the checks and limit of `readRegularFile`. */
 export async function readRegularBytes(path: string, maxBytes: number): Promise<Buffer> {
-  let fd: number;
+  const fd = openRegular(path);
   try {
-    // O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer. Reads of a regular file ignore it.
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (error) {
-    // A socket cannot be opened as a file at all.
-    if ((error as { code?: string }).code === 'ENXIO') throw new ConfigError('not a regular file (a socket)', { code: 'READ', path });
-    throw error;
-  }
-  try {
-    const info = fstatSync(fd);
-    if (!info.isFile()) throw new ConfigError(`not a regular file (${kindOf(info)})`, { code: 'READ', path });
-    if (info.size > maxBytes) throw tooLarge(path, info.size, maxBytes);
+    const info = checkRegular(fd, path, maxBytes);
     const sync = info.size <= SYNC_READ_LIMIT;
     const bytes = await readUpTo(
       sync ? (buffer, offset, length) => readSync(fd, buffer, offset, length, null) : async (buffer, offset, length) => (await readAsync(fd, buffer, offset, length, null)).bytesRead,
@@ -46,6 +36,48 @@ export async function readRegularBytes(path: string, maxBytes: number): Promise<
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * `readRegularFile` of a small file, done before the call returns: for what must be read before anything can use
+ * it (a key file), with the same checks and the same errors.
+ */
+export function readRegularFileSync(path: string, maxBytes: number): string {
+  const fd = openRegular(path);
+  try {
+    checkRegular(fd, path, maxBytes);
+    const buffer = Buffer.allocUnsafe(maxBytes + 1);
+    // One byte more than allowed is room enough to tell a file too large, however it grows meanwhile.
+    let length = 0;
+    for (;;) {
+      const count = readSync(fd, buffer, length, buffer.byteLength - length, null);
+      if (count === 0) return buffer.toString('utf8', 0, length);
+      length += count;
+      if (length > maxBytes) throw tooLarge(path, undefined, maxBytes);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Opens a path for reading without blocking (O_NONBLOCK: opening a FIFO otherwise waits for a writer). */
+function openRegular(path: string): number {
+  try {
+    // Reads of a regular file ignore O_NONBLOCK.
+    return openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    // A socket cannot be opened as a file at all.
+    if ((error as { code?: string }).code === 'ENXIO') throw new ConfigError('not a regular file (a socket)', { code: 'READ', path });
+    throw error;
+  }
+}
+
+/** The open file's details, once it is known to be a regular file no larger than `maxBytes`. */
+function checkRegular(fd: number, path: string, maxBytes: number): Stats {
+  const info = fstatSync(fd);
+  if (!info.isFile()) throw new ConfigError(`not a regular file (${kindOf(info)})`, { code: 'READ', path });
+  if (info.size > maxBytes) throw tooLarge(path, info.size, maxBytes);
+  return info;
 }
 
 /**
