@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import { EventEmitter } from './events.ts';
 import { checkEncoders } from './encoders/registry.ts';
 import type { Encoders } from './encoders/user.ts';
@@ -7,8 +6,10 @@ import { explainPath, type Explanation } from './loader/explain.ts';
 import { callListener } from './loader/listeners.ts';
 import { createLoader, type ChangeEvent } from './loader/loader.ts';
 import { withDelete, withSet } from './loader/overrides.ts';
+import { hideSecrets } from './loader/present.ts';
+import { followKeys } from './loader/rekey.ts';
 import { createSnapshot, createView, type Layer, type Snapshot, type SnapshotView } from './loader/snapshot.ts';
-import { createWatcher, type Change, type Watcher } from './loader/watcher.ts';
+import { createWatcher, type Watcher } from './loader/watcher.ts';
 import type { Environment } from './reader/expand.ts';
 import { pathSegments, toSegments, type PathArgs, type Segment } from './reader/path.ts';
 import type { CheckArgs, CheckPath, RootPath, TypeAt, TypeAtPath } from './reader/paths.ts';
@@ -23,7 +24,8 @@ import {
   type StandardSchemaV1,
   type Value,
 } from './reader/value.ts';
-import { createRedactor, type Redactor } from './reader/secrets.ts';
+import { REDACTED, type Redactor } from './reader/secrets.ts';
+import type { Decrypter } from './secrets/envelope.ts';
 import type { Source } from './sources/source.ts';
 
 /** Options of `createConfig`. */
@@ -34,8 +36,19 @@ export interface ConfigOptions<S extends StandardSchemaV1 | undefined = undefine
    * the last good snapshot stays. With a schema, `config.scan()` returns its validated (and coerced) output.
    */
   schema?: S;
-  /** Paths whose values are never printed (`database.password`, `**.token`): explain, events' printed forms. */
+  /**
+   * Paths whose values are never printed (`database.password`, `**.token`): explain, events' printed forms, the
+   * messages of refused candidates. Decrypted values and secret files' values are never printed either, without
+   * being listed here.
+   */
   secret?: readonly string[] | undefined;
+  /**
+   * Opens values written `enc:<base64>` in every source (`secretbox({ key })` from `microconf/secrets`, Go
+   * Config's format) as each layer is decoded; a value that does not open is a DECRYPT error for its source, which
+   * keeps its last good layer. A decrypter that follows a key file (`secretbox({ keyFile })`) is followed too: a
+   * rotated key file decrypts every source again, without a restart.
+   */
+  decrypt?: Decrypter | undefined;
   /** The lowest layer: what every source overrides. */
   defaults?: Readonly<Record<string, unknown>> | undefined;
   /** Sources in order; a later one wins over an earlier one. */
@@ -178,7 +191,6 @@ export async function createConfig<T = Record<string, unknown>>(
   let view!: SnapshotView;
   // And its memo of dotted paths, held here too: a read that hits it is one Map lookup, with no call.
   let memo!: ReadonlyMap<string, Value>;
-  const secrets = createRedactor(options.secret);
   const schema = options.schema;
   const loader = createLoader({
     defaults,
@@ -191,8 +203,9 @@ export async function createConfig<T = Record<string, unknown>>(
       view = next;
       memo = next.memo;
     },
-    check: schema ? (values, layers) => checkSchema(schema, values, layers) : undefined,
-    present: secrets.empty ? undefined : (change) => hideSecrets(change, secrets),
+    check: schema ? (values, layers, secrets) => checkSchema(schema, values, layers, secrets) : undefined,
+    secret: options.secret,
+    decrypt: options.decrypt,
   });
   const facade = new EventEmitter<ConfigEvents>();
   loader.events.on('change', (event) => {
@@ -208,6 +221,8 @@ export async function createConfig<T = Record<string, unknown>>(
     for (const listener of facade.listeners('error')) callListener(() => listener(error), () => {});
   });
   await loader.add(options.sources ?? []);
+  const stopping = new AbortController();
+  const keys = options.decrypt ? followKeys(options.decrypt, loader, stopping.signal) : undefined;
 
   // Paths and types are the compiler's business: at run time one untyped facade serves every shape.
   const config: Config = {
@@ -223,7 +238,8 @@ export async function createConfig<T = Record<string, unknown>>(
         segments,
         {
           register: (handle) => loader.register(handle),
-          present: secrets.empty ? undefined : (change) => hideSecrets(change, secrets),
+          // Called when the loader has just shown the new view: it knows the delivered change's secrets.
+          present: (change) => hideSecrets(change, view.changeRedactor),
           // Called when the loader has just shown the new view: its output is the one of the delivered change.
           toValue: schema ? (current) => outputValueOf(current, getIn(view.validated as Tree, segments), segments) : undefined,
           onListenerError: (error, at) =>
@@ -268,8 +284,10 @@ export async function createConfig<T = Record<string, unknown>>(
       return schema ? structuredClone(view.validated) : cloneTree(view.snapshot.values);
     }) as Config['scan'],
     snapshot: () => view.snapshot,
-    explain: (...path: PathArgs) => explainPath(view, toSegments(path), secrets),
+    explain: (...path: PathArgs) => explainPath(view, toSegments(path)),
     async close() {
+      stopping.abort();
+      await keys;
       await loader.close();
       facade.removeAllListeners();
     },
@@ -277,8 +295,11 @@ export async function createConfig<T = Record<string, unknown>>(
   return config as unknown as ConfigFor<T>;
 }
 
-/** Runs the config's schema on a candidate; a refusal names every issue's path and the source of the value. */
-function checkSchema(schema: StandardSchemaV1, values: TreeObject, layers: readonly Layer[]): { output: unknown } | ConfigError {
+/**
+ * Runs the config's schema on a candidate; a refusal names every issue's path and the source of the value. A
+ * schema's message may quote the value it refused (valibot's do): at a secret path, that value is `[redacted]`.
+ */
+function checkSchema(schema: StandardSchemaV1, values: TreeObject, layers: readonly Layer[], secrets: Redactor): { output: unknown } | ConfigError {
   let result;
   try {
     result = runSchema(schema, cloneTree(values));
@@ -290,23 +311,19 @@ function checkSchema(schema: StandardSchemaV1, values: TreeObject, layers: reado
   const candidate = createView(createSnapshot(0, values, layers), layers);
   const issues: ConfigIssue[] = result.issues.map((issue) => {
     const segments = issueSegments(issue);
-    return { path: segments.join('.'), message: issue.message, source: explainPath(candidate, segments).source };
+    const message = secrets.isSecret(segments) ? withoutValue(issue.message, getIn(values, segments)) : issue.message;
+    return { path: segments.join('.'), message, source: explainPath(candidate, segments).source };
   });
   const lines = issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}${issue.source ? ` (from ${issue.source})` : ''}`);
   return new ConfigError(`invalid configuration, not applied: ${lines.join('; ')}`, { code: 'VALIDATION', issues });
 }
 
-/** A change whose printed forms (JSON, console.log, String) show secrets as `[redacted]`; its values stay real. */
-function hideSecrets(change: Change, secrets: Redactor): Change {
-  const shown = () => ({
-    path: change.path,
-    previous: secrets.redact(change.previous, change.segments),
-    current: secrets.redact(change.current, change.segments),
-    version: change.version,
-  });
-  return Object.defineProperties(change, {
-    toJSON: { value: shown },
-    toString: { value: () => JSON.stringify(shown()) },
-    [inspect.custom]: { value: () => shown() },
-  });
+/** A message with every text form of a secret value in it replaced by `[redacted]`. */
+function withoutValue(message: string, value: Tree | undefined): string {
+  if (value === undefined || value === null) return message;
+  const forms = typeof value === 'string' ? [value, JSON.stringify(value)] : [JSON.stringify(value), String(value)];
+  let out = message;
+  // The longest first: the quoted form holds the bare one.
+  for (const form of forms.filter((text) => text !== '').sort((a, b) => b.length - a.length)) out = out.split(form).join(REDACTED);
+  return out;
 }

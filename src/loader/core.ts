@@ -1,7 +1,6 @@
 import type { ConfigError } from '../errors.ts';
 import type { ChangeSet, ReadOptions } from '../sources/source.ts';
-import type { DecodeOptions } from './decode.ts';
-import { acknowledge, isFresh, prepareCandidate, type Candidate, type SourceEntry } from './layers.ts';
+import { acknowledge, isFresh, prepareCandidate, type Candidate, type LayerOptions, type SourceEntry } from './layers.ts';
 import { applyOverrides, NO_OVERRIDES, OVERRIDES_NAME, type Overrides } from './overrides.ts';
 import type { Publisher } from './publisher.ts';
 import type { Layer } from './snapshot.ts';
@@ -22,8 +21,11 @@ export interface LoaderCore {
   readonly limits: ReadOptions;
   /** Whether sources' watches are followed (false: they are read on `add` and `sync` only). */
   readonly follow: boolean;
-  /** Decodes a change set into a candidate layer of the entry, unless it is stale or holds the same data. */
-  prepare(entry: SourceEntry, ticket: number, changeSet: ChangeSet): Promise<Candidate | undefined>;
+  /**
+   * Decodes a change set into a candidate layer of the entry, unless it is stale or holds the same data; `again`
+   * decodes it even then (the keys that open its values changed).
+   */
+  prepare(entry: SourceEntry, ticket: number, changeSet: ChangeSet, again?: boolean): Promise<Candidate | undefined>;
   /**
    * Publishes the admitted entries' layers with the fresh candidates in place (and `admit`'s entries admitted),
    * the run-time layer on top; returns the error of a refused candidate snapshot, in which case nothing changes.
@@ -42,7 +44,7 @@ export interface CoreSettings {
 }
 
 /** Builds the shared core; `close` marks it closed and stops every entry (reads, watches, waits). */
-export function createCore(publisher: Publisher, decode: DecodeOptions, settings: CoreSettings): LoaderCore & { close(): void } {
+export function createCore(publisher: Publisher, decode: LayerOptions, settings: CoreSettings): LoaderCore & { close(): void } {
   const entries: SourceEntry[] = [];
   const overridesState = Object.freeze({ name: OVERRIDES_NAME, format: 'object', checksum: '', timestamp: Date.now() });
   const core = {
@@ -53,7 +55,7 @@ export function createCore(publisher: Publisher, decode: DecodeOptions, settings
     readTimeout: settings.readTimeout,
     limits: decode.encoders ? { ...decode.limits, encoders: decode.encoders } : decode.limits,
     follow: settings.follow,
-    prepare: (entry: SourceEntry, ticket: number, changeSet: ChangeSet) => prepareCandidate(entry, ticket, changeSet, decode),
+    prepare: (entry: SourceEntry, ticket: number, changeSet: ChangeSet, again?: boolean) => prepareCandidate(entry, ticket, changeSet, decode, again),
     commit(candidates: readonly Candidate[], admit: readonly SourceEntry[] = []): ConfigError | undefined {
       if (core.closed) return undefined;
       // A candidate overtaken by a newer decision of its source (a watch's change set that came while a read

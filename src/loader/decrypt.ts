@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.ts';
+import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { formatPath } from '../reader/path.ts';
 import { isObject, type Tree } from '../reader/tree.ts';
 import { decryptValue, isEncrypted, type Decrypter } from '../secrets/envelope.ts';
@@ -11,21 +11,25 @@ export interface DecryptedLayer {
   readonly secrets: readonly (readonly string[])[];
 }
 
+/** How many of a layer's failing paths an error lists in its message (all are in its issues). */
+const LISTED = 3;
+
 /**
- * Opens every `enc:` string of a decoded layer; nodes that hold none are kept as they are, not copied. The first
- * value that does not open fails the whole layer with a DECRYPT error naming the source and the path (never the
- * value), so the source keeps its last good layer.
+ * Opens every `enc:` string of a decoded layer; nodes that hold none are kept as they are, not copied. A value that
+ * does not open fails the whole layer, so its source keeps its last good layer: one DECRYPT error naming the source
+ * and the first path (never a value), with every failing path in its issues.
  */
 export function decryptLayer(tree: Tree, decrypter: Decrypter, source: string): DecryptedLayer {
   const secrets: string[][] = [];
+  const failures: ConfigIssue[] = [];
   const segments: string[] = [];
   const open = (value: string): string => {
     try {
       return decryptValue(decrypter, value);
     } catch (error) {
-      const path = formatPath(segments);
       const detail = error instanceof ConfigError ? error.detail : 'it does not decrypt';
-      throw new ConfigError(`cannot decrypt the value at "${path}": ${detail}`, { code: 'DECRYPT', source, path });
+      failures.push({ path: formatPath(segments), message: detail, source });
+      return value;
     }
   };
   const walk = (node: Tree): Tree => {
@@ -56,5 +60,20 @@ export function decryptLayer(tree: Tree, decrypter: Decrypter, source: string): 
     }
     return copy ?? node;
   };
-  return { tree: walk(tree), secrets };
+  const opened = walk(tree);
+  if (failures.length > 0) throw decryptFailure(failures, source);
+  return { tree: opened, secrets };
+}
+
+function decryptFailure(failures: readonly ConfigIssue[], source: string): ConfigError {
+  const [first] = failures;
+  const others = failures.slice(1, LISTED).map((failure) => `"${failure.path}"`);
+  const more = failures.length > LISTED ? ` and ${failures.length - LISTED} more` : '';
+  const also = others.length > 0 ? ` (nor at ${others.join(', ')}${more})` : '';
+  return new ConfigError(`cannot decrypt the value at "${first!.path}"${also}: ${first!.message}`, {
+    code: 'DECRYPT',
+    source,
+    path: first!.path,
+    issues: failures,
+  });
 }

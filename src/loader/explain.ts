@@ -1,9 +1,7 @@
 import { formatPath } from '../reader/path.ts';
-import { createRedactor, type Redactor } from '../reader/secrets.ts';
+import type { Redactor } from '../reader/secrets.ts';
 import { deepFreeze, getIn, isObject, type Tree } from '../reader/tree.ts';
 import type { Layer, SnapshotView } from './snapshot.ts';
-
-const NO_SECRETS = createRedactor();
 
 /** A value another source held at the same path, which the winner overrode. */
 export interface Overridden {
@@ -30,9 +28,9 @@ export interface Explanation {
 /**
  * Explains a path from the layers of a snapshot: computed on demand, so merging records nothing per leaf. Sources
  * are named precisely where they know where a value came from (`env:MICRO_REGISTRY`, `flags:--registry`,
- * `consul:config/app/registry`); secret values are shown as `[redacted]`.
+ * `consul:config/app/registry`); secret values (the view's secrets, unless told others) are shown as `[redacted]`.
  */
-export function explainPath(view: SnapshotView, segments: readonly string[], secrets: Redactor = NO_SECRETS): Explanation {
+export function explainPath(view: SnapshotView, segments: readonly string[], secrets: Redactor = view.redactor): Explanation {
   const value = getIn(view.snapshot.values, segments);
   const base = explainLeaf(view, segments, value, secrets);
   if (!isObject(value)) return base;

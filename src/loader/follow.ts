@@ -34,7 +34,7 @@ function ask(iterator: AsyncIterator<ChangeSet>): Promise<Outcome> {
 }
 
 /** The promise's value, or undefined as soon as the signal aborts (a watch that ignores the signal cannot hold us). */
-function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+export function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
   if (signal.aborted) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     const onAbort = () => resolve(undefined);

@@ -1,8 +1,10 @@
 import { toConfigError, type ConfigError } from '../errors.ts';
 import { intern } from '../reader/intern.ts';
 import type { Tree } from '../reader/tree.ts';
+import type { Decrypter } from '../secrets/envelope.ts';
 import { sameData, type ChangeSet, type Source } from '../sources/source.ts';
 import { decodeChangeSet, type DecodeOptions } from './decode.ts';
+import { decryptLayer } from './decrypt.ts';
 import type { Layer } from './snapshot.ts';
 
 /** A source in the loader. */
@@ -21,6 +23,11 @@ export interface SourceEntry {
   decided: number;
   /** Whether the layer counts in snapshots: not while the `load()` that brings the source in is pending. */
   admitted: boolean;
+  /**
+   * The newest change set whose values did not decrypt with the keys in force, and its ticket: not decoded (nor
+   * reported) again while the keys stay, taken again when they change. Stale once a newer ticket is decided.
+   */
+  undecrypted: { readonly changeSet: ChangeSet; readonly ticket: number } | undefined;
   /** The loop following the source's watch, once it is followed. */
   following: Promise<void> | undefined;
   /**
@@ -39,6 +46,12 @@ export interface Candidate {
   readonly layer: Layer;
 }
 
+/** How change sets become layers: decoded, then their `enc:` values opened when there is a decrypter. */
+export interface LayerOptions extends DecodeOptions {
+  /** Opens `enc:` values; without one they stay as written. */
+  decrypt?: Decrypter | undefined;
+}
+
 /** A source not yet read. */
 export function createEntry(source: Source): SourceEntry {
   return {
@@ -48,6 +61,7 @@ export function createEntry(source: Source): SourceEntry {
     issued: 0,
     decided: 0,
     admitted: false,
+    undecrypted: undefined,
     following: undefined,
     stop: new AbortController(),
   };
@@ -62,21 +76,41 @@ export function emptyLayer(source: Source): Layer {
 export const nextTicket = (entry: SourceEntry): number => ++entry.issued;
 
 /**
- * Decodes a change set into a candidate layer; undefined when a newer ticket was decided meanwhile, or when it
- * holds the data of the current layer (which decides its ticket: an older change set still decoding is then stale).
+ * Decodes a change set (and opens its `enc:` values) into a candidate layer; undefined when a newer ticket was
+ * decided meanwhile, or when it holds the data of the current layer (which decides its ticket: an older change set
+ * still decoding is then stale), or the data that just failed to decrypt with the same keys. `again` decodes it
+ * whatever it holds: the keys that open its values changed.
  */
 export async function prepareCandidate(
   entry: SourceEntry,
   ticket: number,
   changeSet: ChangeSet,
-  options: DecodeOptions,
+  options: LayerOptions,
+  again = false,
 ): Promise<Candidate | undefined> {
   if (ticket <= entry.decided) return undefined;
-  if (entry.changeSet && sameData(entry.changeSet, changeSet)) {
-    entry.decided = ticket;
-    return undefined;
+  if (!again) {
+    if (entry.changeSet && sameData(entry.changeSet, changeSet)) {
+      entry.decided = ticket;
+      return undefined;
+    }
+    // A file is read more than once for one write: the same value failing the same way is reported once.
+    const undecrypted = freshUndecrypted(entry);
+    if (undecrypted && sameData(undecrypted, changeSet)) return undefined;
   }
-  const tree: Tree = await decodeChangeSet(changeSet, options);
+  let tree: Tree = await decodeChangeSet(changeSet, options);
+  let secrets = changeSet.origins?.filter((origin) => origin.secret).map((origin) => origin.path);
+  if (options.decrypt) {
+    let decrypted;
+    try {
+      decrypted = decryptLayer(tree, options.decrypt, changeSet.source);
+    } catch (error) {
+      if (ticket > entry.decided && ticket > (entry.undecrypted?.ticket ?? 0)) entry.undecrypted = { changeSet, ticket };
+      throw error;
+    }
+    tree = decrypted.tree;
+    if (decrypted.secrets.length > 0) secrets = [...(secrets ?? []), ...decrypted.secrets];
+  }
   if (ticket <= entry.decided) return undefined;
   const layer: Layer = {
     state: Object.freeze({
@@ -89,8 +123,15 @@ export async function prepareCandidate(
     }),
     tree: intern(entry.layer?.tree ?? null, tree),
     origins: changeSet.origins ? new Map(changeSet.origins.map((o) => [o.path.join('\u0000'), o.origin])) : undefined,
+    secrets: secrets?.length ? secrets : undefined,
   };
   return { entry, ticket, changeSet, layer };
+}
+
+/** The change set that failed to decrypt, while it is still the newest news of its source. */
+export function freshUndecrypted(entry: SourceEntry): ChangeSet | undefined {
+  const undecrypted = entry.undecrypted;
+  return undecrypted && undecrypted.ticket > entry.decided ? undecrypted.changeSet : undefined;
 }
 
 /** True while no newer ticket of its entry was decided. */

@@ -4,18 +4,19 @@ import type { Tree, TreeObject } from '../reader/tree.ts';
 import type { Source } from '../sources/source.ts';
 import { closedError } from './bounds.ts';
 import { createCore } from './core.ts';
-import type { DecodeOptions } from './decode.ts';
 import { createPublisher, type LoaderEvents } from './publisher.ts';
 import { closeSources, stopFollowing } from './closing.ts';
+import type { LayerOptions } from './layers.ts';
 import type { Overrides } from './overrides.ts';
-import { addSources, syncSources } from './reads.ts';
+import { addSources, retakeSources, syncSources } from './reads.ts';
 import type { Layer, SnapshotView } from './snapshot.ts';
-import type { Change, WatcherHandle } from './watcher.ts';
+import type { Redactor } from '../reader/secrets.ts';
+import type { WatcherHandle } from './watcher.ts';
 
 export type { ChangeEvent, LoaderEvents } from './publisher.ts';
 
 /** Options of a loader. */
-export interface LoaderOptions extends DecodeOptions {
+export interface LoaderOptions extends LayerOptions {
   /** The lowest layer. */
   defaults: Tree;
   /** How long a source's `read()` may take before it fails (ms, default READ_TIMEOUT). */
@@ -24,10 +25,13 @@ export interface LoaderOptions extends DecodeOptions {
   follow?: boolean | undefined;
   /** Called with each new view (the first during the first `add`): readers hold the current view themselves. */
   onView: (view: SnapshotView) => void;
-  /** Checks a candidate snapshot before it is published: its validated output, or the error that refuses it. */
-  check?: ((values: TreeObject, layers: readonly Layer[]) => { output: unknown } | ConfigError) | undefined;
-  /** Dresses a change before listeners see it (secrets hidden from its printed forms). */
-  present?: ((change: Change) => Change) | undefined;
+  /**
+   * Checks a candidate snapshot before it is published: its validated output, or the error that refuses it (which
+   * must not print what the redactor hides).
+   */
+  check?: ((values: TreeObject, layers: readonly Layer[], secrets: Redactor) => { output: unknown } | ConfigError) | undefined;
+  /** Paths whose values are never printed (`database.password`, `**.token`), beside decrypted and secret values. */
+  secret?: readonly string[] | undefined;
 }
 
 /** Keeps each source's last good layer, merges them over the defaults, and publishes versioned snapshots. */
@@ -43,6 +47,8 @@ export interface Loader {
    * the layer as it was and throws.
    */
   override(change: (overrides: Overrides) => Overrides): void;
+  /** Decodes every source's newest change set again, as the keys that decrypt its values changed. */
+  decryptAgain(): Promise<void>;
   /** Registers a watcher. */
   register(handle: WatcherHandle): () => void;
   /** Reports an error on the `error` event, never throwing. */
@@ -67,6 +73,7 @@ export function createLoader(options: LoaderOptions): Loader {
     report: publisher.report,
     add: (sources) => addSources(core, sources),
     sync: () => syncSources(core),
+    decryptAgain: () => retakeSources(core),
     override(change) {
       if (core.closed) throw closedError();
       const previous = core.overrides;

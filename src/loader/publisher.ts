@@ -2,8 +2,10 @@ import { EventEmitter } from '../events.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { formatPath } from '../reader/path.ts';
 import { mergeLayers } from '../reader/merge.ts';
+import { createRedactor, type Redactor } from '../reader/secrets.ts';
 import type { Tree, TreeObject } from '../reader/tree.ts';
 import { diffTrees } from './diff.ts';
+import { hideSecrets, secretsFor } from './present.ts';
 import { createSnapshot, createView, type Layer, type SnapshotView } from './snapshot.ts';
 import { callListener } from './listeners.ts';
 import { createWatchIndex } from './watch-index.ts';
@@ -31,10 +33,13 @@ export interface PublisherOptions {
   defaults: Tree;
   /** Called with each new view (the first during the first `add`): readers hold the current view themselves. */
   onView: (view: SnapshotView) => void;
-  /** Checks a candidate snapshot before it is published: its validated output, or the error that refuses it. */
-  check?: ((values: TreeObject, layers: readonly Layer[]) => { output: unknown } | ConfigError) | undefined;
-  /** Dresses a change before listeners see it (secrets hidden from its printed forms). */
-  present?: ((change: Change) => Change) | undefined;
+  /**
+   * Checks a candidate snapshot before it is published: its validated output, or the error that refuses it (which
+   * must not print what the redactor hides).
+   */
+  check?: ((values: TreeObject, layers: readonly Layer[], secrets: Redactor) => { output: unknown } | ConfigError) | undefined;
+  /** Paths whose values are never printed (`database.password`, `**.token`), beside decrypted and secret values. */
+  secret?: readonly string[] | undefined;
 }
 
 /** Turns sets of layers into versioned snapshots and tells listeners and watchers what changed. */
@@ -62,9 +67,11 @@ export function createPublisher(options: PublisherOptions): Publisher {
     state: Object.freeze({ name: 'defaults', format: 'object', checksum: '', timestamp: Date.now() }),
     tree: options.defaults,
   };
+  const secret = options.secret ?? [];
+  const patterns = createRedactor(secret);
   // Version 0 is the defaults alone, before the first `add`; the first snapshot anyone reads is version 1.
   let version = 0;
-  let view = createView(createSnapshot(version, mergeLayers([defaults.tree]), [defaults]), [defaults]);
+  let view = createView(createSnapshot(version, mergeLayers([defaults.tree]), [defaults]), [defaults], undefined, { redactor: patterns, changeRedactor: patterns });
   const show = (next: SnapshotView) => {
     view = next;
     options.onView(next);
@@ -83,33 +90,36 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const values = mergeLayers(next.map((layer) => layer.tree));
     const previous = view.snapshot.values;
     const changes = version === 0 ? [] : diffTrees(previous, values);
+    const secrets = secretsFor(secret, patterns, next, view.layers);
     let validated = view.validated;
     if (options.check && (version === 0 || changes.length > 0)) {
-      const verdict = options.check(values, next);
+      const verdict = options.check(values, next, secrets.redactor);
       if (verdict instanceof ConfigError) return verdict;
       validated = verdict.output;
     }
     if (version === 0) {
       version = 1;
-      show(createView(createSnapshot(version, values, next), next, validated));
+      show(createView(createSnapshot(version, values, next), next, validated, secrets));
       return undefined;
     }
     if (changes.length === 0) {
       // Same values, possibly from other sources now: keep the snapshot, refresh what explain reads.
-      show(createView(view.snapshot, next, validated));
+      show(createView(view.snapshot, next, validated, secrets));
       return undefined;
     }
     version += 1;
-    show(createView(createSnapshot(version, values, next), next, validated));
-    const present = options.present ?? ((change: Change) => change);
+    show(createView(createSnapshot(version, values, next), next, validated, secrets));
     const published = changes.map((change) =>
-      present({
-        path: formatPath(change.segments),
-        segments: change.segments,
-        previous: change.previous,
-        current: change.current,
-        version,
-      }),
+      hideSecrets(
+        {
+          path: formatPath(change.segments),
+          segments: change.segments,
+          previous: change.previous,
+          current: change.current,
+          version,
+        },
+        secrets.changeRedactor,
+      ),
     );
     const event = { version, changes: published };
     for (const listener of events.listeners('change')) {

@@ -4,7 +4,7 @@ import { closedError, readSource } from './bounds.ts';
 import { closeSources } from './closing.ts';
 import type { LoaderCore } from './core.ts';
 import { followSource } from './follow.ts';
-import { createEntry, emptyLayer, nextTicket, type Candidate, type SourceEntry } from './layers.ts';
+import { createEntry, emptyLayer, freshUndecrypted, nextTicket, type Candidate, type SourceEntry } from './layers.ts';
 
 // A source belongs to one config: closing that config closes the source, which would silently stop any other
 // config following it. Sources are objects anyone may build, so they are remembered here rather than marked.
@@ -89,4 +89,25 @@ export async function syncSources(core: LoaderCore): Promise<void> {
   );
   for (const failure of failures) core.report(failure);
   if (failures.length > 0) throw failures[0];
+}
+
+/**
+ * Decodes every admitted source's newest change set again (the keys that open its `enc:` values changed) and
+ * publishes the result at once; a change set that did not decrypt with the old keys is its source's newest news,
+ * so it is the one taken. A source whose values no longer open keeps its last good layer, with one DECRYPT error.
+ */
+export async function retakeSources(core: LoaderCore): Promise<void> {
+  if (core.closed) return;
+  const taken = core.entries.flatMap((entry) => {
+    const changeSet = entry.admitted ? (freshUndecrypted(entry) ?? entry.changeSet) : undefined;
+    return changeSet ? [{ entry, changeSet }] : [];
+  });
+  const outcomes = await Promise.allSettled(taken.map(({ entry, changeSet }) => core.prepare(entry, nextTicket(entry), changeSet, true)));
+  if (core.closed) return;
+  const candidates = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' && outcome.value ? [outcome.value] : []));
+  const refused = core.commit(candidates);
+  if (refused) core.report(refused);
+  outcomes.forEach((outcome, index) => {
+    if (outcome.status === 'rejected') core.report(toConfigError(outcome.reason, 'DECRYPT', taken[index]!.entry.source.name));
+  });
 }

@@ -1,5 +1,6 @@
 import { textMemo } from '../reader/memo.ts';
 import { splitDotted, toSegments, type PathArgs } from '../reader/path.ts';
+import { createRedactor, type Redactor } from '../reader/secrets.ts';
 import { getIn, type Tree, type TreeObject } from '../reader/tree.ts';
 import { outputValueOf, valueOf, type Value } from '../reader/value.ts';
 
@@ -33,6 +34,8 @@ export interface Layer {
   readonly tree: Tree;
   /** Where its paths came from inside the source (an env var, a flag, a KV key), by path joined with NUL. */
   readonly origins?: ReadonlyMap<string, string> | undefined;
+  /** Where it holds secrets: decrypted values, and values its source marked secret (secret files). */
+  readonly secrets?: readonly (readonly string[])[] | undefined;
 }
 
 /** A snapshot together with what reads of it need: its layers (for explain) and a memo of looked-up paths. */
@@ -43,6 +46,13 @@ export interface SnapshotView {
   readonly layers: readonly Layer[];
   /** The schema's output for this snapshot (validated and coerced), when the config has a schema. */
   readonly validated: unknown;
+  /** What is secret in this snapshot: hidden from explain and every other printed form of its values. */
+  readonly redactor: Redactor;
+  /**
+   * What the printed forms of the changes that made this snapshot hide: its secrets and the previous snapshot's (a
+   * change's previous value may have been a secret where the current one is plain).
+   */
+  readonly changeRedactor: Redactor;
   /** The values of the dotted paths looked up so far, for a caller that tries it before `lookupDotted`. */
   readonly memo: ReadonlyMap<string, Value>;
   /** Looks a path up, memoizing dotted paths: a handler reads the same few paths on every request. */
@@ -54,9 +64,23 @@ export interface SnapshotView {
 // What one view's memo may hold: paths are chosen by callers (a handler reading `request.key`), so the memo is
 // bounded by the size of its keys, not by their count.
 const MEMO_BYTES = 4 * 1024 * 1024;
+const NO_SECRETS = createRedactor();
 
-/** Builds the read view of a snapshot; with a schema's output, values' `value()` reads it at their path. */
-export function createView(snapshot: Snapshot, layers: readonly Layer[], validated?: unknown): SnapshotView {
+/** What a view's printed forms hide: its own values' secrets, and its changes'. */
+export interface ViewSecrets {
+  /** This snapshot's secrets. */
+  readonly redactor: Redactor;
+  /** This snapshot's and the previous one's. */
+  readonly changeRedactor: Redactor;
+}
+
+const NO_VIEW_SECRETS: ViewSecrets = { redactor: NO_SECRETS, changeRedactor: NO_SECRETS };
+
+/**
+ * Builds the read view of a snapshot; with a schema's output, values' `value()` reads it at their path. The
+ * secrets say what its printed forms (explain, change events) hide.
+ */
+export function createView(snapshot: Snapshot, layers: readonly Layer[], validated?: unknown, secrets: ViewSecrets = NO_VIEW_SECRETS): SnapshotView {
   const memo = textMemo<Value>(MEMO_BYTES);
   const at = (segments: readonly string[]): Value => {
     const node = getIn(snapshot.values, segments);
@@ -67,6 +91,8 @@ export function createView(snapshot: Snapshot, layers: readonly Layer[], validat
     snapshot,
     layers,
     validated,
+    redactor: secrets.redactor,
+    changeRedactor: secrets.changeRedactor,
     memo: memo.entries,
     lookupDotted,
     lookup(path) {

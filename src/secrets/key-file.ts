@@ -49,8 +49,10 @@ export function readKeyFile(path: string): Uint8Array[] {
 
 /**
  * Follows a key file the way a config file is followed (rewrites, renames over it, a Kubernetes volume's `..data`
- * swap): each time it lists other keys, `apply` gets them and the iterator yields. A rewrite that does not parse
- * (or a failed read) rejects one read and changes nothing: the keys in force stay.
+ * swap): each time it lists other keys than this iterator last saw (the `current` ones when it started), `apply`
+ * gets them and the iterator yields. Each iterator judges by what it saw itself, so several configs sharing one
+ * decrypter each hear of a rotation. A rewrite that does not parse (or a failed read) rejects one read and changes
+ * nothing: the keys in force stay.
  */
 export function followKeyFile(path: string, current: () => readonly Uint8Array[], apply: (keys: Uint8Array[]) => void, signal?: AbortSignal): AsyncIterable<void> {
   const name = keyFileName(path);
@@ -60,6 +62,7 @@ export function followKeyFile(path: string, current: () => readonly Uint8Array[]
       // The file source is only asked for the file's text and news of it; nothing decodes it as a document.
       const file = fileSource({ path, format: 'dotenv', name });
       const inner = file.watch!(signal)[Symbol.asyncIterator]();
+      let seen = current();
       // A file is read more than once for one write: the same refused text is reported once.
       let refused: string | undefined;
       // Read once through the file source first: its watch then yields only what differs from that, and a key file
@@ -87,7 +90,8 @@ export function followKeyFile(path: string, current: () => readonly Uint8Array[]
               throw error;
             }
             refused = undefined;
-            if (sameKeys(keys, current())) continue;
+            if (sameKeys(keys, seen)) continue;
+            seen = keys;
             apply(keys);
             return { done: false, value: undefined };
           }

@@ -23,8 +23,9 @@ const CHOKIDAR_THROTTLE = 50;
 /**
  * A directory of secret files, laid out the way Docker (`/run/secrets`) and Kubernetes secret volumes lay it out:
  * each regular file is a key, its content the value (one trailing newline dropped); nested directories nest, and a
- * file's name nests at dots and at `separator`. Hidden entries (`..data`, `..2024_…`) are skipped, sizes are bounded,
- * and the directory is followed: files added, changed or removed, and a volume's `..data` link swapped.
+ * file's name nests at dots and at `separator`. Every value is a secret, never printed. Hidden entries (`..data`,
+ * `..2024_…`) are skipped, sizes are bounded, and the directory is followed: files added, changed or removed, and
+ * a volume's `..data` link swapped.
  */
 export function secretsDirSource(dirOrOptions: string | SecretsDirSourceOptions): Source {
   const options = typeof dirOrOptions === 'string' ? { dir: dirOrOptions } : dirOrOptions;
@@ -47,7 +48,7 @@ export function secretsDirSource(dirOrOptions: string | SecretsDirSourceOptions)
       const before = await dataLinkTarget(root);
       const reading = await readSecretFiles(root, name, options.separator);
       if (attempt < READ_ATTEMPTS && (await dataLinkTarget(root)) !== before) continue;
-      const origins = reading.files.map((file) => ({ path: file.segments, origin: join(options.dir, file.file) }));
+      const origins = reading.files.map((file) => ({ path: file.segments, origin: join(options.dir, file.file), secret: true }));
       return { changeSet: createChangeSet(name, 'object', unflatten(reading.files), Date.now(), origins), reading };
     }
   }

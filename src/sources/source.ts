@@ -10,6 +10,8 @@ export interface Origin {
   readonly path: readonly string[];
   /** What supplied it: `MICRO_REGISTRY`, `--registry`, `config/app/registry`. */
   readonly origin: string;
+  /** The value there is a secret (a secret file, a `_FILE` variable's file): never printed, like a decrypted one. */
+  readonly secret?: boolean | undefined;
 }
 
 /** One reading of a source: its data, how to decode it, and where it came from. */
