@@ -3,6 +3,7 @@ import { createChannel } from '../channel.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { envKeyToSegments, unflatten } from '../reader/keys.ts';
 import { fileSource } from './file.ts';
+import { SECRET_FILE_LIMITS, withoutLineEnd } from './secret-files.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
 
 /** Options of the environment source. */
@@ -21,6 +22,16 @@ export interface EnvSourceOptions extends SourceOptions {
   populate?: boolean | undefined;
   /** The environment to read (default `process.env`). */
   env?: Readonly<Record<string, string | undefined>> | undefined;
+  /**
+   * Variables with this suffix name a file holding the value, as Docker's official images read them:
+   * `DB_PASSWORD_FILE=/run/secrets/db` gives `db.password` the file's content (a regular file of at most 1 MiB of
+   * UTF-8 text, one trailing newline dropped), a secret never printed. The files are followed: a rewrite, or a
+   * secret volume's `..data` swap, publishes the new value.
+   *
+   * **Gotchas**: setting both `DB_PASSWORD` and `DB_PASSWORD_FILE` is an error, and so is a missing file; use it
+   * with a prefix, so that only your own `_FILE` variables are read, not another program's.
+   */
+  fileSuffix?: string | undefined;
 }
 
 /**
@@ -35,8 +46,18 @@ export function envSource(options: EnvSourceOptions = {}): Source {
   const kept = prefixes(options.prefix, separator);
   const stripped = prefixes(options.strippedPrefix, separator);
   const files = [...(options.file ? [options.file] : []), ...(options.files ?? [])].map((file) => resolve(file));
+  const suffix = options.fileSuffix;
+  if (suffix === '') throw new ConfigError('the file suffix cannot be empty', { code: 'INVALID_OPTION', source: name });
   const channel = createChannel<ChangeSet>();
   const followers = files.map((file) => fileSource({ path: file, format: 'dotenv', optional: true, name: `${name}:${file}` }));
+  // The files `_FILE` variables name, by path: created as reads find them, followed from the watch's start.
+  const secretFiles = new Map<string, Source>();
+  const secretFile = (path: string) => {
+    let follower = secretFiles.get(path);
+    // Nothing decodes the file as a document: the file source hands over its text, and news of it.
+    if (follower === undefined) secretFiles.set(path, (follower = fileSource({ path, format: 'dotenv', name: `${name}:${path}` })));
+    return follower;
+  };
 
   async function read(_signal?: AbortSignal, limits?: ReadOptions): Promise<ChangeSet> {
     const vars = new Map<string, string>();
@@ -54,19 +75,25 @@ export function envSource(options: EnvSourceOptions = {}): Source {
     }
     const entries = [];
     const origins = [];
-    for (const [key, value] of [...vars].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const mapped = mapName(key, kept, stripped);
+    for (const [key, given] of [...vars].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const named = suffix !== undefined && key.endsWith(suffix) && key.length > suffix.length ? key.slice(0, -suffix.length) : undefined;
+      const mapped = mapName(named ?? key, kept, stripped);
       if (mapped === undefined) continue;
+      if (named !== undefined && vars.has(named)) {
+        throw new ConfigError(`both ${named} and ${key} are set; set one of them`, { code: 'DECODE', source: name, path: key });
+      }
+      const value = named === undefined ? given : await readSecretFile(secretFile(resolve(given)), key, name, limits);
       const segments = envKeyToSegments(mapped, { separator });
       entries.push({ segments, value });
-      origins.push({ path: segments, origin: key });
+      origins.push({ path: segments, origin: key, secret: named !== undefined || undefined });
     }
     return createChangeSet(name, 'object', unflatten(entries), Date.now(), origins);
   }
 
   async function* follow(signal?: AbortSignal): AsyncGenerator<ChangeSet> {
-    // Each .env file's own watcher only says "something changed"; the whole environment is read again.
-    const iterators = followers.map((follower) => follower.watch!(signal)[Symbol.asyncIterator]());
+    // Each file's own watcher only says "something changed"; the whole environment is read again. The files were
+    // read through these same file sources: each watch yields what changed since, even before it was ready.
+    const iterators = [...followers, ...secretFiles.values()].map((follower) => follower.watch!(signal)[Symbol.asyncIterator]());
     const pumps = iterators.map(async (iterator) => {
       for (;;) {
         try {
@@ -90,10 +117,10 @@ export function envSource(options: EnvSourceOptions = {}): Source {
     name,
     optional: options.optional,
     read,
-    ...(files.length > 0 ? { watch: (signal?: AbortSignal) => follow(signal) } : {}),
+    ...(files.length > 0 || suffix !== undefined ? { watch: (signal?: AbortSignal) => follow(signal) } : {}),
     async close() {
       channel.end();
-      await Promise.all(followers.map(async (follower) => follower.close?.()));
+      await Promise.all([...followers, ...secretFiles.values()].map(async (follower) => follower.close?.()));
     },
   }, options);
 }
@@ -122,4 +149,23 @@ async function readDotenv(file: Source, source: string, limits: ReadOptions | un
   if (typeof read.data !== 'string') return {};
   const { parseDotenv } = await import('../encoders/dotenv.ts');
   return parseDotenv(read.data);
+}
+
+/**
+ * The value a `_FILE` variable names: its file's text, read through the file source that follows it, at most 1 MiB
+ * of UTF-8, one trailing newline dropped. Errors name the variable and the file, never the content.
+ */
+async function readSecretFile(file: Source, variable: string, source: string, limits: ReadOptions | undefined): Promise<string> {
+  const maxBytes = Math.min(SECRET_FILE_LIMITS.fileBytes, limits?.maxBytes ?? Infinity);
+  let read: ChangeSet;
+  try {
+    read = await file.read(undefined, { ...limits, maxBytes });
+  } catch (error) {
+    const failure = toConfigError(error, 'READ');
+    throw new ConfigError(`${variable}: ${failure.detail}`, { code: failure.code, source, path: variable, cause: failure.cause });
+  }
+  const text = typeof read.data === 'string' ? read.data : '';
+  // The file source decodes UTF-8 leniently: a byte that is not UTF-8 became U+FFFD, and the value would be wrong.
+  if (text.includes('\uFFFD')) throw new ConfigError(`${variable}: the file is not UTF-8 text`, { code: 'DECODE', source, path: variable });
+  return withoutLineEnd(text);
 }

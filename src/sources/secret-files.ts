@@ -49,6 +49,11 @@ export function secretFileValue(content: Uint8Array, file: string, source: strin
   } catch {
     throw new ConfigError(`${file} is not UTF-8 text`, { code: 'DECODE', source, path: file });
   }
+  return withoutLineEnd(text);
+}
+
+/** A secret's text without the one line ending its writer (`echo`, an editor) added at the end. */
+export function withoutLineEnd(text: string): string {
   if (text.endsWith('\r\n')) return text.slice(0, -2);
   return text.endsWith('\n') ? text.slice(0, -1) : text;
 }
