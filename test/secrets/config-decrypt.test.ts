@@ -12,6 +12,7 @@ import {
   type ChangeEvent,
   type Config,
   type Source,
+  type StandardSchemaV1,
 } from '../../src/index.ts';
 import { encryptValue, generateKey, secretbox, type Decrypter } from '../../src/secrets/index.ts';
 import { eventually, nextChange, nextError, settle } from '../helpers/events.ts';
@@ -262,5 +263,27 @@ describe('secret paths beside decrypted values', () => {
     const config = await createConfig({ sources: [memorySource({ password: value })] });
     open.push(config);
     expect(config.get('password').string()).toBe(value);
+  });
+});
+
+describe('a schema refusing a decrypted value', () => {
+  it('does not quote it: its message shows [redacted] where the plaintext was', async () => {
+    const quoting: StandardSchemaV1 = {
+      '~standard': {
+        version: 1,
+        vendor: 'test',
+        validate: (input) => {
+          const password = (input as { password: string }).password;
+          return { issues: [{ message: `Invalid length: Expected >=20 but received "${password}" (${JSON.stringify(password)})`, path: ['password'] }] };
+        },
+      },
+    };
+    const error = await createConfig({ sources: [memorySource({ password: sealed('hunter2') })], decrypt: codec, schema: quoting }).then(
+      () => undefined,
+      (caught: unknown) => caught as ConfigError,
+    );
+    expect(error).toMatchObject({ code: 'VALIDATION' });
+    expect(error!.message).toContain('[redacted]');
+    expect(`${error!.message}${JSON.stringify(error!.issues)}`).not.toContain('hunter2');
   });
 });
