@@ -292,7 +292,19 @@ export async function createConfig<T = Record<string, unknown>>(
       facade.removeAllListeners();
     },
   };
+  views.set(config, () => view);
   return config as unknown as ConfigFor<T>;
+}
+
+// The views of the configs made here, for the command line (which prints values and decides what it reveals);
+// not part of the public surface.
+const views = new WeakMap<object, () => SnapshotView>();
+
+/** The current view of a config made by `createConfig`: its values, layers, and what its printed forms hide. */
+export function currentView(config: object): SnapshotView {
+  const view = views.get(config);
+  if (!view) throw new TypeError('not a config made by createConfig');
+  return view();
 }
 
 /**

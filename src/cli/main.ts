@@ -1,4 +1,5 @@
 import { run } from './program.ts';
+import { readBounded } from './secrets.ts';
 
 /** Runs the `microconf` command in this process: its output on stdout and stderr, then exits with its code. */
 export async function main(argv: readonly string[]): Promise<never> {
@@ -10,6 +11,7 @@ export async function main(argv: readonly string[]): Promise<never> {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     interrupted,
+    input: (maxBytes) => readBounded(process.stdin, maxBytes, 'stdin'),
   });
   process.exit(code);
 }

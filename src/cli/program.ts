@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { createConfig, type Config } from '../config.ts';
+import { createConfig, currentView, type Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
-import type { Explanation } from '../loader/explain.ts';
-import { createRedactor, type Redactor } from '../reader/secrets.ts';
+import { explainPath, type Explanation } from '../loader/explain.ts';
+import { createRedactor } from '../reader/secrets.ts';
 import type { Tree } from '../reader/tree.ts';
+import { secretbox } from '../secrets/secretbox.ts';
+import { addSecretCommands } from './secrets.ts';
 import { makeSource, parseSources, type StoreSpec } from './sources.ts';
 import { documentKeys, writeKeys } from './stores.ts';
 
@@ -14,7 +16,11 @@ export interface CliIo {
   err(text: string): void;
   /** Resolves when the user interrupts (Ctrl-C). */
   interrupted: Promise<void>;
+  /** The standard input, read to its end (at most `maxBytes`: a LIMIT error past it). */
+  input(maxBytes: number): Promise<Uint8Array>;
 }
+
+const NOTHING_SECRET = createRedactor();
 
 /** Exit codes. */
 export const EXIT = { ok: 0, notFound: 1, usage: 2, source: 3 } as const;
@@ -52,6 +58,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .addOption(new Option('--etcd <hosts>', 'etcd at comma-separated URLs'))
     .addOption(new Option('--prefix <prefix>', 'the key prefix of the --consul or --etcd right before it'))
     .option('--secret <pattern...>', 'paths whose values are shown as [redacted] (database.password, **.token)')
+    .option('--key-file <path>', 'keys (from "microconf keygen", newest first) that open "enc:…" values; decrypted values are shown as [redacted]')
+    .option('--reveal', 'show secret values (decrypted ones, secret files, --secret paths) instead of [redacted]')
     .option('--json', 'print JSON for scripts')
     .addHelpText(
       'after',
@@ -60,29 +68,38 @@ Sources are layered in the order given: a later one wins (--file a.yaml --env AP
 A store URL may carry a user name and password (http://user:password@127.0.0.1:2379): etcd's authentication,
 or HTTP basic authentication for a Consul behind a proxy; they are never printed.
 Exit codes: 0 success, 1 no value at the path, 2 bad usage, 3 a source could not be read (missing or invalid
-file, unreachable store). Values at paths matching --secret patterns are redacted in every output.
+file, unreachable store, a value that does not decrypt). Values at paths matching --secret patterns, and values
+decrypted with --key-file, are redacted in every output unless --reveal.
 
 Examples:
   microconf get server.port --file config.yaml --env MICRO
   microconf explain registry --file config.yaml --etcd http://127.0.0.1:2379 --prefix /config/app
   microconf watch --file config.yaml --consul 127.0.0.1:8500 --prefix config/app
   microconf put registry '"etcd"' --etcd http://127.0.0.1:2379 --prefix /config/app
-  microconf import config.yaml --consul 127.0.0.1:8500 --prefix config/app`,
+  microconf import config.yaml --consul 127.0.0.1:8500 --prefix config/app
+  microconf keygen > secret.key
+  printf %s "$DB_PASSWORD" | microconf encrypt --key-file secret.key
+  microconf get database.password --file config.yaml --key-file secret.key --reveal`,
     )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
 
-  const globals = () => program.opts<{ secret?: string[]; json?: boolean }>();
+  const globals = () => program.opts<{ secret?: string[]; json?: boolean; keyFile?: string; reveal?: boolean }>();
   const usage = (message: string) => new CommanderError(EXIT.usage, 'microconf.usage', message);
   const specs = () => {
     if (parsed.problem !== undefined) throw usage(parsed.problem);
     return parsed.specs;
   };
-  const open = async (): Promise<{ config: Config; secrets: Redactor }> => {
+  const open = async (): Promise<Config> => {
     const sources = specs();
     if (sources.length === 0) throw usage('no source given: use --file, --env, --consul or --etcd');
-    const secret = globals().secret ?? [];
-    return { config: await createConfig({ sources: sources.map(makeSource), secret }), secrets: createRedactor(secret) };
+    const { secret, keyFile } = globals();
+    return createConfig({ sources: sources.map(makeSource), secret, decrypt: keyFile === undefined ? undefined : secretbox({ keyFile }) });
+  };
+  /** What values print as: the config's own secrets redacted, unless --reveal. */
+  const redactors = (config: Config) => {
+    const view = currentView(config);
+    return globals().reveal ? { values: NOTHING_SECRET, changes: NOTHING_SECRET } : { values: view.redactor, changes: view.changeRedactor };
   };
   const target = (): StoreSpec => {
     const store = specs().findLast((spec): spec is StoreSpec => spec.kind === 'consul' || spec.kind === 'etcd');
@@ -101,7 +118,7 @@ Examples:
     .command('get <path>')
     .description('print the value at a dotted path')
     .action(async (path: string) => {
-      const { config, secrets } = await open();
+      const config = await open();
       try {
         const segments = path === '.' ? [] : path.split('.');
         const value = config.get(segments).raw();
@@ -110,7 +127,7 @@ Examples:
           code = EXIT.notFound;
           return;
         }
-        const shown = secrets.redact(value, segments);
+        const shown = redactors(config).values.redact(value, segments);
         io.out(globals().json ? JSON.stringify(shown) : typeof shown === 'object' && shown !== null ? JSON.stringify(shown, null, 2) : text(shown));
       } finally {
         await config.close();
@@ -121,9 +138,9 @@ Examples:
     .command('explain <path>')
     .description('print which source gave each value below a path, and what it overrode')
     .action(async (path: string) => {
-      const { config } = await open();
+      const config = await open();
       try {
-        const explanation = config.explain(path === '.' ? [] : path.split('.'));
+        const explanation = explainPath(currentView(config), path === '.' ? [] : path.split('.'), redactors(config).values);
         if (explanation.value === undefined) {
           io.err(`no value at ${path}`);
           code = EXIT.notFound;
@@ -140,7 +157,7 @@ Examples:
     .command('watch [path]')
     .description('print each change (time, version, path, previous → current, source) until interrupted')
     .action(async (path: string | undefined) => {
-      const { config, secrets } = await open();
+      const config = await open();
       const below = path ? path.split('.') : [];
       // A failure that goes on (a file deleted, a store down) is reported once, until the configuration changes.
       const reported = new Set<string>();
@@ -151,6 +168,8 @@ Examples:
           const shorter = Math.min(below.length, change.segments.length);
           if (below.slice(0, shorter).some((segment, i) => change.segments[i] !== segment)) continue;
           const source = config.explain(change.segments).source ?? '(removed)';
+          // The config has just published this change: its view knows the secrets of both its sides.
+          const secrets = redactors(config).changes;
           const previous = secrets.redact(change.previous, change.segments);
           const current = secrets.redact(change.current, change.segments);
           const time = new Date().toISOString();
@@ -187,6 +206,14 @@ Examples:
       const entries = await documentKeys(file);
       wrote(store, await writeKeys(store, entries));
     });
+
+  addSecretCommands(program, {
+    out: io.out,
+    input: io.input,
+    keyFile: () => globals().keyFile,
+    json: () => globals().json === true,
+    usage,
+  });
 
   if (argv.length === 0) {
     program.outputHelp({ error: true });

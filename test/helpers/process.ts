@@ -30,6 +30,8 @@ export interface RunOptions {
   cwd?: string;
   /** Kill the child and reject after this long (ms). */
   timeout?: number;
+  /** What the child reads on its standard input (which is then closed). */
+  input?: string | Uint8Array;
 }
 
 /** Runs a TypeScript file in a fresh node process; rejects if it has not exited in time. */
@@ -45,6 +47,7 @@ export function runScript(file: string, options: RunOptions = {}): Promise<Finis
         else resolve({ stdout, stderr, code: child.exitCode });
       },
     );
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 
