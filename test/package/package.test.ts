@@ -19,11 +19,12 @@ interface Ran {
   stderr: string;
 }
 
-function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Ran> {
+function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, input?: string): Promise<Ran> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 }, (error, stdout, stderr) => {
+    const child = execFile(command, args, { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as ExecFileException).code ?? 1) : 0, stdout, stderr });
     });
+    child.stdin?.end(input ?? '');
   });
 }
 
@@ -218,5 +219,25 @@ describe('the command', () => {
     expect(await microconf()).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/^Usage: microconf /) });
     expect(await microconf('get', 'a', '--file', 'absent.yaml')).toMatchObject({ code: 3, stderr: expect.stringContaining('absent.yaml') });
     expect(await microconf('get', 'a', '--etcd', 'http://127.0.0.1:1')).toMatchObject({ code: 3, stderr: expect.stringContaining('npm install etcd3') });
+  });
+
+  it('encrypts a value that the library, given the key file, reads decrypted', async () => {
+    const keygen = await microconf('keygen');
+    expect(keygen).toMatchObject({ code: 0, stderr: '' });
+    await writeFile(join(consumer, 'secret.key'), keygen.stdout);
+    const encrypted = await run('npx', ['--no-install', 'microconf', 'encrypt', '--key-file', 'secret.key'], consumer, env, 'hunter2\n');
+    expect(encrypted).toMatchObject({ code: 0, stdout: expect.stringMatching(/^enc:\S+\n$/), stderr: '' });
+    await writeFile(join(consumer, 'secret.yaml'), `database:\n  password: ${encrypted.stdout.trim()}\n`);
+    expect(await microconf('get', 'database.password', '--file', 'secret.yaml', '--key-file', 'secret.key')).toEqual({ code: 0, stdout: '[redacted]\n', stderr: '' });
+    await writeFile(
+      join(consumer, 'secret.mjs'),
+      `import { createConfig, fileSource } from 'microconf';
+import { secretbox } from 'microconf/secrets';
+const config = await createConfig({ sources: [fileSource('secret.yaml')], decrypt: secretbox({ keyFile: 'secret.key' }) });
+console.log(config.get('database.password').string(''), config.explain('database.password').value);
+await config.close();
+`,
+    );
+    expect(await run(process.execPath, ['secret.mjs'], consumer)).toEqual({ code: 0, stdout: 'hunter2 [redacted]\n', stderr: '' });
   });
 });
