@@ -222,7 +222,8 @@ export async function createConfig<T = Record<string, unknown>>(
   });
   await loader.add(options.sources ?? []);
   const stopping = new AbortController();
-  const keys = options.decrypt ? followKeys(options.decrypt, loader, stopping.signal) : undefined;
+  // Keys are followed like sources: not at all with `watch: false`.
+  const keys = options.decrypt && options.watch !== false ? followKeys(options.decrypt, loader, stopping.signal) : undefined;
 
   // Paths and types are the compiler's business: at run time one untyped facade serves every shape.
   const config: Config = {

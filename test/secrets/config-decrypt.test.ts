@@ -244,6 +244,25 @@ describe('keys', () => {
   });
 });
 
+describe('a decrypter that follows its keys', () => {
+  it('is followed by a config, and not with watch: false', async () => {
+    const asked: string[] = [];
+    const following = (name: string): Decrypter => ({
+      decrypt: (bytes) => codec.decrypt(bytes),
+      watch: () => {
+        asked.push(name);
+        return { [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<void>>(() => {}) }) };
+      },
+    });
+    const source = () => memorySource({ password: sealed('hunter2') });
+    const followed = await createConfig({ sources: [source()], decrypt: following('followed') });
+    const still = await createConfig({ sources: [source()], decrypt: following('still'), watch: false });
+    open.push(followed, still);
+    expect(still.get('password').string()).toBe('hunter2');
+    expect(asked).toEqual(['followed']);
+  });
+});
+
 describe('secret paths beside decrypted values', () => {
   it('the secret option still hides its own paths; a value decrypted at another path stays hidden when it is replaced by plain text', async () => {
     const source = memorySource({ token: 'plain-token', db: { password: sealed('hunter2') } });
