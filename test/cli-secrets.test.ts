@@ -9,11 +9,27 @@ import { startChild } from './helpers/children.ts';
 import { settle } from './helpers/events.ts';
 import { tempDir } from './helpers/files.ts';
 import { runScript } from './helpers/process.ts';
+import { run } from '../src/cli/program.ts';
+import { readBounded } from '../src/cli/secrets.ts';
 
 const cli = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
-const microconf = (args: string[], input?: string | Uint8Array) => runScript(cli, { args, timeout: 60_000, input });
-// Every test runs the command in child processes, several in a row: a safety net for a busy machine.
-const CHILDREN = 120_000;
+const microconf = (args: string[], input?: string | Uint8Array) => runScript(cli, { args, timeout: 150_000, input });
+// Every test runs the command in child processes, several in a row: a safety net for a machine so busy that one
+// start of the command takes tens of seconds.
+const CHILDREN = 300_000;
+
+/** The command run in this process, for failures that need no process of their own to be told apart. */
+async function inProcess(args: string[], input: string | Uint8Array = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(args, {
+    out: (line) => out.push(`${line}\n`),
+    err: (line) => err.push(`${line}\n`),
+    interrupted: new Promise(() => {}),
+    input: (maxBytes) => readBounded([Buffer.from(input)], maxBytes, 'stdin'),
+  });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
 
 /** A key file made by `microconf keygen`, and a config file holding a password encrypted by `microconf encrypt`. */
 async function setup(password = 'hunter2') {
@@ -62,15 +78,15 @@ describe('microconf keygen, encrypt and decrypt', { timeout: CHILDREN }, () => {
     const { dir, keyFile, value, key } = await setup();
     const otherKeyFile = join(dir, 'other.key');
     await writeFile(otherKeyFile, (await microconf(['keygen'])).stdout);
-    const [noKey, wrongKey, damaged, missingKeyFile, badKeyFile, tooBig, notUtf8] = await Promise.all([
-      microconf(['encrypt', 'hunter2']),
-      microconf(['decrypt', '--key-file', otherKeyFile, value]),
-      microconf(['decrypt', '--key-file', keyFile, `${value.slice(0, -8)}AAAAAAA=`]),
-      microconf(['encrypt', '--key-file', join(dir, 'absent.key'), 'hunter2']),
-      microconf(['encrypt', '--key-file', keyFile.replace('secret.key', 'config.yaml'), 'hunter2']),
-      microconf(['encrypt', '--key-file', keyFile], 'x'.repeat(1024 * 1024 + 1)),
-      microconf(['encrypt', '--key-file', keyFile], Buffer.from([0x68, 0xff])),
-    ]);
+    // As a child process: the exit codes and standard input as a shell gives them.
+    const noKey = await microconf(['encrypt', 'hunter2']);
+    const wrongKey = await microconf(['decrypt', '--key-file', otherKeyFile, value]);
+    const tooBig = await microconf(['encrypt', '--key-file', keyFile], 'x'.repeat(1024 * 1024 + 1));
+    // The rest in this process: the same program, without a start of the command each.
+    const damaged = await inProcess(['decrypt', '--key-file', keyFile, `${value.slice(0, -8)}AAAAAAA=`]);
+    const missingKeyFile = await inProcess(['encrypt', '--key-file', join(dir, 'absent.key'), 'hunter2']);
+    const badKeyFile = await inProcess(['encrypt', '--key-file', keyFile.replace('secret.key', 'config.yaml'), 'hunter2']);
+    const notUtf8 = await inProcess(['encrypt', '--key-file', keyFile], Buffer.from([0x68, 0xff]));
     expect(noKey).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('--key-file') });
     for (const failed of [wrongKey, damaged]) expect(failed).toMatchObject({ code: 3, stdout: '', stderr: expect.stringContaining('does not decrypt') });
     expect(missingKeyFile).toMatchObject({ code: 3, stderr: expect.stringContaining('file not found') });

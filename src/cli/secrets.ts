@@ -76,7 +76,7 @@ export function addSecretCommands(program: Command, io: SecretCommandsIo): void 
 }
 
 /** Reads a stream to its end, at most `maxBytes`; a LIMIT error past it (the rest is not read). */
-export async function readBounded(stream: AsyncIterable<Uint8Array | string>, maxBytes: number, source: string): Promise<Uint8Array> {
+export async function readBounded(stream: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, maxBytes: number, source: string): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
