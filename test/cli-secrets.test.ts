@@ -17,6 +17,8 @@ const microconf = (args: string[], input?: string | Uint8Array) => runScript(cli
 // Every test runs the command in child processes, several in a row: a safety net for a machine so busy that one
 // start of the command takes tens of seconds.
 const CHILDREN = 300_000;
+// How long a started command may take to print a line: its start alone can take tens of seconds there.
+const STARTS = 100_000;
 
 /** The command run in this process, for failures that need no process of their own to be told apart. */
 async function inProcess(args: string[], input: string | Uint8Array = ''): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -141,16 +143,16 @@ describe('microconf get, explain and watch with --key-file', { timeout: CHILDREN
     const hidden = startChild(cli, process.env, 60_000, ['watch', 'database', '--file', configFile, '--key-file', keyFile]);
     const shown = startChild(cli, process.env, 60_000, ['watch', 'database', '--reveal', '--file', configFile, '--key-file', keyFile]);
     try {
-      await hidden.waitFor(/^watching database from version 1$/);
-      await shown.waitFor(/^watching database from version 1$/);
+      await hidden.waitFor(/^watching database from version 1$/, STARTS);
+      await shown.waitFor(/^watching database from version 1$/, STARTS);
       // Let both watches become ready before the file changes.
       await settle(300);
       await writeFile(configFile, `database:\n  host: db.local\n  password: ${next}\n`);
-      await hidden.waitFor(/database\.password: "\[redacted\]" -> "\[redacted\]"/);
-      await shown.waitFor(/database\.password: "hunter2" -> "correct horse"/);
+      await hidden.waitFor(/database\.password: "\[redacted\]" -> "\[redacted\]"/, STARTS);
+      await shown.waitFor(/database\.password: "hunter2" -> "correct horse"/, STARTS);
       await writeFile(configFile, `database:\n  host: db.local\n  password: ${last}\n`);
-      await hidden.waitFor(/v3 database\.password: "\[redacted\]" -> "\[redacted\]"/);
-      await shown.waitFor(/database\.password: "correct horse" -> "battery staple"/);
+      await hidden.waitFor(/v3 database\.password: "\[redacted\]" -> "\[redacted\]"/, STARTS);
+      await shown.waitFor(/database\.password: "correct horse" -> "battery staple"/, STARTS);
       expect(hidden.lines.join('\n')).not.toMatch(/hunter2|correct horse|battery staple/);
     } finally {
       hidden.process.kill('SIGKILL');
