@@ -1,9 +1,9 @@
 // Runs one seeded fault schedule against a store: a config follows the store through a fault proxy while another
 // client writes straight to the store; after the schedule, once the network and the store are well again, the
 // config must hold exactly what the store holds, within the source's maxRetryDelay + timeout + 1 s, without sync().
-import { createConfig, type Source } from '../../src/index.ts';
+import { createConfig, type Config, type Source } from '../../src/index.ts';
 import { kvTree, type KvPair } from '../../src/sources/kv.ts';
-import { deepEqual } from '../../src/reader/tree.ts';
+import { deepEqual, type TreeObject } from '../../src/reader/tree.ts';
 import type { FaultProxy } from '../helpers/proxy.ts';
 import { describeStep, random, schedule, type Step, type StepKind } from './schedule.ts';
 
@@ -46,12 +46,17 @@ export interface Outcome {
   readonly closed: number;
   /** Writes made during the schedule. */
   readonly writes: number;
+  /** How often the store changed after settling (writes that ran past their deadline, landing late). */
+  readonly moved: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How long past the bound a late config is still watched, to tell "late" from "never". */
 const GRACE = 10_000;
+
+/** How often the store is read again while the config differs from it (ms). */
+const REREAD = 250;
 
 /** Runs the schedule of a seed on a fresh prefix. */
 export async function runSchedule(store: StoreUnderFault, seed: number, kinds: readonly StepKind[]): Promise<Outcome> {
@@ -80,18 +85,38 @@ export async function runSchedule(store: StoreUnderFault, seed: number, kinds: r
     await writer;
   }
   const settled = performance.now();
-  const expected = await kvTree(await store.read(prefix), prefix);
-  let converged: number | undefined;
-  while (performance.now() - settled < bound + GRACE) {
-    if (deepEqual(config.map(), expected)) {
-      converged = performance.now() - settled;
-      break;
-    }
-    await sleep(5);
-  }
+  const { converged, moved } = await convergence(config, () => store.read(prefix).then((pairs) => kvTree(pairs, prefix)), settled, bound + GRACE);
   const closing = performance.now();
   await config.close();
-  return { seed, steps, converged, bound, closed: performance.now() - closing, writes };
+  return { seed, steps, converged, bound, closed: performance.now() - closing, writes, moved };
+}
+
+/**
+ * When the config came to hold what the store holds (ms after `settled`), or undefined if not within `limit` ms;
+ * and how often the store changed after settling. A write the writer saw fail (past its deadline, on a loaded
+ * machine) can still land after that: the store is read again while the config differs from it, and once more
+ * when they agree, so the config is held to the store as it is, never to an older reading of it.
+ */
+async function convergence(config: Config, current: () => Promise<TreeObject>, settled: number, limit: number): Promise<{ converged: number | undefined; moved: number }> {
+  let expected = await current();
+  let readAt = performance.now();
+  let moved = 0;
+  const reread = async () => {
+    const now = await current();
+    readAt = performance.now();
+    if (deepEqual(now, expected)) return true;
+    expected = now;
+    moved += 1;
+    return false;
+  };
+  while (performance.now() - settled < limit) {
+    const at = performance.now();
+    // Equal to a reading, and the store unchanged since: the config held what the store held at that moment.
+    if (deepEqual(config.map(), expected) && (await reread())) return { converged: at - settled, moved };
+    if (performance.now() - readAt >= REREAD) await reread();
+    await sleep(5);
+  }
+  return { converged: undefined, moved };
 }
 
 /** Applies one step: the network's on the proxy, the store's by the store. */
@@ -140,8 +165,9 @@ async function applyStep(store: StoreUnderFault, step: Step): Promise<void> {
 /** A failure message that says how to replay the schedule. */
 export function replayHint(outcome: Outcome, label: string): string {
   const result = outcome.converged === undefined ? 'never converged' : `converged after ${Math.round(outcome.converged)} ms`;
+  const moved = outcome.moved > 0 ? `, the store changed ${outcome.moved} times after settling` : '';
   return (
-    `${label}, seed ${outcome.seed}: ${result} (bound ${outcome.bound} ms), close took ${Math.round(outcome.closed)} ms; ` +
+    `${label}, seed ${outcome.seed}: ${result} (bound ${outcome.bound} ms${moved}), close took ${Math.round(outcome.closed)} ms; ` +
     `steps: ${outcome.steps.map(describeStep).join(' → ')}. Replay with FAULT_SEED=${outcome.seed}.`
   );
 }
