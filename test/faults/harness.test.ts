@@ -13,7 +13,7 @@ import { runSchedule, type StoreUnderFault } from './harness.ts';
  * `reconnects` (cut off during the schedule, it reads the store afresh once that write has landed) or `stops`
  * (it heard every write during the schedule, but not that one).
  */
-function lateLandingStore(proxy: FaultProxy, source: 'reconnects' | 'stops'): StoreUnderFault {
+function lateLandingStore(proxy: FaultProxy, source: 'reconnects' | 'stops', options: { firstReadFails?: boolean } = {}): StoreUnderFault {
   const keys = new Map<string, string>();
   const pairs = (): KvPair[] => [...keys].map(([key, value]) => ({ key, value: new TextEncoder().encode(value) }));
   let prefix = '';
@@ -28,7 +28,9 @@ function lateLandingStore(proxy: FaultProxy, source: 'reconnects' | 'stops'): St
     timeout: 0,
     source(at) {
       prefix = at;
-      return layer;
+      if (!options.firstReadFails) return layer;
+      options.firstReadFails = false;
+      return { name: 'store', read: () => Promise.reject(new Error('no answer from the store within its timeout')) };
     },
     async write(at, next) {
       keys.set(`${at}/n`, String(Math.floor(next() * 1000)));
@@ -63,6 +65,11 @@ describe('the fault schedule runner', () => {
     const outcome = await runSchedule(lateLandingStore(proxy, 'reconnects'), 1, ['calm']);
     expect(outcome.converged).toBeDefined();
     expect(outcome.moved).toBe(1);
+  });
+
+  it('creates the config again when its first read, before any fault, runs past the timeout', async () => {
+    const outcome = await runSchedule(lateLandingStore(proxy, 'reconnects', { firstReadFails: true }), 1, ['calm']);
+    expect(outcome.converged).toBeDefined();
   });
 
   it('does not take a config equal to an older reading of the store for converged', async () => {

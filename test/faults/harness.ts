@@ -63,7 +63,7 @@ export async function runSchedule(store: StoreUnderFault, seed: number, kinds: r
   const steps = schedule(seed, kinds);
   const prefix = `faults/${seed}-${Date.now().toString(36)}`;
   const bound = Math.max(store.maxRetryDelay + store.timeout + 1000, store.boundFor?.(steps) ?? 0);
-  const config = await createConfig({ sources: [store.source(prefix)] });
+  const config = await following(store, prefix);
   // Errors are expected (that is the point); a config reports them on `error`, which nobody needs to hear here.
   config.on('error', () => {});
   const next = random(seed ^ 0x5eed5eed);
@@ -89,6 +89,23 @@ export async function runSchedule(store: StoreUnderFault, seed: number, kinds: r
   const closing = performance.now();
   await config.close();
   return { seed, steps, converged, bound, closed: performance.now() - closing, writes, moved };
+}
+
+/**
+ * A config following the store. Its first read, before any fault, is tried again with a new source if it runs past
+ * the source's timeout on a loaded machine: a store down at start is another test's subject.
+ */
+async function following(store: StoreUnderFault, prefix: string): Promise<Config> {
+  for (let attempt = 1; ; attempt++) {
+    const source = store.source(prefix);
+    try {
+      return await createConfig({ sources: [source] });
+    } catch (error) {
+      await source.close?.();
+      if (attempt >= 5) throw error;
+      await sleep(100);
+    }
+  }
 }
 
 /**
