@@ -4,6 +4,8 @@
 //   <entry>.cjs, <entry>.mjs what `require` and `import` load: each hands out the bundle's exports of that entry
 //   <entry>.d.ts, .d.cts     its declarations, bundled (ESM and CommonJS flavours of the same text)
 //   cli.cjs                  the `microconf` command
+//   decode-worker.cjs        the thread large documents are decoded on (src/loader/decode-worker.ts), started by
+//                            the bundle from beside itself
 //
 // There is one implementation, loaded once: `import` and `require` of any entry reach the same module instance, so
 // a program (or two of its dependencies) mixing both shares one memory registry, one ConfigError class and one set
@@ -54,6 +56,19 @@ await build({
   // The sources are ESM; in the bundle, import.meta.url is the bundle's own URL.
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__bundleUrl' },
+  logLevel: 'warning',
+});
+
+// The decoding thread's entry: a bundle of its own (the encoders and the tree walks it needs), run by a Worker.
+await build({
+  entryPoints: [join(root, 'src/loader/decode-worker.ts')],
+  outfile: join(dist, 'decode-worker.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  keepNames: true,
   logLevel: 'warning',
 });
 

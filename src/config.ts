@@ -81,6 +81,14 @@ export interface ConfigOptions<S extends StandardSchemaV1 | undefined = undefine
   /** Deepest nesting accepted in any document (default 64). */
   maxDepth?: number | undefined;
   /**
+   * Most values (objects, arrays and leaves, counted together) one source's layer may hold (default 250 000).
+   *
+   * **Details**: every value costs the event loop microseconds each time a layer is merged and compared, and tens
+   * of bytes of heap, whatever the text it took: a megabyte of `{},` is 350 000 objects. A layer with more is
+   * refused (`LIMIT`, naming the source) and the last good one kept.
+   */
+  maxValues?: number | undefined;
+  /**
    * Follow the sources' changes (default true). `false` reads them on `createConfig`, `load()` and `sync()` only,
    * with no watcher (Go Config's `WithWatcherDisabled`); a source's own `watch: false` does the same for it alone.
    */
@@ -196,7 +204,7 @@ export async function createConfig<T = Record<string, unknown>>(
     defaults,
     env,
     encoders,
-    limits: { maxBytes: options.maxBytes ?? 16 * 1024 * 1024, maxDepth },
+    limits: { maxBytes: options.maxBytes ?? 16 * 1024 * 1024, maxDepth, maxValues: options.maxValues },
     follow: options.watch,
     readTimeout: options.readTimeout,
     onView: (next) => {

@@ -1,20 +1,14 @@
 import { ConfigError } from '../errors.ts';
-import { decodeTree } from '../encoders/encoder.ts';
-import { loadEncoder } from '../encoders/index.ts';
 import { resolveFormat } from '../encoders/registry.ts';
 import { decodeWithEncoder, type Encoders } from '../encoders/user.ts';
 import { sizeBudget } from '../reader/budget.ts';
 import { expandVariables, type Environment } from '../reader/expand.ts';
 import { isObject, normalize, type Tree } from '../reader/tree.ts';
 import type { ChangeSet } from '../sources/source.ts';
+import { decodeFailure, decodeText, type DecodeLimits } from './decode-text.ts';
+import { decodeOffThread, OFF_THREAD_BYTES } from './off-thread.ts';
 
-/** Limits on what one change set may hold. */
-export interface DecodeLimits {
-  /** Largest document accepted, in bytes; also what its decoded (and expanded) layer may hold. */
-  maxBytes: number;
-  /** Deepest nesting accepted. */
-  maxDepth: number;
-}
+export type { DecodeLimits } from './decode-text.ts';
 
 /** How change sets are decoded into layers. */
 export interface DecodeOptions {
@@ -44,7 +38,7 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
   const env = expandsVariables(changeSet) ? options.env : undefined;
   // One budget for the layer: what expansion adds is counted with everything else, and a value is never built
   // longer than what is left.
-  const budget = sizeBudget(limits.maxBytes);
+  const budget = sizeBudget(limits.maxBytes, limits.maxValues);
   const transform = env ? (text: string) => expandVariables(text, env, budget.left) : undefined;
   try {
     let tree: Tree;
@@ -61,11 +55,11 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
       if (user?.encoder) {
         const bytes = typeof data === 'string' ? toUtf8.encode(data) : data;
         tree = decodeWithEncoder(user.format, user.encoder, bytes, { maxDepth: limits.maxDepth, maxBytes: limits.maxBytes, transform, budget, whole: true });
+      } else if (size >= OFF_THREAD_BYTES) {
+        // A large document would hold the event loop for seconds in some formats and shapes: it decodes on a thread.
+        tree = await decodeOffThread(changeSet.format, data, limits, env);
       } else {
-        const text = typeof data === 'string' ? data : utf8.decode(data);
-        const encoder = await loadEncoder(changeSet.format);
-        const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-        tree = !/\S/.test(body) ? null : decodeTree(encoder, body, { maxDepth: limits.maxDepth, transform, budget, owned: true, freeze: false });
+        tree = await decodeText(changeSet.format, typeof data === 'string' ? data : utf8.decode(data), limits, env);
       }
     }
     if (tree !== null && !isObject(tree)) {
@@ -75,12 +69,6 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
     }
     return tree;
   } catch (error) {
-    if (error instanceof ConfigError) throw error.withSource(changeSet.source);
-    if (error instanceof RangeError) throw new ConfigError('nesting too deep', { code: 'LIMIT', source: changeSet.source });
-    // A decoder's own error may quote the document (a custom encoder's, a parser's): only its kind is kept.
-    throw new ConfigError(`the ${changeSet.format} decoder failed (${error instanceof Error ? error.name : typeof error})`, {
-      code: 'DECODE',
-      source: changeSet.source,
-    });
+    throw decodeFailure(error, changeSet.format).withSource(changeSet.source);
   }
 }

@@ -3,7 +3,9 @@ import { countKeys, deepEqual, isObject, type Tree } from './tree.ts';
 /**
  * Returns `next`, but with every subtree that equals the same path of `previous` replaced by the previous node
  * itself. A source that re-reads a whole document (a file, a KV prefix) then hands over a layer that shares all
- * it did not change, so merging and diffing afterwards cost what changed, not the document's size.
+ * it did not change, so merging and diffing afterwards cost what changed, not the document's size. An unfrozen
+ * `next` (a layer just decoded, which nothing else holds yet) takes the previous nodes in place rather than being
+ * copied: a copy of a large object is one long step of the event loop.
  */
 export function intern(previous: Tree | undefined, next: Tree): Tree {
   if (previous === next || previous === undefined) return next;
@@ -17,6 +19,8 @@ function internObject(previous: Readonly<Record<string, Tree>>, next: Readonly<R
   // Until a child differs, nothing is copied: most nodes of a re-read equal their previous version and come back
   // as that very node, so a copy of them would be thrown away.
   let out: Record<string, Tree> | undefined;
+  const inPlace = !Object.isFrozen(next);
+  let differs = false;
   // for-in over the plain objects of a layer: no key arrays are allocated on this path, walked once per re-read.
   for (const key in next) {
     count++;
@@ -25,13 +29,17 @@ function internObject(previous: Readonly<Record<string, Tree>>, next: Readonly<R
     // Scalars, the most common children, are compared here rather than in a call.
     const kept =
       before === undefined ? child : typeof child !== 'object' || child === null ? (Object.is(before, child) ? before : child) : intern(before, child);
-    if (out !== undefined) {
+    if (inPlace) {
+      if (kept !== child) (next as Record<string, Tree>)[key] = kept;
+      differs ||= kept !== before;
+    } else if (out !== undefined) {
       if (kept !== child) out[key] = kept;
     } else if (kept !== before) {
       out = divergeAt(previous, next, key);
       if (kept !== child) out[key] = kept;
     }
   }
+  if (inPlace) return !differs && count === countKeys(previous) ? previous : next;
   if (out === undefined && count === countKeys(previous)) return previous;
   // Every key of `next` was kept as `previous` holds it, but `previous` has more: only the shared children count.
   return out ?? sharedCopy(previous, next);

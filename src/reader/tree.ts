@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.ts';
-import { overspent, type SizeBudget } from './budget.ts';
+import { overspent, spend, type SizeBudget } from './budget.ts';
 
 /** A JSON-like value as held in a snapshot. */
 export type Tree = string | number | boolean | null | readonly Tree[] | { readonly [key: string]: Tree };
@@ -59,15 +59,15 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
   switch (typeof value) {
     case 'string': {
       const text = options.transform ? options.transform(value) : value;
-      if (budget !== undefined && (budget.left -= text.length) < 0) overspent(budget);
+      if (budget !== undefined) spend(budget, text.length);
       return text;
     }
     case 'number':
       if ((value === Infinity || value === -Infinity) && options.onInfinite) options.onInfinite();
-      if (budget !== undefined && --budget.left < 0) overspent(budget);
+      if (budget !== undefined) spend(budget, 1);
       return value;
     case 'boolean':
-      if (budget !== undefined && --budget.left < 0) overspent(budget);
+      if (budget !== undefined) spend(budget, 1);
       return value;
     case 'bigint':
       return normalizeAt(Number.isSafeInteger(Number(value)) ? Number(value) : value.toString(), depth, { ...options, transform: undefined });
@@ -77,7 +77,7 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
       return undefined;
   }
   if (value === null) {
-    if (budget !== undefined && --budget.left < 0) overspent(budget);
+    if (budget !== undefined) spend(budget, 1);
     return null;
   }
   if (value instanceof Date) return normalizeAt(Number.isNaN(value.getTime()) ? null : value.toISOString(), depth, { ...options, transform: undefined });
@@ -87,7 +87,7 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
   if (depth >= options.maxDepth) {
     throw new ConfigError(`nesting deeper than ${options.maxDepth} levels`, { code: 'LIMIT' });
   }
-  if (budget !== undefined && (budget.left -= 2) < 0) overspent(budget);
+  if (budget !== undefined) spend(budget, 2);
   // Checked before copying: a hole costs nothing below, and an encoder of the user's may hand over `new Array(2 ** 32 - 1)`.
   if (budget !== undefined && Array.isArray(value) && value.length > budget.left) overspent(budget);
   const inPlace = options.owned === true && !Object.isFrozen(value);
@@ -116,16 +116,16 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
           text = options.transform(child);
           if (text !== child) out[key] = text;
         }
-        if (budget !== undefined && (budget.left -= key.length + text.length) < 0) overspent(budget);
+        if (budget !== undefined) spend(budget, key.length + text.length);
         continue;
       }
       if (typeof child === 'number') {
         if ((child === Infinity || child === -Infinity) && options.onInfinite) options.onInfinite();
-        if (budget !== undefined && (budget.left -= key.length + 1) < 0) overspent(budget);
+        if (budget !== undefined) spend(budget, key.length + 1);
         continue;
       }
       if (typeof child === 'boolean') {
-        if (budget !== undefined && (budget.left -= key.length + 1) < 0) overspent(budget);
+        if (budget !== undefined) spend(budget, key.length + 1);
         continue;
       }
       if (budget !== undefined && (budget.left -= key.length) < 0) overspent(budget);
@@ -150,7 +150,7 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
 function base64(value: ArrayBufferView | ArrayBuffer, budget: SizeBudget | undefined): string {
   const bytes = value instanceof ArrayBuffer ? Buffer.from(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   // Checked before encoding: the text is 4/3 the size of the bytes.
-  if (budget !== undefined && (budget.left -= Math.ceil(bytes.byteLength / 3) * 4) < 0) overspent(budget);
+  if (budget !== undefined) spend(budget, Math.ceil(bytes.byteLength / 3) * 4);
   return bytes.toString('base64');
 }
 

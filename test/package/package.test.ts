@@ -72,6 +72,7 @@ describe('the tarball', () => {
       'LICENSE',
       'README.md',
       'dist/cli.cjs',
+      'dist/decode-worker.cjs',
       'dist/index.cjs',
       'dist/index.d.cts',
       'dist/index.d.ts',
@@ -127,6 +128,20 @@ const required = createRequire(import.meta.url)('microconf');
 if (required.ConfigError !== microconf.ConfigError || required.createConfig !== microconf.createConfig) throw new Error('two instances');`),
     );
     expect(await run(process.execPath, ['main.mjs'], consumer, env)).toEqual({ code: 0, stdout: '8080 0.0.0.0 env:APP_SERVER_PORT function ConfigError\n', stderr: '' });
+  });
+
+  // A document this large is decoded on a thread, whose entry the package ships beside the bundle.
+  it('decodes a large document on its thread, from ESM and CommonJS, and exits by itself', async () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `key${i}: value number ${i}`).join('\n');
+    await writeFile(join(consumer, 'large.yaml'), `${keys}\nserver:\n  port: 80\n`);
+    const read = `const config = await microconf.createConfig({ sources: [microconf.fileSource('large.yaml')] });
+console.log(config.get('server.port').int(0), config.get('key19999').string(''));
+await config.close();`;
+    await writeFile(join(consumer, 'large.mjs'), `import * as microconf from 'microconf';\n${read}\n`);
+    await writeFile(join(consumer, 'large.cjs'), `const microconf = require('microconf');\n(async () => {\n${read}\n})();\n`);
+    for (const file of ['large.mjs', 'large.cjs']) {
+      expect(await run(process.execPath, [file], consumer)).toEqual({ code: 0, stdout: '80 value number 19999\n', stderr: '' });
+    }
   });
 
   it('is required from CommonJS', async () => {

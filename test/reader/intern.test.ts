@@ -24,6 +24,18 @@ describe('intern', () => {
     expect(fewer).toEqual({ a: { x: 1 } });
     expect(fewer.a).toBe(previous.a);
   });
+
+  it('takes the previous nodes into a fresh tree in place, and copies a frozen one, leaving it untouched', () => {
+    const previous = tree({ a: { x: 1 }, b: 2 });
+    const fresh = tree({ a: { x: 1 }, b: 3 });
+    expect(intern(previous, fresh)).toBe(fresh);
+    expect(fresh.a).toBe(previous.a);
+    const frozen = normalize({ a: { x: 1 }, b: 3 }, { maxDepth: 16 }) as Record<string, Tree>;
+    const kept = intern(previous, frozen) as Record<string, Tree>;
+    expect(kept).not.toBe(frozen);
+    expect(kept.a).toBe(previous.a);
+    expect(frozen.a).not.toBe(previous.a);
+  });
 });
 
 describe('intern, for any pair of documents', () => {

@@ -79,3 +79,18 @@ export function report(name: string, cost: Cost<unknown>, note?: string): void {
     `[reliability] ${name}: CPU ${ms(cost.cpuMs)}, event loop held ${ms(cost.blockedMs)}, heap held ${mib(cost.heldBytes)}${note ? ` (${note})` : ''}`,
   );
 }
+
+/**
+ * How many times longer than its CPU time the wall clock runs for this process now, at least 1: about 1 on an idle
+ * machine, 8 when eight busy threads share its cores. A bar on wall-clock time is scaled by it, so a loaded machine
+ * stretches the bar as it stretches the work. Measured by spinning for `duration` ms.
+ */
+export function starvation(duration = 300): number {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  while (performance.now() - start < duration) {
+    // Spinning: the CPU time this gets, against the wall-clock time it takes.
+  }
+  const spent = process.cpuUsage(cpu);
+  return Math.max(1, duration / Math.max(1, (spent.user + spent.system) / 1000));
+}

@@ -1,0 +1,56 @@
+// The decoding thread: decodes documents handed over by `decodeOffThread` and hands their trees back in chunks,
+// one each time the event loop's side asks for the next.
+import { parentPort } from 'node:worker_threads';
+import type { ConfigErrorCode } from '../errors.ts';
+import { decodeFailure, decodeText, type DecodeLimits } from './decode-text.ts';
+import { treeChunks, type ChunkOp } from './tree-chunks.ts';
+import type { Environment } from '../reader/expand.ts';
+
+/** A request to the decoding thread. */
+export type WorkerRequest =
+  | { type: 'decode'; id: number; format: string; data: string | Uint8Array; limits: DecodeLimits; env: Environment | undefined; chunkSize: number }
+  | { type: 'next'; id: number };
+
+/** What a ConfigError carries across threads (its detail only: never document text). */
+export interface SentError {
+  detail: string;
+  code: ConfigErrorCode;
+  line: number | undefined;
+  column: number | undefined;
+  path: string | undefined;
+}
+
+/** An answer of the decoding thread. */
+export type WorkerAnswer = { type: 'chunk'; id: number; ops: ChunkOp[]; done: boolean } | { type: 'error'; id: number; error: SentError };
+
+const port = parentPort;
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+const pending = new Map<number, Generator<ChunkOp[], void, undefined>>();
+
+function send(id: number): void {
+  const chunks = pending.get(id);
+  if (!chunks) return;
+  const next = chunks.next();
+  if (next.done) {
+    pending.delete(id);
+    port!.postMessage({ type: 'chunk', id, ops: [], done: true } satisfies WorkerAnswer);
+    return;
+  }
+  port!.postMessage({ type: 'chunk', id, ops: next.value, done: false } satisfies WorkerAnswer);
+}
+
+port?.on('message', (request: WorkerRequest) => {
+  if (request.type === 'next') return send(request.id);
+  const text = typeof request.data === 'string' ? request.data : utf8.decode(request.data);
+  decodeText(request.format, text, request.limits, request.env).then(
+    (tree) => {
+      pending.set(request.id, treeChunks(tree, request.chunkSize));
+      send(request.id);
+    },
+    (thrown: unknown) => {
+      const error = decodeFailure(thrown, request.format);
+      const sent: SentError = { detail: error.detail, code: error.code, line: error.line, column: error.column, path: error.path };
+      port.postMessage({ type: 'error', id: request.id, error: sent } satisfies WorkerAnswer);
+    },
+  );
+});

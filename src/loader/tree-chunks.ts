@@ -1,0 +1,140 @@
+import { isHostileKey, type Tree } from '../reader/tree.ts';
+
+// A tree decoded off the event loop comes back in chunks, each of a bounded size, so that taking one in (the
+// structured clone's copy, then the assignments) costs the event loop a bounded time, however large the tree.
+// A subtree that fits in a chunk travels whole; a larger object or array is created empty and filled by fragments
+// of its children, in order, so keys keep their order and no node is copied more than once on either side.
+
+/**
+ * One step of rebuilding a tree: `[value]` is the whole tree; `[parent, fragment]` adds a fragment's keys (or
+ * items) to the container numbered `parent`; `[parent, key, id, isArray]` puts a new empty container numbered
+ * `id` under `parent` at `key` (appended, when `parent` is an array; the root, when `parent` is -1).
+ */
+export type ChunkOp = readonly [Tree] | readonly [number, Tree] | readonly [number, string | number, number, boolean];
+
+type Container = Record<string, Tree> | Tree[];
+
+/** About the size of a node's JSON text, counted only up to `limit` (beyond it, some number above `limit`). */
+export function sizeWithin(node: Tree, limit: number): number {
+  if (typeof node === 'string') return node.length + 2;
+  if (typeof node !== 'object' || node === null) return 8;
+  let size = 2;
+  if (Array.isArray(node)) {
+    for (const item of node as readonly Tree[]) {
+      size += sizeWithin(item, limit - size) + 1;
+      if (size > limit) return size;
+    }
+  } else {
+    for (const key in node) {
+      size += key.length + 4 + sizeWithin((node as Record<string, Tree>)[key]!, limit - size);
+      if (size > limit) return size;
+    }
+  }
+  return size;
+}
+
+/**
+ * Cuts a tree into chunks of ops of about `chunkSize` characters of JSON each (a single leaf larger than that is a
+ * chunk of its own). Lazy: a chunk is made when the next one is asked for.
+ */
+export function* treeChunks(tree: Tree, chunkSize: number): Generator<ChunkOp[], void, undefined> {
+  if (typeof tree !== 'object' || tree === null || sizeWithin(tree, chunkSize) <= chunkSize) {
+    yield [[tree]];
+    return;
+  }
+  let ops: ChunkOp[] = [];
+  let used = 0;
+  let ids = 0;
+  let fragmentOf = -1;
+  let fragment: Container | undefined;
+  const close = () => {
+    if (fragment !== undefined) ops.push([fragmentOf, fragment]);
+    fragment = undefined;
+  };
+  function* place(parent: number, inArray: boolean, key: string | number, node: Tree): Generator<ChunkOp[], void, undefined> {
+    const size = sizeWithin(node, chunkSize);
+    if (size <= chunkSize) {
+      if (fragment === undefined || fragmentOf !== parent) {
+        close();
+        fragmentOf = parent;
+        // Without a prototype, a key named `__proto__` could only ever be a key (the tree holds none anyway).
+        fragment = inArray ? [] : (Object.create(null) as Record<string, Tree>);
+      }
+      if (Array.isArray(fragment)) fragment.push(node);
+      else fragment[key] = node;
+      used += size;
+    } else {
+      close();
+      const id = ++ids;
+      ops.push([parent, key, id, Array.isArray(node)]);
+      used += 16;
+      yield* children(id, node as Container);
+    }
+    if (used >= chunkSize) {
+      close();
+      yield ops;
+      ops = [];
+      used = 0;
+    }
+  }
+  function* children(id: number, node: Container): Generator<ChunkOp[], void, undefined> {
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) yield* place(id, true, i, node[i]!);
+    } else {
+      for (const key in node) yield* place(id, false, key, node[key]!);
+    }
+  }
+  ops.push([-1, '', 0, Array.isArray(tree)]);
+  yield* children(0, tree as Container);
+  close();
+  if (ops.length > 0) yield ops;
+}
+
+/** Rebuilds a tree from its chunks, taken in the order they were made. */
+export interface TreeBuilder {
+  /** Applies one chunk's ops. */
+  apply(ops: readonly ChunkOp[]): void;
+  /** The tree built so far (complete once the last chunk is applied). */
+  readonly tree: Tree;
+}
+
+/** A builder of a tree from chunks (`treeChunks` on the other side). */
+export function createTreeBuilder(): TreeBuilder {
+  const containers: Container[] = [];
+  let root: Tree = null;
+  const attach = (parent: number, key: string | number, node: Tree) => {
+    if (parent === -1) {
+      root = node;
+      return;
+    }
+    const target = containers[parent]!;
+    if (Array.isArray(target)) target.push(node);
+    else if (!isHostileKey(String(key))) target[key] = node;
+  };
+  return {
+    apply(ops) {
+      for (const op of ops) {
+        if (op.length === 1) {
+          root = op[0];
+        } else if (op.length === 2) {
+          const [parent, fragment] = op;
+          const target = containers[parent]!;
+          if (Array.isArray(target)) {
+            for (const item of fragment as readonly Tree[]) target.push(item);
+          } else {
+            const from = fragment as Record<string, Tree>;
+            for (const key in from) if (!isHostileKey(key)) target[key] = from[key]!;
+          }
+        } else {
+          const [parent, key, id, isArray] = op;
+          const node: Container = isArray ? [] : {};
+          containers[id] = node;
+          attach(parent, key, node);
+        }
+      }
+    },
+    get tree() {
+      return root;
+    },
+  };
+}

@@ -1,0 +1,82 @@
+// Documents that would hold the event loop: a large one is decoded on a thread and handed back in chunks, so a
+// timer keeps ticking while it decodes; what no thread can make cheap (a layer of millions of values, each walked
+// on the event loop and held in its heap) is refused by maxValues, naming the source. The verdicts compare the
+// longest the event loop was held with the bar of 1 s, stretched by how starved of CPU the process is in the same
+// run (a loaded machine stretches the work and the bar alike); decoding such a document on the event loop holds
+// it for tens of seconds of CPU, far past the bar on any machine. The figures of every shape come from
+// `node --import tsx test/reliability/event-loop.ts`.
+import { writeFile } from 'node:fs/promises';
+import { inspect } from 'node:util';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, createConfig, fileSource } from '../../src/index.ts';
+import { tempDir } from '../helpers/files.ts';
+import { measure, mib, ms, report, starvation } from './measure.ts';
+
+const MiB = 1024 * 1024;
+const BAR_MS = 1000;
+
+/** A YAML document of about `size` characters: keys with values of 80 characters, as many as fit. */
+function yamlKeys(size: number, salt: number): string {
+  const value = `${salt}`.padEnd(80, 'x');
+  return Array.from({ length: Math.ceil(size / 95) }, (_, i) => `key${i}: ${value}`).join('\n');
+}
+
+describe('large documents', () => {
+  it('decodes 16 MiB of YAML off the event loop: a timer keeps ticking through load and reload', { timeout: 600_000 }, async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'large.yaml');
+    await writeFile(path, yamlKeys(16 * MiB, 1));
+    const before = starvation();
+    const load = await measure(() => createConfig({ sources: [fileSource({ path, watch: false })] }));
+    expect(load.error).toBeUndefined();
+    const config = load.value!;
+    report('16 MiB of YAML, 176,000 keys: load', load);
+    expect(config.get('key176000').string('')).toMatch(/^1x+$/);
+    await writeFile(path, yamlKeys(16 * MiB, 2));
+    const reload = await measure(() => config.sync());
+    report('16 MiB of YAML, 176,000 keys: reload, every value changed', reload);
+    expect(reload.error).toBeUndefined();
+    expect(config.get('key176000').string('')).toMatch(/^2x+$/);
+    await config.close();
+    const bar = BAR_MS * Math.max(before, starvation());
+    console.log(`[reliability] the bar, stretched by the machine's load: ${ms(bar)}`);
+    expect(load.blockedMs).toBeLessThan(bar);
+    expect(reload.blockedMs).toBeLessThan(bar);
+  });
+
+  it('refuses a layer of more than maxValues values, naming the source, and keeps the last good one', { timeout: 120_000 }, async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'dense.json');
+    await writeFile(path, '{"a":1}');
+    const config = await createConfig({ sources: [fileSource({ path, watch: false })] });
+    // A MiB of empty objects: 350,000 values, 21 MiB of heap once built.
+    await writeFile(path, `{"a":[${'{},'.repeat(MiB / 3)}{}]}`);
+    const refused = await measure(() => config.sync());
+    report('1 MiB of JSON empty objects, over maxValues', refused, `refused: ${(refused.error as ConfigError).code}`);
+    expect(refused.error).toBeInstanceOf(ConfigError);
+    expect(refused.error).toMatchObject({ code: 'LIMIT', source: `file:${path}` });
+    expect((refused.error as Error).message).toContain('maxValues');
+    expect(config.get('a').int(0)).toBe(1);
+    await config.close();
+    // The same document, under a limit that admits it.
+    const admitted = await createConfig({ sources: [fileSource({ path, watch: false })], maxValues: 400_000 });
+    expect(admitted.get('a.349524').exists()).toBe(true);
+    await admitted.close();
+  });
+
+  it('reports a decode error from the thread at its line and column, quoting nothing', { timeout: 120_000 }, async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'broken.yaml');
+    await writeFile(path, `${yamlKeys(MiB, 1)}\npassword: [hunter2\n`);
+    const error = await createConfig({ sources: [fileSource({ path, watch: false })] }).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ code: 'DECODE', source: `file:${path}` });
+    expect((error as ConfigError).line).toBeGreaterThanOrEqual(11_039);
+    expect(`${inspect(error)} ${JSON.stringify(error)} ${String(error)}`).not.toContain('hunter2');
+    console.log(`[reliability] a YAML error at line 11,039 of ${mib(MiB)}, decoded on the thread: ${(error as ConfigError).message}`);
+  });
+});

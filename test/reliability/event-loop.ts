@@ -1,0 +1,176 @@
+// How long hostile documents hold the event loop, and how much memory they take, through the whole path a file
+// takes: read, decode, normalize, intern, merge, index, publish, then a read; then the same file rewritten with
+// every value changed (intern, merge and diff against the first). Each case runs in a process of its own, so its
+// memory figures are its own. Figures only, no verdict (the verdicts are in event-loop.test.ts).
+//
+//   node --import tsx test/reliability/event-loop.ts                      every format and shape at 1, 4 and 16 MiB
+//   node --import tsx test/reliability/event-loop.ts --sizes 16 yaml toml  some formats, some sizes (MiB)
+//   … --stages                                                             also each stage on the event loop alone
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { createConfig, fileSource } from '../../src/index.ts';
+import { loadEncoder } from '../../src/encoders/index.ts';
+import { intern } from '../../src/reader/intern.ts';
+import { mergeLayers } from '../../src/reader/merge.ts';
+import { normalize, type Tree } from '../../src/reader/tree.ts';
+import { diffTrees } from '../../src/loader/diff.ts';
+import { EXTENSION, SHAPES } from './shapes.ts';
+
+const MiB = 1024 * 1024;
+
+/** What one case measured. */
+interface CaseFigures {
+  name: string;
+  bytes: number;
+  /** `decoded`, or the code of the ConfigError that refused it. */
+  outcome: string;
+  loadMs: number;
+  reloadMs: number;
+  /** The longest the event loop was held, over load, read and reload. */
+  heldMs: number;
+  /** The process's peak resident memory, less what it was before the load. */
+  peakRssBytes: number;
+  /** The heap held after the reload (with the config open), less before the load. */
+  heldHeapBytes: number;
+  stages?: Record<string, number> | undefined;
+}
+
+/** A timer every millisecond: the longest gap between two of its calls, and the highest RSS it saw. */
+function startProbe() {
+  let last = performance.now();
+  let held = 0;
+  let rss = process.memoryUsage.rss();
+  let timer: NodeJS.Timeout;
+  const tick = () => {
+    const now = performance.now();
+    held = Math.max(held, now - last);
+    last = now;
+    rss = Math.max(rss, process.memoryUsage.rss());
+    timer = setTimeout(tick, 1);
+  };
+  timer = setTimeout(tick, 1);
+  return {
+    stop() {
+      tick();
+      clearTimeout(timer);
+      return { held, rss };
+    },
+  };
+}
+
+/** Each stage of the path run alone on the event loop, from the text (ms). */
+async function stages(format: string, text: string, rewritten: string): Promise<Record<string, number>> {
+  const encoder = await loadEncoder(format);
+  const out: Record<string, number> = {};
+  const time = <T>(name: string, work: () => T): T => {
+    const start = performance.now();
+    const value = work();
+    out[name] = performance.now() - start;
+    return value;
+  };
+  try {
+    const layer = (body: string, tag: string) =>
+      time(`normalize${tag}`, () => normalize(time(`parse${tag}`, () => encoder.decode(body)), { maxDepth: 64, owned: true, freeze: false }));
+    const first = layer(text, '');
+    const second = layer(rewritten, ' 2');
+    const shared = time('intern', () => intern(first, second));
+    const before = time('merge', () => mergeLayers([{}, first]));
+    const after = time('merge 2', () => mergeLayers([{}, shared as Tree]));
+    time('diff', () => diffTrees(before, after).length);
+  } catch (error) {
+    out.failed = 1;
+    void error;
+  }
+  return out;
+}
+
+/** Runs one case in this process: the whole path through a config, then optionally the stages. */
+async function runCase(format: string, shape: string, size: number, withStages: boolean): Promise<CaseFigures> {
+  const gc = runInNewContext('gc') as () => void;
+  const make = SHAPES[format]![shape]!;
+  const dir = await mkdtemp(join(tmpdir(), 'microconf-loop-'));
+  const path = join(dir, `doc.${EXTENSION[format]}`);
+  let text: string | undefined = make(size);
+  let rewritten: string | undefined = make(size, 1);
+  const bytes = Buffer.byteLength(text);
+  await writeFile(path, text);
+  const figures: CaseFigures = { name: `${format}, ${shape}`, bytes, outcome: 'decoded', loadMs: 0, reloadMs: 0, heldMs: 0, peakRssBytes: 0, heldHeapBytes: 0 };
+  if (withStages) figures.stages = await stages(format, text, rewritten);
+  const second = rewritten;
+  text = rewritten = undefined;
+  for (let i = 0; i < 3; i++) gc();
+  const rssBefore = process.memoryUsage.rss();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const probe = startProbe();
+  let start = performance.now();
+  try {
+    const config = await createConfig({ sources: [fileSource({ path, watch: false })] });
+    figures.loadMs = performance.now() - start;
+    config.get('a').exists();
+    await writeFile(path, second);
+    start = performance.now();
+    await config.sync();
+    figures.reloadMs = performance.now() - start;
+    const { held, rss } = probe.stop();
+    figures.heldMs = held;
+    figures.peakRssBytes = rss - rssBefore;
+    for (let i = 0; i < 3; i++) gc();
+    figures.heldHeapBytes = process.memoryUsage().heapUsed - heapBefore;
+    await config.close();
+  } catch (error) {
+    const { held, rss } = probe.stop();
+    figures.loadMs = performance.now() - start;
+    figures.heldMs = held;
+    figures.peakRssBytes = rss - rssBefore;
+    figures.outcome = (error as { code?: string }).code ?? String(error);
+  }
+  await rm(dir, { recursive: true, force: true });
+  return figures;
+}
+
+function describe(figures: CaseFigures): string {
+  const mib = (n: number) => `${(n / MiB).toFixed(1)} MiB`;
+  const stageText = figures.stages
+    ? ` | ${Object.entries(figures.stages)
+        .map(([name, ms]) => `${name} ${ms.toFixed(0)}`)
+        .join(', ')}`
+    : '';
+  return (
+    `[event loop] ${mib(figures.bytes)} of ${figures.name}: ${figures.outcome}, loop held ${figures.heldMs.toFixed(0)} ms ` +
+    `(load ${figures.loadMs.toFixed(0)} ms, reload ${figures.reloadMs.toFixed(0)} ms), peak RSS +${mib(figures.peakRssBytes)} ` +
+    `(${(figures.peakRssBytes / figures.bytes).toFixed(1)}×), heap held +${mib(figures.heldHeapBytes)}${stageText}`
+  );
+}
+
+const args = process.argv.slice(2);
+const caseAt = args.indexOf('--case');
+if (caseAt >= 0) {
+  setFlagsFromString('--expose-gc');
+  const [format, shape, size] = args[caseAt + 1]!.split('/');
+  const figures = await runCase(format!, shape!, Number(size), args.includes('--stages'));
+  console.log(JSON.stringify(figures));
+} else {
+  const sizesAt = args.indexOf('--sizes');
+  const sizes = sizesAt >= 0 ? args[sizesAt + 1]!.split(',').map(Number) : [1, 4, 16];
+  const chosen = args.filter((arg, i) => !arg.startsWith('--') && (sizesAt < 0 || i !== sizesAt + 1));
+  const formats = chosen.length > 0 ? chosen : Object.keys(SHAPES);
+  const self = fileURLToPath(import.meta.url);
+  for (const size of sizes) {
+    for (const format of formats) {
+      for (const shape of Object.keys(SHAPES[format]!)) {
+        const out = execFileSync(
+          process.execPath,
+          ['--import', 'tsx', '--max-old-space-size=8192', self, '--case', `${format}/${shape}/${size * MiB}`, ...(args.includes('--stages') ? ['--stages'] : [])],
+          { encoding: 'utf8', maxBuffer: 16 * MiB },
+        );
+        console.log(describe(JSON.parse(out.trim().split('\n').at(-1)!) as CaseFigures));
+      }
+    }
+  }
+  console.log(`[event loop] load average ${(await import('node:os')).loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+}
