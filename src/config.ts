@@ -81,7 +81,7 @@ export interface ConfigOptions<S extends StandardSchemaV1 | undefined = undefine
   /** Deepest nesting accepted in any document (default 64). */
   maxDepth?: number | undefined;
   /**
-   * Most values (objects, arrays and leaves, counted together) one source's layer may hold (default 250 000).
+   * Most values (objects, arrays and leaves, counted together) one source's layer may hold (default 100 000).
    *
    * **Details**: every value costs the event loop microseconds each time a layer is merged and compared, and tens
    * of bytes of heap, whatever the text it took: a megabyte of `{},` is 350 000 objects. A layer with more is

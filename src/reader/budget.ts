@@ -24,7 +24,7 @@ export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
  * the event loop a few microseconds in every walk of a layer (merge, diff, freeze) and tens of bytes of heap, whatever
  * the text it took: a megabyte of `{},` is 350,000 objects.
  */
-export const DEFAULT_MAX_VALUES = 250_000;
+export const DEFAULT_MAX_VALUES = 100_000;
 
 /** A budget of `limit` (`maxBytes`) and `maxValues` values. */
 export function sizeBudget(limit: number, maxValues = DEFAULT_MAX_VALUES): SizeBudget {
