@@ -100,12 +100,12 @@ function stopThread(error: ConfigError): void {
 }
 
 /** Decodes one document on the thread, once the thread is free. */
-function run(format: string, data: string | Uint8Array, limits: DecodeLimits, env: Environment | undefined): Promise<Tree> {
+function run(format: string, data: string | Uint8Array, limits: DecodeLimits, env: Environment | undefined, timeout: number): Promise<Tree> {
   return new Promise<Tree>((resolve, reject) => {
     const worker = (thread ??= startThread());
     const timer = setTimeout(
-      () => stopThread(new ConfigError(`decoding the document took longer than ${DECODE_TIMEOUT / 1000} s`, { code: 'LIMIT' })),
-      DECODE_TIMEOUT,
+      () => stopThread(new ConfigError(`decoding the document took longer than ${timeout / 1000} s`, { code: 'LIMIT' })),
+      timeout,
     );
     const job: Job = { id: ++ids, builder: createTreeBuilder(), timer, resolve, reject };
     current = job;
@@ -122,10 +122,17 @@ function run(format: string, data: string | Uint8Array, limits: DecodeLimits, en
  * Decodes a document of a built-in format (its text, or its UTF-8 bytes, which cost less to copy to the thread) on
  * the decoding thread, as `decodeText` would on the event loop; the
  * tree comes back in chunks, so the event loop is never held for more than one chunk at a time. Documents are
- * decoded one at a time, in the order asked.
+ * decoded one at a time, in the order asked; one that takes longer than `timeout` ms is refused (LIMIT) and its
+ * thread replaced.
  */
-export function decodeOffThread(format: string, data: string | Uint8Array, limits: DecodeLimits, env: Environment | undefined): Promise<Tree> {
-  const result = queue.then(() => run(format, data, limits, env));
+export function decodeOffThread(
+  format: string,
+  data: string | Uint8Array,
+  limits: DecodeLimits,
+  env: Environment | undefined,
+  timeout = DECODE_TIMEOUT,
+): Promise<Tree> {
+  const result = queue.then(() => run(format, data, limits, env, timeout));
   queue = result.catch(() => undefined);
   return result;
 }

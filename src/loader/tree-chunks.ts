@@ -53,7 +53,8 @@ export function* treeChunks(tree: Tree, chunkSize: number): Generator<ChunkOp[],
   };
   function* place(parent: number, inArray: boolean, key: string | number, node: Tree): Generator<ChunkOp[], void, undefined> {
     const size = sizeWithin(node, chunkSize);
-    if (size <= chunkSize) {
+    // A leaf goes in a fragment whatever its size: only a container can be cut.
+    if (size <= chunkSize || typeof node !== 'object' || node === null) {
       if (fragment === undefined || fragmentOf !== parent) {
         close();
         fragmentOf = parent;
