@@ -42,9 +42,8 @@ const stdin = [
   ...entries.map((entry) => `export * as ${entry} from './${ENTRIES[entry]}';`),
   `export const cli = () => import('./${CLI}');`,
 ].join('\n');
-await build({
-  stdin: { contents: stdin, resolveDir: root, sourcefile: 'package-entry.ts', loader: 'ts' },
-  outfile: join(dist, `${NAME}.cjs`),
+/** How both bundles are built: CommonJS for Node 20, dependencies left to the consumer's node_modules. */
+const bundling = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -57,20 +56,15 @@ await build({
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__bundleUrl' },
   logLevel: 'warning',
-});
-
-// The decoding thread's entry: a bundle of its own (the encoders and the tree walks it needs), run by a Worker.
+} as const;
 await build({
-  entryPoints: [join(root, 'src/loader/decode-worker.ts')],
-  outfile: join(dist, 'decode-worker.cjs'),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  keepNames: true,
-  logLevel: 'warning',
+  ...bundling,
+  stdin: { contents: stdin, resolveDir: root, sourcefile: 'package-entry.ts', loader: 'ts' },
+  outfile: join(dist, `${NAME}.cjs`),
 });
+// The decoding thread's entry: a bundle of its own (the encoders and the tree walks it needs), run by a Worker
+// that the main bundle starts from beside itself.
+await build({ ...bundling, entryPoints: [join(root, 'src/loader/decode-worker.ts')], outfile: join(dist, 'decode-worker.cjs') });
 
 // 2. Each entry's runtime face, for `require` and for `import`.
 const bundle = createRequire(import.meta.url)(join(dist, `${NAME}.cjs`)) as Record<Entry, Record<string, unknown>>;
