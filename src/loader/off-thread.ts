@@ -9,8 +9,9 @@ import type { WorkerAnswer, WorkerRequest } from './decode-worker.ts';
 import { createTreeBuilder, type TreeBuilder } from './tree-chunks.ts';
 
 /**
- * Documents this large or larger are decoded off the event loop (bytes). Below it, every format and shape decodes
- * in well under the 100 ms a thread's start and the hand-back would add (`test/reliability/event-loop.ts`).
+ * Documents this large or larger are decoded off the event loop (bytes). Below it, the costliest shapes (YAML keys
+ * and aliases) hold the event loop for a few hundred milliseconds at most; above it, the copy to the thread and the
+ * hand-back cost the event loop far less than the decode they move off it (`test/reliability/event-loop.ts`).
  */
 export const OFF_THREAD_BYTES = 256 * 1024;
 
@@ -64,7 +65,12 @@ function startThread(): Worker {
       finish(job, () => job.reject(new ConfigError(detail, { code, path, position: line === undefined ? undefined : { line, column: column ?? 1 } })));
       return;
     }
-    job.builder.apply(answer.ops);
+    try {
+      job.builder.apply(answer.ops);
+    } catch (error) {
+      stopThread(new ConfigError(`the decoded data could not be taken in (${(error as Error).name})`, { code: 'DECODE' }));
+      return;
+    }
     if (answer.done) finish(job, () => job.resolve(job.builder.tree));
     else worker.postMessage({ type: 'next', id: job.id } satisfies WorkerRequest);
   });
@@ -73,7 +79,7 @@ function startThread(): Worker {
     stopThread(
       outOfMemory
         ? new ConfigError(`decoding the document needs more than ${THREAD_HEAP_MB} MiB of memory`, { code: 'LIMIT' })
-        : new ConfigError(`the decoding thread failed (${error.name})`, { code: 'DECODE'}),
+        : new ConfigError(`the decoding thread failed (${error.name})`, { code: 'DECODE' }),
     );
   });
   worker.on('exit', () => {
@@ -120,10 +126,9 @@ function run(format: string, data: string | Uint8Array, limits: DecodeLimits, en
 
 /**
  * Decodes a document of a built-in format (its text, or its UTF-8 bytes, which cost less to copy to the thread) on
- * the decoding thread, as `decodeText` would on the event loop; the
- * tree comes back in chunks, so the event loop is never held for more than one chunk at a time. Documents are
- * decoded one at a time, in the order asked; one that takes longer than `timeout` ms is refused (LIMIT) and its
- * thread replaced.
+ * the decoding thread, as `decodeText` would on the event loop. The tree comes back in chunks, so the event loop is
+ * never held for more than one chunk at a time. Documents are decoded one at a time, in the order asked; one that
+ * takes longer than `timeout` ms is refused (LIMIT) and its thread replaced.
  */
 export function decodeOffThread(
   format: string,
