@@ -19,6 +19,8 @@ describe('freezes', () => {
       ['escapes $${', '$${'],
       ['dollars and braces', '$$${{}'],
     ];
+    // A document this large decodes on a thread: the thread starts (from the sources, compiling them) unmeasured.
+    await decodeChangeSet(createChangeSet('doc', 'json', JSON.stringify({ a: 'x'.repeat(MiB) })), options({}));
     for (const [name, unit] of shapes) {
       const value = unit.repeat(Math.floor(MiB / unit.length));
       const document = JSON.stringify({ a: value });
