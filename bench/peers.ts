@@ -9,6 +9,8 @@ type Tree = { [key: string]: unknown };
 /** microconf, as a service would use it: two file sources and the environment. */
 export function loadMicroconf(dir: string, env: Record<string, string>): Promise<Config> {
   return createConfig({
+    // The largest data set (50,000 keys) holds 130,000 values a layer, past the default of 100,000.
+    maxValues: 1_000_000,
     sources: [
       fileSource(join(dir, 'default.json')),
       fileSource(join(dir, 'production.json')),

@@ -6,7 +6,7 @@ import { expandVariables, type Environment } from '../reader/expand.ts';
 import { isObject, normalize, type Tree } from '../reader/tree.ts';
 import type { ChangeSet } from '../sources/source.ts';
 import { decodeFailure, decodeText, type DecodeLimits } from './decode-text.ts';
-import { decodeOffThread, OFF_THREAD_BYTES } from './off-thread.ts';
+import { decodeOffThread, decodesOffThread } from './off-thread.ts';
 
 export type { DecodeLimits } from './decode-text.ts';
 
@@ -55,7 +55,7 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
       if (user?.encoder) {
         const bytes = typeof data === 'string' ? toUtf8.encode(data) : data;
         tree = decodeWithEncoder(user.format, user.encoder, bytes, { maxDepth: limits.maxDepth, maxBytes: limits.maxBytes, transform, budget, whole: true });
-      } else if (size >= OFF_THREAD_BYTES) {
+      } else if (decodesOffThread(changeSet.format, size)) {
         // A large document would hold the event loop for seconds in some formats and shapes: it decodes on a thread.
         tree = await decodeOffThread(changeSet.format, data, limits, env);
       } else {

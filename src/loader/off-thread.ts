@@ -13,7 +13,15 @@ import { createTreeBuilder, type TreeBuilder } from './tree-chunks.ts';
  * and aliases) hold the event loop for a few hundred milliseconds at most; above it, the copy to the thread and the
  * hand-back cost the event loop far less than the decode they move off it (`test/reliability/event-loop.ts`).
  */
-export const OFF_THREAD_BYTES = 256 * 1024;
+const OFF_THREAD_BYTES = 256 * 1024;
+
+/** The same for JSON, which the engine parses several times faster than the other formats are parsed. */
+const OFF_THREAD_JSON_BYTES = 1024 * 1024;
+
+/** Whether a document of a built-in format and size is decoded on the thread. */
+export function decodesOffThread(format: string, size: number): boolean {
+  return size >= (format.toLowerCase() === 'json' ? OFF_THREAD_JSON_BYTES : OFF_THREAD_BYTES);
+}
 
 /** About how much JSON text one chunk of a tree handed back holds: what the event loop takes in at once. */
 const CHUNK_SIZE = 64 * 1024;
