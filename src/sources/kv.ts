@@ -60,7 +60,7 @@ export async function kvTree(
   const base = normalizePrefix(prefix);
   const maxDepth = limits.maxDepth ?? 64;
   // One budget for the whole layer: decoding stops as soon as the values hold more than the config takes.
-  const options: NormalizeOptions = { maxDepth, owned: true, budget: sizeBudget(limits.maxBytes ?? DEFAULT_MAX_BYTES) };
+  const options: NormalizeOptions = { maxDepth, owned: true, budget: sizeBudget(limits.maxBytes ?? DEFAULT_MAX_BYTES, limits.maxValues) };
   const entries: { path: string[]; key: string; value: Tree }[] = [];
   for (const pair of pairs) {
     const relative = relativeKey(pair.key, base);

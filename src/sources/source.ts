@@ -52,6 +52,8 @@ export interface ReadOptions {
   readonly maxBytes?: number | undefined;
   /** Deepest nesting accepted (default 64). */
   readonly maxDepth?: number | undefined;
+  /** Most values (objects, arrays and leaves) a layer may hold (default 100,000). */
+  readonly maxValues?: number | undefined;
   /**
    * The config's `encoders`, by lower-case name (checked): a source that resolves a format by name or extension
    * looks here after its own encoders and before the built-in formats.

@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createConfig, fileSource } from '../../src/index.ts';
+import { ConfigError, createConfig, envSource, fileSource, memorySource } from '../../src/index.ts';
 import { tempDir } from '../helpers/files.ts';
 import { measure, mib, ms, report, starvation } from './measure.ts';
 
@@ -62,6 +62,16 @@ describe('large documents', () => {
     // The same document, under a limit that admits it.
     const admitted = await createConfig({ sources: [fileSource({ path, watch: false })], maxValues: 400_000 });
     expect(admitted.get('a.349524').exists()).toBe(true);
+    await admitted.close();
+  });
+
+  it('counts the values of decoded layers too: memory and the environment', async () => {
+    const many = Object.fromEntries(Array.from({ length: 120_000 }, (_, i) => [`k${i}`, i]));
+    await expect(createConfig({ sources: [memorySource(many)] })).rejects.toMatchObject({ code: 'LIMIT', source: 'memory' });
+    const env = Object.fromEntries(Array.from({ length: 120_000 }, (_, i) => [`APP_K${i}`, 'v']));
+    await expect(createConfig({ sources: [envSource({ prefix: 'APP', env })] })).rejects.toMatchObject({ code: 'LIMIT' });
+    const admitted = await createConfig({ sources: [memorySource(many)], maxValues: 200_000 });
+    expect(admitted.get('k119999').int(0)).toBe(119_999);
     await admitted.close();
   });
 
