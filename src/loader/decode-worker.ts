@@ -1,5 +1,5 @@
-// The decoding thread: decodes documents handed over by `decodeOffThread` and hands their trees back in chunks,
-// one each time the event loop's side asks for the next.
+// The decoding thread: decodes documents handed over by `decodeOffThread` and hands their trees back in chunks, a
+// few ahead, then one each time the event loop's side has taken one in.
 import { parentPort } from 'node:worker_threads';
 import type { ConfigErrorCode } from '../errors.ts';
 import { decodeFailure, decodeText, type DecodeLimits } from './decode-text.ts';
@@ -8,7 +8,7 @@ import type { Environment } from '../reader/expand.ts';
 
 /** A request to the decoding thread. */
 export type WorkerRequest =
-  | { type: 'decode'; id: number; format: string; data: string | Uint8Array; limits: DecodeLimits; env: Environment | undefined; chunkSize: number }
+  | { type: 'decode'; id: number; format: string; data: string | Uint8Array; limits: DecodeLimits; env: Environment | undefined; chunkSize: number; ahead: number }
   | { type: 'next'; id: number };
 
 /** What a ConfigError carries across threads (its detail only: never document text). */
@@ -45,7 +45,9 @@ port?.on('message', (request: WorkerRequest) => {
   decodeText(request.format, text, request.limits, request.env).then(
     (tree) => {
       pending.set(request.id, treeChunks(tree, request.chunkSize));
-      send(request.id);
+      // A few chunks are sent ahead, each `next` asking for one more: the event loop takes in at most that many at
+      // once, and neither side waits for the other's turn between chunks.
+      for (let i = 0; i < request.ahead; i++) send(request.id);
     },
     (thrown: unknown) => {
       const error = decodeFailure(thrown, request.format);

@@ -23,8 +23,11 @@ export function decodesOffThread(format: string, size: number): boolean {
   return size >= (format.toLowerCase() === 'json' ? OFF_THREAD_JSON_BYTES : OFF_THREAD_BYTES);
 }
 
-/** About how much JSON text one chunk of a tree handed back holds: what the event loop takes in at once. */
+/** About how much JSON text one chunk of a tree handed back holds. */
 const CHUNK_SIZE = 64 * 1024;
+
+/** How many chunks may be on their way at once: the most the event loop takes in at one turn (256 KiB of text). */
+const CHUNKS_AHEAD = 4;
 
 /** How long one document may take to decode before its thread is stopped and the document refused (ms). */
 export const DECODE_TIMEOUT = 120_000;
@@ -128,7 +131,7 @@ function run(format: string, data: string | Uint8Array, limits: DecodeLimits, en
     worker.ref();
     // Only the environment's own strings travel: `${VAR}` reads nothing else.
     const variables = env ? Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string')) : undefined;
-    worker.postMessage({ type: 'decode', id: job.id, format, data, limits, env: variables, chunkSize: CHUNK_SIZE } satisfies WorkerRequest);
+    worker.postMessage({ type: 'decode', id: job.id, format, data, limits, env: variables, chunkSize: CHUNK_SIZE, ahead: CHUNKS_AHEAD } satisfies WorkerRequest);
   });
 }
 
