@@ -53,9 +53,16 @@ export function met(g: Goal): boolean {
   return g.better === 'lower' ? g.measured <= g.goal : g.measured >= g.goal;
 }
 
+/**
+ * Goals the quick run reports but does not fail on, named in MICROCONF_BENCH_REPORT_ONLY (`;`-separated): those
+ * known to be missed on the machines CI runs on, which README › Performance lists as missed, so that the run still
+ * guards every other goal.
+ */
+const reportOnly = new Set((process.env.MICROCONF_BENCH_REPORT_ONLY ?? '').split(';').map((what) => what.trim()).filter(Boolean));
+
 /** True when a goal is missed by more than 50% (what fails the quick run). */
 export function missedBadly(g: Goal): boolean {
-  if (g.quickCheck === false) return false;
+  if (g.quickCheck === false || reportOnly.has(g.what)) return false;
   return g.better === 'lower' ? g.measured > g.goal * 1.5 && !(g.slackNs !== undefined && g.slackNs <= 8) : g.measured < g.goal / 1.5;
 }
 
