@@ -58,7 +58,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .addOption(new Option('--etcd <hosts>', 'etcd at comma-separated URLs'))
     .addOption(new Option('--prefix <prefix>', 'the key prefix of the --consul or --etcd right before it'))
     .option('--secret <pattern...>', 'paths whose values are shown as [redacted] (database.password, **.token)')
-    .option('--key-file <path>', 'keys (from "microconf keygen", newest first) that open "enc:…" values; decrypted values are shown as [redacted]')
+    .option('--key-file <path>', 'keys (made by the keygen command, newest first) that open "enc:…" values; decrypted values are shown as [redacted]')
     .option('--reveal', 'show secret values (decrypted ones, secret files, --secret paths) instead of [redacted]')
     .option('--json', 'print JSON for scripts')
     .addHelpText(

@@ -29,7 +29,7 @@ export interface SecretCommandsIo {
 export function addSecretCommands(program: Command, io: SecretCommandsIo): void {
   const codec = () => {
     const keyFile = io.keyFile();
-    if (keyFile === undefined) throw io.usage('encrypt and decrypt need --key-file (a file holding keys from "microconf keygen")');
+    if (keyFile === undefined) throw io.usage('encrypt and decrypt need --key-file (a file holding keys made by the keygen command)');
     return secretbox({ keyFile });
   };
   /** The value given, or standard input as text (one trailing line end dropped: `echo` adds one). */
