@@ -1,6 +1,7 @@
 // A seeded generator of layered configuration data: the same for every library, so they load the same layers.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { random } from '../test/helpers/random.ts';
 
 type Node = { [key: string]: Node | string | number | boolean | string[] };
 
@@ -16,18 +17,6 @@ export const PROBES = {
  * falls in holds, which V8's per-process hash seed decides, so one key alone measures luck.
  */
 export const MISSING = [PROBES.missing, ...Array.from({ length: 15 }, (_, i) => `hosts.database.${['primary', 'replica', 'tls'][i % 3]}.absent${i}`)];
-
-/** A small deterministic PRNG (mulberry32). */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A generated data set: two file layers, 20 environment overrides, and every leaf path. */
 export interface DataSet {

@@ -1,7 +1,7 @@
 // A generated configuration schema for the typed-read benchmarks: the same leaves as zod source text (for the
 // compiler), as a TypeScript interface, and as a live zod schema with data that passes it (for run-time reads).
 import { z } from 'zod';
-import { random } from './data.ts';
+import { random } from '../test/helpers/random.ts';
 
 type Kind = 'string' | 'number' | 'boolean' | 'enum' | 'optional' | 'list';
 const KINDS: readonly Kind[] = ['string', 'number', 'boolean', 'enum', 'optional', 'list'];

@@ -5,7 +5,8 @@ import { createConfig, type Config, type Source } from '../../src/index.ts';
 import { kvTree, type KvPair } from '../../src/sources/kv.ts';
 import { deepEqual, type TreeObject } from '../../src/reader/tree.ts';
 import type { FaultProxy } from '../helpers/proxy.ts';
-import { describeStep, random, schedule, type Step, type StepKind } from './schedule.ts';
+import { random } from '../helpers/random.ts';
+import { describeStep, schedule, type Step, type StepKind } from './schedule.ts';
 
 /** A store the schedules run against. */
 export interface StoreUnderFault {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeStep, KINDS, random, schedule } from './schedule.ts';
+import { random } from '../helpers/random.ts';
+import { describeStep, KINDS, schedule } from './schedule.ts';
 
 describe('fault schedules', () => {
   it('are the same for the same seed, so a failure replays', () => {

@@ -1,17 +1,6 @@
 // Seeded fault schedules: the same seed always gives the same steps, so a failure can be replayed with its seed.
 import type { Direction } from '../helpers/proxy.ts';
-
-/** A small, fast, seeded generator of numbers in [0, 1) (mulberry32). */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../helpers/random.ts';
 
 /** One step of a schedule. Durations are in ms; writes go on throughout. */
 export type Step =
