@@ -13,7 +13,7 @@ import { createWatcher, type Watcher } from './loader/watcher.ts';
 import type { Environment } from './reader/expand.ts';
 import { pathSegments, toSegments, type PathArgs, type Segment } from './reader/path.ts';
 import type { CheckArgs, CheckPath, RootPath, TypeAt, TypeAtPath } from './reader/paths.ts';
-import { cloneTree, getIn, normalize, sortedJson, type Tree, type TreeObject } from './reader/tree.ts';
+import { cloneTree, deepEqual, getIn, normalize, sortedJson, type Tree, type TreeObject } from './reader/tree.ts';
 import {
   freezeOutput,
   issueSegments,
@@ -24,7 +24,7 @@ import {
   type StandardSchemaV1,
   type Value,
 } from './reader/value.ts';
-import { REDACTED, type Redactor } from './reader/secrets.ts';
+import type { Redactor } from './reader/secrets.ts';
 import type { Decrypter } from './secrets/envelope.ts';
 import type { Source } from './sources/source.ts';
 
@@ -318,7 +318,8 @@ export function currentView(config: object): SnapshotView {
 
 /**
  * Runs the config's schema on a candidate; a refusal names every issue's path and the source of the value. A
- * schema's message may quote the value it refused (valibot's do): at a secret path, that value is `[redacted]`.
+ * schema's message may quote the value it refused (valibot's do): where that value is or holds a secret, the
+ * message is withheld.
  */
 function checkSchema(schema: StandardSchemaV1, values: TreeObject, layers: readonly Layer[], secrets: Redactor): { output: unknown } | ConfigError {
   let result;
@@ -332,19 +333,24 @@ function checkSchema(schema: StandardSchemaV1, values: TreeObject, layers: reado
   const candidate = createView(createSnapshot(0, values, layers), layers);
   const issues: ConfigIssue[] = result.issues.map((issue) => {
     const segments = issueSegments(issue);
-    const message = secrets.isSecret(segments) ? withoutValue(issue.message, getIn(values, segments)) : issue.message;
+    const message = holdsSecret(secrets, values, segments) ? WITHHELD : issue.message;
     return { path: segments.join('.'), message, source: explainPath(candidate, segments).source };
   });
   const lines = issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}${issue.source ? ` (from ${issue.source})` : ''}`);
   return new ConfigError(`invalid configuration, not applied: ${lines.join('; ')}`, { code: 'VALIDATION', issues });
 }
 
-/** A message with every text form of a secret value in it replaced by `[redacted]`. */
-function withoutValue(message: string, value: Tree | undefined): string {
-  if (value === undefined || value === null) return message;
-  const forms = typeof value === 'string' ? [value, JSON.stringify(value)] : [JSON.stringify(value), String(value)];
-  let out = message;
-  // The longest first: the quoted form holds the bare one.
-  for (const form of forms.filter((text) => text !== '').sort((a, b) => b.length - a.length)) out = out.split(form).join(REDACTED);
-  return out;
+/**
+ * What an issue says in place of the schema's message where the value holds a secret. A schema's message may quote
+ * the value it refused, whole or in part, in any form (valibot's do): scrubbing known forms out of free text misses
+ * some and mangles the rest, so the message is not shown at all.
+ */
+const WITHHELD = 'invalid value (the schema\'s message is withheld: the value holds a secret)';
+
+/** True when the value at `segments` is secret or holds a secret somewhere below it. */
+function holdsSecret(secrets: Redactor, values: TreeObject, segments: readonly string[]): boolean {
+  if (secrets.empty) return false;
+  if (secrets.isSecret(segments)) return true;
+  const value = getIn(values, segments);
+  return value !== null && typeof value === 'object' && !deepEqual(secrets.redact(value, segments), value);
 }

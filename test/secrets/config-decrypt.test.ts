@@ -286,23 +286,35 @@ describe('secret paths beside decrypted values', () => {
 });
 
 describe('a schema refusing a decrypted value', () => {
-  it('does not quote it: its message shows [redacted] where the plaintext was', async () => {
-    const quoting: StandardSchemaV1 = {
-      '~standard': {
-        version: 1,
-        vendor: 'test',
-        validate: (input) => {
-          const password = (input as { password: string }).password;
-          return { issues: [{ message: `Invalid length: Expected >=20 but received "${password}" (${JSON.stringify(password)})`, path: ['password'] }] };
-        },
+  // A schema whose messages quote the value refused at a path, in several forms (valibot's do).
+  const quoting = (path: string[]): StandardSchemaV1 => ({
+    '~standard': {
+      version: 1,
+      vendor: 'test',
+      validate: (input) => {
+        const value = path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], input);
+        return { issues: [{ message: `Invalid: received "${String(value)}" (${JSON.stringify(value)})`, path }] };
       },
-    };
-    const error = await createConfig({ sources: [memorySource({ password: sealed('hunter2') })], decrypt: codec, schema: quoting }).then(
+    },
+  });
+  const refusal = (schema: StandardSchemaV1, password: string) =>
+    createConfig({ sources: [memorySource({ db: { password: sealed(password), port: 1 } })], decrypt: codec, schema }).then(
       () => undefined,
       (caught: unknown) => caught as ConfigError,
     );
-    expect(error).toMatchObject({ code: 'VALIDATION' });
-    expect(error!.message).toContain('[redacted]');
-    expect(`${error!.message}${JSON.stringify(error!.issues)}`).not.toContain('hunter2');
+
+  it.each([
+    ['at the secret path', ['db', 'password'], 'hunter2'],
+    ['at a parent of it, quoting the whole subtree', ['db'], 'hunter2'],
+    ['a one-character secret, which scrubbing the text would miss or mangle', ['db'], '1'],
+  ])('withholds the message %s, naming the path', async (_, path, password) => {
+    const error = await refusal(quoting(path), password);
+    expect(error).toMatchObject({ code: 'VALIDATION', issues: [{ path: path.join('.'), message: expect.stringContaining('withheld') }] });
+    expect(`${error!.message}${JSON.stringify(error!.issues)}`).not.toMatch(password === '1' ? /"1"|received 1/ : new RegExp(password));
+  });
+
+  it('keeps the message of an issue elsewhere', async () => {
+    const error = await refusal(quoting(['db', 'port']), 'hunter2');
+    expect(error!.issues![0]!.message).toBe('Invalid: received "1" (1)');
   });
 });
