@@ -2,13 +2,19 @@ import { ConfigError, type ErrorPosition } from '../errors.ts';
 import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import { normalize, type NormalizeOptions, type Tree } from '../reader/tree.ts';
 import { OVERFLOW } from './overflow.ts';
+import type { EncoderLimits } from './user.ts';
 
 /** Limits a decoder honours while it builds data (a YAML document's aliases expand as they are resolved). */
-export interface DecodeBounds {
-  /** What the decoded data may hold, counted as a layer's size is (`maxBytes`). */
-  maxBytes: number;
-  /** Deepest nesting of objects and arrays. */
-  maxDepth: number;
+export type DecodeBounds = EncoderLimits;
+
+/**
+ * True when a document holds nothing but whitespace (space, tab, line ends): a blank text is an empty layer, and a
+ * file read blank is one being rewritten.
+ */
+export function isBlank(data: unknown): boolean {
+  if (typeof data === 'string') return !/\S/.test(data);
+  if (data instanceof Uint8Array) return data.every((byte) => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d));
+  return false;
 }
 
 /** A built-in format: turns a document's text into plain data, within bounds (a user's format is an `Encoder`, in user.ts). */

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.ts';
 import { normalize, type NormalizeOptions, type Tree } from '../reader/tree.ts';
+import { isBlank } from './encoder.ts';
 
 /** The limits of the config a document is decoded for, handed to an `Encoder` so that it can stop early. */
 export interface EncoderLimits {
@@ -103,12 +104,6 @@ function limitError(error: unknown): ConfigError | undefined {
     // A proxy whose traps throw: the encoder's.
   }
   return undefined;
-}
-
-/** True for a document of white space only (space, tab, line ends), as a blank text is an empty layer. */
-function isBlank(bytes: Uint8Array): boolean {
-  for (const byte of bytes) if (byte !== 0x20 && (byte < 0x09 || byte > 0x0d)) return false;
-  return true;
 }
 
 /** Why a decoder's result is not data, or undefined when it is: a function or symbol is nothing, a document is an object. */

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.ts';
-import { decodeTree } from '../encoders/encoder.ts';
+import { decodeTree, isBlank } from '../encoders/encoder.ts';
 import { loadEncoder } from '../encoders/index.ts';
 import { sizeBudget } from '../reader/budget.ts';
 import { expandVariables, type Environment } from '../reader/expand.ts';
@@ -26,7 +26,7 @@ export async function decodeText(format: string, text: string, limits: DecodeLim
   const transform = env ? (value: string) => expandVariables(value, env, budget.left) : undefined;
   const encoder = await loadEncoder(format);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  return !/\S/.test(body) ? null : decodeTree(encoder, body, { maxDepth: limits.maxDepth, transform, budget, owned: true, freeze: false });
+  return isBlank(body) ? null : decodeTree(encoder, body, { maxDepth: limits.maxDepth, transform, budget, owned: true, freeze: false });
 }
 
 /** A decoder's error as a ConfigError without its source: its own, or one that keeps only the error's kind. */

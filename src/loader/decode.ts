@@ -28,7 +28,7 @@ const toUtf8 = new TextEncoder();
  * an encoder) but not in data handed over decoded (the environment, flags, key-value stores), whose values are
  * literal.
  */
-export function expandsVariables(changeSet: ChangeSet): boolean {
+function expandsVariables(changeSet: ChangeSet): boolean {
   return changeSet.expand ?? changeSet.format !== 'object';
 }
 

@@ -15,7 +15,7 @@ export type ChunkOp = readonly [Tree] | readonly [number, Tree] | readonly [numb
 type Container = Record<string, Tree> | Tree[];
 
 /** About the size of a node's JSON text, counted only up to `limit` (beyond it, some number above `limit`). */
-export function sizeWithin(node: Tree, limit: number): number {
+function sizeWithin(node: Tree, limit: number): number {
   if (typeof node === 'string') return node.length + 2;
   if (typeof node !== 'object' || node === null) return 8;
   let size = 2;

@@ -29,7 +29,7 @@ export function parseKeyFile(text: string, source: string): Uint8Array[] {
 }
 
 /** The name a key file goes by in errors. */
-export function keyFileName(path: string): string {
+function keyFileName(path: string): string {
   return `key-file:${path}`;
 }
 

@@ -14,12 +14,5 @@ export function mayBeCut(format: string, data: unknown): boolean {
 
 const LINE_FEED = 0x0a;
 
-/**
- * True when a file read holds nothing but whitespace: one being rewritten (opened with O_TRUNC, not yet written,
- * or cut within its leading blank lines), however long the writer pauses. Published, it would drop every key.
- */
-export function isBlank(data: unknown): boolean {
-  if (typeof data === 'string') return !/\S/.test(data);
-  if (data instanceof Uint8Array) return data.every((byte) => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d));
-  return false;
-}
+/** A file read blank is one being rewritten (opened with O_TRUNC, not yet written), however long the writer pauses. */
+export { isBlank } from '../encoders/encoder.ts';

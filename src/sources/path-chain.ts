@@ -89,14 +89,3 @@ export function resolveChain(path: string, system: PathSystem): PathChain {
 function segments(path: string): string[] {
   return path.split('/').filter((segment) => segment !== '' && segment !== '.');
 }
-
-/** True when two chains watch the same names in the same directories, with the same identities. */
-export function sameChain(a: PathChain, b: PathChain): boolean {
-  if (a.target !== b.target || a.directories.size !== b.directories.size) return false;
-  for (const [directory, watched] of a.directories) {
-    const other = b.directories.get(directory);
-    if (!other || other.identity !== watched.identity || other.names.size !== watched.names.size) return false;
-    for (const name of watched.names) if (!other.names.has(name)) return false;
-  }
-  return true;
-}
