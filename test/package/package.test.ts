@@ -24,6 +24,8 @@ function run(command: string, args: readonly string[], cwd: string, env: NodeJS.
     const child = execFile(command, args, { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as ExecFileException).code ?? 1) : 0, stdout, stderr });
     });
+    // A child that exits without reading its stdin (most of them) closes the pipe first: EPIPE is not a failure here.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(input ?? '');
   });
 }
