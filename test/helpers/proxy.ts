@@ -39,6 +39,8 @@ interface Link {
   damaged: boolean;
   /** The chain delaying chunks in each direction, so they stay in order. */
   delayed: { up: Promise<void>; down: Promise<void> };
+  /** Chunks on that chain not yet written: while any are, later chunks queue behind them (TCP never reorders). */
+  pending: { up: number; down: number };
 }
 
 /** Starts a proxy to `127.0.0.1:targetPort` on a free port. */
@@ -61,7 +63,6 @@ export async function startProxy(targetPort: number): Promise<FaultProxy> {
   };
 
   function forward(link: Link, direction: 'up' | 'down', chunk: Buffer): void {
-    const to = direction === 'up' ? link.server : link.client;
     if (applies(blackholed, direction)) {
       link.damaged = true;
       return;
@@ -70,20 +71,27 @@ export async function startProxy(targetPort: number): Promise<FaultProxy> {
       link.held[direction].push(chunk);
       return;
     }
-    if (latency > 0) {
-      const ms = latency;
-      link.delayed[direction] = link.delayed[direction].then(
-        () =>
-          new Promise<void>((resolve) =>
-            setTimeout(() => {
-              if (!to.destroyed) to.write(chunk);
-              resolve();
-            }, ms),
-          ),
-      );
+    write(link, direction, chunk, latency);
+  }
+
+  /** Writes a chunk on, `ms` late, after every chunk still on its way in that direction. */
+  function write(link: Link, direction: 'up' | 'down', chunk: Buffer, ms: number): void {
+    const to = direction === 'up' ? link.server : link.client;
+    if (ms === 0 && link.pending[direction] === 0) {
+      if (!to.destroyed) to.write(chunk);
       return;
     }
-    if (!to.destroyed) to.write(chunk);
+    link.pending[direction] += 1;
+    link.delayed[direction] = link.delayed[direction].then(
+      () =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            link.pending[direction] -= 1;
+            if (!to.destroyed) to.write(chunk);
+            resolve();
+          }, ms),
+        ),
+    );
   }
 
   const server: Server = createServer((client) => {
@@ -92,7 +100,7 @@ export async function startProxy(targetPort: number): Promise<FaultProxy> {
       return;
     }
     const upstream = connect(targetPort, '127.0.0.1');
-    const link: Link = { client, server: upstream, held: { up: [], down: [] }, damaged: false, delayed: { up: Promise.resolve(), down: Promise.resolve() } };
+    const link: Link = { client, server: upstream, held: { up: [], down: [] }, damaged: false, delayed: { up: Promise.resolve(), down: Promise.resolve() }, pending: { up: 0, down: 0 } };
     links.add(link);
     client.on('data', (chunk: Buffer) => forward(link, 'up', chunk));
     upstream.on('data', (chunk: Buffer) => forward(link, 'down', chunk));
@@ -114,8 +122,7 @@ export async function startProxy(targetPort: number): Promise<FaultProxy> {
         continue;
       }
       for (const direction of ['up', 'down'] as const) {
-        const to = direction === 'up' ? link.server : link.client;
-        for (const chunk of link.held[direction].splice(0)) if (!to.destroyed) to.write(chunk);
+        for (const chunk of link.held[direction].splice(0)) write(link, direction, chunk, 0);
       }
     }
   }
