@@ -114,6 +114,15 @@ describe('microconf put and import', { timeout: CHILDREN }, () => {
     expect(JSON.parse(back.stdout)).toEqual({ server: { port: 8080, host: '0.0.0.0' }, database: { password: 'base-s3cret' }, registry: 'consul', feature: true });
   });
 
+  it("names the store's address in a failure whose message names only the source", async () => {
+    const emulator = backends.emulator();
+    emulator.put('cli-bad/app/db.json', '{"password": "hunter2"');
+    const failed = await microconf(['get', 'db', '--consul', emulator.address, '--prefix', 'cli-bad/app']);
+    expect(failed).toMatchObject({ code: 3, stdout: '' });
+    expect(failed.stderr).toContain(`(Consul at ${emulator.address})`);
+    expect(failed.stderr).not.toContain('hunter2');
+  });
+
   it.runIf(hasEtcd)('writes to etcd and reads it back', async () => {
     const { base } = await files();
     const store = ['--etcd', backends.etcd()!.endpoint, '--prefix', '/cli/app'];

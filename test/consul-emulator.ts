@@ -351,6 +351,9 @@ export async function startConsulEmulator(options: EmulatorOptions = {}): Promis
     server = createServer((req, res) => {
       handle(req, res).catch(() => res.destroy());
     });
+    // Consul (Go's HTTP server, no idle timeout) keeps an idle connection open; Node closes one after 5 s, and a
+    // client reusing it just then gets ECONNRESET: a failure no Consul gives.
+    server.keepAliveTimeout = 0;
     server.on('connection', (socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));

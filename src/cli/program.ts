@@ -7,7 +7,7 @@ import { createRedactor } from '../reader/secrets.ts';
 import type { Tree } from '../reader/tree.ts';
 import { secretbox } from '../secrets/secretbox.ts';
 import { addSecretCommands } from './secrets.ts';
-import { makeSource, parseSources, type StoreSpec } from './sources.ts';
+import { makeSource, parseSources, storeWhere, type StoreSpec } from './sources.ts';
 import { documentKeys, writeKeys } from './stores.ts';
 
 /** Where the CLI writes, and how it learns that it should stop watching. */
@@ -90,11 +90,18 @@ Examples:
     if (parsed.problem !== undefined) throw usage(parsed.problem);
     return parsed.specs;
   };
+  /** Where each store source reads, by source name: a failure the loader reports (a read timeout) names the source only. */
+  const stores = new Map<string, { where: string; address: string }>();
   const open = async (): Promise<Config> => {
     const sources = specs();
     if (sources.length === 0) throw usage('no source given: use --file, --env, --consul or --etcd');
     const { secret, keyFile } = globals();
-    return createConfig({ sources: sources.map(makeSource), secret, decrypt: keyFile === undefined ? undefined : secretbox({ keyFile }) });
+    const made = sources.map((spec) => {
+      const source = makeSource(spec);
+      if (spec.kind === 'consul' || spec.kind === 'etcd') stores.set(source.name, { where: storeWhere(spec), address: spec.address });
+      return source;
+    });
+    return createConfig({ sources: made, secret, decrypt: keyFile === undefined ? undefined : secretbox({ keyFile }) });
   };
   /** What values print as: the config's own secrets redacted, unless --reveal. */
   const redactors = (config: Config) => {
@@ -111,7 +118,7 @@ Examples:
     io.out(
       globals().json
         ? JSON.stringify({ written: keys.length, keys })
-        : `wrote ${keys.length === 1 ? keys[0] : `${keys.length} keys`} to ${store.kind === 'etcd' ? 'etcd' : 'Consul'} at ${store.address}`,
+        : `wrote ${keys.length === 1 ? keys[0] : `${keys.length} keys`} to ${storeWhere(store)}`,
     );
 
   program
@@ -229,7 +236,8 @@ Examples:
       return EXIT.usage;
     }
     if (error instanceof ConfigError) {
-      io.err(`microconf: ${error.message}`);
+      const store = error.source === undefined ? undefined : stores.get(error.source);
+      io.err(`microconf: ${error.message}${store && !error.message.includes(store.address) ? ` (${store.where})` : ''}`);
       return EXIT.source;
     }
     io.err(`microconf: ${(error as Error).message}`);

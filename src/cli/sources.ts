@@ -27,6 +27,11 @@ export type SourceSpec = { kind: 'file'; path: string } | { kind: 'env'; prefix:
 /** The source options in the order given, or what is wrong with them (bad usage). */
 export type ParsedSources = { specs: SourceSpec[]; problem?: undefined } | { specs?: undefined; problem: string };
 
+/** How messages name a store: `etcd at http://127.0.0.1:2379`, `Consul at 127.0.0.1:8500` (never with credentials). */
+export function storeWhere(store: Pick<StoreSpec, 'kind' | 'address'>): string {
+  return `${store.kind === 'etcd' ? 'etcd' : 'Consul'} at ${store.address}`;
+}
+
 /** Each store's default prefix, as its source has it. */
 export const DEFAULT_PREFIX = { consul: 'micro/config', etcd: '/micro/config' } as const;
 

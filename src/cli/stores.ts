@@ -7,7 +7,7 @@ import { decodeTree } from '../encoders/encoder.ts';
 import { DEFAULT_MAX_BYTES, sizeBudget } from '../reader/budget.ts';
 import { isObject, type Tree } from '../reader/tree.ts';
 import { readRegularFile } from '../sources/read-file.ts';
-import { DEFAULT_PREFIX, type StoreSpec } from './sources.ts';
+import { DEFAULT_PREFIX, storeWhere, type StoreSpec } from './sources.ts';
 
 /** The full key of each entry below the store's prefix, as its source reads them back. */
 export function storeKeys(store: StoreSpec, keys: readonly string[]): string[] {
@@ -20,7 +20,7 @@ export function storeKeys(store: StoreSpec, keys: readonly string[]): string[] {
 export async function writeKeys(store: StoreSpec, entries: readonly [string, string][]): Promise<string[]> {
   const keys = storeKeys(store, entries.map(([key]) => key));
   const writes = entries.map(([, value], i) => [keys[i]!, value] as const);
-  const where = `${store.kind === 'etcd' ? 'etcd' : 'Consul'} at ${store.address}`;
+  const where = storeWhere(store);
   const failed = (error: unknown) => new ConfigError(`cannot write to ${where}: ${(error as Error).message}`, { code: 'READ', cause: error });
   if (store.kind === 'etcd') {
     const { Etcd3 } = await loadOptional('etcd3', 'put/import', () => import('etcd3'));

@@ -30,6 +30,8 @@ export interface SecretFile extends FlatEntry {
 export interface SecretFilesReading {
   readonly files: readonly SecretFile[];
   readonly directories: readonly string[];
+  /** The latest modification time of the files read (ms since the epoch; 0 when none): a write may be under way. */
+  readonly newest: number;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function readSecretFiles(root: string, source: string, separator?: 
   const directories: string[] = [];
   let entries = 0;
   let bytes = 0;
+  let newest = 0;
   const limit = (what: string, file: string) => new ConfigError(what, { code: 'LIMIT', source, path: file });
 
   const walk = async (levels: readonly string[]): Promise<void> => {
@@ -87,8 +90,10 @@ export async function readSecretFiles(root: string, source: string, separator?: 
         continue;
       }
       if (!entry.isFile() && !entry.isSymbolicLink()) continue;
-      const content = await readRegularFile(join(root, file), limits.fileBytes, source, file);
-      if (content === undefined) continue;
+      const read = await readRegularFile(join(root, file), limits.fileBytes, source, file);
+      if (read === undefined) continue;
+      const { content, modified } = read;
+      newest = Math.max(newest, modified);
       bytes += content.length;
       if (bytes > limits.totalBytes) throw limit(`files larger than ${limits.totalBytes} bytes in all`, file);
       files.push({ file, segments: secretFileSegments(levels, entry.name, separator), value: secretFileValue(content, file, source) });
@@ -96,14 +101,15 @@ export async function readSecretFiles(root: string, source: string, separator?: 
   };
 
   await walk([]);
-  return { files, directories };
+  return { files, directories, newest };
 }
 
 /**
- * A regular file's bytes, at most `maxBytes`; undefined when the path is not a regular file or is gone. Checked
- * before opening (so a device or FIFO is never opened) and again on the open handle (the path may have changed).
+ * A regular file's bytes, at most `maxBytes`, and when it was last modified; undefined when the path is not a regular
+ * file or is gone. Checked before opening (so a device or FIFO is never opened) and again on the open handle (the
+ * path may have changed).
  */
-async function readRegularFile(path: string, maxBytes: number, source: string, file: string): Promise<Uint8Array | undefined> {
+async function readRegularFile(path: string, maxBytes: number, source: string, file: string): Promise<{ content: Uint8Array; modified: number } | undefined> {
   try {
     const found = await stat(path).catch(skipGone);
     if (found === undefined || !found.isFile()) return undefined;
@@ -112,7 +118,8 @@ async function readRegularFile(path: string, maxBytes: number, source: string, f
     if (handle === undefined) return undefined;
     try {
       const opened = await handle.stat();
-      return opened.isFile() ? await readBounded(handle, opened.size, maxBytes, () => tooLarge(maxBytes, source, file)) : undefined;
+      if (!opened.isFile()) return undefined;
+      return { content: await readBounded(handle, opened.size, maxBytes, () => tooLarge(maxBytes, source, file)), modified: opened.mtimeMs };
     } finally {
       await handle.close();
     }

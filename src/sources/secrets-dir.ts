@@ -4,6 +4,7 @@ import { createChannel } from '../channel.ts';
 import { ConfigError } from '../errors.ts';
 import { unflatten } from '../reader/keys.ts';
 import { untilDirectory, watchDirectory, type DirectoryListener, type DirectorySubscription } from './directory-watch.ts';
+import { QUIET_MS } from './file-reload.ts';
 import { dataLinkTarget, readSecretFiles, type SecretFilesReading } from './secret-files.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
 
@@ -41,7 +42,7 @@ export function secretsDirSource(dirOrOptions: string | SecretsDirSourceOptions)
   async function readLayer(): Promise<{ changeSet: ChangeSet; reading: SecretFilesReading }> {
     const found = await stat(root).catch(() => undefined);
     if (!found?.isDirectory()) {
-      if (options.optional) return { changeSet: createChangeSet(name, 'object', {}), reading: { files: [], directories: [] } };
+      if (options.optional) return { changeSet: createChangeSet(name, 'object', {}), reading: { files: [], directories: [], newest: 0 } };
       throw new ConfigError(found ? 'not a directory' : 'directory not found', { code: 'READ', source: name, path: root });
     }
     for (let attempt = 1; ; attempt++) {
@@ -64,13 +65,22 @@ export function secretsDirSource(dirOrOptions: string | SecretsDirSourceOptions)
     const watches = new Map<string, DirectorySubscription>();
     let timer: NodeJS.Timeout | undefined;
     let trailing: NodeJS.Timeout | undefined;
+    let quiet: NodeJS.Timeout | undefined;
     let reading = Promise.resolve();
 
-    const reread = () => {
+    /** `settled`: the directory was read QUIET_MS after a file's young change; what is read now is published. */
+    const reread = (settled = false) => {
       reading = reading.then(async () => {
         if (stopped.aborted) return;
         try {
           const layer = await readLayer();
+          // A file changed less than QUIET_MS ago may be one a writer is still rewriting in place (emptied, then
+          // written in several writes): it is read again once quiet, and only that reading is published.
+          if (!settled && Date.now() - layer.reading.newest < QUIET_MS) {
+            clearTimeout(quiet);
+            quiet = setTimeout(() => reread(true), QUIET_MS);
+            return;
+          }
           channel.push(layer.changeSet);
           // A directory made since the last reading is watched from now on, and read once more as its watch may
           // have missed files written into it meanwhile.
@@ -83,10 +93,10 @@ export function secretsDirSource(dirOrOptions: string | SecretsDirSourceOptions)
     const schedule = () => {
       if (stopped.aborted) return;
       clearTimeout(timer);
-      timer = setTimeout(reread, debounce);
+      timer = setTimeout(() => reread(), debounce);
       // chokidar drops a second event for one entry within 50 ms and sends no trailing one: look once more after.
       clearTimeout(trailing);
-      trailing = setTimeout(reread, debounce + CHOKIDAR_THROTTLE + 10);
+      trailing = setTimeout(() => reread(), debounce + CHOKIDAR_THROTTLE + 10);
     };
     const listener: DirectoryListener = {
       // Any entry, hidden ones included: a Kubernetes volume announces a new version by swapping `..data`.
@@ -125,6 +135,7 @@ export function secretsDirSource(dirOrOptions: string | SecretsDirSourceOptions)
       ended.abort();
       clearTimeout(timer);
       clearTimeout(trailing);
+      clearTimeout(quiet);
       await reading;
       await closeWatches();
       following.delete(done);

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, createConfig, secretsDirSource, type ChangeEvent, type Config } from '../../src/index.ts';
+import { QUIET_MS } from '../../src/sources/file-reload.ts';
 import { readSecretFiles, SECRET_FILE_LIMITS, secretFileSegments, secretFileValue } from '../../src/sources/secret-files.ts';
 import { eventually, settle } from '../helpers/events.ts';
 import { tempDir } from '../helpers/files.ts';
@@ -236,11 +237,26 @@ describe('secretsDirSource follows the directory', () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'a'), '1');
     const { config, errors } = await watched(dir);
-    await writeFile(join(dir, 'a'), 'z'.repeat(SECRET_FILE_LIMITS.fileBytes + 1));
+    // Written aside and renamed over (a hidden name is skipped), so no half-written file can be read meanwhile.
+    await writeFile(join(dir, '.a.tmp'), 'z'.repeat(SECRET_FILE_LIMITS.fileBytes + 1));
+    await rename(join(dir, '.a.tmp'), join(dir, 'a'));
     await eventually(() => expect(errors.map((error) => error.code)).toContain('LIMIT'));
     expect(config.map()).toEqual({ a: '1' });
     await writeFile(join(dir, 'a'), '2');
     await eventually(() => expect(config.map()).toEqual({ a: '2' }));
+  });
+
+  it('publishes a file rewritten in place only once it has been quiet: a write under way is not taken for the value', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'password'), 'old');
+    const { config } = await watched(dir);
+    const published = new Promise<number>((resolve) => config.on('change', () => resolve(Date.now())));
+    await writeFile(join(dir, 'password'), 'new');
+    const modified = (await stat(join(dir, 'password'))).mtimeMs;
+    const at = await published;
+    expect(config.get('password').string('')).toBe('new');
+    // A lower bound only (never a matter of the machine's speed): not read for publishing before QUIET_MS had passed.
+    expect(at - modified).toBeGreaterThanOrEqual(QUIET_MS - 1);
   });
 
   it('waits for a directory not mounted yet (optional)', async () => {
