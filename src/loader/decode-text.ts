@@ -15,18 +15,41 @@ export interface DecodeLimits {
   maxValues?: number | undefined;
 }
 
+/** What a decode found beside the tree, for a caller that may parse the same text again rather than copy the tree. */
+export interface DecodeReport {
+  /** How many values (objects, arrays and leaves) the layer holds. */
+  values: number;
+  /** True when the tree differs from what the parser gave (a key dropped, a string expanded, a value converted). */
+  rewritten: boolean;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+
+/** A document's text: its UTF-8 bytes decoded (a byte-order mark dropped), or the text itself. */
+export function documentText(data: string | Uint8Array): string {
+  return typeof data === 'string' ? data : utf8.decode(data);
+}
+
+/** The text a parser is given: a leading byte-order mark is not part of the document. */
+export function documentBody(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /**
  * Decodes a document in one of the built-in formats into a layer's tree (null for a blank one), `${VAR}` expanded
- * from `env` when given; the same work on the event loop and off it.
+ * from `env` when given; the same work on the event loop and off it. `report`, when given, is filled in.
  */
-export async function decodeText(format: string, text: string, limits: DecodeLimits, env: Environment | undefined): Promise<Tree> {
+export async function decodeText(format: string, text: string, limits: DecodeLimits, env: Environment | undefined, report?: DecodeReport): Promise<Tree> {
   // One budget for the layer: what expansion adds is counted with everything else, and a value is never built
   // longer than what is left.
   const budget = sizeBudget(limits.maxBytes, limits.maxValues);
   const transform = env ? (value: string) => expandVariables(value, env, budget.left) : undefined;
   const encoder = await loadEncoder(format);
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  return isBlank(body) ? null : decodeTree(encoder, body, { maxDepth: limits.maxDepth, transform, budget, owned: true, freeze: false });
+  const body = documentBody(text);
+  const onRewrite = report ? () => void (report.rewritten = true) : undefined;
+  const tree = isBlank(body) ? null : decodeTree(encoder, body, { maxDepth: limits.maxDepth, transform, budget, owned: true, freeze: false, onRewrite });
+  if (report) report.values = budget.maxValues - budget.values;
+  return tree;
 }
 
 /** A decoder's error as a ConfigError without its source: its own, or one that keeps only the error's kind. */

@@ -2,13 +2,32 @@
 // few ahead, then one each time the event loop's side has taken one in.
 import { parentPort } from 'node:worker_threads';
 import type { ConfigErrorCode } from '../errors.ts';
-import { decodeFailure, decodeText, type DecodeLimits } from './decode-text.ts';
+import { decodeFailure, decodeText, documentText, type DecodeLimits, type DecodeReport } from './decode-text.ts';
 import { treeChunks, type ChunkOp } from './tree-chunks.ts';
 import type { Environment } from '../reader/expand.ts';
 
+/**
+ * When the event loop parses the text again itself rather than take the tree in chunks: the document is at most
+ * `maxChars` long, its layer holds at most `maxValues` values, and its tree is what the parser gave.
+ */
+export interface ParseBack {
+  maxChars: number;
+  maxValues: number;
+}
+
 /** A request to the decoding thread. */
 export type WorkerRequest =
-  | { type: 'decode'; id: number; format: string; data: string | Uint8Array; limits: DecodeLimits; env: Environment | undefined; chunkSize: number; ahead: number }
+  | {
+      type: 'decode';
+      id: number;
+      format: string;
+      data: string | Uint8Array;
+      limits: DecodeLimits;
+      env: Environment | undefined;
+      chunkSize: number;
+      ahead: number;
+      parseBack: ParseBack | undefined;
+    }
   | { type: 'next'; id: number };
 
 /** What a ConfigError carries across threads (its detail only: never document text). */
@@ -20,11 +39,16 @@ export interface SentError {
   path: string | undefined;
 }
 
-/** An answer of the decoding thread. */
-export type WorkerAnswer = { type: 'chunk'; id: number; ops: ChunkOp[]; done: boolean } | { type: 'error'; id: number; error: SentError };
+/**
+ * An answer of the decoding thread: a chunk of the tree; `checked`, the document is valid within its limits and
+ * parsing its text again gives its tree (see `ParseBack`); or the error that refuses it.
+ */
+export type WorkerAnswer =
+  | { type: 'chunk'; id: number; ops: ChunkOp[]; done: boolean }
+  | { type: 'checked'; id: number }
+  | { type: 'error'; id: number; error: SentError };
 
 const port = parentPort;
-const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 const pending = new Map<number, Generator<ChunkOp[], void, undefined>>();
 
 function send(id: number): void {
@@ -41,9 +65,15 @@ function send(id: number): void {
 
 port?.on('message', (request: WorkerRequest) => {
   if (request.type === 'next') return send(request.id);
-  const text = typeof request.data === 'string' ? request.data : utf8.decode(request.data);
-  decodeText(request.format, text, request.limits, request.env).then(
+  const text = documentText(request.data);
+  const report: DecodeReport = { values: 0, rewritten: false };
+  const { parseBack } = request;
+  decodeText(request.format, text, request.limits, request.env, report).then(
     (tree) => {
+      if (parseBack && tree !== null && !report.rewritten && report.values <= parseBack.maxValues && text.length <= parseBack.maxChars) {
+        port.postMessage({ type: 'checked', id: request.id } satisfies WorkerAnswer);
+        return;
+      }
       pending.set(request.id, treeChunks(tree, request.chunkSize));
       // A few chunks are sent ahead, each `next` asking for one more: the event loop takes in at most that many at
       // once, and neither side waits for the other's turn between chunks.

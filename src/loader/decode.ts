@@ -5,7 +5,7 @@ import { sizeBudget } from '../reader/budget.ts';
 import { expandVariables, type Environment } from '../reader/expand.ts';
 import { isObject, normalize, type Tree } from '../reader/tree.ts';
 import type { ChangeSet } from '../sources/source.ts';
-import { decodeFailure, decodeText, type DecodeLimits } from './decode-text.ts';
+import { decodeFailure, decodeText, documentText, type DecodeLimits } from './decode-text.ts';
 import { decodeOffThread, decodesOffThread } from './off-thread.ts';
 
 export type { DecodeLimits } from './decode-text.ts';
@@ -20,7 +20,6 @@ export interface DecodeOptions {
   encoders?: Encoders | undefined;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 const toUtf8 = new TextEncoder();
 
 /**
@@ -59,7 +58,7 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
         // A large document would hold the event loop for seconds in some formats and shapes: it decodes on a thread.
         tree = await decodeOffThread(changeSet.format, data, limits, env);
       } else {
-        tree = await decodeText(changeSet.format, typeof data === 'string' ? data : utf8.decode(data), limits, env);
+        tree = await decodeText(changeSet.format, documentText(data), limits, env);
       }
     }
     if (tree !== null && !isObject(tree)) {

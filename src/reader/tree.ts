@@ -41,6 +41,11 @@ export interface NormalizeOptions {
   freeze?: boolean | undefined;
   /** Called for each ±Infinity met: a parser may have read an out-of-range literal as one. */
   onInfinite?: (() => void) | undefined;
+  /**
+   * Called when the tree differs from the data given (a key dropped, a string expanded, a node copied or
+   * converted): until then, the data is the tree, and parsing the same text again gives the same tree.
+   */
+  onRewrite?: (() => void) | undefined;
 }
 
 /**
@@ -51,7 +56,10 @@ export interface NormalizeOptions {
  * not copied.
  */
 export function normalize(value: unknown, options: NormalizeOptions): Tree {
-  return normalizeAt(value, 0, options) ?? null;
+  const tree = normalizeAt(value, 0, options) ?? null;
+  // Below the root, a parent notices a child replaced; the root has no parent.
+  if (!Object.is(tree, value)) options.onRewrite?.();
+  return tree;
 }
 
 function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): Tree | undefined {
@@ -93,7 +101,13 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
   const inPlace = options.owned === true && !Object.isFrozen(value);
   if (Array.isArray(value)) {
     const out: unknown[] = inPlace ? value : [...(value as unknown[])];
-    for (let i = 0; i < out.length; i++) out[i] = normalizeAt(out[i], depth + 1, options) ?? null;
+    for (let i = 0; i < out.length; i++) {
+      const item = normalizeAt(out[i], depth + 1, options) ?? null;
+      if (!Object.is(item, out[i])) {
+        out[i] = item;
+        options.onRewrite?.();
+      }
+    }
     return options.freeze === false ? (out as Tree[]) : Object.freeze(out as Tree[]);
   }
   // Null-prototype objects (smol-toml) and class instances are copied into fresh plain objects.
@@ -106,6 +120,7 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
     for (const key in out) {
       if (isHostileKey(key)) {
         delete out[key];
+        options.onRewrite?.();
         continue;
       }
       const child = out[key];
@@ -114,7 +129,10 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
         let text = child;
         if (options.transform) {
           text = options.transform(child);
-          if (text !== child) out[key] = text;
+          if (text !== child) {
+            out[key] = text;
+            options.onRewrite?.();
+          }
         }
         if (budget !== undefined) spend(budget, key.length + text.length);
         continue;
@@ -132,6 +150,7 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
       const item = normalizeAt(child, depth + 1, options);
       if (item === undefined) delete out[key];
       else if (item !== child) out[key] = item;
+      if (item !== child) options.onRewrite?.();
     }
     const tree = out as Record<string, Tree>;
     return options.freeze === false ? tree : Object.freeze(tree);
