@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
 import { decodeOffThread } from '../../src/loader/off-thread.ts';
 import { createTreeBuilder, treeChunks, type ChunkOp } from '../../src/loader/tree-chunks.ts';
@@ -88,5 +88,56 @@ describe('decodeOffThread', () => {
     const slow = Array.from({ length: 50_000 }, (_, i) => `key${i}: [${i}, {a: ${i}}]`).join('\n');
     await expect(decodeOffThread('yaml', slow, limits, undefined, 1)).rejects.toMatchObject({ code: 'LIMIT' });
     expect(await decodeOffThread('yaml', 'a: 1', limits, undefined)).toEqual({ a: 1 });
+  });
+
+  it('has the event loop parse a valid JSON document again, never one whose tree differs from the text', { timeout: 60_000 }, async () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const plain = '\uFEFF{"a": {"b": [1, "x", null]}, "c": "${X"}';
+      expect(await decodeOffThread('json', new TextEncoder().encode(plain), limits, { X: 'x' })).toEqual({ a: { b: [1, 'x', null] }, c: '${X' });
+      expect(parse).toHaveBeenCalledWith(plain.slice(1));
+      parse.mockClear();
+      // A key dropped, a string expanded: parsing the text again would bring them back, so the tree travels.
+      const rewritten = await decodeOffThread('json', '{"a": {"__proto__": {"polluted": 1}, "b": "${X}"}}', limits, { X: 'x' });
+      expect(rewritten).toEqual({ a: { b: 'x' } });
+      expect(Object.getPrototypeOf((rewritten as { a: object }).a)).toBe(Object.prototype);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(parse).not.toHaveBeenCalled();
+      // More values than the event loop parses at once: the tree travels in chunks.
+      const many = `{"a":[${Array.from({ length: 160_000 }, (_, i) => i % 10).join(',')}]}`;
+      const large = (await decodeOffThread('json', many, { ...limits, maxValues: 200_000 }, undefined)) as { a: number[] };
+      expect(large.a).toHaveLength(160_000);
+      expect(large.a[159_999]).toBe(9);
+      expect(parse).not.toHaveBeenCalledWith(many);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('decodes two documents at once: a slow one does not hold up the next, and a third waits its turn', { timeout: 120_000 }, async () => {
+    // YAML of 20,000 keys: a second or more of the parser's time, against milliseconds for a small document.
+    const slow = (salt: number) => Array.from({ length: 20_000 }, (_, i) => `key${i}: [${i + salt}, {a: ${i}}]`).join('\n');
+    const wide = { ...limits, maxValues: 200_000 };
+    const done: string[] = [];
+    const track = (name: string, decoding: Promise<Tree>) => decoding.then((tree) => (done.push(name), tree));
+    const first = track('slow 1', decodeOffThread('yaml', slow(1), wide, undefined));
+    const second = track('slow 2', decodeOffThread('yaml', slow(2), wide, undefined));
+    const small = track('small', decodeOffThread('json', '{"a": 1}', limits, undefined));
+    const [one, two, three] = await Promise.all([first, second, small]);
+    expect((one as Record<string, unknown>).key19999).toEqual([20_000, { a: 19_999 }]);
+    expect((two as Record<string, unknown>).key19999).toEqual([20_001, { a: 19_999 }]);
+    expect(three).toEqual({ a: 1 });
+    // The small document waited for a thread, then went ahead of the slow document still decoding on the other.
+    expect(done.indexOf('small')).toBe(1);
+    const side = track('side', decodeOffThread('yaml', slow(3), wide, undefined));
+    const next = track('next', decodeOffThread('json', '{"b": 2}', limits, undefined));
+    expect(await next).toEqual({ b: 2 });
+    expect(done.at(-1)).toBe('next');
+    await side;
+  });
+
+  it('gives each of many documents asked for in one turn its own tree', { timeout: 60_000 }, async () => {
+    const trees = await Promise.all(Array.from({ length: 6 }, (_, i) => decodeOffThread(i % 2 ? 'yaml' : 'json', i % 2 ? `n: ${i}` : `{"n": ${i}}`, limits, undefined)));
+    expect(trees).toEqual(Array.from({ length: 6 }, (_, i) => ({ n: i })));
   });
 });
