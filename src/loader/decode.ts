@@ -57,6 +57,9 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
       } else if (decodesOffThread(changeSet.format, size)) {
         // A large document would hold the event loop for seconds in some formats and shapes: it decodes on a thread.
         tree = await decodeOffThread(changeSet.format, data, limits, env);
+        // What comes next (the layer interned, merged, frozen, compared) is a step of the event loop of its own,
+        // not one with the parse of the text or the last chunk of the tree.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       } else {
         tree = await decodeText(changeSet.format, documentText(data), limits, env);
       }

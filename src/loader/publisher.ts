@@ -109,20 +109,25 @@ export function createPublisher(options: PublisherOptions): Publisher {
     }
     version += 1;
     show(createView(createSnapshot(version, values, next), next, validated, secrets));
-    const published = changes.map((change) =>
-      hideSecrets(
-        {
-          path: formatPath(change.segments),
-          segments: change.segments,
-          previous: change.previous,
-          current: change.current,
-          version,
-        },
-        secrets.changeRedactor,
-      ),
-    );
+    const listeners = events.listeners('change');
+    // Built only for listeners: a reload that changes every value of a large layer is as many changes.
+    const published =
+      listeners.length === 0
+        ? []
+        : changes.map((change) =>
+            hideSecrets(
+              {
+                path: formatPath(change.segments),
+                segments: change.segments,
+                previous: change.previous,
+                current: change.current,
+                version,
+              },
+              secrets.changeRedactor,
+            ),
+          );
     const event = { version, changes: published };
-    for (const listener of events.listeners('change')) {
+    for (const listener of listeners) {
       callListener(
         () => listener(event),
         (error) => report(toConfigError(error, 'LISTENER')),

@@ -1,4 +1,4 @@
-import { countKeys, deepFreeze, isObject, type Tree, type TreeObject } from './tree.ts';
+import { countKeys, deepFreeze, isEmpty, isObject, type Tree, type TreeObject } from './tree.ts';
 
 // A small merge of our own instead of deepmerge: deepmerge ≤ 4.3.1 re-parents its result to attacker data for
 // some target shapes (CVE-2026-93753), and it concatenates arrays by default. This one reads only the own keys
@@ -13,6 +13,8 @@ export function mergeTrees(earlier: Tree, later: Tree, depth = 0): Tree {
   // Nothing is frozen here: `mergeLayers` freezes what its final result holds, once, so the parts of a layer that
   // a later layer supersedes are never walked to be frozen.
   if (!isObject(later) || !isObject(earlier)) return later;
+  // Over nothing (the first layer, a subtree only `later` has), `later` is the merge: it is not walked.
+  if (isEmpty(earlier)) return isEmpty(later) ? earlier : later;
   // Layers are frozen and shared between merges: the same pair of nodes always merges to the same node, so a
   // re-merge after one layer changed rebuilds only the paths that changed, and the diff finds the rest shared.
   // A later node is almost always merged over the same earlier node, so one entry per later node is enough.

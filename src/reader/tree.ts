@@ -19,6 +19,12 @@ export function countKeys(node: object): number {
   return count;
 }
 
+/** True for an object node without keys, found without counting them. */
+export function isEmpty(node: object): boolean {
+  for (const _ in node) return false;
+  return true;
+}
+
 /** True for a plain (or null-prototype) object node, false for arrays and scalars. */
 export function isObject(value: unknown): value is TreeObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -189,10 +195,14 @@ function mapObject(map: Map<unknown, unknown>): Record<string, unknown> {
 /** Freezes a node and everything below it; a frozen node is taken as frozen all the way down (as built here). */
 export function deepFreeze<T extends Tree | undefined>(node: T): T {
   if (typeof node !== 'object' || node === null || Object.isFrozen(node)) return node;
+  // Leaves, most of a tree, are skipped here rather than in a call each.
   if (Array.isArray(node)) {
-    for (const item of node as readonly Tree[]) deepFreeze(item);
+    for (const item of node as readonly Tree[]) if (typeof item === 'object' && item !== null) deepFreeze(item);
   } else {
-    for (const key in node) deepFreeze((node as TreeObject)[key]);
+    for (const key in node) {
+      const child = (node as TreeObject)[key];
+      if (typeof child === 'object' && child !== null) deepFreeze(child);
+    }
   }
   return Object.freeze(node);
 }
