@@ -68,17 +68,18 @@ export function secretsDirSource(dirOrOptions: string | SecretsDirSourceOptions)
     let quiet: NodeJS.Timeout | undefined;
     let reading = Promise.resolve();
 
-    /** `settled`: the directory was read QUIET_MS after a file's young change; what is read now is published. */
-    const reread = (settled = false) => {
+    /** `held`: the newest change time of a reading held back QUIET_MS ago; unchanged since, the files are quiet. */
+    const reread = (held?: number) => {
       reading = reading.then(async () => {
         if (stopped.aborted) return;
         try {
           const layer = await readLayer();
           // A file changed less than QUIET_MS ago may be one a writer is still rewriting in place (emptied, then
-          // written in several writes): it is read again once quiet, and only that reading is published.
-          if (!settled && Date.now() - layer.reading.newest < QUIET_MS) {
+          // written in several writes): it is read again QUIET_MS later, and published once nothing changed since.
+          const { newest } = layer.reading;
+          if (newest !== held && Date.now() - newest < QUIET_MS) {
             clearTimeout(quiet);
-            quiet = setTimeout(() => reread(true), QUIET_MS);
+            quiet = setTimeout(() => reread(newest), QUIET_MS);
             return;
           }
           channel.push(layer.changeSet);

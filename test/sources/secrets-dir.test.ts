@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -249,9 +249,12 @@ describe('secretsDirSource follows the directory', () => {
   it('publishes a file rewritten in place only once it has been quiet: a write under way is not taken for the value', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'password'), 'old');
+    // Written long ago: the first readings publish it at once, and only the rewrite below is held back.
+    await utimes(join(dir, 'password'), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
     const { config } = await watched(dir);
     const published = new Promise<number>((resolve) => config.on('change', () => resolve(Date.now())));
-    await writeFile(join(dir, 'password'), 'new');
+    // In place, in one write of the same size (no moment when the file is empty), so the value read is 'new' or 'old'.
+    await writeFile(join(dir, 'password'), 'new', { flag: 'r+' });
     const modified = (await stat(join(dir, 'password'))).mtimeMs;
     const at = await published;
     expect(config.get('password').string('')).toBe('new');
