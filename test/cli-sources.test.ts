@@ -38,6 +38,12 @@ describe('storeAddress', () => {
     ['consul', '127.0.0.1:8500', { address: '127.0.0.1:8500', auth: undefined }],
     ['consul', 'user:secret@127.0.0.1:8500', { address: 'http://127.0.0.1:8500', auth: { username: 'user', password: 'secret' } }],
     ['consul', 'https://user:secret@consul.example:8501/', { address: 'https://consul.example:8501', auth: { username: 'user', password: 'secret' } }],
+    // Passwords and user names a URL parser reads as a port and a path: the user information ends at the last `@`.
+    ['etcd', 'http://root:2024/Pa55@127.0.0.1:2379', { address: 'http://127.0.0.1:2379', auth: { username: 'root', password: '2024/Pa55' } }],
+    ['etcd', 'http://root:/pw+x=@127.0.0.1:2379', { address: 'http://127.0.0.1:2379', auth: { username: 'root', password: '/pw+x=' } }],
+    ['consul', 'http://root:8/s3cret@127.0.0.1:8500', { address: 'http://127.0.0.1:8500', auth: { username: 'root', password: '8/s3cret' } }],
+    ['consul', 'te/am:p?w#d@127.0.0.1:8500', { address: 'http://127.0.0.1:8500', auth: { username: 'te/am', password: 'p?w#d' } }],
+    ['consul', 'u:p@ss@127.0.0.1:8500', { address: 'http://127.0.0.1:8500', auth: { username: 'u', password: 'p@ss' } }],
   ] as const)('%s %s', (kind, given, expected) => {
     expect(storeAddress(kind, given)).toEqual(expected);
   });
@@ -46,6 +52,7 @@ describe('storeAddress', () => {
     ['etcd', 'http://u:p@a:1,http://b:2', '--etcd: give the credentials in every host, or in none'],
     ['etcd', 'http://u:p@a:1,http://u:q@b:2', '--etcd: the hosts carry different credentials'],
     ['consul', 'http://u:p@[bad', '--consul: an address with credentials must be a URL (http://user:password@host:port)'],
+    ['consul', 'http://u:p%zz@127.0.0.1:8500', '--consul: an address with credentials must be a URL (http://user:password@host:port)'],
   ] as const)('%s %s is refused without quoting it', (kind, given, problem) => {
     expect(storeAddress(kind, given)).toBe(problem);
   });

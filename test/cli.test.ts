@@ -121,6 +121,10 @@ describe('microconf put and import', { timeout: CHILDREN }, () => {
     expect(failed).toMatchObject({ code: 3, stdout: '' });
     expect(failed.stderr).toContain(`(Consul at ${emulator.address})`);
     expect(failed.stderr).not.toContain('hunter2');
+    // Two stores under one name: the failure cannot say which address it was, so it names none.
+    const both = await microconf(['get', 'db', '--consul', '127.0.0.1:1', '--prefix', 'cli-bad/app', '--consul', emulator.address, '--prefix', 'cli-bad/app']);
+    expect(both).toMatchObject({ code: 3, stdout: '' });
+    expect(both.stderr).not.toContain('(Consul at');
   });
 
   it.runIf(hasEtcd)('writes to etcd and reads it back', async () => {

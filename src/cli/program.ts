@@ -90,15 +90,20 @@ Examples:
     if (parsed.problem !== undefined) throw usage(parsed.problem);
     return parsed.specs;
   };
-  /** Where each store source reads, by source name: a failure the loader reports (a read timeout) names the source only. */
-  const stores = new Map<string, { where: string; address: string }>();
+  /**
+   * Where each store source reads, by source name: a failure the loader reports (a read timeout) names the source
+   * only. Two stores under one name (the same prefix) are undefined: neither address may be the one that failed.
+   */
+  const stores = new Map<string, { where: string; address: string } | undefined>();
   const open = async (): Promise<Config> => {
     const sources = specs();
     if (sources.length === 0) throw usage('no source given: use --file, --env, --consul or --etcd');
     const { secret, keyFile } = globals();
     const made = sources.map((spec) => {
       const source = makeSource(spec);
-      if (spec.kind === 'consul' || spec.kind === 'etcd') stores.set(source.name, { where: storeWhere(spec), address: spec.address });
+      if (spec.kind === 'consul' || spec.kind === 'etcd') {
+        stores.set(source.name, stores.has(source.name) ? undefined : { where: storeWhere(spec), address: spec.address });
+      }
       return source;
     });
     return createConfig({ sources: made, secret, decrypt: keyFile === undefined ? undefined : secretbox({ keyFile }) });

@@ -87,22 +87,43 @@ export function storeAddress(kind: StoreSpec['kind'], given: string): Pick<Store
       addresses.push(part);
       continue;
     }
-    let url: URL;
-    try {
-      url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(part) ? part : `http://${part}`);
-    } catch {
-      return `--${kind}: an address with credentials must be a URL (http://user:password@host:port)`;
-    }
-    const found = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+    const signedPart = splitCredentials(part);
+    if (signedPart === undefined) return `--${kind}: an address with credentials must be a URL (http://user:password@host:port)`;
+    const { found, address } = signedPart;
     if (auth && (auth.username !== found.username || auth.password !== found.password)) {
       return `--${kind}: the hosts carry different credentials`;
     }
     auth = found;
-    url.username = '';
-    url.password = '';
-    addresses.push(url.pathname === '/' ? `${url.protocol}//${url.host}` : url.href);
+    addresses.push(address);
   }
   return { address: addresses.join(','), auth };
+}
+
+/**
+ * `scheme://user:password@host:port` split by hand: the user information ends at the last `@` (a URL parser reads
+ * `root:2024/pw@host` as a host `root`, a port and a path, leaving the password in the address). Undefined when
+ * the rest is no URL, or when an `@` remains in the address.
+ */
+function splitCredentials(part: string): { found: Credentials; address: string } | undefined {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(part)?.[0] ?? 'http://';
+  const rest = part.startsWith(scheme) ? part.slice(scheme.length) : part;
+  const at = rest.lastIndexOf('@');
+  const info = rest.slice(0, at);
+  const colon = info.indexOf(':');
+  let found: Credentials;
+  let url: URL;
+  try {
+    found = {
+      username: decodeURIComponent(colon < 0 ? info : info.slice(0, colon)),
+      password: colon < 0 ? '' : decodeURIComponent(info.slice(colon + 1)),
+    };
+    url = new URL(`${scheme}${rest.slice(at + 1)}`);
+  } catch {
+    return undefined;
+  }
+  if (url.username !== '' || url.password !== '') return undefined;
+  const address = url.pathname === '/' && url.search === '' && url.hash === '' ? `${url.protocol}//${url.host}` : url.href;
+  return address.includes('@') ? undefined : { found, address };
 }
 
 /** The library's source for a command-line source. */

@@ -74,6 +74,8 @@ export function secretsDirSource(dirOrOptions: string | SecretsDirSourceOptions)
         if (stopped.aborted) return;
         try {
           const layer = await readLayer();
+          // Closed while reading: no timer may outlive close() (its finally has already cleared them).
+          if (stopped.aborted) return;
           // A file changed less than QUIET_MS ago may be one a writer is still rewriting in place (emptied, then
           // written in several writes): it is read again QUIET_MS later, and published once nothing changed since.
           const { newest } = layer.reading;
