@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/errors.ts';
 import { formatName, loadEncoder } from '../src/encoders/index.ts';
-import { locateJsonError } from '../src/encoders/json.ts';
+import { countJsonValues, locateJsonError } from '../src/encoders/json.ts';
 import { decodeChangeSet } from '../src/loader/decode.ts';
 import { createChangeSet } from '../src/sources/source.ts';
 
@@ -122,5 +122,27 @@ describe('locateJsonError', () => {
   ])('%j fails at offset %i', (text, offset) => {
     expect(() => JSON.parse(text)).toThrow();
     expect(locateJsonError(text).offset).toBe(offset);
+  });
+});
+
+describe('countJsonValues', () => {
+  it.each([
+    ['1', 1],
+    ['{}', 1],
+    ['[]', 1],
+    [' { "a" : [ 1 , "x,{[" , null , true , false , -1.5e3 ] } ', 8],
+    ['{"a":{"b":[1,2,3]},"a":{"b":[1,2,3]}}', 11],
+    ['[[],{},[[{}]]]', 6],
+    ['"\\"{[,"', 1],
+  ])('%j builds %i values', (text, count) => {
+    expect(countJsonValues(text, 100)).toBe(count);
+    expect(countJsonValues(text, count)).toBe(count);
+  });
+
+  it('stops past the most it was given, and counts nothing of an invalid text', () => {
+    expect(countJsonValues('[1,2,3]', 3)).toBeUndefined();
+    expect(countJsonValues(`[${'1,'.repeat(1_000_000)}1]`, 10)).toBeUndefined();
+    expect(countJsonValues('[1,]', 100)).toBeUndefined();
+    expect(countJsonValues('{"a":1}x', 100)).toBeUndefined();
   });
 });

@@ -30,8 +30,24 @@ export function locateJsonError(text: string): Located {
   return scanJson(text, false) ?? { offset: text.length, reason: 'invalid document' };
 }
 
-/** The first error of a JSON text, with numbers beyond a double's range counted as errors when `range` is set. */
-function scanJson(text: string, range: boolean): Located | undefined {
+/** A reason of `scanJson`'s: more values than the count it was given. */
+const TOO_MANY = 'too many values';
+
+/**
+ * How many values (objects, arrays and leaves) `JSON.parse` builds from a valid text: every value it reads, those of
+ * a key given again (which the parse then drops) included, so it can be more than the tree holds. Undefined past
+ * `most`, or for a text that is not valid JSON; the scan stops there.
+ */
+export function countJsonValues(text: string, most: number): number | undefined {
+  const count = { left: most };
+  return scanJson(text, false, count) === undefined ? most - count.left : undefined;
+}
+
+/**
+ * The first error of a JSON text, with numbers beyond a double's range counted as errors when `range` is set, and
+ * more values than `count.left` when `count` is given (`count.left` is decreased by every value).
+ */
+function scanJson(text: string, range: boolean, count?: { left: number }): Located | undefined {
   let i = 0;
   const fail = (reason: string): never => {
     throw { offset: i, reason } satisfies Located;
@@ -91,6 +107,7 @@ function scanJson(text: string, range: boolean): Located | undefined {
     }
   };
   const value = (): void => {
+    if (count !== undefined && --count.left < 0) fail(TOO_MANY);
     space();
     const char = text[i];
     if (char === '{') {

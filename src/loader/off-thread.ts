@@ -208,10 +208,14 @@ export async function decodeOffThread(
   env: Environment | undefined,
   timeout = DECODE_TIMEOUT,
 ): Promise<Tree> {
-  const decoded = await run(await takeLane(), format, data, limits, env, timeout);
+  // The text parsed again must be the text the thread checked: the caller's bytes may change after this call (a
+  // source refilling its buffer), so both sides take a copy made now, never the caller's buffer. A Buffer's `slice`
+  // would share its memory; `new Uint8Array` copies.
+  const own = typeof data === 'string' ? data : new Uint8Array(data);
+  const decoded = await run(await takeLane(), format, own, limits, env, timeout);
   if (decoded !== CHECKED) return decoded;
   // A turn of the event loop first, for what came meanwhile (another thread's answer, a timer), before this parse
   // holds it.
   await new Promise<void>((resolve) => setImmediate(resolve));
-  return JSON.parse(documentBody(documentText(data))) as Tree;
+  return JSON.parse(documentBody(documentText(own))) as Tree;
 }

@@ -1,6 +1,8 @@
+import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
+import { createConfig } from '../../src/index.ts';
 import { decodeOffThread } from '../../src/loader/off-thread.ts';
 import { createTreeBuilder, treeChunks, type ChunkOp } from '../../src/loader/tree-chunks.ts';
 import type { Tree } from '../../src/reader/tree.ts';
@@ -59,6 +61,18 @@ describe('tree chunks', () => {
   });
 });
 
+/**
+ * Writes `text` over `bytes` right after a document is posted to a decoding thread (when `now()` says so): the thread
+ * has its copy, and its answer is not taken in yet. A source refilling its buffer after `read()` could do the same.
+ */
+function refillAfterPost(bytes: Buffer, text: string, now: () => boolean) {
+  const post = Worker.prototype.postMessage;
+  return vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, message: unknown, transfer) {
+    post.call(this, message, transfer);
+    if ((message as { type: string }).type === 'decode' && now()) bytes.write(text);
+  });
+}
+
 describe('decodeOffThread', () => {
   it('decodes every built-in format on the thread, expanding ${VAR} from the environment given', { timeout: 60_000 }, async () => {
     const cases: [string, string][] = [
@@ -111,6 +125,69 @@ describe('decodeOffThread', () => {
       expect(parse).not.toHaveBeenCalledWith(many);
     } finally {
       parse.mockRestore();
+    }
+  });
+
+  it('hands back in chunks a JSON document whose keys repeat: parsing it again would build every repeat', { timeout: 60_000 }, async () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      // 6 values in the tree, 60,001 built by a parse of the text: past what the tree holds, far under maxValues.
+      const repeated = `{${Array.from({ length: 10_000 }, () => '"a":{"b":[1,2,3]}').join(',')}}`;
+      expect(await decodeOffThread('json', repeated, limits, undefined)).toEqual({ a: { b: [1, 2, 3] } });
+      expect(parse).not.toHaveBeenCalledWith(repeated);
+      // One repeat is enough: the text builds more than the tree holds.
+      const once = '{"a":{"b":1},"a":{"b":2}}';
+      expect(await decodeOffThread('json', once, limits, undefined)).toEqual({ a: { b: 2 } });
+      expect(parse).not.toHaveBeenCalledWith(once);
+      // Without repeats, the same shape is parsed again.
+      const distinct = `{${Array.from({ length: 10_000 }, (_, i) => `"a${i}":{"b":[1,2,3]}`).join(',')}}`;
+      expect(((await decodeOffThread('json', distinct, limits, undefined)) as Record<string, unknown>).a9999).toEqual({ b: [1, 2, 3] });
+      expect(parse).toHaveBeenCalledWith(distinct);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it("parses again the bytes the thread checked, not the caller's buffer refilled after the call", { timeout: 60_000 }, async () => {
+    const original = `{"a": {"b": "${'x'.repeat(1000)}"}}`;
+    // The same length: what a source refilling its buffer in place would leave there.
+    const hostile = `{"a": {"__proto__": {"polluted": 1}, "b": "\${SECRET}"}}`.padEnd(original.length, ' ');
+    const bytes = Buffer.from(original);
+    const post = refillAfterPost(bytes, hostile, () => true);
+    try {
+      const tree = await decodeOffThread('json', bytes, limits, { SECRET: 'hunter2' });
+      expect(bytes.toString()).toBe(hostile);
+      expect(tree).toEqual({ a: { b: 'x'.repeat(1000) } });
+      expect(Object.getPrototypeOf((tree as { a: object }).a)).toBe(Object.prototype);
+    } finally {
+      post.mockRestore();
+    }
+  });
+
+  it('publishes the layer the thread validated when a source refills its buffer after read() returned', { timeout: 60_000 }, async () => {
+    // Large enough to decode on the thread: a mebibyte of JSON.
+    const original = JSON.stringify({ a: { b: 1 }, pad: 'x'.repeat(1024 * 1024) });
+    const hostile = `{"a": {"constructor": {"prototype": {"polluted": 1}}, "__proto__": {"isAdmin": true}, "b": "\${SECRET}"}}`.padEnd(original.length, ' ');
+    const bytes = Buffer.from(original);
+    let refill = false;
+    const source = {
+      name: 'refilling',
+      read: () => {
+        refill = true;
+        return Promise.resolve({ data: bytes, format: 'json', checksum: 'c', source: 'refilling', timestamp: Date.now() });
+      },
+    };
+    const post = refillAfterPost(bytes, hostile, () => refill);
+    try {
+      const config = await createConfig({ sources: [source], defaults: { a: { c: 2 } }, env: { SECRET: 'hunter2' } });
+      expect(bytes.toString()).toBe(hostile);
+      expect(config.get('a').value()).toEqual({ b: 1, c: 2 });
+      expect(config.get('a.isAdmin').exists()).toBe(false);
+      expect(Object.getPrototypeOf(config.get('a').value())).toBe(Object.prototype);
+      expect(config.get('pad').string('')).toHaveLength(1024 * 1024);
+      await config.close();
+    } finally {
+      post.mockRestore();
     }
   });
 
