@@ -58,6 +58,12 @@ describe('large documents', () => {
     await loadAndReload('large.json', '16 MiB of JSON, 95,000 keys', json, 'key94999');
   });
 
+  it('takes 16 MiB of JSON repeating one key in chunks, within the bar: parsing it again would build every repeat', { timeout: 600_000 }, async () => {
+    // 900,000 repeats of a key whose value is 5 values: a tree of 8 values, 4.5 million built by a parse of the text.
+    const repeated = (salt: number) => `{${'"a":{"b":[1,2,3]},'.repeat(900_000)}"key":"${salt}xxxx"}`;
+    await loadAndReload('repeated.json', '15 MiB of JSON, one key repeated 900,000 times', repeated, 'key');
+  });
+
   it('refuses a layer of more than maxValues values, naming the source, and keeps the last good one', { timeout: 120_000 }, async () => {
     const dir = await tempDir();
     const path = join(dir, 'dense.json');
