@@ -68,7 +68,7 @@ Sources are layered in the order given: a later one wins (--file a.yaml --env AP
 A store URL may carry a user name and password (http://user:password@127.0.0.1:2379): etcd's authentication,
 or HTTP basic authentication for a Consul behind a proxy; they are never printed.
 Exit codes: 0 success, 1 no value at the path, 2 bad usage, 3 a source could not be read (missing or invalid
-file, unreachable store, a value that does not decrypt). Values at paths matching --secret patterns, and values
+file, unreachable store, a store client not installed, a value that does not decrypt). Values at paths matching --secret patterns, and values
 decrypted with --key-file, are redacted in every output unless --reveal.
 
 Examples:

@@ -50,6 +50,8 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
   let fromCache: ChangeSet | undefined;
   /** Whether the store has answered once: its cache is then never served again. */
   let live = false;
+  /** Whether a failure was reported since the store last answered: one outage is one error, not one per retry. */
+  let failing = false;
   // The config's limits, told on its reads; the layers the watch publishes are held to the last ones.
   let limits: ReadOptions = {};
   const expand = shared.expandEnv === true;
@@ -83,12 +85,15 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
   /** Hands a set of keys over as a layer; resolves once it (or a newer set) was pushed. */
   function publish(pairs: KvPair[]): Promise<void> {
     live = true;
+    failing = false;
     latest = pairs;
     building ??= Promise.resolve().then(build);
     return building;
   }
 
   function fail(error: unknown): void {
+    if (failing) return;
+    failing = true;
     channel.fail(
       error instanceof ConfigError
         ? error.withSource(name)

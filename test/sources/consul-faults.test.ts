@@ -61,6 +61,22 @@ describe('Consul faults', () => {
     await eventually(() => expect(config.get('registry').string()).toBe('consul'), 10_000);
   });
 
+  it('reports an outage with one error however many retries it takes, and the next outage with another', async () => {
+    emulator.put('app/registry', '"etcd"');
+    const config = await load();
+    const errors: ConfigError[] = [];
+    config.on('error', (error) => errors.push(error));
+    emulator.fault({ kind: 'error500' });
+    const before = emulator.requests;
+    await eventually(() => expect(emulator.requests).toBeGreaterThanOrEqual(before + 5), 10_000);
+    expect(errors.map((error) => error.code)).toEqual(['WATCH']);
+    emulator.fault(undefined);
+    emulator.put('app/registry', '"consul"');
+    await eventually(() => expect(config.get('registry').string()).toBe('consul'), 10_000);
+    emulator.fault({ kind: 'error500' });
+    await eventually(() => expect(errors.map((error) => error.code)).toEqual(['WATCH', 'WATCH']), 10_000);
+  });
+
   it('times out a hanging agent, reports it, and recovers', async () => {
     emulator.put('app/registry', '"etcd"');
     const config = await load();

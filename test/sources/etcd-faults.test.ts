@@ -35,6 +35,26 @@ describe.runIf(serverAvailable('etcd'))('etcd faults', () => {
     return store;
   }
 
+  it('reports an outage with one error however many reconnections it takes, and the next outage with another', async () => {
+    const store = fresh();
+    await store.put('registry', 'etcd');
+    const proxy = await startProxy(Number(new URL(stores.server.endpoint).port));
+    proxies.push(proxy);
+    const config = await createConfig({ sources: [etcdSource({ prefix: store.prefix, hosts: proxy.url, timeout: 1000, maxRetryDelay: 100 })] });
+    open.push(config);
+    const errors: ConfigError[] = [];
+    config.on('error', (error) => errors.push(error));
+    proxy.cut();
+    // Reconnections every 100 ms at most: a couple of seconds hold a dozen of them, each refused.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(errors.map((error) => error.code)).toEqual(['WATCH']);
+    proxy.heal();
+    await store.put('registry', 'consul');
+    await eventually(() => expect(config.get('registry').string()).toBe('consul'), 15_000);
+    proxy.cut();
+    await eventually(() => expect(errors.map((error) => error.code)).toEqual(['WATCH', 'WATCH']), 15_000);
+  });
+
   it('converges after kill -9 and restart, with writes made while the watch was down, never going back', async () => {
     const store = fresh();
     await store.put('n', '0');
