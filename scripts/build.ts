@@ -1,7 +1,8 @@
 // Builds what the package ships, into dist/:
 //
 //   microconf.cjs            the implementation: every entry point and the command, in one CommonJS bundle
-//   <entry>.cjs, <entry>.mjs what `require` and `import` load: each hands out the bundle's exports of that entry
+//   <entry>.cjs, <entry>.mjs what `require` and `import` load: each runs its entry's part of the bundle and hands
+//                            out its exports
 //   <entry>.d.ts, .d.cts     its declarations, bundled (ESM and CommonJS flavours of the same text)
 //   cli.cjs                  the `microconf` command
 //   decode-worker.cjs        the thread large documents are decoded on (src/loader/decode-worker.ts), started by
@@ -37,9 +38,11 @@ const CLI = 'src/cli/main.ts';
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 
-// 1. The implementation: one bundle, each entry's exports under its name, the command behind an import().
+// 1. The implementation: one bundle, each entry's exports behind a function of its name, the command behind an
+// import(). An entry's modules run when it is first asked for, so `import 'microconf'` never runs the service
+// runtime (nor loads node:http and node:net for it); a module two entries share runs once.
 const stdin = [
-  ...entries.map((entry) => `export * as ${entry} from './${ENTRIES[entry]}';`),
+  ...entries.map((entry) => `export const ${entry} = () => require('./${ENTRIES[entry]}');`),
   `export const cli = () => import('./${CLI}');`,
 ].join('\n');
 /** How both bundles are built: CommonJS for Node 20, dependencies left to the consumer's node_modules. */
@@ -67,13 +70,13 @@ await build({
 await build({ ...bundling, entryPoints: [join(root, 'src/loader/decode-worker.ts')], outfile: join(dist, 'decode-worker.cjs') });
 
 // 2. Each entry's runtime face, for `require` and for `import`.
-const bundle = createRequire(import.meta.url)(join(dist, `${NAME}.cjs`)) as Record<Entry, Record<string, unknown>>;
+const bundle = createRequire(import.meta.url)(join(dist, `${NAME}.cjs`)) as Record<Entry, () => Record<string, unknown>>;
 for (const entry of entries) {
-  const names = Object.keys(bundle[entry]).sort();
+  const names = Object.keys(bundle[entry]()).sort();
   if (names.length === 0) throw new Error(`${ENTRIES[entry]} exports nothing`);
   await writeFile(
     join(dist, `${entry}.cjs`),
-    `'use strict';\nmodule.exports = require('./${NAME}.cjs').${entry};\n` +
+    `'use strict';\nmodule.exports = require('./${NAME}.cjs').${entry}();\n` +
       // Never runs: it names the exports for Node's CommonJS lexer, so `import { x }` of this file works too.
       `0 && (module.exports = { ${names.join(', ')} });\n`,
   );

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ConfigError } from '../errors.ts';
+import { onFirstUse } from '../on-first-use.ts';
 import type { Environment } from '../reader/expand.ts';
 import type { Tree } from '../reader/tree.ts';
 import { documentBody, documentText, type DecodeLimits } from './decode-text.ts';
@@ -81,8 +82,11 @@ const lanes: Lane[] = Array.from({ length: THREADS }, () => ({ worker: undefined
 /** Documents waiting for a thread, first asked first served. */
 const waiting: ((lane: Lane) => void)[] = [];
 let ids = 0;
+// Loaded with the first large document, not when microconf is imported.
+const workerThreads = onFirstUse<typeof import('node:worker_threads')>('node:worker_threads');
 
 function startThread(lane: Lane): Worker {
+  const { Worker } = workerThreads();
   const here = import.meta.url;
   const options = { resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB } };
   // From the sources (tests, tsx), the thread runs the TypeScript entry through tsx's loader (its `tsx/esm/api`

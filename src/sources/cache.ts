@@ -1,8 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import type { TreeObject } from '../reader/tree.ts';
+import { onFirstUse } from '../on-first-use.ts';
 import { readRegularFile } from './read-file.ts';
+
+// Loaded with the first cache written, not when microconf is imported.
+const crypto = onFirstUse<typeof import('node:crypto')>('node:crypto');
 
 /** A remote source's last good layer, kept on disk so a service can start while its store is down. */
 export interface CachedLayer {
@@ -14,7 +17,7 @@ export interface CachedLayer {
 
 /** Writes a cache atomically (a temporary file renamed over it), readable by the owner only. */
 async function writeText(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const temporary = `${path}.${crypto().randomBytes(6).toString('hex')}.tmp`;
   try {
     await writeFile(temporary, text, { mode: 0o600 });
     await rename(temporary, path);

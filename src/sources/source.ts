@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Encoder, Encoders } from '../encoders/user.ts';
+import { onFirstUse } from '../on-first-use.ts';
 
 /** Decoded data handed over by a source that needs no encoder (memory, env, flags). */
 export type ChangeSetObject = Readonly<Record<string, unknown>>;
@@ -143,17 +143,23 @@ export function sameData(a: ChangeSet, b: ChangeSet): boolean {
 }
 
 // Change detection, not security: MD5 (Go Config's choice) is the cheapest digest node ships, where FIPS allows it.
-const algorithm = (() => {
+// node:crypto is loaded with the first change set, not when microconf is imported.
+const crypto = onFirstUse<typeof import('node:crypto')>('node:crypto');
+let algorithm: 'md5' | 'sha256' | undefined;
+
+function digestAlgorithm(): 'md5' | 'sha256' {
+  if (algorithm) return algorithm;
   try {
-    createHash('md5');
-    return 'md5';
+    crypto().createHash('md5');
+    algorithm = 'md5';
   } catch {
-    return 'sha256';
+    algorithm = 'sha256';
   }
-})();
+  return algorithm;
+}
 
 function checksum(data: ChangeSet['data']): string {
-  const hash = createHash(algorithm);
+  const hash = crypto().createHash(digestAlgorithm());
   if (typeof data === 'string' || data instanceof Uint8Array) hash.update(data);
   else hash.update(JSON.stringify(data, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value)) ?? '');
   return hash.digest('hex');
