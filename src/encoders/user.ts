@@ -91,8 +91,9 @@ export function decodeWithEncoder(
 
 // What copying a result throws of its own accord (reader/tree.ts, reader/budget.ts, reader/expand.ts): messages
 // that quote nothing. Anything else thrown meanwhile came from the result's own code.
+// `\u2026` is the ellipsis (…), escaped so that the bundle stays ASCII (see scripts/build.ts).
 const OWN_MESSAGE =
-  /^(?:nesting deeper than \d+ levels|the layer holds more than \d+ bytes \(maxBytes\), counting its keys and values as decoded and expanded|expanding \$\{…\} would make a value longer than \d+ characters|a map key is not a scalar|two keys of a map have the same text)$/;
+  /^(?:nesting deeper than \d+ levels|the layer holds more than \d+ bytes \(maxBytes\), counting its keys and values as decoded and expanded|expanding \$\{\u2026\} would make a value longer than \d+ characters|a map key is not a scalar|two keys of a map have the same text)$/;
 
 /** A limit met while copying a result, as a fresh error; undefined for anything else. */
 function limitError(error: unknown): ConfigError | undefined {

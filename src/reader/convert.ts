@@ -92,7 +92,8 @@ const UNITS: Readonly<Record<string, number>> = {
   m: 60_000,
   h: 3_600_000,
 };
-const DURATION_PART = /(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/y;
+// µs with the micro sign (U+00B5) or the Greek mu (U+03BC), escaped so that the bundle stays ASCII.
+const DURATION_PART = /(\d*)(?:\.(\d*))?(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/y;
 
 /** Go's time.ParseDuration, answered in milliseconds; undefined for text Go rejects. */
 export function parseDuration(text: string): number | undefined {
