@@ -140,9 +140,12 @@ for (const entry of entries) {
       // Never runs: it names the exports for Node's CommonJS lexer, so `import { x }` of this file works too.
       `0 && (module.exports = { ${names.join(', ')} });\n`,
   );
-  // Importing the small file rather than the bundle spares Node's CommonJS lexer a pass over the whole bundle
-  // (about 60 ms of CPU on Node 20).
-  await writeFile(join(dist, `${entry}.mjs`), `import entry from './${entry}.cjs';\n\nexport const { ${names.join(', ')} } = entry;\n`);
+  // `require` of the small file, rather than `import` of it or of the bundle, goes straight to the CommonJS loader:
+  // no pass of Node's CommonJS lexer (about 60 ms of CPU over the whole bundle on Node 20), no asynchronous read.
+  await writeFile(
+    join(dist, `${entry}.mjs`),
+    `import { createRequire } from 'node:module';\n\nconst entry = createRequire(import.meta.url)('./${entry}.cjs');\n\nexport const { ${names.join(', ')} } = entry;\n`,
+  );
 }
 
 // 3. The command's launcher.

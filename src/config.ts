@@ -1,4 +1,4 @@
-import { EventEmitter } from './events.ts';
+import { createEmitter } from './events.ts';
 import { checkEncoders } from './encoders/registry.ts';
 import type { Encoders } from './encoders/user.ts';
 import { ConfigError, toConfigError, type ConfigIssue } from './errors.ts';
@@ -215,7 +215,7 @@ export async function createConfig<T = Record<string, unknown>>(
     secret: options.secret,
     decrypt: options.decrypt,
   });
-  const facade = new EventEmitter<ConfigEvents>();
+  const facade = createEmitter<ConfigEvents>();
   loader.events.on('change', (event) => {
     for (const listener of facade.listeners('change')) {
       callListener(

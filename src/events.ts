@@ -1,11 +1,14 @@
-import { createRequire } from 'node:module';
 import type * as EE3 from 'eventemitter3';
+import { onFirstUse } from './on-first-use.ts';
 
 // eventemitter3 is CommonJS; required directly it loads in a fraction of the time its ESM wrapper takes to
-// import (about 3 ms against 12 on the reference machine), which keeps `import 'microconf'` cheap.
-const require = createRequire(import.meta.url);
+// import, and required with the first emitter (the first config), `import 'microconf'` does not resolve it at all.
+const eventemitter3 = onFirstUse<typeof EE3>('eventemitter3');
 
-/** eventemitter3's EventEmitter class. */
-export const EventEmitter: typeof EE3.EventEmitter = (require('eventemitter3') as typeof EE3).EventEmitter;
 /** An eventemitter3 emitter typed by its events. */
 export type EventEmitter<Events extends EE3.EventEmitter.ValidEventTypes = string | symbol> = EE3.EventEmitter<Events>;
+
+/** A new eventemitter3 emitter typed by its events. */
+export function createEmitter<Events extends EE3.EventEmitter.ValidEventTypes>(): EventEmitter<Events> {
+  return new (eventemitter3().EventEmitter)<Events>();
+}

@@ -1,4 +1,4 @@
-import { EventEmitter } from '../events.ts';
+import { createEmitter, type EventEmitter } from '../events.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { formatPath } from '../reader/path.ts';
 import { mergeLayers } from '../reader/merge.ts';
@@ -60,7 +60,7 @@ export interface Publisher {
 
 /** Creates a publisher holding version 0: the defaults alone. */
 export function createPublisher(options: PublisherOptions): Publisher {
-  const events = new EventEmitter<LoaderEvents>();
+  const events = createEmitter<LoaderEvents>();
   const watchers = createWatchIndex();
   const handles = new Set<WatcherHandle>();
   const defaults: Layer = {

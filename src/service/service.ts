@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
-import { EventEmitter } from '../events.ts';
+import { createEmitter, type EventEmitter } from '../events.ts';
 import type { Config, TypeAt, Watcher } from '../index.ts';
 import { advertisedHost, formatAddress, parseListenAddress } from './address.ts';
 import { until } from './connections.ts';
@@ -77,7 +77,7 @@ export function createService<Shape = Record<string, unknown>, Input = Shape>(op
   const config: Config = options.config;
   const { name } = options;
   const id = `${name}-${randomUUID()}`;
-  const events = new EventEmitter<ServiceEvents>();
+  const events = createEmitter<ServiceEvents>();
   const report = (error: unknown) => events.emit('error', error instanceof Error ? error : new Error(String(error)));
   const server = createHandlerServer(config, report);
   let node: ServiceNode | undefined;

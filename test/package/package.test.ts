@@ -79,6 +79,8 @@ describe('the tarball', () => {
       'dist/index.d.cts',
       'dist/index.d.ts',
       'dist/index.mjs',
+      'dist/microconf-cli.cjs',
+      'dist/microconf-service.cjs',
       'dist/microconf.cjs',
       'dist/secrets.cjs',
       'dist/secrets.d.cts',
@@ -149,6 +151,24 @@ await config.close();`;
   it('is required from CommonJS', async () => {
     await writeFile(join(consumer, 'main.cjs'), program(`const microconf = require('microconf');\nconst service = require('microconf/service');\nrequire('microconf/secrets').generateKey();`));
     expect(await run(process.execPath, ['main.cjs'], consumer, env)).toEqual({ code: 0, stdout: '8080 0.0.0.0 env:APP_SERVER_PORT function ConfigError\n', stderr: '' });
+  });
+
+  // What only some programs use loads when they first use it: importing the root runs neither the service runtime
+  // nor the command, and loads no parser, store client, cipher, emitter or thread.
+  it('imports the root without the modules only some programs use, from ESM and CommonJS', async () => {
+    const report = `const { createRequire } = await import('node:module');
+const loaded = Object.keys(createRequire(process.cwd() + '/').cache).map((file) => file.slice(file.lastIndexOf('node_modules/') + 13));
+const builtins = process.moduleLoadList.filter((name) => name.startsWith('NativeModule ')).map((name) => name.slice(13));
+console.log(JSON.stringify({ loaded, builtins }));`;
+    await writeFile(join(consumer, 'lean.mjs'), `import 'microconf';\n${report}\n`);
+    await writeFile(join(consumer, 'lean.cjs'), `require('microconf');\n(async () => {\n${report}\n})();\n`);
+    for (const file of ['lean.mjs', 'lean.cjs']) {
+      const ran = await run(process.execPath, [file], consumer);
+      expect(ran).toMatchObject({ code: 0, stderr: '' });
+      const { loaded, builtins } = JSON.parse(ran.stdout) as { loaded: string[]; builtins: string[] };
+      expect(loaded.sort()).toEqual(['microconf/dist/index.cjs', 'microconf/dist/microconf.cjs']);
+      expect(builtins.filter((name) => ['crypto', 'http', 'https', 'net', 'worker_threads'].includes(name))).toEqual([]);
+    }
   });
 
   it('names the package to install when etcdSource or consulSource is used without it', async () => {
