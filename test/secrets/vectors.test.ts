@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { box, decryptValue, encryptValue, secretbox } from '../../src/secrets/index.ts';
 
 // Nonces are random; here each encryption is handed the nonce Go used, so the whole ciphertext can be compared.
-vi.mock('node:crypto', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('node:crypto')>();
-  return { ...actual, randomBytes: vi.fn(actual.randomBytes) };
-});
+// node:crypto is required where it is first used (src/secrets/nacl.ts), so the spy sits on the module itself.
+const randomBytes = vi.spyOn(createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto'), 'randomBytes');
 
 interface SecretboxVector {
   name: string;
@@ -42,14 +40,14 @@ const isText = (bytes: Uint8Array) => {
 };
 
 function nextNonce(nonce: string): void {
-  vi.mocked(randomBytes).mockImplementationOnce(((size: number) => {
+  randomBytes.mockImplementationOnce(((size: number) => {
     expect(size).toBe(24);
     return Buffer.from(nonce, 'hex');
   }) as never);
 }
 
 afterEach(() => {
-  vi.mocked(randomBytes).mockClear();
+  randomBytes.mockClear();
 });
 
 describe("secretbox against Go's vectors", () => {
