@@ -42,10 +42,9 @@ await mkdir(dist, { recursive: true });
 
 // 1. The implementation. The main bundle holds the root and `microconf/secrets`, each entry's exports behind a
 // function of its name, run when the entry is first asked for. The service runtime and the command are bundles of
-// their own, so `import 'microconf'` neither reads, compiles nor runs them (a third of the code; node:http and
+// their own, so `import 'microconf'` neither reads, compiles nor runs them (a quarter of the code; node:http and
 // node:net for the runtime, commander for the command). What they import of the main bundle's modules they take
 // from its one instance (`shared` below), never from a copy of their own.
-const absWorkingDir = root;
 /** How every bundle is built: CommonJS for Node 20, dependencies left to the consumer's node_modules. */
 const bundling = {
   bundle: true,
@@ -53,7 +52,7 @@ const bundling = {
   platform: 'node',
   target: 'node20',
   packages: 'external',
-  absWorkingDir,
+  absWorkingDir: root,
   // Names the bundle had to change to keep them apart (ConfigError → _ConfigError) stay the sources' own in
   // `.name` and in stack traces.
   keepNames: true,
