@@ -157,7 +157,7 @@ await config.close();`;
   // nor the command, and loads no parser, store client, cipher, emitter or thread.
   it('imports the root without the modules only some programs use, from ESM and CommonJS', async () => {
     const report = `const { createRequire } = await import('node:module');
-const loaded = Object.keys(createRequire(process.cwd() + '/').cache).map((file) => file.slice(file.lastIndexOf('node_modules/') + 13));
+const loaded = Object.keys(createRequire(process.cwd() + '/').cache).filter((file) => file.includes('/node_modules/')).map((file) => file.slice(file.lastIndexOf('/node_modules/') + 14));
 const builtins = process.moduleLoadList.filter((name) => name.startsWith('NativeModule ')).map((name) => name.slice(13));
 console.log(JSON.stringify({ loaded, builtins }));`;
     await writeFile(join(consumer, 'lean.mjs'), `import 'microconf';\n${report}\n`);
