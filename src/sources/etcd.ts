@@ -65,7 +65,9 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
         auth: options.auth,
         credentials: credentials(options.credentials),
         dialTimeout: timeout,
-        defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeout }),
+        // Our own timers bound each call at `timeout` and say so in their message; gRPC's deadline, a second later,
+        // is only a backstop (at the same instant the two raced, and which message came out depended on the machine).
+        defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeout + 1000 }),
         // Pings find a connection that went silent (a half-open link) while the watch waits for news.
         grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': timeout },
         faultHandling: {
