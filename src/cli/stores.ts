@@ -23,7 +23,7 @@ export async function writeKeys(store: StoreSpec, entries: readonly [string, str
   const where = storeWhere(store);
   const failed = (error: unknown) => new ConfigError(`cannot write to ${where}: ${(error as Error).message}`, { code: 'READ', cause: error });
   if (store.kind === 'etcd') {
-    const { Etcd3 } = await loadOptional('etcd3', 'put/import', () => import('etcd3'));
+    const { Etcd3 } = await loadOptional('etcd3', 'writing to a store', () => import('etcd3'));
     const client = new Etcd3({ hosts: store.address.split(','), auth: store.auth, dialTimeout: 3000 });
     try {
       for (const [key, value] of writes) await client.put(key).value(value);
@@ -34,7 +34,7 @@ export async function writeKeys(store: StoreSpec, entries: readonly [string, str
     }
     return keys;
   }
-  const { default: Consul } = await loadOptional('consul', 'put/import', () => import('consul'));
+  const { default: Consul } = await loadOptional('consul', 'writing to a store', () => import('consul'));
   const url = new URL(/^[a-z]+:\/\//i.test(store.address) ? store.address : `http://${store.address}`);
   url.port ||= '8500';
   url.pathname = '/v1';
