@@ -1,3 +1,4 @@
+import type { AbortSignalLike } from './abort-signal.ts';
 import { createEmitter } from './events.ts';
 import { checkEncoders } from './encoders/registry.ts';
 import type { Encoders } from './encoders/user.ts';
@@ -103,7 +104,7 @@ export interface ConfigOptions<S extends StandardSchemaV1 | undefined = undefine
 /** Options of `config.watch`. */
 export interface WatchOptions {
   /** Stops the watcher when aborted. */
-  signal?: AbortSignal | undefined;
+  signal?: AbortSignalLike | undefined;
 }
 
 /** The configuration's events. */

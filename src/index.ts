@@ -1,3 +1,4 @@
+export type { AbortSignalLike, AbortSignalShape } from './abort-signal.ts';
 export { createConfig } from './config.ts';
 export type { Config, ConfigEvents, ConfigFor, ConfigOptions, ConfigShape, WatchOptions } from './config.ts';
 export { ConfigError } from './errors.ts';

@@ -1,3 +1,4 @@
+import type { AbortSignalLike } from '../abort-signal.ts';
 import { ConfigError } from '../errors.ts';
 import { decodeBase64, decryptError, encodeBase64, type Plaintext } from './bytes.ts';
 
@@ -9,7 +10,7 @@ export interface Decrypter {
    * Yields each time the keys changed (a key file rewritten), after which a config decrypts every source's values
    * again; a rewrite that cannot be used rejects one read and leaves the keys in force. Ends when the signal aborts.
    */
-  watch?(signal?: AbortSignal): AsyncIterable<void>;
+  watch?(signal?: AbortSignalLike): AsyncIterable<void>;
 }
 
 /** Seals values with a random nonce: nonce ‖ sealed, Go Config's format. */

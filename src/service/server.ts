@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Config, Value } from '../index.ts';
+import type { AbortSignalLike, Config, Value } from '../index.ts';
 import type { HostPort } from './address.ts';
 import { readBody } from './body.ts';
 import { trackConnections, type Call, type Connections } from './connections.ts';
@@ -21,7 +21,7 @@ export interface HandlerContext<Options = unknown, Shape = Record<string, unknow
   /** The endpoint called (`Popular.Ping`). */
   readonly endpoint: string;
   /** Aborted when the caller goes away, and at the drain deadline of `stop()` (its reason then a 503 ServiceError). */
-  readonly signal: AbortSignal;
+  readonly signal: AbortSignalLike;
 }
 
 /** One endpoint: JSON in, JSON out. */

@@ -1,3 +1,4 @@
+import type { AbortSignalLike } from '../abort-signal.ts';
 import type { Encoder, Encoders } from '../encoders/user.ts';
 import { onFirstUse } from '../on-first-use.ts';
 
@@ -71,9 +72,9 @@ export interface Source {
    * Reads the whole place now, within the config's limits; the signal aborts when the read is no longer wanted (its
    * deadline, a close).
    */
-  read(signal?: AbortSignal, limits?: ReadOptions): Promise<ChangeSet>;
+  read(signal?: AbortSignalLike, limits?: ReadOptions): Promise<ChangeSet>;
   /** Yields a new change set whenever the place changes; ends when the signal aborts or the source closes. */
-  watch?(signal?: AbortSignal): AsyncIterable<ChangeSet>;
+  watch?(signal?: AbortSignalLike): AsyncIterable<ChangeSet>;
   /** Writes a change set back to the place, where the place allows it. */
   write?(changeSet: ChangeSet): Promise<void>;
   /**

@@ -212,13 +212,15 @@ export async function start(): Promise<Service> {
   const error: unknown = new ConfigError('x', { code: 'MISSING_PACKAGE' });
   const sealed: Uint8Array = secretbox({ key: generateKey() }).encrypt('s3cret');
   void [port, value.exists(), error, sealed, memoryRegistry(), createClient({ config })];
-  return createService({ name: 'popular', config }).handle('Popular', { async ping(request: unknown) { return request; } });
+  return createService({ name: 'popular', config }).handle('Popular', { async ping(request: unknown, context) { return context.signal.aborted ? undefined : request; } });
 }
 `;
   const modes = [
     { name: 'nodenext', options: { module: 'nodenext', moduleResolution: 'nodenext' }, files: ['use.mts', 'use.cts'] },
     { name: 'node16', options: { module: 'node16', moduleResolution: 'node16' }, files: ['use.mts', 'use.cts'] },
     { name: 'bundler', options: { module: 'esnext', moduleResolution: 'bundler' }, files: ['use.ts'] },
+    // No DOM library either: the declarations may name no global that only the DOM or @types/node declares.
+    { name: 'nodenext-es2022', options: { module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022'] }, files: ['use.mts', 'use.cts'] },
   ];
 
   it.each(modes)('check in a strict consumer, skipLibCheck off, without @types/node: $name', async ({ name, options, files }) => {

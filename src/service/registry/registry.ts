@@ -1,3 +1,4 @@
+import type { AbortSignalLike } from '../../index.ts';
 import { sleep } from '../../sleep.ts';
 import { splitAddress } from '../address.ts';
 
@@ -28,7 +29,7 @@ export interface Registry {
   /** The live nodes of a service. */
   lookup(service: string): Promise<ServiceNode[]>;
   /** The nodes of a service now, then each time they change, until the signal aborts. */
-  watch(service: string, signal: AbortSignal): AsyncIterable<ServiceNode[]>;
+  watch(service: string, signal: AbortSignalLike): AsyncIterable<ServiceNode[]>;
   /** Releases sockets, timers and clients. */
   close(): Promise<void>;
 }
