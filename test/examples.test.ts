@@ -26,7 +26,6 @@ describe.runIf(serverAvailable('etcd'))('examples/etcd', () => {
     const { stdout, stderr, code } = await runScript(example('etcd'), {
       args: ['--demo'],
       env: { ...process.env, ETCD_ENDPOINTS: server.endpoint },
-      timeout: 30_000,
     });
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -47,7 +46,6 @@ describe.runIf(serverAvailable('etcd'))('examples/etcd-service', () => {
     const { stdout, stderr, code } = await runScript(example('etcd-service'), {
       args: ['--demo'],
       env: { ...process.env, ETCD_ENDPOINTS: server.endpoint },
-      timeout: 30_000,
     });
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -57,7 +55,7 @@ describe.runIf(serverAvailable('etcd'))('examples/etcd-service', () => {
 
 describe('examples/popular', () => {
   it('runs the walkthrough of the README\'s first command', async () => {
-    const { stdout, stderr, code } = await runScript(fileURLToPath(new URL('../examples/popular/demo.ts', import.meta.url)), { timeout: 30_000 });
+    const { stdout, stderr, code } = await runScript(fileURLToPath(new URL('../examples/popular/demo.ts', import.meta.url)));
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n').map((line) => line.replace(/127\.0\.0\.1:\d+/, 'ADDRESS'));
@@ -84,7 +82,6 @@ describe('examples/consul', () => {
     const { stdout, stderr, code } = await runScript(example('consul'), {
       args: ['--demo'],
       env: { ...process.env, CONSUL_HTTP_ADDR: address },
-      timeout: 30_000,
     });
     expect(stderr).toBe('');
     expect(code).toBe(0);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { childEnv, NODE_ARGS } from './process.ts';
+import { PATIENCE } from './events.ts';
 
 /** A long-running child process whose output lines can be awaited. */
 export interface Child {
@@ -35,7 +36,7 @@ export function startChild(file: string, env: NodeJS.ProcessEnv, timeout = 60_00
     process: child,
     lines,
     exited,
-    waitFor(pattern, ms = 15_000) {
+    waitFor(pattern, ms = PATIENCE) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(check);

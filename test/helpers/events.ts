@@ -1,12 +1,18 @@
 import type { ChangeEvent, Config, ConfigError } from '../../src/index.ts';
 
+/**
+ * How long a test waits for what must happen (ms): a net against a hang, never a verdict on speed. A loaded two-core
+ * machine starts a child process, reloads or reconnects many times slower than an idle one.
+ */
+export const PATIENCE = 60_000;
+
 /** Resolves with the config's next change event, or rejects after `ms`. */
-export function nextChange(config: Config, ms = 5000): Promise<ChangeEvent> {
+export function nextChange(config: Config, ms = PATIENCE): Promise<ChangeEvent> {
   return nextEvent(config, 'change', ms);
 }
 
 /** Resolves with the config's next error event, or rejects after `ms`. */
-export function nextError(config: Config, ms = 5000): Promise<ConfigError> {
+export function nextError(config: Config, ms = PATIENCE): Promise<ConfigError> {
   return nextEvent(config, 'error', ms);
 }
 
@@ -26,7 +32,7 @@ function nextEvent<E extends 'change' | 'error'>(config: Config, event: E, ms: n
 }
 
 /** Waits until `check` passes (retrying its assertion) or `ms` elapse. */
-export async function eventually(check: () => void | Promise<void>, ms = 5000): Promise<void> {
+export async function eventually(check: () => void | Promise<void>, ms = PATIENCE): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     try {

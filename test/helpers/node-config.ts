@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { configDirSources, createConfig } from '../../src/index.ts';
 import type { TreeObject } from '../../src/index.ts';
 import { tempDir } from './files.ts';
+import { PATIENCE } from './events.ts';
 import { execFile } from 'node:child_process';
 
 /** A node-config directory layout and the settings it is loaded with. */
@@ -53,7 +54,7 @@ export async function nodeConfigValues(layout: WrittenLayout): Promise<unknown> 
       process.execPath,
       ['-', ...layout.argv],
       // From the repository, where node-config finds the YAML and TOML parsers it loads from the working directory.
-      { env: { PATH: process.env.PATH, SUPPRESS_NO_CONFIG_WARNING: '1', ...layout.env }, cwd: repository, timeout: 15_000 },
+      { env: { PATH: process.env.PATH, SUPPRESS_NO_CONFIG_WARNING: '1', ...layout.env }, cwd: repository, timeout: PATIENCE },
       (error, out, stderr) => {
         // Its message only: a stack trace through node-config's files would be mapped by the test runner.
         if (error) reject(new Error(`node-config failed: ${stderr.split('\n').find((line) => /Error/.test(line)) ?? error.message}`));

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { PATIENCE } from './events.ts';
 
 /** Node's arguments to run a TypeScript file of this repository: one process, not tsx's cli (which runs the file in a
  * second process that a kill would not reach). */
@@ -36,7 +37,7 @@ export interface RunOptions {
 
 /** Runs a TypeScript file in a fresh node process; rejects if it has not exited in time. */
 export function runScript(file: string, options: RunOptions = {}): Promise<Finished> {
-  const ms = options.timeout ?? 15_000;
+  const ms = options.timeout ?? PATIENCE;
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,

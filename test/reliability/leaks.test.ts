@@ -55,7 +55,7 @@ describe('decode errors never carry the document', () => {
     expect(error.message).toMatch(/invalid yaml: an alias refers to no anchor at line 2, column 11/);
     expect(printed(error)).not.toContain(SECRET);
     await config.close();
-    const { code, stderr, stdout } = await runScript(cli, { args: ['get', 'user', '--file', path], timeout: 30_000 });
+    const { code, stderr, stdout } = await runScript(cli, { args: ['get', 'user', '--file', path] });
     expect(code).toBe(3);
     expect(stderr).toContain('an alias refers to no anchor');
     expect(stdout + stderr).not.toContain(SECRET);

@@ -106,7 +106,7 @@ describe('stop() under attack', { timeout: 60_000 }, () => {
   it.each(attacks)('returns within its drain deadline with %s', async (name, attack) => {
     const { service, port, signals } = await start();
     const connections = await attack(port);
-    if (name.includes('never answers')) await eventually(() => expect(signals).toHaveLength(connections.length), 20_000);
+    if (name.includes('never answers')) await eventually(() => expect(signals).toHaveLength(connections.length));
     await new Promise((resolve) => setTimeout(resolve, 200));
     const ms = await timedStop(service);
     await Promise.all(connections.map((raw) => raw.closed));
@@ -124,7 +124,7 @@ describe('stop() under attack', { timeout: 60_000 }, () => {
     const { service, port, signals } = await start();
     const connections: RawConnection[] = [];
     for (const [, attack] of attacks) connections.push(...(await attack(port)));
-    await eventually(() => expect(signals).toHaveLength(50), 20_000);
+    await eventually(() => expect(signals).toHaveLength(50));
     const ms = await timedStop(service);
     await Promise.all(connections.map((raw) => raw.closed));
     figure('stop() with all the attacks at once', { trials: connections.length, failures: 0, ms, note: `drainTimeout ${DRAIN} ms` });
@@ -173,7 +173,7 @@ describe('while serving', { timeout: 60_000 }, () => {
     const started = Date.now();
     const calls = await Promise.all(Array.from({ length: 20 }, () => client.call('target', 'Target.Hang', {}, { timeout: 300 }).catch((error: unknown) => error)));
     expect(calls.every((error) => (error as { code?: string }).code === 'TIMEOUT')).toBe(true);
-    await eventually(() => expect(signals.filter((signal) => signal.aborted)).toHaveLength(20), 20_000);
+    await eventually(() => expect(signals.filter((signal) => signal.aborted)).toHaveLength(20));
     figure('20 calls to a hung handler, 300 ms deadline', { trials: 20, failures: 0, ms: Date.now() - started, note: 'each TIMEOUT; each handler\'s signal aborted' });
   });
 

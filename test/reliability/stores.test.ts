@@ -60,7 +60,7 @@ describe.runIf(serverAvailable('etcd'))('etcd under SIGKILL', () => {
       writer = new Etcd3({ hosts: etcd.endpoint });
       for (let i = 0; i < 3; i++) await write(++n);
       try {
-        await eventually(() => expect(config.get('txn.a').int(-1)).toBe(n), 15_000);
+        await eventually(() => expect(config.get('txn.a').int(-1)).toBe(n));
       } catch {
         missed++;
       }
@@ -126,7 +126,7 @@ describe('Consul (KV emulator) faults', () => {
         await inject();
         write();
         try {
-          await eventually(() => expect(config.get('txn.a').int(-1)).toBe(n), 10_000);
+          await eventually(() => expect(config.get('txn.a').int(-1)).toBe(n));
         } catch {
           missed++;
         }

@@ -63,7 +63,7 @@ describe('torn and invalid writes', () => {
               const before = errors;
               await writeFile(path, `{"n": ${trial}, "check": "ok-${trial}",`);
               try {
-                await eventually(() => expect(errors).toBeGreaterThan(before), 3000);
+                await eventually(() => expect(errors).toBeGreaterThan(before));
               } catch {
                 missedErrors++;
               }
@@ -75,7 +75,7 @@ describe('torn and invalid writes', () => {
               await rename(`${path}.tmp`, path);
           }
           try {
-            await eventually(() => expect((config.map() as { n?: number }).n).toBe(trial), 3000);
+            await eventually(() => expect((config.map() as { n?: number }).n).toBe(trial));
           } catch {
             missedFinals++;
           }
@@ -121,7 +121,7 @@ describe('torn and invalid writes', () => {
     ]);
     let missed = 0;
     try {
-      await eventually(() => expect(config.get('last').int(-1)).toBe(writes), 10_000);
+      await eventually(() => expect(config.get('last').int(-1)).toBe(writes));
     } catch {
       missed++;
     }
@@ -156,10 +156,10 @@ describe('torn and invalid writes', () => {
         const before = errors;
         await writeFile(path, invalid[format](i));
         try {
-          await eventually(() => expect(errors).toBeGreaterThan(before), 3000);
+          await eventually(() => expect(errors).toBeGreaterThan(before));
           if (config.get('n').int(-1) !== i - 1) failures++;
           await writeFile(path, format === 'yaml' ? `n: ${i}\n` : `n = ${i}\n`);
-          await eventually(() => expect(config.get('n').int(-1)).toBe(i), 3000);
+          await eventually(() => expect(config.get('n').int(-1)).toBe(i));
         } catch {
           failures++;
         }
@@ -212,7 +212,7 @@ describe('torn and invalid writes', () => {
         if (performance.now() - paused >= QUIET_MS) stalled.add(trial);
         await handle.close();
         try {
-          await eventually(() => expect(read('n').int(-1)).toBe(n), 3000);
+          await eventually(() => expect(read('n').int(-1)).toBe(n));
         } catch {
           missed++;
         }
@@ -253,7 +253,7 @@ describe('torn and invalid writes', () => {
       await handle.write(full.slice(full.indexOf('server:')));
       await handle.close();
       try {
-        await eventually(() => expect(config.get('n').int(-1)).toBe(n), 3000);
+        await eventually(() => expect(config.get('n').int(-1)).toBe(n));
       } catch {
         missed++;
       }

@@ -19,7 +19,7 @@ describe('examples/popular with an unreachable registry', () => {
     const file = join(await tempDir(), 'config.json');
     await writeFile(file, JSON.stringify({ registry: kind, registries: registries(port), server: { registerTimeout: '5s' } }));
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MICRO_')));
-    const { stdout, stderr, code } = await runScript(serviceFile, { env: { ...env, POPULAR_CONFIG: file }, timeout: 30_000 });
+    const { stdout, stderr, code } = await runScript(serviceFile, { env: { ...env, POPULAR_CONFIG: file } });
     expect(code).toBe(1);
     expect(stdout).toBe('');
     const lines = stderr.trim().split('\n');

@@ -34,7 +34,7 @@ async function startService(settings: Record<string, unknown>, ttl = '10s'): Pro
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MICRO_')));
   const child = startChild(serviceFile, { ...env, POPULAR_CONFIG: file });
   // A child process starts slowly on a busy machine: the bounds here are safety nets, not claims.
-  await child.waitFor(/^registered in/, 45_000);
+  await child.waitFor(/^registered in/);
   return child;
 }
 
@@ -49,7 +49,7 @@ describe.each(kinds)('across processes through %s', { timeout: 90_000 }, (kind) 
     try {
       expect(await client.call('popular', 'Popular.Ping', { name: 'winyh' })).toEqual({ message: 'Ping winyh' });
       child.process.kill('SIGTERM');
-      await child.waitFor(/^stopped$/, 30_000);
+      await child.waitFor(/^stopped$/);
       expect(await child.exited).toBe(0);
       const registry = createRegistry(registrySpec(config), config);
       expect(await registry.lookup('popular')).toEqual([]);
@@ -75,7 +75,7 @@ describe.each(kinds.filter((kind) => kind !== 'mdns'))('TTL through %s', { timeo
       expect(await registry.lookup('popular')).toHaveLength(1);
       child.process.kill('SIGKILL');
       await child.exited;
-      await eventually(async () => expect(await registry.lookup('popular')).toEqual([]), 10_000);
+      await eventually(async () => expect(await registry.lookup('popular')).toEqual([]));
     } finally {
       await registry.close();
       await config.close();
@@ -91,7 +91,7 @@ describe('TTL through mdns', { timeout: 90_000 }, () => {
     const registry = createRegistry(registrySpec(config), config);
     try {
       // A lookup listens 100 ms for answers; on a busy machine the first may come later.
-      await eventually(async () => expect(await registry.lookup('popular')).toHaveLength(1), 20_000);
+      await eventually(async () => expect(await registry.lookup('popular')).toHaveLength(1));
       child.process.kill('SIGKILL');
       await child.exited;
       expect(await registry.lookup('popular')).toEqual([]);

@@ -69,7 +69,7 @@ describe.each(factories)('%s registry', (_kind, make) => {
       controller.abort();
       await registry.close();
     }
-  }, 15_000);
+  });
 });
 
 describe('memory registry', () => {

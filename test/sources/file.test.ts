@@ -367,7 +367,7 @@ describe.each(watchers)('fileSource hot reload with %s', (_name, watcher) => {
     await mkdir(join(root, 'conf.d', 'local'));
     await writeFile(path, '{"port":7}');
     const written = Date.now();
-    await eventually(() => expect(config.get('port').int(-1)).toBe(7), 3000);
+    await eventually(() => expect(config.get('port').int(-1)).toBe(7));
     // Soon (milliseconds, unless the machine is loaded), not at the next retry of a failed watch, which by now
     // would be seconds away; and nothing to report meanwhile.
     expect(Date.now() - written).toBeLessThan(3000);
