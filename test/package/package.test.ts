@@ -171,13 +171,20 @@ console.log(JSON.stringify({ loaded, builtins }));`;
     }
   });
 
-  it('names the package to install when etcdSource or consulSource is used without it', async () => {
+  it('names the package to install when a store source or registry is used without it', async () => {
     await writeFile(
       join(consumer, 'stores.mjs'),
       `import { createConfig, etcdSource, consulSource, ConfigError } from 'microconf';
-import { createRegistry } from 'microconf/service';
+import { createService } from 'microconf/service';
 for (const source of [etcdSource(), consulSource()]) {
   const error = await createConfig({ sources: [source] }).then(() => undefined, (error) => error);
+  console.log(error instanceof ConfigError, error.code, error.message);
+}
+for (const registry of ['etcd', 'consul']) {
+  const config = await createConfig({ defaults: { registry, server: { address: '127.0.0.1:0' } } });
+  const service = createService({ name: 'popular', config });
+  const error = await service.start().then(() => undefined, (error) => error);
+  await service.stop();
   console.log(error instanceof ConfigError, error.code, error.message);
 }
 `,
@@ -186,7 +193,9 @@ for (const source of [etcdSource(), consulSource()]) {
       code: 0,
       stdout:
         'true MISSING_PACKAGE etcd:/micro/config: etcdSource needs the package "etcd3", which is not installed: run npm install etcd3\n' +
-        'true MISSING_PACKAGE consul:micro/config: consulSource needs the package "consul", which is not installed: run npm install consul\n',
+        'true MISSING_PACKAGE consul:micro/config: consulSource needs the package "consul", which is not installed: run npm install consul\n' +
+        'true MISSING_PACKAGE the etcd registry needs the package "etcd3", which is not installed: run npm install etcd3\n' +
+        'true MISSING_PACKAGE the Consul registry needs the package "consul", which is not installed: run npm install consul\n',
       stderr: '',
     });
   });

@@ -1,3 +1,4 @@
+import { ConfigError } from '../../errors.ts';
 import type { AbortSignalLike } from '../../index.ts';
 import { sleep } from '../../sleep.ts';
 import { splitAddress } from '../address.ts';
@@ -142,7 +143,9 @@ export async function withinTime<T>(registry: Registry, action: string, ms: numb
   try {
     return await Promise.race([
       operation().catch((error: unknown) => {
-        throw error instanceof RegistryError ? error : new RegistryError(registry, action, 'UNREACHABLE', error);
+        // A client package that is not installed is no fault of the registry's: its own error says what to install.
+        if (error instanceof RegistryError || (error instanceof ConfigError && error.code === 'MISSING_PACKAGE')) throw error;
+        throw new RegistryError(registry, action, 'UNREACHABLE', error);
       }),
       timeout,
     ]);
