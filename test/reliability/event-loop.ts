@@ -7,6 +7,7 @@
 //   node --import tsx test/reliability/event-loop.ts --sizes 16 yaml toml  some formats, some sizes (MiB)
 //   … --stages                                                             also each stage on the event loop alone
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,11 +34,33 @@ interface CaseFigures {
   reloadMs: number;
   /** The longest the event loop was held, over load, read and reload. */
   heldMs: number;
-  /** The process's peak resident memory, less what it was before the load. */
+  /** The process's peak resident memory (every thread's), less what it was before the load. */
   peakRssBytes: number;
   /** The heap held after the reload (with the config open), less before the load. */
   heldHeapBytes: number;
   stages?: Record<string, number> | undefined;
+}
+
+/**
+ * The process's peak resident memory since the last reset (Linux: `VmHWM`, every thread's pages included, and
+ * seen even while the event loop is held), or undefined where the system does not tell.
+ */
+function peakRss(): number | undefined {
+  try {
+    const found = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return found ? Number(found[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resets the peak `peakRss` reports to the memory resident now (Linux 4.0 and later). */
+function resetPeakRss(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // Elsewhere, the probe's samples are the peak.
+  }
 }
 
 /** A timer every millisecond: the longest gap between two of its calls, and the highest RSS it saw. */
@@ -58,7 +81,7 @@ function startProbe() {
     stop() {
       clearTimeout(timer);
       held = Math.max(held, performance.now() - last);
-      return { held, rss: Math.max(rss, process.memoryUsage.rss()) };
+      return { held, rss: Math.max(rss, process.memoryUsage.rss(), peakRss() ?? 0) };
     },
   };
 }
@@ -106,6 +129,7 @@ async function runCase(format: string, shape: string, size: number, withStages: 
   const figures: CaseFigures = { name: `${format}, ${shape}`, bytes, outcome: 'decoded', loadMs: 0, reloadMs: 0, heldMs: 0, peakRssBytes: 0, heldHeapBytes: 0 };
   figures.stages = stageFigures;
   for (let i = 0; i < 3; i++) gc();
+  resetPeakRss();
   const rssBefore = process.memoryUsage.rss();
   const heapBefore = process.memoryUsage().heapUsed;
   const probe = startProbe();
