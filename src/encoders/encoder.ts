@@ -4,8 +4,11 @@ import { normalize, type NormalizeOptions, type Tree } from '../reader/tree.ts';
 import { OVERFLOW } from './overflow.ts';
 import type { EncoderLimits } from './user.ts';
 
-/** Limits a decoder honours while it builds data (a YAML document's aliases expand as they are resolved). */
-export type DecodeBounds = EncoderLimits;
+/**
+ * Limits a decoder honours while it builds data (a YAML document's aliases expand as they are resolved); `maxValues`
+ * when the layer's values are counted.
+ */
+export type DecodeBounds = EncoderLimits & { readonly maxValues?: number | undefined };
 
 /**
  * True when a document holds nothing but whitespace (space, tab, line ends): a blank text is an empty layer, and a
@@ -75,7 +78,8 @@ export function decodeTree(
   encoder: BuiltinEncoder,
   text: string,
   options: NormalizeOptions,
-  parse: (text: string) => unknown = (body) => encoder.decode(body, { maxBytes: options.budget?.limit ?? DEFAULT_MAX_BYTES, maxDepth: options.maxDepth }),
+  parse: (text: string) => unknown = (body) =>
+    encoder.decode(body, { maxBytes: options.budget?.limit ?? DEFAULT_MAX_BYTES, maxDepth: options.maxDepth, maxValues: options.budget?.maxValues }),
 ): Tree {
   let infinite = false;
   const tree = normalize(parse(text), { ...options, onInfinite: () => void (infinite = true) });

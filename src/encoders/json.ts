@@ -1,10 +1,21 @@
+import { ConfigError } from '../errors.ts';
 import { decodeError, describeCharacter, positionAt, type BuiltinEncoder } from './encoder.ts';
 import { OVERFLOW, overflows } from './overflow.ts';
 
-/** JSON, parsed by the engine; on failure a small scanner finds where, since V8's messages quote the text. */
+/**
+ * JSON, parsed by the engine; on failure a small scanner finds where, since V8's messages quote the text. A text that
+ * builds more values than the layer may hold (`bounds.maxValues`) is refused by that scanner before the engine builds
+ * them: the engine's parse costs tens of bytes of heap a value, and a MiB of `{},` is 350,000 of them.
+ */
 export const jsonEncoder: BuiltinEncoder = {
   format: 'json',
-  decode(text) {
+  decode(text, bounds) {
+    if (bounds?.maxValues !== undefined && scanJson(text, false, { left: bounds.maxValues })?.reason === TOO_MANY) {
+      throw new ConfigError(
+        `the document holds more than ${bounds.maxValues} values (maxValues), counting its objects, arrays and leaves and the values of keys given again`,
+        { code: 'LIMIT' },
+      );
+    }
     try {
       return JSON.parse(text);
     } catch {

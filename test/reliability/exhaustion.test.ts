@@ -6,7 +6,7 @@ import { open, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError, createConfig, envSource, fileSource, flagsSource, memorySource, type Source } from '../../src/index.ts';
 import { eventually, nextError } from '../helpers/events.ts';
 import { tempDir } from '../helpers/files.ts';
@@ -112,6 +112,30 @@ describe('what a layer holds', () => {
       expect(error.code, name).toBe('LIMIT');
       expect(error.source).toBe(source.name);
     }
+  });
+
+  it('refuses JSON that writes more values than maxValues before the engine parses it, on the event loop and on the thread', { timeout: 120_000 }, async () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      // 600 kB, decoded on the event loop: 200,001 empty objects, which the engine's parse would build before the
+      // layer counted them.
+      const dense = `{"a":[${'{},'.repeat(200_000)}{}]}`;
+      const cost = await measure(() => refusal([memorySource(dense, { format: 'json' })], 16 * MiB));
+      report('600 kB of JSON {}, over maxValues', cost, `refused: ${(cost.value as ConfigError).code}`);
+      expect(cost.value).toMatchObject({ code: 'LIMIT', source: 'memory' });
+      expect((cost.value as ConfigError).message).toContain('maxValues');
+      expect(parse).not.toHaveBeenCalledWith(dense);
+    } finally {
+      parse.mockRestore();
+    }
+    // 1.2 MB, decoded on the thread, cut short at its end: a parse would have found the cut (DECODE); the count
+    // stops at maxValues, long before it.
+    const cut = `{"a":[${'[],'.repeat(400_000)}`;
+    const error = await refusal([memorySource(cut, { format: 'json' })], 16 * MiB);
+    expect(error).toMatchObject({ code: 'LIMIT', source: 'memory' });
+    expect(error.message).toContain('maxValues');
+    // Under a limit that admits its values, the parse runs and finds the cut.
+    await expect(createConfig({ sources: [memorySource(cut, { format: 'json' })], maxValues: 500_000 })).rejects.toMatchObject({ code: 'DECODE' });
   });
 
   it('turns a YAML !!binary into base64 text, !!set into an array and !!omap into an object', async () => {
