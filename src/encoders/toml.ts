@@ -1,11 +1,22 @@
 import { parse, TomlError } from 'smol-toml';
+import { ConfigError } from '../errors.ts';
 import { decodeError, type BuiltinEncoder } from './encoder.ts';
 import { findTomlOverflow } from './toml-overflow.ts';
+import { countTomlValues } from './toml-values.ts';
 
-/** TOML 1.0 with smol-toml; dates become ISO strings when the tree is normalized. */
+/**
+ * TOML 1.0 with smol-toml; dates become ISO strings when the tree is normalized. A text that writes more values than
+ * the layer may hold (`bounds.maxValues`) is refused before the parser builds them: a MiB of keys is 93,000 values
+ * and tens of MiB of the parser's heap.
+ */
 export const tomlEncoder: BuiltinEncoder = {
   format: 'toml',
-  decode(text) {
+  decode(text, bounds) {
+    if (bounds?.maxValues !== undefined && countTomlValues(text, bounds.maxValues) > bounds.maxValues) {
+      throw new ConfigError(`the document holds more than ${bounds.maxValues} values (maxValues), counting its objects, arrays and leaves`, {
+        code: 'LIMIT',
+      });
+    }
     try {
       return parse(text);
     } catch (error) {

@@ -138,6 +138,27 @@ describe('what a layer holds', () => {
     await expect(createConfig({ sources: [memorySource(cut, { format: 'json' })], maxValues: 500_000 })).rejects.toMatchObject({ code: 'DECODE' });
   });
 
+  it('refuses TOML that writes more values than maxValues before the parser builds them, on the event loop and on the thread', { timeout: 120_000 }, async () => {
+    // Each cut short at its end: a parse would have found the cut (DECODE); the count stops at maxValues, long before.
+    // 200 kB of 20,001 keys under maxValues 20,000 decodes on the event loop; 490 kB of 20,001 keys holding arrays
+    // of 5 numbers, 120,006 values under maxValues 100,000, on the thread.
+    const keys = `${Array.from({ length: 20_001 }, (_, i) => `k${i} = ${i % 10}`).join('\n')}\nbroken = `;
+    const numbers = `${Array.from({ length: 20_001 }, (_, i) => `k${i} = [1, 2, 3, 4, 5]`).join('\n')}\nbroken = [`;
+    for (const [text, maxValues] of [
+      [keys, 20_000],
+      [numbers, 100_000],
+    ] as const) {
+      const error = await createConfig({ sources: [memorySource(text, { format: 'toml' })], maxValues }).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(error).toMatchObject({ code: 'LIMIT', source: 'memory' });
+      expect((error as ConfigError).message).toContain('maxValues');
+      // Under a limit that admits its values, the parse runs and finds the cut.
+      await expect(createConfig({ sources: [memorySource(text, { format: 'toml' })], maxValues: maxValues * 2 })).rejects.toMatchObject({ code: 'DECODE' });
+    }
+  });
+
   it('turns a YAML !!binary into base64 text, !!set into an array and !!omap into an object', async () => {
     const bytes = 4 * MiB;
     const base64 = Buffer.alloc(bytes, 7).toString('base64');
