@@ -119,7 +119,10 @@ async function readRegularFile(path: string, maxBytes: number, source: string, f
     try {
       const opened = await handle.stat();
       if (!opened.isFile()) return undefined;
-      return { content: await readBounded(handle, opened.size, maxBytes, () => tooLarge(maxBytes, source, file)), modified: opened.mtimeMs };
+      const content = await readBounded(handle, opened.size, maxBytes, () => tooLarge(maxBytes, source, file));
+      // The change time after reading: a write that landed between the stat above and the read is in the content,
+      // and must count as recent (the quiet rule holds such a reading back), not carry the time of the old content.
+      return { content, modified: (await handle.stat()).mtimeMs };
     } finally {
       await handle.close();
     }
