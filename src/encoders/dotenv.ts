@@ -1,4 +1,5 @@
 import { parse } from 'dotenv';
+import { ConfigError } from '../errors.ts';
 import { envKeyToSegments, unflatten } from '../reader/keys.ts';
 import type { BuiltinEncoder } from './encoder.ts';
 
@@ -10,8 +11,43 @@ export function parseDotenv(text: string): Record<string, string> {
 /** A .env document as a config layer: names map to paths as the environment's do (`DB_HOST` → `db.host`). */
 export const dotenvEncoder: BuiltinEncoder = {
   format: 'dotenv',
-  decode(text) {
+  decode(text, bounds) {
+    // Refused before the parser builds them: an object of millions of keys is one allocation of tens of MiB, which
+    // the decoding thread's heap may not have room for.
+    if (bounds?.maxValues !== undefined && countDotenvAssignments(text, bounds.maxValues) > bounds.maxValues) {
+      throw new ConfigError(`the document holds more than ${bounds.maxValues} values (maxValues), counting the variables it sets, those set again included`, {
+        code: 'LIMIT',
+      });
+    }
     const vars = parseDotenv(text);
     return unflatten(Object.keys(vars).map((name) => ({ segments: envKeyToSegments(name), value: vars[name]! })));
   },
 };
+
+/** True for the characters of a variable's name in dotenv's grammar (`[\w.-]`). */
+function isNameChar(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 46 || code === 45;
+}
+
+/**
+ * How many lines of a .env text set a variable (a name, then `=` or `: `, after spaces and an optional `export`),
+ * counted up to `most + 1` (the count stops there); each sets a value, a name set again included. A line inside a
+ * quoted value spread over lines that looks like one is counted too. One pass, no backtracking.
+ */
+export function countDotenvAssignments(text: string, most: number): number {
+  let count = 0;
+  let i = 0;
+  while (i < text.length && count <= most) {
+    while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
+    if (text.startsWith('export ', i)) i += 7;
+    while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
+    const start = i;
+    while (i < text.length && isNameChar(text.charCodeAt(i))) i++;
+    const named = i > start;
+    while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
+    if (named && (text.charCodeAt(i) === 61 /* = */ || (text.charCodeAt(i) === 58 /* : */ && /\s/.test(text[i + 1] ?? '')))) count++;
+    const end = text.indexOf('\n', i);
+    i = end < 0 ? text.length : end + 1;
+  }
+  return count;
+}

@@ -1,4 +1,5 @@
 import JSON5 from 'json5';
+import { ConfigError } from '../errors.ts';
 import { decodeError, type BuiltinEncoder } from './encoder.ts';
 import { overflows } from './overflow.ts';
 
@@ -8,7 +9,14 @@ import { overflows } from './overflow.ts';
  */
 export const json5Encoder: BuiltinEncoder = {
   format: 'json5',
-  decode(text) {
+  decode(text, bounds) {
+    // Refused before the parser builds them: a collection of millions of values is one allocation of tens of MiB,
+    // which the decoding thread's heap may not have room for.
+    if (bounds?.maxValues !== undefined && countJson5Values(text, bounds.maxValues) > bounds.maxValues) {
+      throw new ConfigError(`the document holds more than ${bounds.maxValues} values (maxValues), counting its objects, arrays and leaves and the values of keys given again`, {
+        code: 'LIMIT',
+      });
+    }
     try {
       return JSON5.parse(text);
     } catch (error) {
@@ -28,6 +36,37 @@ export const json5Encoder: BuiltinEncoder = {
 };
 
 const IDENTIFIER = /[\p{L}\p{N}_$\\]/u;
+
+/**
+ * At least how many values parsing a JSON5 text builds, counted up to `most + 1` (the count stops there): the larger
+ * of its colons and its commas outside strings and comments. Each colon is a member's value; each comma follows a
+ * member or an element (a trailing one too), so neither count passes what the parse builds, values of keys given
+ * again included. One pass, no backtracking.
+ */
+export function countJson5Values(text: string, most: number): number {
+  let colons = 0;
+  let commas = 0;
+  let i = 0;
+  while (i < text.length && colons <= most && commas <= most) {
+    const code = text.charCodeAt(i);
+    if (code === 34 /* " */ || code === 39 /* ' */) {
+      i++;
+      while (i < text.length && text.charCodeAt(i) !== code) i += text.charCodeAt(i) === 92 /* \ */ ? 2 : 1;
+      i++;
+    } else if (code === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (code === 47 && text.charCodeAt(i + 1) === 42 /* * */) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 2;
+    } else {
+      if (code === 58 /* : */) colons++;
+      else if (code === 44 /* , */) commas++;
+      i++;
+    }
+  }
+  return Math.max(colons, commas);
+}
 
 /**
  * Where a number literal beyond a double's range is, skipping strings and comments; a digit that continues an

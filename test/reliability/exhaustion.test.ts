@@ -159,6 +159,24 @@ describe('what a layer holds', () => {
     }
   });
 
+  it('refuses dotenv and JSON5 that write more values than maxValues before their parsers build them', { timeout: 120_000 }, async () => {
+    // Each cut short at its end, about 1.2 MB, decoded on the thread: a parse would have found the cut (DECODE); the
+    // count stops at maxValues, long before. An object of millions of keys built by a parser is one allocation of
+    // tens of MiB, past what a thread's last room can take.
+    const cases = [
+      ['dotenv', `${Array.from({ length: 100_001 }, (_, i) => `K${i}=${i % 10}`).join('\n')}\nBROKEN="`],
+      ['json5', `{${Array.from({ length: 100_001 }, (_, i) => `k${i}: ${i % 10}`).join(',')}, broken: [`],
+    ] as const;
+    for (const [format, text] of cases) {
+      const error = await createConfig({ sources: [memorySource(text, { format })] }).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(error, format).toMatchObject({ code: 'LIMIT', source: 'memory' });
+      expect((error as ConfigError).message).toContain('maxValues');
+    }
+  });
+
   it('turns a YAML !!binary into base64 text, !!set into an array and !!omap into an object', async () => {
     const bytes = 4 * MiB;
     const base64 = Buffer.alloc(bytes, 7).toString('base64');
