@@ -90,7 +90,7 @@ describe('decodeOffThread', () => {
   it('hands back a decoder error with its line and column, and any other failure as a ConfigError', { timeout: 60_000 }, async () => {
     const decoded = await decodeOffThread('yaml', 'a: 1\nb: [secret\n', limits, undefined).catch((error: unknown) => error);
     expect(decoded).toBeInstanceOf(ConfigError);
-    expect(decoded).toMatchObject({ code: 'DECODE', line: 3 });
+    expect(decoded).toMatchObject({ code: 'DECODE', line: 2, column: 4 }); // the bracket never closed
     expect(String(decoded)).not.toContain('secret');
     await expect(decodeOffThread('ini', 'a=1', limits, undefined)).rejects.toMatchObject({ code: 'FORMAT' });
     await expect(decodeOffThread('json', `{"a":[${'[],'.repeat(20)}1]}`, { ...limits, maxValues: 10 }, undefined)).rejects.toMatchObject({
