@@ -13,10 +13,10 @@ interface LoadOptions extends jsyaml.LoadOptions {
 
 /**
  * YAML 1.2 (core schema) with `<<` merge keys and unique keys, read by js-yaml straight into data: memory follows
- * the document, not a document model (a 4 MiB document needs a heap of about 6.5 times its size). What the parser
- * builds is checked node by node as it is built (yaml-guard.ts): aliases and merges may not expand the data past
- * `maxBytes` nor `maxValues`, nesting may not go past `maxDepth`; errors name the line and column and describe the
- * problem in words of our own.
+ * the document, not a document model (a thread decodes 4 MiB of typical YAML in a heap of 32 MiB, bench/yaml-heap.ts).
+ * What the parser builds is checked node by node as it is built (yaml-guard.ts): aliases and merges may not expand
+ * the data past `maxBytes` nor `maxValues`, nesting may not go past `maxDepth`; errors name the line and column and
+ * describe the problem in words of our own.
  */
 export const yamlEncoder: BuiltinEncoder = {
   format: 'yaml',
