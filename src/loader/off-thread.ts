@@ -7,6 +7,7 @@ import type { Environment } from '../reader/expand.ts';
 import type { Tree } from '../reader/tree.ts';
 import { documentBody, documentText, type DecodeLimits } from './decode-text.ts';
 import type { ParseBack, WorkerAnswer, WorkerRequest } from './decode-worker.ts';
+import { sameLimits, threadLimits, type ThreadLimits } from './thread-limits.ts';
 import { createTreeBuilder, type TreeBuilder } from './tree-chunks.ts';
 
 /**
@@ -48,12 +49,6 @@ type Decoded = Tree | typeof CHECKED;
 /** How long one document may take to decode before its thread is stopped and the document refused (ms). */
 export const DECODE_TIMEOUT = 120_000;
 
-/**
- * What the decoding thread's heap may grow to (MiB): a parser's own structures for a 16 MiB document of the
- * costliest shapes stay below it; past it, the thread is stopped and the document refused, never the process.
- */
-const THREAD_HEAP_MB = 2048;
-
 interface Job {
   readonly id: number;
   readonly builder: TreeBuilder;
@@ -62,9 +57,13 @@ interface Job {
   reject(error: ConfigError): void;
 }
 
-/** One decoding thread, whether a document holds it, and the job of the document it is decoding. */
+/**
+ * One decoding thread and the memory limits it was started with, whether a document holds it, and the job of the
+ * document it is decoding.
+ */
 interface Lane {
   worker: Worker | undefined;
+  limits: ThreadLimits | undefined;
   busy: boolean;
   job: Job | undefined;
 }
@@ -75,20 +74,22 @@ interface Lane {
  */
 const THREADS = 2;
 
-// Threads for the process, each started on first use and shared by every config: a thread costs megabytes and tens
-// of milliseconds to start, and documents this large are rare. A thread never keeps the process alive while idle,
-// and one that failed, ran out of memory or took too long is stopped and replaced by a new one at the next use.
-const lanes: Lane[] = Array.from({ length: THREADS }, () => ({ worker: undefined, busy: false, job: undefined }));
+// Threads for the process, each started on first use and shared by every config: a thread costs 7–9 MiB and about
+// 0.1 s of CPU to start (bundled; measured), and documents this large are rare. A thread never keeps the process alive while idle,
+// and one that failed, ran out of memory or took too long is stopped and replaced by a new one at the next use. Its
+// memory is limited for the document it decodes (`threadLimits`): one whose limits are not the next document's is
+// replaced by a thread started with that document's, so a small document never has a large one's allowance.
+const lanes: Lane[] = Array.from({ length: THREADS }, () => ({ worker: undefined, limits: undefined, busy: false, job: undefined }));
 /** Documents waiting for a thread, first asked first served. */
 const waiting: ((lane: Lane) => void)[] = [];
 let ids = 0;
 // Loaded with the first large document, not when microconf is imported.
 const workerThreads = onFirstUse<typeof import('node:worker_threads')>('node:worker_threads');
 
-function startThread(lane: Lane): Worker {
+function startThread(lane: Lane, limits: ThreadLimits): Worker {
   const { Worker } = workerThreads();
   const here = import.meta.url;
-  const options = { resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB } };
+  const options = { resourceLimits: { ...limits } };
   // From the sources (tests, tsx), the thread runs the TypeScript entry through tsx's loader (its `tsx/esm/api`
   // export for `import`, which `require.resolve` would not pick); from the package, the bundled entry beside the
   // bundle.
@@ -122,11 +123,15 @@ function startThread(lane: Lane): Worker {
     else worker.postMessage({ type: 'next', id: job.id } satisfies WorkerRequest);
   });
   worker.on('error', (error: Error & { code?: string }) => {
+    if (lane.worker !== worker) return;
     const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
     stopThread(
       lane,
       outOfMemory
-        ? new ConfigError(`decoding the document needs more than ${THREAD_HEAP_MB} MiB of memory`, { code: 'LIMIT' })
+        ? new ConfigError(
+            `decoding the document needs more memory than the ${limits.maxOldGenerationSizeMb} MiB of heap allowed for a document of its size`,
+            { code: 'LIMIT' },
+          )
         : new ConfigError(`the decoding thread failed (${error.name})`, { code: 'DECODE' }),
     );
   });
@@ -151,6 +156,7 @@ function finish(lane: Lane, job: Job, settle: () => void): void {
 function stopThread(lane: Lane, error: ConfigError): void {
   const worker = lane.worker;
   lane.worker = undefined;
+  lane.limits = undefined;
   if (worker) void worker.terminate();
   const job = lane.job;
   if (job) finish(lane, job, () => job.reject(error));
@@ -172,7 +178,20 @@ function releaseLane(lane: Lane): void {
   else lane.busy = false;
 }
 
-/** Decodes one document on a lane's thread. */
+/** The lane's thread if it was started with `limits`; else a new one started with them, in place of the old. */
+function threadFor(lane: Lane, limits: ThreadLimits): Worker {
+  if (lane.worker && lane.limits && sameLimits(lane.limits, limits)) return lane.worker;
+  // The lane holds no job here: stopping its thread fails nothing.
+  stopThread(lane, new ConfigError('the decoding thread was replaced', { code: 'DECODE' }));
+  lane.worker = startThread(lane, limits);
+  lane.limits = limits;
+  return lane.worker;
+}
+
+/**
+ * Decodes one document on a lane's thread, started with the memory limits of the document's size; `move` hands the
+ * bytes' buffer over to the thread rather than copying it (`data` must then own its whole buffer).
+ */
 function run(
   lane: Lane,
   format: string,
@@ -180,9 +199,11 @@ function run(
   limits: DecodeLimits,
   env: Environment | undefined,
   timeout: number,
+  move: boolean,
 ): Promise<Decoded> {
   return new Promise<Decoded>((resolve, reject) => {
-    const worker = (lane.worker ??= startThread(lane));
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    const worker = threadFor(lane, threadLimits(size));
     const timer = setTimeout(
       () => stopThread(lane, new ConfigError(`decoding the document took longer than ${timeout / 1000} s`, { code: 'LIMIT' })),
       timeout,
@@ -195,7 +216,7 @@ function run(
     const variables = env ? Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string')) : undefined;
     const parseBack = format.toLowerCase() === 'json' ? PARSE_BACK : undefined;
     const request = { type: 'decode', id: lane.job.id, format, data, limits, env: variables, chunkSize: CHUNK_SIZE, ahead: CHUNKS_AHEAD, parseBack } as const;
-    worker.postMessage(request satisfies WorkerRequest);
+    worker.postMessage(request satisfies WorkerRequest, move && typeof data !== 'string' ? [data.buffer as ArrayBuffer] : []);
   });
 }
 
@@ -215,9 +236,10 @@ export async function decodeOffThread(
 ): Promise<Tree> {
   // The text parsed again must be the text the thread checked: the caller's bytes may change after this call (a
   // source refilling its buffer), so both sides take a copy made now, never the caller's buffer. A Buffer's `slice`
-  // would share its memory; `new Uint8Array` copies.
+  // would share its memory; `new Uint8Array` copies. Other formats are never parsed again here: their copy is moved
+  // to the thread rather than copied again (a copy more would be memory the document costs).
   const own = typeof data === 'string' ? data : new Uint8Array(data);
-  const decoded = await run(await takeLane(), format, own, limits, env, timeout);
+  const decoded = await run(await takeLane(), format, own, limits, env, timeout, format.toLowerCase() !== 'json');
   if (decoded !== CHECKED) return decoded;
   // A turn of the event loop first, for what came meanwhile (another thread's answer, a timer), before this parse
   // holds it.

@@ -7,7 +7,8 @@ import { decodeOffThread } from '../../src/loader/off-thread.ts';
 import { createTreeBuilder, treeChunks, type ChunkOp } from '../../src/loader/tree-chunks.ts';
 import type { Tree } from '../../src/reader/tree.ts';
 
-const limits = { maxBytes: 16 * 1024 * 1024, maxDepth: 64 };
+const MiB = 1024 * 1024;
+const limits = { maxBytes: 16 * MiB, maxDepth: 64 };
 
 /** The tree rebuilt from its chunks, each cloned as a message between threads is, and how many chunks it took. */
 function roundTrip(tree: Tree, chunkSize: number): { tree: Tree; chunks: ChunkOp[][] } {
@@ -211,6 +212,34 @@ describe('decodeOffThread', () => {
     expect(await next).toEqual({ b: 2 });
     expect(done.at(-1)).toBe('next');
     await side;
+  });
+
+  it('starts the thread of each document with memory limits sized from the document, replacing a thread whose limits differ', { timeout: 120_000 }, async () => {
+    // What each thread was started with, read from the thread itself when a document is posted to it.
+    const given: { worker: Worker; limits: Worker['resourceLimits'] }[] = [];
+    const post = Worker.prototype.postMessage;
+    const spy = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, message: unknown, transfer) {
+      if ((message as { type: string }).type === 'decode') given.push({ worker: this, limits: this.resourceLimits });
+      post.call(this, message, transfer);
+    });
+    const large = JSON.stringify({ a: 'x'.repeat(12 * MiB) });
+    try {
+      expect(await decodeOffThread('json', '{"a": 1}', limits, undefined)).toEqual({ a: 1 });
+      expect(((await decodeOffThread('json', large, limits, undefined)) as { a: string }).a).toHaveLength(12 * MiB);
+      expect(await decodeOffThread('yaml', 'a: 1', limits, undefined)).toEqual({ a: 1 });
+    } finally {
+      spy.mockRestore();
+    }
+    const [small, big, next] = given;
+    // A small document: the floor, 48 MiB of heap and 4 of young generation, not the 2 GiB of a shared thread.
+    expect(small!.limits).toMatchObject({ maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 });
+    // 12 MiB: five times its size in heap, on a thread started for it.
+    expect(big!.limits).toMatchObject({ maxOldGenerationSizeMb: Math.ceil((5 * Buffer.byteLength(large)) / MiB), maxYoungGenerationSizeMb: 4 });
+    expect(big!.worker).not.toBe(small!.worker);
+    // The next small document does not inherit the large one's allowance: its thread is started again with the floor.
+    expect(next!.limits).toMatchObject({ maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 });
+    expect(next!.worker).not.toBe(big!.worker);
+    expect(given).toHaveLength(3);
   });
 
   it('gives each of many documents asked for in one turn its own tree', { timeout: 60_000 }, async () => {

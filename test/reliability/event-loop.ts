@@ -6,6 +6,9 @@
 //   node --import tsx test/reliability/event-loop.ts                      every format and shape at 1, 4 and 16 MiB
 //   node --import tsx test/reliability/event-loop.ts --sizes 16 yaml toml  some formats, some sizes (MiB)
 //   … --stages                                                             also each stage on the event loop alone
+//   … --package                                                            through the built package (npm run build):
+//                                                                          its decoding thread is the bundled one, not
+//                                                                          the sources run through tsx (+30 MiB a thread)
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createConfig, fileSource } from '../../src/index.ts';
+import * as sources from '../../src/index.ts';
 import { loadEncoder } from '../../src/encoders/index.ts';
 import { intern } from '../../src/reader/intern.ts';
 import { mergeLayers } from '../../src/reader/merge.ts';
@@ -34,8 +37,10 @@ interface CaseFigures {
   reloadMs: number;
   /** The longest the event loop was held, over load, read and reload. */
   heldMs: number;
-  /** The process's peak resident memory (every thread's), less what it was before the load. */
+  /** The process's peak resident memory (every thread's), less what it was before the load: through the reload. */
   peakRssBytes: number;
+  /** The same, up to the end of the load (one document; the reload holds the old layer beside the new document). */
+  loadPeakRssBytes: number;
   /** The heap held after the reload (with the config open), less before the load. */
   heldHeapBytes: number;
   stages?: Record<string, number> | undefined;
@@ -113,7 +118,10 @@ async function stages(format: string, text: string, rewritten: string): Promise<
 }
 
 /** Runs one case in this process: the whole path through a config, then optionally the stages. */
-async function runCase(format: string, shape: string, size: number, withStages: boolean): Promise<CaseFigures> {
+async function runCase(format: string, shape: string, size: number, withStages: boolean, fromPackage: boolean): Promise<CaseFigures> {
+  // A specifier in a variable: the package is built on demand, and its types are the sources'.
+  const built = new URL('../../dist/index.mjs', import.meta.url).href;
+  const { createConfig, fileSource } = fromPackage ? ((await import(built)) as typeof sources) : sources;
   const gc = runInNewContext('gc') as () => void;
   const make = SHAPES[format]![shape]!;
   const dir = await mkdtemp(join(tmpdir(), 'microconf-loop-'));
@@ -128,7 +136,7 @@ async function runCase(format: string, shape: string, size: number, withStages: 
     return { bytes: Buffer.byteLength(text), rewritten, stages: withStages ? await stages(format, text, rewritten) : undefined };
   };
   const { bytes, rewritten: second, stages: stageFigures } = await prepare();
-  const figures: CaseFigures = { name: `${format}, ${shape}`, bytes, outcome: 'decoded', loadMs: 0, reloadMs: 0, heldMs: 0, peakRssBytes: 0, heldHeapBytes: 0 };
+  const figures: CaseFigures = { name: `${format}, ${shape}`, bytes, outcome: 'decoded', loadMs: 0, reloadMs: 0, heldMs: 0, peakRssBytes: 0, loadPeakRssBytes: 0, heldHeapBytes: 0 };
   figures.stages = stageFigures;
   for (let i = 0; i < 3; i++) gc();
   resetPeakRss();
@@ -139,6 +147,7 @@ async function runCase(format: string, shape: string, size: number, withStages: 
   try {
     const config = await createConfig({ sources: [fileSource({ path, watch: false })] });
     figures.loadMs = performance.now() - start;
+    figures.loadPeakRssBytes = Math.max(peakRss() ?? 0, process.memoryUsage.rss()) - rssBefore;
     config.get('a').exists();
     await writeFile(path, second);
     start = performance.now();
@@ -155,6 +164,7 @@ async function runCase(format: string, shape: string, size: number, withStages: 
     figures.loadMs = performance.now() - start;
     figures.heldMs = held;
     figures.peakRssBytes = rss - rssBefore;
+    figures.loadPeakRssBytes = figures.peakRssBytes;
     figures.outcome = (error as { code?: string }).code ?? String(error);
   }
   await rm(dir, { recursive: true, force: true });
@@ -170,8 +180,9 @@ function describe(figures: CaseFigures): string {
     : '';
   return (
     `[event loop] ${mib(figures.bytes)} of ${figures.name}: ${figures.outcome}, loop held ${figures.heldMs.toFixed(0)} ms ` +
-    `(load ${figures.loadMs.toFixed(0)} ms, reload ${figures.reloadMs.toFixed(0)} ms), peak RSS +${mib(figures.peakRssBytes)} ` +
-    `(${(figures.peakRssBytes / figures.bytes).toFixed(1)}×), heap held +${mib(figures.heldHeapBytes)}${stageText}`
+    `(load ${figures.loadMs.toFixed(0)} ms, reload ${figures.reloadMs.toFixed(0)} ms), peak RSS +${mib(figures.loadPeakRssBytes)} ` +
+    `(${(figures.loadPeakRssBytes / figures.bytes).toFixed(1)}×) on load, +${mib(figures.peakRssBytes)} (${(figures.peakRssBytes / figures.bytes).toFixed(1)}×) ` +
+    `through the reload, heap held +${mib(figures.heldHeapBytes)}${stageText}`
   );
 }
 
@@ -180,7 +191,7 @@ const caseAt = args.indexOf('--case');
 if (caseAt >= 0) {
   setFlagsFromString('--expose-gc');
   const [format, shape, size] = args[caseAt + 1]!.split('/');
-  const figures = await runCase(format!, shape!, Number(size), args.includes('--stages'));
+  const figures = await runCase(format!, shape!, Number(size), args.includes('--stages'), args.includes('--package'));
   console.log(JSON.stringify(figures));
 } else {
   const sizesAt = args.indexOf('--sizes');
@@ -195,7 +206,7 @@ if (caseAt >= 0) {
           process.execPath,
           // Only `--stages` parses on the event loop, which may need a larger heap; otherwise the flag is not given,
           // since V8 applies it to every thread of the process, overriding the decoding thread's own limits.
-          ['--import', 'tsx', ...(args.includes('--stages') ? ['--max-old-space-size=8192'] : []), self, '--case', `${format}/${shape}/${size * MiB}`, ...(args.includes('--stages') ? ['--stages'] : [])],
+          ['--import', 'tsx', ...(args.includes('--stages') ? ['--max-old-space-size=8192'] : []), self, '--case', `${format}/${shape}/${size * MiB}`, ...args.filter((arg) => arg === '--stages' || arg === '--package')],
           { encoding: 'utf8', maxBuffer: 16 * MiB },
         );
         console.log(describe(JSON.parse(out.trim().split('\n').at(-1)!) as CaseFigures));
