@@ -222,22 +222,22 @@ describe('decodeOffThread', () => {
       if ((message as { type: string }).type === 'decode') given.push({ worker: this, limits: this.resourceLimits });
       post.call(this, message, transfer);
     });
-    const large = JSON.stringify({ a: 'x'.repeat(12 * MiB) });
+    const large = JSON.stringify({ a: 'x'.repeat(14 * MiB) });
     try {
       expect(await decodeOffThread('json', '{"a": 1}', limits, undefined)).toEqual({ a: 1 });
-      expect(((await decodeOffThread('json', large, limits, undefined)) as { a: string }).a).toHaveLength(12 * MiB);
+      expect(((await decodeOffThread('json', large, limits, undefined)) as { a: string }).a).toHaveLength(14 * MiB);
       expect(await decodeOffThread('yaml', 'a: 1', limits, undefined)).toEqual({ a: 1 });
     } finally {
       spy.mockRestore();
     }
     const [small, big, next] = given;
-    // A small document: the floor, 48 MiB of heap and 4 of young generation, not the 2 GiB of a shared thread.
-    expect(small!.limits).toMatchObject({ maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 });
-    // 12 MiB: five times its size in heap, on a thread started for it.
+    // A small document: the floor, 64 MiB of heap and 4 of young generation, not the 2 GiB of a shared thread.
+    expect(small!.limits).toMatchObject({ maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 });
+    // 14 MiB: five times its size in heap, on a thread started for it.
     expect(big!.limits).toMatchObject({ maxOldGenerationSizeMb: Math.ceil((5 * Buffer.byteLength(large)) / MiB), maxYoungGenerationSizeMb: 4 });
     expect(big!.worker).not.toBe(small!.worker);
     // The next small document does not inherit the large one's allowance: its thread is started again with the floor.
-    expect(next!.limits).toMatchObject({ maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 });
+    expect(next!.limits).toMatchObject({ maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 });
     expect(next!.worker).not.toBe(big!.worker);
     expect(given).toHaveLength(3);
   });
