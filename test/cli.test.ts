@@ -14,6 +14,8 @@ import { useBackends } from './helpers/backends.ts';
 
 const cli = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
 const microconf = (args: string[], env: NodeJS.ProcessEnv = process.env) => runScript(cli, { args, env, timeout: 60_000 });
+/** For a store that is up: a new process's first read may take longer than the default 3 s on a loaded machine. */
+const PATIENT = ['--timeout', '30s'];
 const backends = useBackends();
 // Every test runs the command in child processes, several in a row: a safety net for a busy machine.
 const CHILDREN = 120_000;
@@ -106,7 +108,7 @@ describe('microconf put and import', { timeout: CHILDREN }, () => {
   it('writes to Consul and reads it back', async () => {
     const { base } = await files();
     const address = backends.emulator().address;
-    const store = ['--consul', address, '--prefix', 'cli/app'];
+    const store = ['--consul', address, '--prefix', 'cli/app', ...PATIENT];
     expect(await microconf(['import', base, ...store])).toMatchObject({ code: 0, stdout: `wrote 4 keys to Consul at ${address}\n` });
     expect(await microconf(['put', 'registry', '"consul"', ...store])).toMatchObject({ code: 0, stdout: `wrote cli/app/registry to Consul at ${address}\n` });
     expect(JSON.parse((await microconf(['put', 'feature', 'true', '--json', ...store])).stdout)).toEqual({ written: 1, keys: ['cli/app/feature'] });
@@ -127,9 +129,29 @@ describe('microconf put and import', { timeout: CHILDREN }, () => {
     expect(both.stderr).not.toContain('(Consul at');
   });
 
+  it('waits for a store as long as --timeout says, and takes only a duration', async () => {
+    const { base } = await files();
+    const emulator = backends.emulator();
+    emulator.fault({ kind: 'hang' });
+    try {
+      const slow = await microconf(['get', 'a', '--consul', emulator.address, '--prefix', 'slow/app', '--timeout', '200ms']);
+      expect(slow).toMatchObject({ code: 3, stdout: '' });
+      expect(slow.stderr).toMatch(/timed out \(200ms\)/);
+    } finally {
+      emulator.fault(undefined);
+    }
+    for (const given of ['soon', '0s', '-1s', '2h']) {
+      expect(await microconf(['get', 'a', '--file', base, '--timeout', given])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: 'microconf: --timeout takes a duration such as 3s, 500ms or 1m, up to 1h\n',
+      });
+    }
+  });
+
   it.runIf(hasEtcd)('writes to etcd and reads it back', async () => {
     const { base } = await files();
-    const store = ['--etcd', backends.etcd()!.endpoint, '--prefix', '/cli/app'];
+    const store = ['--etcd', backends.etcd()!.endpoint, '--prefix', '/cli/app', ...PATIENT];
     expect(await microconf(['import', base, ...store])).toMatchObject({ code: 0, stdout: `wrote 4 keys to etcd at ${backends.etcd()!.endpoint}\n` });
     expect(await microconf(['get', 'server.host', ...store])).toMatchObject({ code: 0, stdout: '0.0.0.0\n' });
   });
@@ -139,7 +161,7 @@ describe('credentials in a store URL', { timeout: CHILDREN }, () => {
   it('sign in to Consul (HTTP basic authentication) and are never printed', async () => {
     const guarded = await startConsulEmulator({ basicAuth: { username: 'ops', password: 'pa55-word' } });
     try {
-      const store = ['--consul', `http://ops:pa55-word@${guarded.address}`, '--prefix', 'auth/app'];
+      const store = ['--consul', `http://ops:pa55-word@${guarded.address}`, '--prefix', 'auth/app', ...PATIENT];
       const put = await microconf(['put', 'registry', '"consul"', ...store]);
       expect(put).toEqual({ code: 0, stdout: `wrote auth/app/registry to Consul at http://${guarded.address}\n`, stderr: '' });
       const get = await microconf(['explain', 'registry', ...store]);
@@ -164,9 +186,9 @@ describe('credentials in a store URL', { timeout: CHILDREN }, () => {
       await admin.auth.authEnable({});
       admin.close();
       const hosts = server.endpoint.replace('http://', 'http://root:pa55-word@');
-      const put = await microconf(['put', 'registry', '"etcd"', '--etcd', hosts, '--prefix', '/auth/app']);
+      const put = await microconf(['put', 'registry', '"etcd"', '--etcd', hosts, '--prefix', '/auth/app', ...PATIENT]);
       expect(put).toEqual({ code: 0, stdout: `wrote /auth/app/registry to etcd at ${server.endpoint}\n`, stderr: '' });
-      const get = await microconf(['get', 'registry', '--etcd', hosts, '--prefix', '/auth/app']);
+      const get = await microconf(['get', 'registry', '--etcd', hosts, '--prefix', '/auth/app', ...PATIENT]);
       expect(get).toEqual({ code: 0, stdout: 'etcd\n', stderr: '' });
       const wrong = await microconf(['get', 'registry', '--etcd', hosts.replace('pa55-word', 'wrong-word'), '--prefix', '/auth/app']);
       const none = await microconf(['get', 'registry', '--etcd', server.endpoint, '--prefix', '/auth/app']);
@@ -203,7 +225,7 @@ describe('microconf watch', { timeout: CHILDREN }, () => {
 
   it.runIf(hasEtcd)('shows a file change and an etcd change live, with source, and never a secret', async () => {
     const { base } = await files();
-    const store = ['--etcd', backends.etcd()!.endpoint, '--prefix', '/watch/app'];
+    const store = ['--etcd', backends.etcd()!.endpoint, '--prefix', '/watch/app', ...PATIENT];
     await microconf(['put', 'feature', 'false', ...store]);
     const watcher = startChild(cli, process.env, 60_000, ['watch', '--secret', 'database.password', '--file', base, ...store]);
     try {

@@ -3,11 +3,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { createConfig, currentView, type Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { explainPath, type Explanation } from '../loader/explain.ts';
+import { parseDuration } from '../reader/convert.ts';
 import { createRedactor } from '../reader/secrets.ts';
 import type { Tree } from '../reader/tree.ts';
 import { secretbox } from '../secrets/secretbox.ts';
 import { addSecretCommands } from './secrets.ts';
-import { makeSource, parseSources, storeWhere, type StoreSpec } from './sources.ts';
+import { DEFAULT_STORE_TIMEOUT, makeSource, parseSources, storeWhere, type StoreSpec } from './sources.ts';
 import { documentKeys, writeKeys } from './stores.ts';
 
 /** Where the CLI writes, and how it learns that it should stop watching. */
@@ -21,6 +22,9 @@ export interface CliIo {
 }
 
 const NOTHING_SECRET = createRedactor();
+
+/** The longest `--timeout` taken (ms): past it, a number is more likely a mistake than a wait anyone means. */
+const MAX_STORE_TIMEOUT = 3_600_000;
 
 /** Exit codes. */
 export const EXIT = { ok: 0, notFound: 1, usage: 2, source: 3 } as const;
@@ -61,6 +65,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option('--key-file <path>', 'keys (made by the keygen command, newest first) that open "enc:…" values; decrypted values are shown as [redacted]')
     .option('--reveal', 'show secret values (decrypted ones, secret files, --secret paths) instead of [redacted]')
     .option('--json', 'print JSON for scripts')
+    .option('--timeout <duration>', `how long a store may take to answer (${DEFAULT_STORE_TIMEOUT / 1000}s, 500ms, 1m)`)
     .addHelpText(
       'after',
       `
@@ -84,8 +89,16 @@ Examples:
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
 
-  const globals = () => program.opts<{ secret?: string[]; json?: boolean; keyFile?: string; reveal?: boolean }>();
+  const globals = () => program.opts<{ secret?: string[]; json?: boolean; keyFile?: string; reveal?: boolean; timeout?: string }>();
   const usage = (message: string) => new CommanderError(EXIT.usage, 'microconf.usage', message);
+  /** `--timeout` in ms: a positive Go duration. */
+  const storeTimeout = (): number => {
+    const given = globals().timeout;
+    if (given === undefined) return DEFAULT_STORE_TIMEOUT;
+    const ms = parseDuration(given);
+    if (ms === undefined || !(ms > 0) || ms > MAX_STORE_TIMEOUT) throw usage('--timeout takes a duration such as 3s, 500ms or 1m, up to 1h');
+    return ms;
+  };
   const specs = () => {
     if (parsed.problem !== undefined) throw usage(parsed.problem);
     return parsed.specs;
@@ -99,14 +112,17 @@ Examples:
     const sources = specs();
     if (sources.length === 0) throw usage('no source given: use --file, --env, --consul or --etcd');
     const { secret, keyFile } = globals();
+    const timeout = storeTimeout();
     const made = sources.map((spec) => {
-      const source = makeSource(spec);
+      const source = makeSource(spec, timeout);
       if (spec.kind === 'consul' || spec.kind === 'etcd') {
         stores.set(source.name, stores.has(source.name) ? undefined : { where: storeWhere(spec), address: spec.address });
       }
       return source;
     });
-    return createConfig({ sources: made, secret, decrypt: keyFile === undefined ? undefined : secretbox({ keyFile }) });
+    // The config's own bound on a read stays behind the stores' (10 s by default, against their 3 s).
+    const readTimeout = Math.max(10_000, timeout + 1000);
+    return createConfig({ sources: made, secret, readTimeout, decrypt: keyFile === undefined ? undefined : secretbox({ keyFile }) });
   };
   /** What values print as: the config's own secrets redacted, unless --reveal. */
   const redactors = (config: Config) => {
@@ -207,7 +223,7 @@ Examples:
     .description('write one key below the prefix of --consul or --etcd (the value as written: JSON, YAML or text)')
     .action(async (key: string, value: string) => {
       const store = target();
-      wrote(store, await writeKeys(store, [[key, value]]));
+      wrote(store, await writeKeys(store, [[key, value]], storeTimeout()));
     });
 
   program
@@ -216,7 +232,7 @@ Examples:
     .action(async (file: string) => {
       const store = target();
       const entries = await documentKeys(file);
-      wrote(store, await writeKeys(store, entries));
+      wrote(store, await writeKeys(store, entries, storeTimeout()));
     });
 
   addSecretCommands(program, {

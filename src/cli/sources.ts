@@ -126,16 +126,19 @@ function splitCredentials(part: string): { found: Credentials; address: string }
   return address.includes('@') ? undefined : { found, address };
 }
 
-/** The library's source for a command-line source. */
-export function makeSource(spec: SourceSpec): Source {
+/** How long a store may take to answer, unless `--timeout` says otherwise (ms). */
+export const DEFAULT_STORE_TIMEOUT = 3000;
+
+/** The library's source for a command-line source; a store's reads may take `timeout` ms. */
+export function makeSource(spec: SourceSpec, timeout = DEFAULT_STORE_TIMEOUT): Source {
   switch (spec.kind) {
     case 'file':
       return fileSource(spec.path);
     case 'env':
       return envSource(spec.prefix ? { strippedPrefix: spec.prefix } : {});
     case 'consul':
-      return consulSource({ address: spec.address, auth: spec.auth, prefix: spec.prefix ?? DEFAULT_PREFIX.consul, timeout: 3000 });
+      return consulSource({ address: spec.address, auth: spec.auth, prefix: spec.prefix ?? DEFAULT_PREFIX.consul, timeout });
     case 'etcd':
-      return etcdSource({ hosts: spec.address.split(','), auth: spec.auth, prefix: spec.prefix ?? DEFAULT_PREFIX.etcd, timeout: 3000 });
+      return etcdSource({ hosts: spec.address.split(','), auth: spec.auth, prefix: spec.prefix ?? DEFAULT_PREFIX.etcd, timeout });
   }
 }

@@ -16,15 +16,18 @@ export function storeKeys(store: StoreSpec, keys: readonly string[]): string[] {
   return keys.map((key) => (base ? `${base}/${key.replace(/^\/+/, '')}` : key.replace(/^\/+/, '')));
 }
 
-/** Writes keys (below the store's prefix) with the store's own client, then closes it; resolves with the full keys. */
-export async function writeKeys(store: StoreSpec, entries: readonly [string, string][]): Promise<string[]> {
+/**
+ * Writes keys (below the store's prefix) with the store's own client, then closes it; resolves with the full keys.
+ * Connecting, and each write to Consul, may take `timeout` ms.
+ */
+export async function writeKeys(store: StoreSpec, entries: readonly [string, string][], timeout: number): Promise<string[]> {
   const keys = storeKeys(store, entries.map(([key]) => key));
   const writes = entries.map(([, value], i) => [keys[i]!, value] as const);
   const where = storeWhere(store);
   const failed = (error: unknown) => new ConfigError(`cannot write to ${where}: ${(error as Error).message}`, { code: 'READ', cause: error });
   if (store.kind === 'etcd') {
     const { Etcd3 } = await loadOptional('etcd3', 'writing to a store', () => import('etcd3'));
-    const client = new Etcd3({ hosts: store.address.split(','), auth: store.auth, dialTimeout: 3000 });
+    const client = new Etcd3({ hosts: store.address.split(','), auth: store.auth, dialTimeout: timeout });
     try {
       for (const [key, value] of writes) await client.put(key).value(value);
     } catch (error) {
@@ -46,7 +49,7 @@ export async function writeKeys(store: StoreSpec, entries: readonly [string, str
   // The client takes baseUrl (credentials included, sent as basic authentication), though its types omit it.
   const client = new Consul({ baseUrl: url.href, defaults: token ? { token } : {} } as ConstructorParameters<typeof Consul>[0]);
   try {
-    for (const [key, value] of writes) await client.kv.set({ key, value, timeout: 5000 } as never);
+    for (const [key, value] of writes) await client.kv.set({ key, value, timeout } as never);
   } catch (error) {
     throw failed(error);
   } finally {
