@@ -1,5 +1,6 @@
 import type { ErrorPosition } from '../errors.ts';
 import { overspent, sizeBudget, type SizeBudget } from '../reader/budget.ts';
+import { positionAt } from './encoder.ts';
 import { OVERFLOW } from './overflow.ts';
 import { MERGE_TAG, scalarEvents } from './yaml-schema.ts';
 
@@ -320,13 +321,6 @@ export function skipBlank(text: string, from: number): number {
 
 /** Line and column (1-based) of an offset into the parsed text; `bom` is 1 when the parser was handed the text without its byte order mark. */
 export function positionIn(text: string, offset: number, bom: number): ErrorPosition {
-  let line = 1;
-  let start = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      start = i + 1;
-    }
-  }
-  return { line, column: offset - start + 1 + (line === 1 ? bom : 0) };
+  const position = positionAt(text, offset);
+  return position.line === 1 ? { line: 1, column: position.column + bom } : position;
 }
