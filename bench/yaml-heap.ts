@@ -10,6 +10,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { servicesYaml } from '../test/helpers/documents.ts';
 
 const args = process.argv.slice(2);
 const sizesAt = args.indexOf('--sizes');
@@ -17,20 +18,6 @@ const sizes = sizesAt >= 0 ? args[sizesAt + 1]!.split(',').map(Number) : [1, 4, 
 const named = args.filter((arg, i) => !arg.startsWith('--') && i !== sizesAt + 1);
 const parsers = named.length > 0 ? named : ['microconf', 'js-yaml', 'yaml'];
 const MiB = 1024 * 1024;
-
-/** Typical configuration YAML of about `size` characters. */
-function services(size: number): string {
-  const parts: string[] = [];
-  let length = 0;
-  for (let i = 0; length < size; i++) {
-    const part =
-      `service_${i}:\n  name: service-${i}\n  port: ${8000 + (i % 1000)}\n  enabled: ${i % 2 === 0}\n  tags:\n    - alpha\n` +
-      `    - beta-${i}\n  limits:\n    cpu: 0.${i % 10}\n    memory: ${i * 3}Mi\n    description: "a quoted string for ${i}"\n`;
-    parts.push(part);
-    length += part.length;
-  }
-  return parts.join('');
-}
 
 const here = import.meta.url;
 const tsx = new URL('dist/esm/api/index.mjs', pathToFileURL(createRequire(here).resolve('tsx/package.json'))).href;
@@ -67,7 +54,7 @@ function decodes(parser: string, text: string, capMb: number): Promise<boolean> 
 
 for (const parser of parsers) {
   for (const size of parser === 'empty' ? [0] : sizes) {
-    const text = size === 0 ? 'a: 1\n' : services(size * MiB);
+    const text = size === 0 ? 'a: 1\n' : servicesYaml(size * MiB);
     let low = 4;
     let high = 4096;
     while (low < high) {

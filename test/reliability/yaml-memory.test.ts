@@ -7,23 +7,10 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { servicesYaml } from '../helpers/documents.ts';
 
 const MiB = 1024 * 1024;
 const CAP_MB = 48;
-
-/** A typical configuration of about `size` characters: services with names, ports, flags, lists and limits. */
-function services(size: number): string {
-  const parts: string[] = [];
-  let length = 0;
-  for (let i = 0; length < size; i++) {
-    const part =
-      `service_${i}:\n  name: service-${i}\n  port: ${8000 + (i % 1000)}\n  enabled: ${i % 2 === 0}\n  tags:\n    - alpha\n` +
-      `    - beta-${i}\n  limits:\n    cpu: 0.${i % 10}\n    memory: ${i * 3}Mi\n    description: "a quoted string for ${i}"\n`;
-    parts.push(part);
-    length += part.length;
-  }
-  return parts.join('');
-}
 
 /** What a thread with a heap of `capMb` answers for decoding `text` as a layer of at most `maxValues` values: its key count, an error's code, or that it died. */
 function decodeOnThread(text: string, capMb: number, maxValues: number): Promise<{ keys?: number; code?: string; message?: string; died?: boolean }> {
@@ -57,7 +44,7 @@ function decodeOnThread(text: string, capMb: number, maxValues: number): Promise
 
 describe('YAML decoding memory', () => {
   it(`decodes 4 MiB of typical YAML on a thread whose heap is capped at ${CAP_MB} MiB`, { timeout: 120_000 }, async () => {
-    const text = services(4 * MiB);
+    const text = servicesYaml(4 * MiB);
     // 270,000 values: more than the default maxValues, which a config with this much to hold raises.
     const answer = await decodeOnThread(text, CAP_MB, 1_000_000);
     expect(answer).toEqual({ keys: text.split('\nservice_').length });
