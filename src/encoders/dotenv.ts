@@ -1,7 +1,6 @@
 import { parse } from 'dotenv';
-import { ConfigError } from '../errors.ts';
 import { envKeyToSegments, unflatten } from '../reader/keys.ts';
-import type { BuiltinEncoder } from './encoder.ts';
+import { refuseValuesPast, type BuiltinEncoder } from './encoder.ts';
 
 /** The variables of a .env text as a flat name → value record (dotenv's grammar; nothing is executed). */
 export function parseDotenv(text: string): Record<string, string> {
@@ -12,13 +11,7 @@ export function parseDotenv(text: string): Record<string, string> {
 export const dotenvEncoder: BuiltinEncoder = {
   format: 'dotenv',
   decode(text, bounds) {
-    // Refused before the parser builds them: an object of millions of keys is one allocation of tens of MiB, which
-    // the decoding thread's heap may not have room for.
-    if (bounds?.maxValues !== undefined && countDotenvAssignments(text, bounds.maxValues) > bounds.maxValues) {
-      throw new ConfigError(`the document holds more than ${bounds.maxValues} values (maxValues), counting the variables it sets, those set again included`, {
-        code: 'LIMIT',
-      });
-    }
+    refuseValuesPast(text, bounds, countDotenvAssignments, 'the variables it sets, those set again included');
     const vars = parseDotenv(text);
     return unflatten(Object.keys(vars).map((name) => ({ segments: envKeyToSegments(name), value: vars[name]! })));
   },

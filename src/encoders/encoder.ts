@@ -20,6 +20,18 @@ export function isBlank(data: unknown): boolean {
   return false;
 }
 
+/**
+ * Refuses a text that would build more values than `bounds.maxValues` before its parser builds them (a collection of
+ * millions of values is one allocation of tens of MiB, which a decoding thread's heap may not have room for).
+ * `count` is the format's linear count, stopping once past `most`; `counted` says what it counts. A text no longer
+ * than the limit is not counted: every value of a built-in format takes at least one character of its text.
+ */
+export function refuseValuesPast(text: string, bounds: DecodeBounds | undefined, count: (text: string, most: number) => number, counted: string): void {
+  const most = bounds?.maxValues;
+  if (most === undefined || text.length <= most || count(text, most) <= most) return;
+  throw new ConfigError(`the document holds more than ${most} values (maxValues), counting ${counted}`, { code: 'LIMIT' });
+}
+
 /** A built-in format: turns a document's text into plain data, within bounds (a user's format is an `Encoder`, in user.ts). */
 export interface BuiltinEncoder {
   /** The format's name (`json`, `yaml`, `toml`, `dotenv`). */

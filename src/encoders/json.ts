@@ -1,21 +1,15 @@
-import { ConfigError } from '../errors.ts';
-import { decodeError, describeCharacter, positionAt, type BuiltinEncoder } from './encoder.ts';
+import { decodeError, describeCharacter, positionAt, refuseValuesPast, type BuiltinEncoder } from './encoder.ts';
 import { OVERFLOW, overflows } from './overflow.ts';
 
 /**
  * JSON, parsed by the engine; on failure a small scanner finds where, since V8's messages quote the text. A text that
- * builds more values than the layer may hold (`bounds.maxValues`) is refused by that scanner before the engine builds
- * them: the engine's parse costs tens of bytes of heap a value, and a MiB of `{},` is 350,000 of them.
+ * builds more values than the layer may hold (`bounds.maxValues`) is refused before the engine builds them: the
+ * engine's parse costs tens of bytes of heap a value, and a MiB of `{},` is 350,000 of them.
  */
 export const jsonEncoder: BuiltinEncoder = {
   format: 'json',
   decode(text, bounds) {
-    if (bounds?.maxValues !== undefined && scanJson(text, false, { left: bounds.maxValues })?.reason === TOO_MANY) {
-      throw new ConfigError(
-        `the document holds more than ${bounds.maxValues} values (maxValues), counting its objects, arrays and leaves and the values of keys given again`,
-        { code: 'LIMIT' },
-      );
-    }
+    refuseValuesPast(text, bounds, jsonValuesPast, 'its objects, arrays and leaves and the values of keys given again');
     try {
       return JSON.parse(text);
     } catch {
@@ -43,6 +37,21 @@ export function locateJsonError(text: string): Located {
 
 /** A reason of `scanJson`'s: more values than the count it was given. */
 const TOO_MANY = 'too many values';
+
+/**
+ * More than `most` exactly when parsing the text builds more than `most` values. Most texts are let through by a
+ * bound the engine's own string search counts fast: a parse builds one value for the root, one for each member (its
+ * colon) and one for each element (the first after `[`, each other after a comma), so colons, commas and `[`, the
+ * ones inside strings included, are at least as many. Only a text whose bound passes `most` is scanned.
+ */
+function jsonValuesPast(text: string, most: number): number {
+  let bound = 1;
+  for (const char of [':', ',', '[']) {
+    for (let at = text.indexOf(char); at !== -1 && bound <= most; at = text.indexOf(char, at + 1)) bound++;
+  }
+  if (bound <= most) return bound;
+  return scanJson(text, false, { left: most })?.reason === TOO_MANY ? most + 1 : most;
+}
 
 /**
  * How many values (objects, arrays and leaves) `JSON.parse` builds from a valid text: every value it reads, those of

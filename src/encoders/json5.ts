@@ -1,6 +1,5 @@
 import JSON5 from 'json5';
-import { ConfigError } from '../errors.ts';
-import { decodeError, type BuiltinEncoder } from './encoder.ts';
+import { decodeError, refuseValuesPast, type BuiltinEncoder } from './encoder.ts';
 import { overflows } from './overflow.ts';
 
 /**
@@ -10,13 +9,7 @@ import { overflows } from './overflow.ts';
 export const json5Encoder: BuiltinEncoder = {
   format: 'json5',
   decode(text, bounds) {
-    // Refused before the parser builds them: a collection of millions of values is one allocation of tens of MiB,
-    // which the decoding thread's heap may not have room for.
-    if (bounds?.maxValues !== undefined && countJson5Values(text, bounds.maxValues) > bounds.maxValues) {
-      throw new ConfigError(`the document holds more than ${bounds.maxValues} values (maxValues), counting its objects, arrays and leaves and the values of keys given again`, {
-        code: 'LIMIT',
-      });
-    }
+    refuseValuesPast(text, bounds, countJson5Values, 'its objects, arrays and leaves and the values of keys given again');
     try {
       return JSON5.parse(text);
     } catch (error) {

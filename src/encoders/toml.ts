@@ -1,6 +1,5 @@
 import { parse, TomlError } from 'smol-toml';
-import { ConfigError } from '../errors.ts';
-import { decodeError, type BuiltinEncoder } from './encoder.ts';
+import { decodeError, refuseValuesPast, type BuiltinEncoder } from './encoder.ts';
 import { findTomlOverflow } from './toml-overflow.ts';
 import { countTomlValues } from './toml-values.ts';
 
@@ -12,11 +11,7 @@ import { countTomlValues } from './toml-values.ts';
 export const tomlEncoder: BuiltinEncoder = {
   format: 'toml',
   decode(text, bounds) {
-    if (bounds?.maxValues !== undefined && countTomlValues(text, bounds.maxValues) > bounds.maxValues) {
-      throw new ConfigError(`the document holds more than ${bounds.maxValues} values (maxValues), counting its objects, arrays and leaves`, {
-        code: 'LIMIT',
-      });
-    }
+    refuseValuesPast(text, bounds, countTomlValues, 'its objects, arrays and leaves');
     try {
       return parse(text);
     } catch (error) {
