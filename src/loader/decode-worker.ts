@@ -22,12 +22,15 @@ export type WorkerRequest =
       type: 'decode';
       id: number;
       format: string;
+      /** The document's UTF-8 bytes, moved to the thread, or its text. */
       data: string | Uint8Array;
       limits: DecodeLimits;
       env: Environment | undefined;
       chunkSize: number;
       ahead: number;
       parseBack: ParseBack | undefined;
+      /** Whether `checked` hands the bytes back (moved), for the event loop to parse what was checked. */
+      handBack: boolean;
     }
   | { type: 'next'; id: number };
 
@@ -46,7 +49,7 @@ export interface SentError {
  */
 export type WorkerAnswer =
   | { type: 'chunk'; id: number; ops: ChunkOp[]; done: boolean }
-  | { type: 'checked'; id: number }
+  | { type: 'checked'; id: number; bytes: Uint8Array | undefined }
   | { type: 'error'; id: number; error: SentError };
 
 /**
@@ -77,24 +80,27 @@ function send(id: number): void {
 
 port?.on('message', (request: WorkerRequest) => {
   if (request.type === 'next') return send(request.id);
+  const { id, format, limits, env, chunkSize, ahead, parseBack, handBack } = request;
   const text = documentText(request.data);
+  // The bytes are kept only to be handed back; otherwise nothing holds them once the text is made, and they are freed
+  // at the next collection rather than held beside the text and what its parse builds.
+  const bytes = parseBack && handBack && typeof request.data !== 'string' ? request.data : undefined;
   const report: DecodeReport = { values: 0, rewritten: false };
-  const { parseBack } = request;
-  decodeText(request.format, text, request.limits, request.env, report).then(
+  decodeText(format, text, limits, env, report).then(
     (tree) => {
       if (parseBack && tree !== null && !report.rewritten && parsesBackWithin(parseBack, text, report.values)) {
-        port.postMessage({ type: 'checked', id: request.id } satisfies WorkerAnswer);
+        port.postMessage({ type: 'checked', id, bytes } satisfies WorkerAnswer, bytes ? [bytes.buffer as ArrayBuffer] : []);
         return;
       }
-      pending.set(request.id, treeChunks(tree, request.chunkSize));
+      pending.set(id, treeChunks(tree, chunkSize));
       // A few chunks are sent ahead, each `next` asking for one more: the event loop takes in at most that many at
       // once, and neither side waits for the other's turn between chunks.
-      for (let i = 0; i < request.ahead; i++) send(request.id);
+      for (let i = 0; i < ahead; i++) send(id);
     },
     (thrown: unknown) => {
-      const error = decodeFailure(thrown, request.format);
+      const error = decodeFailure(thrown, format);
       const sent: SentError = { detail: error.detail, code: error.code, line: error.line, column: error.column, path: error.path };
-      port.postMessage({ type: 'error', id: request.id, error: sent } satisfies WorkerAnswer);
+      port.postMessage({ type: 'error', id, error: sent } satisfies WorkerAnswer);
     },
   );
 });

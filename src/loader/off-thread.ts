@@ -7,7 +7,7 @@ import type { Environment } from '../reader/expand.ts';
 import type { Tree } from '../reader/tree.ts';
 import { documentBody, documentText, type DecodeLimits } from './decode-text.ts';
 import type { ParseBack, WorkerAnswer, WorkerRequest } from './decode-worker.ts';
-import { sameLimits, threadLimits, type ThreadLimits } from './thread-limits.ts';
+import { keepsThread, sameLimits, threadLimits, type ThreadLimits } from './thread-limits.ts';
 import { createTreeBuilder, type TreeBuilder } from './tree-chunks.ts';
 
 /**
@@ -42,9 +42,18 @@ const CHUNKS_AHEAD = 4;
  */
 const PARSE_BACK: ParseBack = { maxChars: 16 * 1024 * 1024, maxValues: 150_000 };
 
-/** What the thread answered for a document: its tree, or that the event loop may parse its text (`PARSE_BACK`). */
-const CHECKED = Symbol('checked');
-type Decoded = Tree | typeof CHECKED;
+/**
+ * What the thread answered for a document: its tree, or that the event loop may parse its text (`PARSE_BACK`), with
+ * the bytes it checked when they were asked back.
+ */
+class Checked {
+  constructor(
+    readonly bytes: Uint8Array | undefined,
+    /** Settles once the thread is gone, when it was stopped after this document (its heap returned). */
+    readonly ended: Promise<unknown>,
+  ) {}
+}
+type Decoded = Tree | Checked;
 
 /** How long one document may take to decode before its thread is stopped and the document refused (ms). */
 export const DECODE_TIMEOUT = 120_000;
@@ -110,7 +119,7 @@ function startThread(lane: Lane, limits: ThreadLimits): Worker {
       return;
     }
     if (answer.type === 'checked') {
-      finish(lane, job, () => job.resolve(CHECKED));
+      finish(lane, job, (ended) => job.resolve(new Checked(answer.bytes, ended)));
       return;
     }
     try {
@@ -141,23 +150,40 @@ function startThread(lane: Lane, limits: ThreadLimits): Worker {
   return worker;
 }
 
-/** Ends a job: its thread no longer keeps the process alive and takes the next document, and the job's promise settles. */
-function finish(lane: Lane, job: Job, settle: () => void): void {
+/**
+ * Ends a job: its thread no longer keeps the process alive and takes the next document, and the job's promise
+ * settles. A thread started for a document above the heap floor is stopped instead: its heap still holds what the
+ * decode left (the text, the parse: twice the document, until a collection that an idle thread never runs), which a
+ * reload of the same size would find there beside its own (measured: 16 MiB of JSON, reloaded, peaked at 10.7× its
+ * size on a kept thread, RELIABILITY.md).
+ */
+function finish(lane: Lane, job: Job, settle: (ended: Promise<unknown>) => void): void {
   clearTimeout(job.timer);
+  let ended: Promise<unknown> = Promise.resolve();
   if (lane.job === job) {
     lane.job = undefined;
-    lane.worker?.unref();
+    if (lane.limits && !keepsThread(lane.limits)) ended = endThread(lane);
+    else lane.worker?.unref();
     releaseLane(lane);
   }
-  settle();
+  settle(ended);
 }
 
-/** Stops a lane's thread (it is started again at the next use) and fails the document it was decoding. */
-function stopThread(lane: Lane, error: ConfigError): void {
+/**
+ * Stops a lane's thread, if it has one (it is started again at the next use); its job, if any, is left as it is.
+ * The promise settles once the thread is gone.
+ */
+function endThread(lane: Lane): Promise<unknown> {
   const worker = lane.worker;
   lane.worker = undefined;
   lane.limits = undefined;
-  if (worker) void worker.terminate();
+  // A failure to stop is a thread already stopped.
+  return worker ? worker.terminate().catch(() => undefined) : Promise.resolve();
+}
+
+/** Stops a lane's thread and fails the document it was decoding. */
+function stopThread(lane: Lane, error: ConfigError): void {
+  void endThread(lane);
   const job = lane.job;
   if (job) finish(lane, job, () => job.reject(error));
 }
@@ -181,17 +207,39 @@ function releaseLane(lane: Lane): void {
 /** The lane's thread if it was started with `limits`; else a new one started with them, in place of the old. */
 function threadFor(lane: Lane, limits: ThreadLimits): Worker {
   if (lane.worker && lane.limits && sameLimits(lane.limits, limits)) return lane.worker;
-  // The lane holds no job here: stopping its thread fails nothing.
-  stopThread(lane, new ConfigError('the decoding thread was replaced', { code: 'DECODE' }));
+  // The lane holds no job here.
+  void endThread(lane);
   lane.worker = startThread(lane, limits);
   lane.limits = limits;
   return lane.worker;
 }
 
 /**
- * Decodes one document on a lane's thread, started with the memory limits of the document's size; `move` hands the
- * bytes' buffer over to the thread rather than copying it (`data` must then own its whole buffer).
+ * What a thread decodes: a copy of the document's UTF-8 bytes that the thread takes over (moved, never copied
+ * again), so that no one else can change them and the event loop holds no copy of its own while it waits. A YAML
+ * text that does not end with a line break gets one: js-yaml adds it otherwise, by copying the whole text (a
+ * 16 MiB plain scalar then stood in the thread's heap three times over), and reads the same document either way.
+ * A string with a lone surrogate, which UTF-8 cannot carry, travels as it is (copied), as the event loop would
+ * decode it.
  */
+function threadData(format: string, data: string | Uint8Array): string | Uint8Array {
+  if (typeof data === 'string' && !isWellFormed(data)) return data;
+  const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+  const last = size === 0 ? -1 : typeof data === 'string' ? data.charCodeAt(data.length - 1) : data[size - 1]!;
+  const addsBreak = format.toLowerCase() === 'yaml' && last !== -1 && last !== 0x0a && last !== 0x0d;
+  const bytes = new Uint8Array(size + (addsBreak ? 1 : 0));
+  if (typeof data === 'string') toUtf8.encodeInto(data, bytes);
+  else bytes.set(data);
+  if (addsBreak) bytes[size] = 0x0a;
+  return bytes;
+}
+
+const toUtf8 = new TextEncoder();
+
+/** `String.prototype.isWellFormed` (ES2024: in Node 20, not in the ES2023 library this project compiles against). */
+const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/** Decodes one document on a lane's thread, started with the memory limits of the document's size; bytes are moved there. */
 function run(
   lane: Lane,
   format: string,
@@ -199,11 +247,10 @@ function run(
   limits: DecodeLimits,
   env: Environment | undefined,
   timeout: number,
-  move: boolean,
+  handBack: boolean,
 ): Promise<Decoded> {
   return new Promise<Decoded>((resolve, reject) => {
-    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-    const worker = threadFor(lane, threadLimits(size));
+    const worker = threadFor(lane, threadLimits(typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength));
     const timer = setTimeout(
       () => stopThread(lane, new ConfigError(`decoding the document took longer than ${timeout / 1000} s`, { code: 'LIMIT' })),
       timeout,
@@ -215,17 +262,17 @@ function run(
     // Only the environment's own strings travel: `${VAR}` reads nothing else.
     const variables = env ? Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string')) : undefined;
     const parseBack = format.toLowerCase() === 'json' ? PARSE_BACK : undefined;
-    const request = { type: 'decode', id: lane.job.id, format, data, limits, env: variables, chunkSize: CHUNK_SIZE, ahead: CHUNKS_AHEAD, parseBack } as const;
-    worker.postMessage(request satisfies WorkerRequest, move && typeof data !== 'string' ? [data.buffer as ArrayBuffer] : []);
+    const request = { type: 'decode', id: lane.job.id, format, data, limits, env: variables, chunkSize: CHUNK_SIZE, ahead: CHUNKS_AHEAD, parseBack, handBack } as const;
+    worker.postMessage(request satisfies WorkerRequest, typeof data === 'string' ? [] : [data.buffer as ArrayBuffer]);
   });
 }
 
 /**
- * Decodes a document of a built-in format (its text, or its UTF-8 bytes, which cost less to copy to the thread) on
- * the decoding thread, as `decodeText` would on the event loop. The tree comes back in chunks, so the event loop is
- * never held for more than one chunk at a time, or, for JSON the thread found valid and within `PARSE_BACK`, is
- * parsed again from the text on the event loop. Two documents decode at once, the others wait in the order asked;
- * one that takes longer than `timeout` ms is refused (LIMIT) and its thread replaced.
+ * Decodes a document of a built-in format (its text, or its UTF-8 bytes) on the decoding thread, as `decodeText`
+ * would on the event loop. The tree comes back in chunks, so the event loop is never held for more than one chunk at
+ * a time, or, for JSON the thread found valid and within `PARSE_BACK`, is parsed again from the text on the event
+ * loop. Two documents decode at once, the others wait in the order asked; one that takes longer than `timeout` ms is
+ * refused (LIMIT) and its thread replaced.
  */
 export async function decodeOffThread(
   format: string,
@@ -234,15 +281,15 @@ export async function decodeOffThread(
   env: Environment | undefined,
   timeout = DECODE_TIMEOUT,
 ): Promise<Tree> {
-  // The text parsed again must be the text the thread checked: the caller's bytes may change after this call (a
-  // source refilling its buffer), so both sides take a copy made now, never the caller's buffer. A Buffer's `slice`
-  // would share its memory; `new Uint8Array` copies. Other formats are never parsed again here: their copy is moved
-  // to the thread rather than copied again (a copy more would be memory the document costs).
-  const own = typeof data === 'string' ? data : new Uint8Array(data);
-  const decoded = await run(await takeLane(), format, own, limits, env, timeout, format.toLowerCase() !== 'json');
-  if (decoded !== CHECKED) return decoded;
-  // A turn of the event loop first, for what came meanwhile (another thread's answer, a timer), before this parse
-  // holds it.
+  // The text parsed again must be the text the thread checked. A string cannot change; the caller's bytes may (a
+  // source refilling its buffer), so the thread hands back the copy it checked, which no one else held meanwhile.
+  const handBack = typeof data !== 'string';
+  const decoded = await run(await takeLane(), format, threadData(format, data), limits, env, timeout, handBack);
+  if (!(decoded instanceof Checked)) return decoded;
+  // The thread, when it was stopped after this document, is gone first: its copy of the text and the tree it built
+  // are not held beside the ones parsed here. A turn of the event loop then, for what came meanwhile (another
+  // thread's answer, a timer), before this parse holds it.
+  await decoded.ended;
   await new Promise<void>((resolve) => setImmediate(resolve));
-  return JSON.parse(documentBody(documentText(own))) as Tree;
+  return JSON.parse(documentBody(decoded.bytes ? documentText(decoded.bytes) : (data as string))) as Tree;
 }

@@ -36,6 +36,14 @@ export function threadLimits(size: number): ThreadLimits {
   return { maxOldGenerationSizeMb: Math.max(HEAP_FLOOR_MB, Math.ceil((HEAP_PER_BYTE * size) / MiB)), maxYoungGenerationSizeMb: YOUNG_MB };
 }
 
+/**
+ * Whether a thread started with `limits` is kept for the next document once its own is decoded: only at the floor.
+ * A thread sized for a larger document is stopped after it, returning its heap and the garbage its decode left there.
+ */
+export function keepsThread(limits: ThreadLimits): boolean {
+  return limits.maxOldGenerationSizeMb <= HEAP_FLOOR_MB;
+}
+
 /** Whether a thread started with `limits` is the one for a document that needs `wanted`: never larger, never smaller. */
 export function sameLimits(limits: ThreadLimits, wanted: ThreadLimits): boolean {
   return limits.maxOldGenerationSizeMb === wanted.maxOldGenerationSizeMb && limits.maxYoungGenerationSizeMb === wanted.maxYoungGenerationSizeMb;

@@ -80,7 +80,9 @@ export function followKeyFile(path: string, current: () => readonly Uint8Array[]
               started = true;
               changeSet = await file.read(signal, limits);
             }
-            const text = typeof changeSet.data === 'string' ? changeSet.data : '';
+            // A file source hands a large file over as bytes.
+            const data = changeSet.data;
+            const text = typeof data === 'string' ? data : data instanceof Uint8Array ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8') : '';
             if (text === refused) continue;
             let keys: Uint8Array[];
             try {

@@ -242,6 +242,37 @@ describe('decodeOffThread', () => {
     expect(given).toHaveLength(3);
   });
 
+  it('stops a thread started for a document above the heap floor once it is decoded; keeps a thread at the floor', { timeout: 120_000 }, async () => {
+    const posted: Worker[] = [];
+    const exited: Worker[] = [];
+    const post = Worker.prototype.postMessage;
+    const spy = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, message: unknown, transfer) {
+      if ((message as { type: string }).type === 'decode') {
+        posted.push(this);
+        this.once('exit', () => exited.push(this));
+      }
+      post.call(this, message, transfer);
+    });
+    // 14 MiB: a heap of five times its size, above the 64 MiB floor. Each is decoded on a thread of its own, gone
+    // before its tree is taken (JSON parsed again) or soon after (YAML, in chunks), with what its decode left there.
+    const large = (salt: number) => JSON.stringify({ a: String(salt).repeat(14 * MiB) });
+    try {
+      for (const salt of [1, 2]) expect(((await decodeOffThread('json', large(salt), limits, undefined)) as { a: string }).a).toHaveLength(14 * MiB);
+      expect(exited).toEqual(posted);
+      expect(((await decodeOffThread('yaml', `a: ${'3'.repeat(14 * MiB)}x`, limits, undefined)) as { a: string }).a).toHaveLength(14 * MiB + 1);
+      await vi.waitFor(() => expect(exited).toHaveLength(3), { timeout: 60_000 });
+      // Small documents share a thread, which stays.
+      expect(await decodeOffThread('yaml', 'a: 1', limits, undefined)).toEqual({ a: 1 });
+      expect(await decodeOffThread('yaml', 'b: 2', limits, undefined)).toEqual({ b: 2 });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(posted).toHaveLength(5);
+    expect(new Set(posted).size).toBe(4);
+    expect(posted[4]).toBe(posted[3]);
+    expect(exited).toHaveLength(3);
+  });
+
   it('gives each of many documents asked for in one turn its own tree', { timeout: 60_000 }, async () => {
     const trees = await Promise.all(Array.from({ length: 6 }, (_, i) => decodeOffThread(i % 2 ? 'yaml' : 'json', i % 2 ? `n: ${i}` : `{"n": ${i}}`, limits, undefined)));
     expect(trees).toEqual(Array.from({ length: 6 }, (_, i) => ({ n: i })));

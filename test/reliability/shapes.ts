@@ -43,6 +43,7 @@ export const SHAPES: Readonly<Record<string, Readonly<Record<string, Shape>>>> =
     'aliases': (size, salt = 0) => `x: &x ${salt}\na: [${'*x,'.repeat(Math.floor(size / 3))}*x]`,
     'anchors': (size, salt = 0) => repeated(size, (i) => (i % 2 === 0 ? `k${i}: &a${i} ${salt}` : `k${i}: *a${i - 1}`)),
     'one string': (size, salt = 0) => `a: ${String(salt % 10).repeat(size)}`,
+    'one plain text': (size, salt = 0) => `a: ${'abcdefghij'[salt % 10]!.repeat(size)}`,
   },
   toml: {
     'flat keys': (size, salt = 0) => repeated(size, (i) => `k${i} = ${(i + salt) % 10}`),

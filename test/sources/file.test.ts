@@ -53,6 +53,23 @@ describe('fileSource reads', () => {
     expect(config.explain('b').source).toBe(`file:${join(dir, 'b.yml')}`);
   });
 
+  it('hands a file over 1 MiB over as its bytes, and a smaller one as text, each decoded the same', async () => {
+    const dir = await tempDir();
+    const small = join(dir, 'small.yaml');
+    const large = join(dir, 'large.yaml');
+    await writeFile(small, 'a: é\n');
+    await writeFile(large, `a: é\nb: ${'x'.repeat(1024 * 1024)}\n`);
+    expect((await fileSource(small).read()).data).toBe('a: é\n');
+    // No text is made from a large file's bytes where it is read: the thread that decodes it makes its own.
+    const read = await fileSource(large).read();
+    expect(read.data).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(read.data as Uint8Array).toString()).toBe(`a: é\nb: ${'x'.repeat(1024 * 1024)}\n`);
+    const config = await createConfig({ sources: [fileSource(small), fileSource({ path: large, name: 'large' })] });
+    open.push(config);
+    expect(config.get('a').string()).toBe('é');
+    expect(config.get('b').string()).toHaveLength(1024 * 1024);
+  });
+
   it('refuses an unknown extension without a format on its first read (the config may have an encoder for it), naming the file', async () => {
     expect(() => fileSource('/etc/app/config')).toThrow(ConfigError);
     await expect(createConfig({ sources: [fileSource('/etc/app/config.ini')] })).rejects.toThrow(/config\.ini/);

@@ -1,0 +1,36 @@
+// What a decoding thread holds for a document, measured by the heap it needs rather than by a time or a resident
+// size: the document is decoded on a thread whose heap is capped just above what its decode must hold, so that a
+// copy more of its text runs the thread out of memory and the document is refused (LIMIT). A heap past its cap ends
+// the thread, a verdict that does not depend on the machine or its load.
+import { describe, expect, it, vi } from 'vitest';
+
+const MiB = 1024 * 1024;
+
+/**
+ * The heap the thread is given (MiB). A 16 MiB YAML plain scalar with no line break at its end decoded in 26 MiB
+ * (not in 20) once the thread was handed its bytes with a line break added; handed the text as it was, it needed
+ * 41–44 MiB: js-yaml added the line break by copying the whole text, beside its own copy and the thread's.
+ */
+const CAP_MB = 32;
+
+// Every thread is started with the cap, whatever the document's size.
+vi.mock('../../src/loader/thread-limits.ts', async (original) => ({
+  ...(await original<typeof import('../../src/loader/thread-limits.ts')>()),
+  threadLimits: () => ({ maxOldGenerationSizeMb: CAP_MB, maxYoungGenerationSizeMb: 4 }),
+}));
+
+const { decodeOffThread } = await import('../../src/loader/off-thread.ts');
+
+describe('decoding memory on the thread', () => {
+  it(`decodes a 16 MiB YAML plain scalar with no final line break in a heap of ${CAP_MB} MiB`, { timeout: 120_000 }, async () => {
+    const length = 16 * MiB - 16;
+    for (const data of [`a: ${'x'.repeat(length)}`, Buffer.from(`a: ${'y'.repeat(length)}`)]) {
+      const decoded = (await decodeOffThread('yaml', data, { maxBytes: 16 * MiB, maxDepth: 64 }, undefined).catch((error: unknown) => error)) as {
+        a?: string;
+        code?: string;
+      };
+      expect(decoded.code).toBeUndefined();
+      expect(decoded.a).toHaveLength(length);
+    }
+  });
+});
