@@ -1,6 +1,6 @@
 // The decoding thread: decodes documents handed over by `decodeOffThread` and hands their trees back in chunks, a
 // few ahead, then one each time the event loop's side has taken one in.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { ConfigErrorCode } from '../errors.ts';
 import { countJsonValues } from '../encoders/json.ts';
 import { decodeFailure, decodeText, documentBody, documentText, type DecodeLimits, type DecodeReport } from './decode-text.ts';
@@ -31,6 +31,8 @@ export type WorkerRequest =
       parseBack: ParseBack | undefined;
       /** Whether `checked` hands the bytes back (moved), for the event loop to parse what was checked. */
       handBack: boolean;
+      /** Where the tree's long strings are sent, apart from its chunks (see `APART_FROM`); closed when the tree is. */
+      apart: MessagePort;
     }
   | { type: 'next'; id: number };
 
@@ -65,6 +67,7 @@ function parsesBackWithin(parseBack: ParseBack, text: string, treeValues: number
 
 const port = parentPort;
 const pending = new Map<number, Generator<ChunkOp[], void, undefined>>();
+const closing = new Map<number, MessagePort>();
 
 function send(id: number): void {
   const chunks = pending.get(id);
@@ -72,6 +75,9 @@ function send(id: number): void {
   const next = chunks.next();
   if (next.done) {
     pending.delete(id);
+    // Whatever was sent on it stays queued on the other side until taken.
+    closing.get(id)?.close();
+    closing.delete(id);
     port!.postMessage({ type: 'chunk', id, ops: [], done: true } satisfies WorkerAnswer);
     return;
   }
@@ -80,7 +86,7 @@ function send(id: number): void {
 
 port?.on('message', (request: WorkerRequest) => {
   if (request.type === 'next') return send(request.id);
-  const { id, format, limits, env, chunkSize, ahead, parseBack, handBack } = request;
+  const { id, format, limits, env, chunkSize, ahead, parseBack, handBack, apart } = request;
   const text = documentText(request.data);
   // The bytes are kept only to be handed back; otherwise nothing holds them once the text is made, and they are freed
   // at the next collection rather than held beside the text and what its parse builds.
@@ -90,9 +96,11 @@ port?.on('message', (request: WorkerRequest) => {
     (tree) => {
       if (parseBack && tree !== null && !report.rewritten && parsesBackWithin(parseBack, text, report.values)) {
         port.postMessage({ type: 'checked', id, bytes } satisfies WorkerAnswer, bytes ? [bytes.buffer as ArrayBuffer] : []);
+        apart.close();
         return;
       }
-      pending.set(id, treeChunks(tree, chunkSize));
+      pending.set(id, treeChunks(tree, chunkSize, (long) => apart.postMessage(long)));
+      closing.set(id, apart);
       // A few chunks are sent ahead, each `next` asking for one more: the event loop takes in at most that many at
       // once, and neither side waits for the other's turn between chunks.
       for (let i = 0; i < ahead; i++) send(id);
@@ -101,6 +109,7 @@ port?.on('message', (request: WorkerRequest) => {
       const error = decodeFailure(thrown, format);
       const sent: SentError = { detail: error.detail, code: error.code, line: error.line, column: error.column, path: error.path };
       port.postMessage({ type: 'error', id, error: sent } satisfies WorkerAnswer);
+      apart.close();
     },
   );
 });

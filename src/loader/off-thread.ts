@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import type { Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { ConfigError } from '../errors.ts';
 import { onFirstUse } from '../on-first-use.ts';
 import type { Environment } from '../reader/expand.ts';
@@ -53,7 +53,12 @@ class Checked {
     readonly ended: Promise<unknown>,
   ) {}
 }
-type Decoded = Tree | Checked;
+/** A tree taken in from its chunks, and when its thread is gone (as `Checked`). */
+interface Built {
+  readonly builder: TreeBuilder;
+  readonly ended: Promise<unknown>;
+}
+type Decoded = Built | Checked;
 
 /** How long one document may take to decode before its thread is stopped and the document refused (ms). */
 export const DECODE_TIMEOUT = 120_000;
@@ -128,7 +133,7 @@ function startThread(lane: Lane, limits: ThreadLimits): Worker {
       stopThread(lane, new ConfigError(`the decoded data could not be taken in (${(error as Error).name})`, { code: 'DECODE' }));
       return;
     }
-    if (answer.done) finish(lane, job, () => job.resolve(job.builder.tree));
+    if (answer.done) finish(lane, job, (ended) => job.resolve({ builder: job.builder, ended }));
     else worker.postMessage({ type: 'next', id: job.id } satisfies WorkerRequest);
   });
   worker.on('error', (error: Error & { code?: string }) => {
@@ -239,6 +244,13 @@ const toUtf8 = new TextEncoder();
 /** `String.prototype.isWellFormed` (ES2024: in Node 20, not in the ES2023 library this project compiles against). */
 const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 
+/** The next long string the thread sent apart from its chunks. */
+function takeApart(apart: MessagePort): string {
+  const taken = workerThreads().receiveMessageOnPort(apart);
+  if (typeof taken?.message !== 'string') throw new ConfigError('the decoded data could not be taken in (a string is missing)', { code: 'DECODE' });
+  return taken.message;
+}
+
 /** Decodes one document on a lane's thread, started with the memory limits of the document's size; bytes are moved there. */
 function run(
   lane: Lane,
@@ -248,6 +260,7 @@ function run(
   env: Environment | undefined,
   timeout: number,
   handBack: boolean,
+  apart: MessagePort,
 ): Promise<Decoded> {
   return new Promise<Decoded>((resolve, reject) => {
     const worker = threadFor(lane, threadLimits(typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength));
@@ -262,8 +275,8 @@ function run(
     // Only the environment's own strings travel: `${VAR}` reads nothing else.
     const variables = env ? Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string')) : undefined;
     const parseBack = format.toLowerCase() === 'json' ? PARSE_BACK : undefined;
-    const request = { type: 'decode', id: lane.job.id, format, data, limits, env: variables, chunkSize: CHUNK_SIZE, ahead: CHUNKS_AHEAD, parseBack, handBack } as const;
-    worker.postMessage(request satisfies WorkerRequest, typeof data === 'string' ? [] : [data.buffer as ArrayBuffer]);
+    const request = { type: 'decode', id: lane.job.id, format, data, limits, env: variables, chunkSize: CHUNK_SIZE, ahead: CHUNKS_AHEAD, parseBack, handBack, apart } as const;
+    worker.postMessage(request satisfies WorkerRequest, typeof data === 'string' ? [apart] : [data.buffer as ArrayBuffer, apart]);
   });
 }
 
@@ -284,8 +297,23 @@ export async function decodeOffThread(
   // The text parsed again must be the text the thread checked. A string cannot change; the caller's bytes may (a
   // source refilling its buffer), so the thread hands back the copy it checked, which no one else held meanwhile.
   const handBack = typeof data !== 'string';
-  const decoded = await run(await takeLane(), format, threadData(format, data), limits, env, timeout, handBack);
-  if (!(decoded instanceof Checked)) return decoded;
+  // The tree's long strings come on a port of their own (`APART_FROM`), read only once the tree is there.
+  const { port1: apart, port2: threadSide } = new (workerThreads().MessageChannel)();
+  let decoded: Decoded;
+  try {
+    decoded = await run(await takeLane(), format, threadData(format, data), limits, env, timeout, handBack, threadSide);
+    if (!(decoded instanceof Checked)) {
+      const { builder, ended } = decoded;
+      if (builder.apart > 0) {
+        // The thread, when it was stopped after this document, is gone first, its copies of the text with it.
+        await ended;
+        builder.fill(() => takeApart(apart));
+      }
+      return builder.tree;
+    }
+  } finally {
+    apart.close();
+  }
   // The thread, when it was stopped after this document, is gone first: its copy of the text and the tree it built
   // are not held beside the ones parsed here. A turn of the event loop then, for what came meanwhile (another
   // thread's answer, a timer), before this parse holds it.

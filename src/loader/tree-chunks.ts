@@ -8,9 +8,22 @@ import { isHostileKey, type Tree } from '../reader/tree.ts';
 /**
  * One step of rebuilding a tree: `[value]` is the whole tree; `[parent, fragment]` adds a fragment's keys (or
  * items) to the container numbered `parent`; `[parent, key, id, isArray]` puts a new empty container numbered
- * `id` under `parent` at `key` (appended, when `parent` is an array; the root, when `parent` is -1).
+ * `id` under `parent` at `key` (appended, when `parent` is an array; the root, when `parent` is -1);
+ * `[parent, key, 'apart']` holds the place there of a long string sent apart (see `APART_FROM`).
  */
-export type ChunkOp = readonly [Tree] | readonly [number, Tree] | readonly [number, string | number, number, boolean];
+export type ChunkOp =
+  | readonly [Tree]
+  | readonly [number, Tree]
+  | readonly [number, string | number, 'apart']
+  | readonly [number, string | number, number, boolean];
+
+/**
+ * A string this long or longer (characters) is sent apart from the chunks, on a port of its own that the event loop
+ * reads only once the whole tree is there (`TreeBuilder.fill`): by then the thread that decoded it may be gone, and
+ * its memory with it. Taken in with its chunk, a 16 MiB YAML scalar was cloned on the event loop's side while the
+ * thread still held its own three copies of the text (the bytes, the text, the parser's).
+ */
+export const APART_FROM = 1024 * 1024;
 
 type Container = Record<string, Tree> | Tree[];
 
@@ -35,9 +48,10 @@ function sizeWithin(node: Tree, limit: number): number {
 
 /**
  * Cuts a tree into chunks of ops of about `chunkSize` characters of JSON each (a single leaf larger than that is a
- * chunk of its own). Lazy: a chunk is made when the next one is asked for.
+ * chunk of its own). With `sendApart`, each string of `APART_FROM` characters or more is handed to it instead, in
+ * order, its place held in the chunks. Lazy: a chunk is made when the next one is asked for.
  */
-export function* treeChunks(tree: Tree, chunkSize: number): Generator<ChunkOp[], void, undefined> {
+export function* treeChunks(tree: Tree, chunkSize: number, sendApart?: (text: string) => void): Generator<ChunkOp[], void, undefined> {
   if (typeof tree !== 'object' || tree === null || sizeWithin(tree, chunkSize) <= chunkSize) {
     yield [[tree]];
     return;
@@ -53,8 +67,12 @@ export function* treeChunks(tree: Tree, chunkSize: number): Generator<ChunkOp[],
   };
   function* place(parent: number, inArray: boolean, key: string | number, node: Tree): Generator<ChunkOp[], void, undefined> {
     const size = sizeWithin(node, chunkSize);
-    // A leaf goes in a fragment whatever its size: only a container can be cut.
-    if (size <= chunkSize || typeof node !== 'object' || node === null) {
+    if (sendApart && typeof node === 'string' && node.length >= APART_FROM) {
+      close();
+      ops.push([parent, key, 'apart']);
+      sendApart(node);
+      used += 16;
+    } else if (size <= chunkSize || typeof node !== 'object' || node === null) {
       if (fragment === undefined || fragmentOf !== parent) {
         close();
         fragmentOf = parent;
@@ -95,7 +113,11 @@ export function* treeChunks(tree: Tree, chunkSize: number): Generator<ChunkOp[],
 export interface TreeBuilder {
   /** Applies one chunk's ops. */
   apply(ops: readonly ChunkOp[]): void;
-  /** The tree built so far (complete once the last chunk is applied). */
+  /** How many strings sent apart the tree waits for. */
+  readonly apart: number;
+  /** Puts the strings sent apart in their places, taking each in order from `next`. */
+  fill(next: () => string): void;
+  /** The tree built so far (complete once the last chunk is applied and the strings sent apart are filled in). */
   readonly tree: Tree;
 }
 
@@ -103,6 +125,8 @@ export interface TreeBuilder {
 export function createTreeBuilder(): TreeBuilder {
   const containers: Container[] = [];
   let root: Tree = null;
+  // Where each string sent apart goes: its container and key (or index).
+  const places: [Container, string | number][] = [];
   const attach = (parent: number, key: string | number, node: Tree) => {
     if (parent === -1) {
       root = node;
@@ -126,6 +150,16 @@ export function createTreeBuilder(): TreeBuilder {
             const from = fragment as Record<string, Tree>;
             for (const key in from) if (!isHostileKey(key)) target[key] = from[key]!;
           }
+        } else if (op.length === 3) {
+          const [parent, key] = op;
+          const target = containers[parent]!;
+          // The place is taken now, so that keys and items keep their order; a hostile key's string is taken and dropped.
+          if (Array.isArray(target)) places.push([target, target.push(null) - 1]);
+          else if (isHostileKey(String(key))) places.push([{}, key]);
+          else {
+            target[key] = null;
+            places.push([target, key]);
+          }
         } else {
           const [parent, key, id, isArray] = op;
           const node: Container = isArray ? [] : {};
@@ -133,6 +167,12 @@ export function createTreeBuilder(): TreeBuilder {
           attach(parent, key, node);
         }
       }
+    },
+    get apart() {
+      return places.length;
+    },
+    fill(next) {
+      for (const [target, key] of places.splice(0)) (target as Record<string | number, Tree>)[key] = next();
     },
     get tree() {
       return root;

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
 import { createConfig } from '../../src/index.ts';
 import { decodeOffThread } from '../../src/loader/off-thread.ts';
-import { createTreeBuilder, treeChunks, type ChunkOp } from '../../src/loader/tree-chunks.ts';
+import { APART_FROM, createTreeBuilder, treeChunks, type ChunkOp } from '../../src/loader/tree-chunks.ts';
 import type { Tree } from '../../src/reader/tree.ts';
 
 const MiB = 1024 * 1024;
@@ -45,6 +45,23 @@ describe('tree chunks', () => {
     expect(Object.keys((rebuilt as typeof large).flat)).toEqual(Object.keys(flat));
     expect(chunks.length).toBeGreaterThan(100);
     for (const ops of chunks) expect(JSON.stringify(ops).length).toBeLessThan(4096 * 2);
+  });
+
+  it('send apart, in order, each string of a MiB or more, its place held in the chunks until it is filled in', () => {
+    const long = (char: string) => char.repeat(APART_FROM);
+    const tree = { a: 1, b: long('é'), c: [0, long('x'), `\uD800${long('y')}`, 3], d: 'z', constructor: long('w') };
+    const apart: string[] = [];
+    const builder = createTreeBuilder();
+    for (const ops of treeChunks(tree as unknown as Tree, 4096, (text) => apart.push(text))) builder.apply(structuredClone(ops));
+    expect(apart.map((text) => text.length)).toEqual([APART_FROM, APART_FROM, APART_FROM + 1, APART_FROM]);
+    expect(builder.apart).toBe(4);
+    builder.fill(() => apart.shift()!);
+    // A hostile key's string is taken and dropped; the others are in their places, keys in their order.
+    const { constructor: _dropped, ...kept } = tree;
+    expect(builder.tree).toStrictEqual(kept);
+    expect(Object.keys(builder.tree as object)).toEqual(['a', 'b', 'c', 'd']);
+    expect(apart).toEqual([]);
+    expect(builder.apart).toBe(0);
   });
 
   it('hand a small tree, or a scalar, over in one chunk', () => {
