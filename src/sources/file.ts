@@ -205,8 +205,7 @@ async function readStable(path: string, name: string, format: ResolvedFormat, ma
     const small = before.size <= SYNC_READ_LIMIT;
     // A user's encoder is given the file's bytes, as they are. So is every file over 1 MiB: it is decoded on a
     // thread, from a copy of its bytes, and a text made from them here would stand beside them until the next
-    // collection, a copy of the document held for nothing (16 MiB of YAML reloaded: 11.5× its size at the peak, 9×
-    // without; RELIABILITY.md).
+    // collection, a copy of the document (16 MiB at the limit) held for nothing while it decodes.
     const data = format.encoder || !small ? await readRegularBytes(path, maxBytes) : await readRegularFile(path, maxBytes);
     const after = small ? statSync(path, { bigint: true }) : await stat(path, { bigint: true });
     const unchanged = after.size === BigInt(Buffer.byteLength(data)) && after.ctimeNs === before.ctimeNs && after.ino === before.ino;
