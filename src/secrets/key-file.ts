@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { fileSource } from '../sources/file.ts';
-import { readRegularFileSync } from '../sources/read-file.ts';
+import { fileText, readRegularFileSync } from '../sources/read-file.ts';
 import type { ChangeSet } from '../sources/source.ts';
 import { toKey } from './bytes.ts';
 
@@ -80,9 +80,7 @@ export function followKeyFile(path: string, current: () => readonly Uint8Array[]
               started = true;
               changeSet = await file.read(signal, limits);
             }
-            // A file source hands a large file over as bytes.
-            const data = changeSet.data;
-            const text = typeof data === 'string' ? data : data instanceof Uint8Array ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8') : '';
+            const text = fileText(changeSet.data) ?? '';
             if (text === refused) continue;
             let keys: Uint8Array[];
             try {

@@ -5,6 +5,7 @@ import { formatPath } from '../reader/path.ts';
 import { unflatten, type FlatEntry } from '../reader/keys.ts';
 import { isObject, type Tree, type TreeObject } from '../reader/tree.ts';
 import { fileSource } from './file.ts';
+import { fileText } from './read-file.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type Origin, type Source, type SourceOptions } from './source.ts';
 
 /** Turns a variable's text into a value by a `__format` (already checked to be known); null is "unset". */
@@ -138,8 +139,8 @@ export function customEnvironmentSource(options: CustomEnvironmentSourceOptions)
   async function map(read: ChangeSet): Promise<ChangeSet> {
     try {
       let mapping: Tree = null;
-      if (read.format !== 'object' && /\S/.test(String(read.data))) {
-        const text = String(read.data);
+      const text = read.format === 'object' ? undefined : fileText(read.data);
+      if (text !== undefined && /\S/.test(text)) {
         if (Buffer.byteLength(text) > MAX_BYTES) {
           throw new ConfigError(`the mapping exceeds the limit of ${MAX_BYTES} bytes`, { code: 'LIMIT' });
         }

@@ -3,6 +3,7 @@ import { createChannel } from '../channel.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { envKeyToSegments, unflatten } from '../reader/keys.ts';
 import { fileSource } from './file.ts';
+import { fileText } from './read-file.ts';
 import { SECRET_FILE_LIMITS, withoutLineEnd } from './secret-files.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
 
@@ -146,9 +147,10 @@ async function readDotenv(file: Source, source: string, limits: ReadOptions | un
   } catch (error) {
     throw toConfigError(error, 'READ', source);
   }
-  if (typeof read.data !== 'string') return {};
+  const text = fileText(read.data);
+  if (text === undefined) return {};
   const { parseDotenv } = await import('../encoders/dotenv.ts');
-  return parseDotenv(read.data);
+  return parseDotenv(text);
 }
 
 /**
@@ -164,7 +166,7 @@ async function readSecretFile(file: Source, variable: string, source: string, li
     const failure = toConfigError(error, 'READ');
     throw new ConfigError(`${variable}: ${failure.detail}`, { code: failure.code, source, path: variable, cause: failure.cause });
   }
-  const text = typeof read.data === 'string' ? read.data : '';
+  const text = fileText(read.data) ?? '';
   // The file source decodes UTF-8 leniently: a byte that is not UTF-8 became U+FFFD, and the value would be wrong.
   if (text.includes('\uFFFD')) throw new ConfigError(`${variable}: the file is not UTF-8 text`, { code: 'DECODE', source, path: variable });
   return withoutLineEnd(text);

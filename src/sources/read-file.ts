@@ -20,6 +20,15 @@ export async function readRegularFile(path: string, maxBytes: number): Promise<s
   return (await readRegularBytes(path, maxBytes)).toString('utf8');
 }
 
+/**
+ * The text of what a file source read, decoded as `readRegularFile` decodes it: the file source hands a file over
+ * 1 MiB (and one a user's encoder decodes) over as its bytes. Undefined for data that is neither.
+ */
+export function fileText(data: unknown): string | undefined {
+  if (typeof data === 'string') return data;
+  return data instanceof Uint8Array ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8') : undefined;
+}
+
 /** Reads a regular file as bytes, with the checks and limit of `readRegularFile`. */
 export async function readRegularBytes(path: string, maxBytes: number): Promise<Buffer> {
   const fd = openRegular(path);

@@ -70,6 +70,15 @@ describe('envSource .env files', () => {
     expect(process.env).toEqual(before);
   });
 
+  it('reads a .env file over 1 MiB, which the file source hands over as bytes, as it reads a small one', async () => {
+    const dir = await tempDir();
+    const file = join(dir, '.env');
+    await writeFile(file, `APP_A=é\nAPP_PAD=${'x'.repeat(1024 * 1024)}\n`);
+    const data = (await readEnv({ file, strippedPrefix: 'APP', env: {} })) as { a: string; pad: string };
+    expect(data.a).toBe('é');
+    expect(data.pad).toHaveLength(1024 * 1024);
+  });
+
   it('copies .env variables into process.env only when asked, never overriding', async () => {
     const dir = await tempDir();
     const file = join(dir, '.env');
