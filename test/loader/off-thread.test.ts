@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
 import { createConfig } from '../../src/index.ts';
+import { decodeText } from '../../src/loader/decode-text.ts';
 import { decodeOffThread } from '../../src/loader/off-thread.ts';
 import { APART_FROM, createTreeBuilder, treeChunks, type ChunkOp } from '../../src/loader/tree-chunks.ts';
 import type { Tree } from '../../src/reader/tree.ts';
@@ -114,6 +115,19 @@ describe('decodeOffThread', () => {
     await expect(decodeOffThread('json', `{"a":[${'[],'.repeat(20)}1]}`, { ...limits, maxValues: 10 }, undefined)).rejects.toMatchObject({
       code: 'LIMIT',
     });
+  });
+
+  it('decodes a text starting with byte-order marks as the event loop does, the first one dropped, the next refused in JSON', { timeout: 60_000 }, async () => {
+    // The text travels as UTF-8, which the thread decodes dropping a leading mark: the mark of the text must survive.
+    const body = `{"a": "${'x'.repeat(16)}"}`;
+    expect(await decodeOffThread('json', `\uFEFF${body}`, limits, undefined)).toEqual(JSON.parse(body));
+    const twice = `\uFEFF\uFEFF${body}`;
+    const onLoop = await decodeText('json', twice, limits, undefined).catch((error: unknown) => error);
+    expect(onLoop).toMatchObject({ code: 'DECODE', line: 1, column: 1 });
+    const onThread = await decodeOffThread('json', twice, limits, undefined).catch((error: unknown) => error);
+    expect(onThread).toBeInstanceOf(ConfigError);
+    expect(onThread).toMatchObject({ code: 'DECODE', line: 1, column: 1, detail: (onLoop as ConfigError).detail });
+    expect(await decodeOffThread('yaml', `\uFEFF\uFEFFa: 1`, limits, undefined)).toEqual({ a: 1 });
   });
 
   it('stops a decode that takes too long, refusing the document, and decodes the next on a new thread', { timeout: 120_000 }, async () => {
