@@ -67,11 +67,13 @@ export function* treeChunks(tree: Tree, chunkSize: number, sendApart?: (text: st
   };
   function* place(parent: number, inArray: boolean, key: string | number, node: Tree): Generator<ChunkOp[], void, undefined> {
     const size = sizeWithin(node, chunkSize);
+    // A key travels with its value, in a fragment or an op: a long one counts as a long value does.
+    const keySize = inArray ? 0 : String(key).length;
     if (sendApart && typeof node === 'string' && node.length >= APART_FROM) {
       close();
       ops.push([parent, key, 'apart']);
       sendApart(node);
-      used += 16;
+      used += 16 + keySize;
     } else if (size <= chunkSize || typeof node !== 'object' || node === null) {
       if (fragment === undefined || fragmentOf !== parent) {
         close();
@@ -81,12 +83,12 @@ export function* treeChunks(tree: Tree, chunkSize: number, sendApart?: (text: st
       }
       if (Array.isArray(fragment)) fragment.push(node);
       else fragment[key] = node;
-      used += size;
+      used += size + keySize;
     } else {
       close();
       const id = ++ids;
       ops.push([parent, key, id, Array.isArray(node)]);
-      used += 16;
+      used += 16 + keySize;
       yield* children(id, node as Container);
     }
     if (used >= chunkSize) {

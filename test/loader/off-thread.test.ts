@@ -48,6 +48,17 @@ describe('tree chunks', () => {
     for (const ops of chunks) expect(JSON.stringify(ops).length).toBeLessThan(4096 * 2);
   });
 
+  it('count long keys toward the chunk size, as their values are', () => {
+    const key = (i: number) => `${'k'.repeat(1000)}${i}`;
+    const large = {
+      leaves: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [key(i), i])),
+      objects: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [key(i), { list: Array.from({ length: 600 }, () => 0) }])),
+    };
+    const { tree: rebuilt, chunks } = roundTrip(large, 4096);
+    expect(rebuilt).toStrictEqual(large);
+    for (const ops of chunks) expect(JSON.stringify(ops).length).toBeLessThan(4096 * 2);
+  });
+
   it('send apart, in order, each string of a MiB or more, its place held in the chunks until it is filled in', () => {
     const long = (char: string) => char.repeat(APART_FROM);
     const tree = { a: 1, b: long('é'), c: [0, long('x'), `\uD800${long('y')}`, 3], d: 'z', constructor: long('w') };
