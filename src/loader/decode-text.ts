@@ -23,9 +23,11 @@ export interface DecodeReport {
   rewritten: boolean;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+// A byte-order mark is kept, as it is in a text: `documentBody` drops one, whichever way the document came (the
+// decoder's own dropping would drop a second one from bytes, a JSON error in the same document given as text).
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
-/** A document's text: its UTF-8 bytes decoded (a byte-order mark dropped), or the text itself. */
+/** A document's text: its UTF-8 bytes decoded (a byte-order mark kept, for `documentBody`), or the text itself. */
 export function documentText(data: string | Uint8Array): string {
   return typeof data === 'string' ? data : utf8.decode(data);
 }

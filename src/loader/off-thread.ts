@@ -229,21 +229,15 @@ function threadFor(lane: Lane, limits: ThreadLimits): Worker {
  */
 function threadData(format: string, data: string | Uint8Array): string | Uint8Array {
   if (typeof data === 'string' && !isWellFormed(data)) return data;
-  // The thread decodes the bytes dropping a leading byte-order mark, as it should the bytes of a file: a text that
-  // starts with one gets a mark more, so that the thread's text is this text (a second mark is a JSON error).
-  const mark = typeof data === 'string' && data.charCodeAt(0) === 0xfeff ? BYTE_ORDER_MARK.byteLength : 0;
-  const size = mark + (typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength);
+  const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
   const last = size === 0 ? -1 : typeof data === 'string' ? data.charCodeAt(data.length - 1) : data[size - 1]!;
   const addsBreak = format.toLowerCase() === 'yaml' && last !== -1 && last !== 0x0a && last !== 0x0d;
   const bytes = new Uint8Array(size + (addsBreak ? 1 : 0));
-  bytes.set(BYTE_ORDER_MARK.subarray(0, mark));
-  if (typeof data === 'string') toUtf8.encodeInto(data, bytes.subarray(mark));
+  if (typeof data === 'string') toUtf8.encodeInto(data, bytes);
   else bytes.set(data);
   if (addsBreak) bytes[size] = 0x0a;
   return bytes;
 }
-
-const BYTE_ORDER_MARK = Uint8Array.of(0xef, 0xbb, 0xbf);
 
 const toUtf8 = new TextEncoder();
 

@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
 import { createConfig } from '../../src/index.ts';
+import { decodeChangeSet } from '../../src/loader/decode.ts';
 import { decodeText } from '../../src/loader/decode-text.ts';
+import { createChangeSet } from '../../src/sources/source.ts';
 import { decodeOffThread } from '../../src/loader/off-thread.ts';
 import { APART_FROM, createTreeBuilder, treeChunks, type ChunkOp } from '../../src/loader/tree-chunks.ts';
 import type { Tree } from '../../src/reader/tree.ts';
@@ -129,7 +131,7 @@ describe('decodeOffThread', () => {
   });
 
   it('decodes a text starting with byte-order marks as the event loop does, the first one dropped, the next refused in JSON', { timeout: 60_000 }, async () => {
-    // The text travels as UTF-8, which the thread decodes dropping a leading mark: the mark of the text must survive.
+    // The text travels as UTF-8: decoding it on the thread must not drop a mark that documentBody drops again.
     const body = `{"a": "${'x'.repeat(16)}"}`;
     expect(await decodeOffThread('json', `\uFEFF${body}`, limits, undefined)).toEqual(JSON.parse(body));
     const twice = `\uFEFF\uFEFF${body}`;
@@ -139,6 +141,24 @@ describe('decodeOffThread', () => {
     expect(onThread).toBeInstanceOf(ConfigError);
     expect(onThread).toMatchObject({ code: 'DECODE', line: 1, column: 1, detail: (onLoop as ConfigError).detail });
     expect(await decodeOffThread('yaml', `\uFEFF\uFEFFa: 1`, limits, undefined)).toEqual({ a: 1 });
+  });
+
+  it('drops one leading byte-order mark of a document, whether it comes as text or as bytes, small or large', { timeout: 60_000 }, async () => {
+    const options = { limits, env: undefined };
+    for (const pad of [16, MiB]) {
+      const body = `{"a": "${'x'.repeat(pad)}"}`;
+      for (const marks of ['\uFEFF', '\uFEFF\uFEFF']) {
+        const verdicts = await Promise.all(
+          [marks + body, Buffer.from(marks + body)].map((data) =>
+            decodeChangeSet(createChangeSet('doc', 'json', data), options).then(
+              (tree) => (tree as { a: string }).a.length,
+              (error: ConfigError) => `${error.code} ${error.line}:${error.column}`,
+            ),
+          ),
+        );
+        expect(verdicts).toEqual(marks.length === 1 ? [pad, pad] : ['DECODE 1:1', 'DECODE 1:1']);
+      }
+    }
   });
 
   it('stops a decode that takes too long, refusing the document, and decodes the next on a new thread', { timeout: 120_000 }, async () => {
