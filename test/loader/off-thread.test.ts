@@ -267,8 +267,10 @@ describe('decodeOffThread', () => {
     expect((one as Record<string, unknown>).key19999).toEqual([20_000, { a: 19_999 }]);
     expect((two as Record<string, unknown>).key19999).toEqual([20_001, { a: 19_999 }]);
     expect(three).toEqual({ a: 1 });
-    // The small document waited for a thread, then went ahead of the slow document still decoding on the other.
-    expect(done.indexOf('small')).toBe(1);
+    // The small document waited for a thread: both were busy, so it ends after a slow one. Whether it also ends
+    // before the other slow one is a race between two decodes of the same size, not a verdict (next, a small document
+    // beside a slow one started alone).
+    expect(done.indexOf('small')).toBeGreaterThanOrEqual(1);
     const side = track('side', decodeOffThread('yaml', slow(3), wide, undefined));
     const next = track('next', decodeOffThread('json', '{"b": 2}', limits, undefined));
     expect(await next).toEqual({ b: 2 });
