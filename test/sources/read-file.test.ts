@@ -1,0 +1,51 @@
+// matchesFile: the second read that confirms a file changed in the last seconds was read whole, from one version.
+import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { matchesFile } from '../../src/sources/read-file.ts';
+import { tempDir } from '../helpers/files.ts';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe('matchesFile', () => {
+  it('matches only the same bytes: not one changed, one more or one fewer', async () => {
+    const path = join(await tempDir(), 'app.json');
+    await writeFile(path, '{"first":"1","last":"1"}');
+    expect(await matchesFile(path, bytes('{"first":"1","last":"1"}'))).toBe(true);
+    expect(await matchesFile(path, bytes('{"first":"1","last":"2"}'))).toBe(false);
+    expect(await matchesFile(path, bytes('{"first":"1","last":"1"} '))).toBe(false);
+    expect(await matchesFile(path, bytes('{"first":"1","last":"1'))).toBe(false);
+    // A view into a larger buffer is compared from its own offset.
+    const view = bytes('xx{"first":"1","last":"1"}yy').subarray(2, 26);
+    expect(await matchesFile(path, view)).toBe(true);
+  });
+
+  it('compares a large file chunk by chunk, to its last byte, read synchronously or not', async () => {
+    const dir = await tempDir();
+    for (const size of [64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 1024 * 1024 + 3 * 64 * 1024 + 5]) {
+      const path = join(dir, `big-${size}.json`);
+      const content = Buffer.alloc(size, 'a');
+      await writeFile(path, content);
+      expect(await matchesFile(path, content)).toBe(true);
+      for (const at of [0, 64 * 1024 - 2, size - 1]) {
+        const other = Buffer.from(content);
+        other[at] = 0x62;
+        expect(await matchesFile(path, other)).toBe(false);
+      }
+    }
+  });
+
+  it('matches nothing at a path that is missing, a directory or a FIFO, and an empty file matches no bytes', async () => {
+    const dir = await tempDir();
+    expect(await matchesFile(join(dir, 'missing.json'), bytes('{}'))).toBe(false);
+    expect(await matchesFile(dir, bytes(''))).toBe(false);
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(await matchesFile(fifo, bytes(''))).toBe(false);
+    const empty = join(dir, 'empty.json');
+    await writeFile(empty, '');
+    expect(await matchesFile(empty, bytes(''))).toBe(true);
+    expect(await matchesFile(empty, bytes('{}'))).toBe(false);
+  });
+});
