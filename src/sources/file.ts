@@ -6,6 +6,7 @@ import { checkEncoders, resolveFormat, type ResolvedFormat } from '../encoders/r
 import type { Encoders } from '../encoders/user.ts';
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
+import { sleep } from '../sleep.ts';
 import { createReloader } from './file-reload.ts';
 import { platformFileWatcher, type FileWatcher } from './file-watch.ts';
 import { matchesFile, readRegularBytes } from './read-file.ts';
@@ -42,8 +43,9 @@ export type FileSource = Source;
 // Reads of a file that changes while it is read: five at once, then seven more 2 to 128 ms apart (254 ms in all).
 const QUICK_ATTEMPTS = 5;
 const READ_ATTEMPTS = 12;
-// A file changed this recently may have been changed again within one tick of the file system's clock.
-const RECENT_MS = 2000;
+// A file changed this recently may have been changed again within one tick of the file system's clock. Wide, for
+// clocks that tick in seconds (vfat: 2 s, rounded down) and file servers whose clocks lag a little.
+const RECENT_MS = 10_000;
 const SYNC_READ_LIMIT = 1024 * 1024;
 
 /**
@@ -83,7 +85,7 @@ export function watchedFileSource(pathOrOptions: string | FileSourceOptions, wat
   /** Reads the file now, without handing it out. */
   async function readNow(): Promise<ChangeSet> {
     try {
-      return await readStable(path, name, resolveFileFormat(wanted, [own, configEncoders], options), maxBytes);
+      return await readStable(path, name, resolveFileFormat(wanted, [own, configEncoders], options), maxBytes, closing.signal);
     } catch (error) {
       if (error instanceof ConfigError) throw error.withSource(name);
       // A missing optional file is an empty layer (not empty text, which a file being rewritten also reads as).
@@ -201,12 +203,16 @@ function unknownFormat(options: FileSourceOptions, name?: string): ConfigError {
  * (a valid document with values from two versions) only when the rewrite lands in a later tick of the file
  * system's clock, which may be 4 ms or coarser; so a file changed in the last seconds is read a second time and
  * taken only when both reads agree. A file that changes under every read is not taken: the read fails after
- * about a quarter of a second, and the write that comes last is read at its own event.
+ * about a quarter of a second of waits (at once once the source is closed), and the write that comes last is read
+ * at its own event.
  */
-async function readStable(path: string, name: string, format: ResolvedFormat, maxBytes: number): Promise<ChangeSet> {
+async function readStable(path: string, name: string, format: ResolvedFormat, maxBytes: number, closing: AbortSignal): Promise<ChangeSet> {
   for (let attempt = 1; attempt <= READ_ATTEMPTS; attempt++) {
-    // Past the first attempts, wait 2, 4, 8… ms for a writer to finish.
-    if (attempt > QUICK_ATTEMPTS) await sleep(2 ** (attempt - QUICK_ATTEMPTS));
+    // Past the first attempts, wait 2, 4, 8… ms for a writer to finish; a closed source waits no more.
+    if (attempt > QUICK_ATTEMPTS) {
+      if (closing.aborted) break;
+      await sleep(2 ** (attempt - QUICK_ATTEMPTS), closing);
+    }
     // A file up to 1 MiB (config files nearly always are) is read synchronously: a tenth of a millisecond per
     // 300 KB, a fraction of what parsing it then takes on the same thread, against several round trips through
     // libuv's thread pool for an asynchronous read and stat.
@@ -228,16 +234,12 @@ async function readStable(path: string, name: string, format: ResolvedFormat, ma
     if (format.encoder) changeSet.encoder = format.encoder;
     return changeSet;
   }
-  throw new ConfigError(`the file changed during each of ${READ_ATTEMPTS} reads; it is read again at its next change`, { code: 'READ', source: name, path });
+  throw new ConfigError('the file changed during every read of it; it is read again at its next change', { code: 'READ', source: name, path });
 }
 
 /** Whether two stats of a path, taken around a read of `length` bytes, show the same file, unchanged. */
 function sameFile(before: BigIntStats, after: BigIntStats, length: number): boolean {
   return after.size === BigInt(length) && after.ctimeNs === before.ctimeNs && after.ino === before.ino;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
 }
 
 function isMissing(error: unknown): boolean {

@@ -115,14 +115,18 @@ export async function readUpTo(
 
 /**
  * Whether the file at `path` holds exactly `bytes` now: read again in chunks and compared as it goes, so a large
- * file is never held twice. A file that is gone or not regular any more does not match.
+ * file is never held twice. A file that is gone or not regular any more does not match; a failure to open it
+ * otherwise is thrown.
  */
 export async function matchesFile(path: string, bytes: Uint8Array): Promise<boolean> {
   let fd: number;
   try {
     fd = openRegular(path);
-  } catch {
-    return false;
+  } catch (error) {
+    // Gone is changed; any other failure (EACCES, EMFILE) is told as itself.
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw error;
   }
   try {
     const info = fstatSync(fd);

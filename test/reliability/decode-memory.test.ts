@@ -25,7 +25,8 @@ const { decodeOffThread } = await import('../../src/loader/off-thread.ts');
  * Up to three decodes of the same document, until one is not refused. V8 marks the heap concurrently on other
  * threads, and a collection that ends a marking begun while a copy was still in use keeps that copy, dead, until the
  * next: once in twenty decodes or so on a loaded machine, which is a copy more than the decode holds, and the cap
- * ends the thread. A decode that does hold a copy more needs it every time, and is refused three times of three.
+ * ends the thread. A decode that does hold a copy more needs the room every time: given a heap of 20 MiB, a copy
+ * less than this one needs, the text was refused three times of three.
  */
 async function decodeInCap(data: string | Buffer): Promise<{ a?: string; refusals: string[] }> {
   const refusals: string[] = [];
