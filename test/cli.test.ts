@@ -58,6 +58,11 @@ describe('microconf get and explain', { timeout: CHILDREN }, () => {
     const { dir, base } = await files();
     const missing = await microconf(['get', 'nope.here', '--file', base]);
     expect(missing).toMatchObject({ code: 1, stderr: 'no value at nope.here\n' });
+    // An empty path is bad usage, not a path with no value.
+    for (const command of ['get', 'explain']) {
+      const empty = await microconf([command, '', '--file', base]);
+      expect(empty).toMatchObject({ code: 2, stderr: 'microconf: the path is empty; "." is the root\n' });
+    }
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, 'a: 1\nb: [1,\n');
     const invalid = await microconf(['get', 'a', '--file', bad]);
@@ -218,6 +223,21 @@ describe('microconf watch', { timeout: CHILDREN }, () => {
       expect(errors()).toHaveLength(2);
       expect(errors()[0]).toBe(errors()[1]);
       expect(errors()[0]).toContain(`file:${base}`);
+    } finally {
+      watcher.process.kill('SIGKILL');
+    }
+  });
+
+  it('shows a value added as coming from nothing, and one removed as going to nothing, with no source', async () => {
+    const { base } = await files();
+    const watcher = startChild(cli, process.env, 60_000, ['watch', 'server', '--file', base]);
+    try {
+      await watcher.waitFor(/^watching server from version 1$/);
+      await writeFile(base, 'server:\n  port: 8080\n  debug: true\n');
+      await watcher.waitFor(/v\d+ server\.debug: \(none\) -> true {2}\(file:.+base\.yaml\)$/);
+      await writeFile(base, 'server:\n  port: 8080\n');
+      await watcher.waitFor(/v\d+ server\.debug: true -> \(none\)$/);
+      expect(watcher.lines.join('\n')).not.toMatch(/undefined|\(\(/);
     } finally {
       watcher.process.kill('SIGKILL');
     }

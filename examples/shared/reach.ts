@@ -5,7 +5,9 @@ export async function reach<T>(store: string, address: string, hint: string, sta
   try {
     return await start();
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    // The system's code (ECONNREFUSED) when the message holds one: a client's own wording can run to a paragraph.
+    const message = error instanceof Error ? error.message : String(error);
+    const reason = /\b(E[A-Z]{4,})\b/.exec(message)?.[1] ?? message.split('\n', 1)[0];
     console.error(`cannot reach ${store} at ${address} (${reason}): ${hint}`);
     process.exit(1);
   }

@@ -43,6 +43,8 @@ function version(): string {
 }
 
 const text = (value: Tree | undefined): string => (typeof value === 'string' ? value : JSON.stringify(value));
+// One side of a change: absent before a value was added, after it was removed.
+const shownChange = (value: Tree | undefined): string => (value === undefined ? '(none)' : JSON.stringify(value));
 
 function describe(leaf: Explanation): string {
   const over = leaf.overridden.map((o) => `${o.source}: ${JSON.stringify(o.value)}`).join(', ');
@@ -72,9 +74,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 Sources are layered in the order given: a later one wins (--file a.yaml --env APP --etcd URL --prefix /app).
 A store URL may carry a user name and password (http://user:password@127.0.0.1:2379): etcd's authentication,
 or HTTP basic authentication for a Consul behind a proxy; they are never printed.
+A path is dotted (server.port); "." is the root.
 Exit codes: 0 success, 1 no value at the path, 2 bad usage, 3 a source could not be read (missing or invalid
-file, unreachable store, a store client not installed, a value that does not decrypt). Values at paths matching --secret patterns, and values
-decrypted with --key-file, are redacted in every output unless --reveal.
+file, unreachable store, a store client not installed, a value that does not decrypt).
+Values at paths matching --secret patterns, and values decrypted with --key-file, are redacted in every output
+unless --reveal.
 
 Examples:
   microconf get server.port --file config.yaml --env MICRO
@@ -146,6 +150,7 @@ Examples:
     .command('get <path>')
     .description('print the value at a dotted path')
     .action(async (path: string) => {
+      if (!path) throw usage('the path is empty; "." is the root');
       const config = await open();
       try {
         const segments = path === '.' ? [] : path.split('.');
@@ -166,6 +171,7 @@ Examples:
     .command('explain <path>')
     .description('print which source gave each value below a path, and what it overrode')
     .action(async (path: string) => {
+      if (!path) throw usage('the path is empty; "." is the root');
       const config = await open();
       try {
         const explanation = explainPath(currentView(config), path === '.' ? [] : path.split('.'), redactors(config).values);
@@ -195,7 +201,7 @@ Examples:
           // The watched path, anything below it, or an ancestor replaced above it.
           const shorter = Math.min(below.length, change.segments.length);
           if (below.slice(0, shorter).some((segment, i) => change.segments[i] !== segment)) continue;
-          const source = config.explain(change.segments).source ?? '(removed)';
+          const source = config.explain(change.segments).source;
           // The config has just published this change: its view knows the secrets of both its sides.
           const secrets = redactors(config).changes;
           const previous = secrets.redact(change.previous, change.segments);
@@ -203,8 +209,8 @@ Examples:
           const time = new Date().toISOString();
           io.out(
             globals().json
-              ? JSON.stringify({ time, version, path: change.path, previous, current, source })
-              : `${time} v${version} ${change.path}: ${JSON.stringify(previous)} -> ${JSON.stringify(current)}  (${source})`,
+              ? JSON.stringify({ time, version, path: change.path, previous, current, source: source ?? '(removed)' })
+              : `${time} v${version} ${change.path}: ${shownChange(previous)} -> ${shownChange(current)}${source === undefined ? '' : `  (${source})`}`,
           );
         }
       });
