@@ -9,7 +9,7 @@ import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import { sleep } from '../sleep.ts';
 import { createReloader } from './file-reload.ts';
 import { platformFileWatcher, type FileWatcher } from './file-watch.ts';
-import { matchesFile, readRegularBytes } from './read-file.ts';
+import { isMissing, matchesFile, readRegularBytes } from './read-file.ts';
 import { applyWatchOption, createChangeSet, sameData, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
 
 /** Options of a file source. */
@@ -219,11 +219,11 @@ async function readStable(path: string, name: string, format: ResolvedFormat, ma
     const before = statSync(path, { bigint: true });
     const small = before.size <= SYNC_READ_LIMIT;
     const bytes = await readRegularBytes(path, maxBytes);
-    const after = small ? statSync(path, { bigint: true }) : await stat(path, { bigint: true });
+    const after = await statOf(path, small);
     if (!sameFile(before, after, bytes.byteLength)) continue;
     if (after.ctimeNs >= BigInt(Date.now() - RECENT_MS) * 1_000_000n) {
       if (!(await matchesFile(path, bytes))) continue;
-      const last = small ? statSync(path, { bigint: true }) : await stat(path, { bigint: true });
+      const last = await statOf(path, small);
       if (!sameFile(after, last, bytes.byteLength)) continue;
     }
     // A user's encoder is given the file's bytes, as they are. So is every file over 1 MiB: it is decoded on a
@@ -237,14 +237,14 @@ async function readStable(path: string, name: string, format: ResolvedFormat, ma
   throw new ConfigError('the file changed during every read of it; it is read again at its next change', { code: 'READ', source: name, path });
 }
 
+/** A path's stat: at once for a small file (read synchronously too), else through the thread pool. */
+async function statOf(path: string, small: boolean): Promise<BigIntStats> {
+  return small ? statSync(path, { bigint: true }) : await stat(path, { bigint: true });
+}
+
 /** Whether two stats of a path, taken around a read of `length` bytes, show the same file, unchanged. */
 function sameFile(before: BigIntStats, after: BigIntStats, length: number): boolean {
   return after.size === BigInt(length) && after.ctimeNs === before.ctimeNs && after.ino === before.ino;
-}
-
-function isMissing(error: unknown): boolean {
-  const code = codeOf(error);
-  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 function codeOf(error: unknown): string {

@@ -69,6 +69,12 @@ export function readRegularFileSync(path: string, maxBytes: number): string {
   }
 }
 
+/** Whether a file system error says the path leads nowhere (the file, or a directory on its way, is gone). */
+export function isMissing(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
 /** Opens a path for reading without blocking (O_NONBLOCK: opening a FIFO otherwise waits for a writer). */
 function openRegular(path: string): number {
   try {
@@ -124,8 +130,7 @@ export async function matchesFile(path: string, bytes: Uint8Array): Promise<bool
     fd = openRegular(path);
   } catch (error) {
     // Gone is changed; any other failure (EACCES, EMFILE) is told as itself.
-    const code = (error as { code?: string }).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    if (isMissing(error)) return false;
     throw error;
   }
   try {

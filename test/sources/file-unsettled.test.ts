@@ -60,6 +60,24 @@ describe('a file that changes during every read', () => {
     expect(errors.map((error) => error.code)).toEqual(['READ']);
   });
 
+  it('reads a file last changed over ten seconds ago once: its change time moves with any write', async () => {
+    const path = join(await tempDir(), 'app.json');
+    await writeFile(path, '{"port":1}');
+    reads.agree = false;
+    reads.confirmations = 0;
+    // The clock a minute on: the file was last changed a minute ago.
+    const now = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(now + 60_000);
+    try {
+      const source = fileSource(path);
+      expect((await source.read()).data).toBe('{"port":1}');
+      await source.close?.();
+    } finally {
+      clock.mockRestore();
+    }
+    expect(reads.confirmations).toBe(0);
+  });
+
   it('stops waiting for the file once the source is closed', async () => {
     const path = join(await tempDir(), 'app.json');
     await writeFile(path, '{"port":1}');
