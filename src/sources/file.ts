@@ -9,7 +9,7 @@ import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import { sleep } from '../sleep.ts';
 import { createReloader } from './file-reload.ts';
 import { platformFileWatcher, type FileWatcher } from './file-watch.ts';
-import { isMissing, matchesFile, readRegularBytes } from './read-file.ts';
+import { isMissing, matchesFile, readRegularFileStats } from './read-file.ts';
 import { applyWatchOption, createChangeSet, sameData, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
 
 /** Options of a file source. */
@@ -215,10 +215,10 @@ async function readStable(path: string, name: string, format: ResolvedFormat, ma
     }
     // A file up to 1 MiB (config files nearly always are) is read synchronously: a tenth of a millisecond per
     // 300 KB, a fraction of what parsing it then takes on the same thread, against several round trips through
-    // libuv's thread pool for an asynchronous read and stat.
-    const before = statSync(path, { bigint: true });
+    // libuv's thread pool for an asynchronous read and stat. What the file was before the read is taken on the
+    // file opened: the file read, whatever was renamed over the path just before.
+    const { bytes, stats: before } = await readRegularFileStats(path, maxBytes);
     const small = before.size <= SYNC_READ_LIMIT;
-    const bytes = await readRegularBytes(path, maxBytes);
     const after = await statOf(path, small);
     if (!sameFile(before, after, bytes.byteLength)) continue;
     if (after.ctimeNs >= BigInt(Date.now() - RECENT_MS) * 1_000_000n) {

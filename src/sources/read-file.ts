@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, read, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, read, readSync, type BigIntStats, type Stats } from 'node:fs';
 import { promisify } from 'node:util';
 import { ConfigError } from '../errors.ts';
 
@@ -31,17 +31,24 @@ export function fileText(data: unknown): string | undefined {
 
 /** Reads a regular file as bytes, with the checks and limit of `readRegularFile`. */
 export async function readRegularBytes(path: string, maxBytes: number): Promise<Buffer> {
+  return (await readRegularFileStats(path, maxBytes)).bytes;
+}
+
+/**
+ * `readRegularBytes`, with the file's details as they were when it was opened, before anything was read (taken on
+ * the open file: they describe the very file read, and no second look at the path is needed to have them).
+ */
+export async function readRegularFileStats(path: string, maxBytes: number): Promise<{ bytes: Buffer; stats: BigIntStats }> {
   const fd = openRegular(path);
   try {
-    const info = checkRegular(fd, path, maxBytes);
-    const sync = info.size <= SYNC_READ_LIMIT;
-    const bytes = await readUpTo(
-      sync ? (buffer, offset, length) => readSync(fd, buffer, offset, length, null) : async (buffer, offset, length) => (await readAsync(fd, buffer, offset, length, null)).bytesRead,
-      info.size,
-      maxBytes,
-    );
+    const stats = checkRegular(fd, path, maxBytes);
+    const size = Number(stats.size);
+    const bytes =
+      size <= SYNC_READ_LIMIT
+        ? readUpToSync(fd, size, maxBytes)
+        : await readUpTo(async (buffer, offset, length) => (await readAsync(fd, buffer, offset, length, null)).bytesRead, size, maxBytes);
     if (bytes.byteLength > maxBytes) throw tooLarge(path, undefined, maxBytes);
-    return bytes;
+    return { bytes, stats };
   } finally {
     closeSync(fd);
   }
@@ -88,10 +95,10 @@ function openRegular(path: string): number {
 }
 
 /** The open file's details, once it is known to be a regular file no larger than `maxBytes`. */
-function checkRegular(fd: number, path: string, maxBytes: number): Stats {
-  const info = fstatSync(fd);
+function checkRegular(fd: number, path: string, maxBytes: number): BigIntStats {
+  const info = fstatSync(fd, { bigint: true });
   if (!info.isFile()) throw new ConfigError(`not a regular file (${kindOf(info)})`, { code: 'READ', path });
-  if (info.size > maxBytes) throw tooLarge(path, info.size, maxBytes);
+  if (info.size > BigInt(maxBytes)) throw tooLarge(path, Number(info.size), maxBytes);
   return info;
 }
 
@@ -120,6 +127,29 @@ export async function readUpTo(
 }
 
 /**
+ * `readUpTo` of an open file read synchronously, done before it returns: no turn of the event loop between two
+ * reads of a small file.
+ */
+function readUpToSync(fd: number, expected: number, maxBytes: number): Buffer {
+  let buffer: Buffer = Buffer.allocUnsafe(Math.min(expected, maxBytes) + 1);
+  let length = 0;
+  for (;;) {
+    if (length === buffer.byteLength) {
+      if (length > maxBytes) break;
+      buffer = grow(buffer, maxBytes);
+    }
+    const count = readSync(fd, buffer, length, buffer.byteLength - length, null);
+    if (count === 0) break;
+    length += count;
+  }
+  return buffer.subarray(0, length);
+}
+
+// The chunk a small file is read again into, to be compared: reused, as nothing between its read and its
+// comparison lets another read in (the comparison of a small file is synchronous).
+let compareChunk: Buffer | undefined;
+
+/**
  * Whether the file at `path` holds exactly `bytes` now: read again in chunks and compared as it goes, so a large
  * file is never held twice. A file that is gone or not regular any more does not match; a failure to open it
  * otherwise is thrown.
@@ -137,7 +167,8 @@ export async function matchesFile(path: string, bytes: Uint8Array): Promise<bool
     const info = fstatSync(fd);
     if (!info.isFile() || info.size !== bytes.byteLength) return false;
     const sync = info.size <= SYNC_READ_LIMIT;
-    const chunk = Buffer.allocUnsafe(Math.min(Math.max(bytes.byteLength, 1), 64 * 1024));
+    const size = Math.min(Math.max(bytes.byteLength, 1), 64 * 1024);
+    const chunk = sync ? (compareChunk ??= Buffer.allocUnsafe(64 * 1024)).subarray(0, size) : Buffer.allocUnsafe(size);
     const expected = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let offset = 0;
     for (;;) {
@@ -165,7 +196,7 @@ function tooLarge(path: string, size: number | undefined, maxBytes: number): Con
   return new ConfigError(`${what} the limit of ${maxBytes} bytes (maxBytes)`, { code: 'LIMIT', path });
 }
 
-function kindOf(info: Stats): string {
+function kindOf(info: Stats | BigIntStats): string {
   if (info.isDirectory()) return 'a directory';
   if (info.isFIFO()) return 'a FIFO';
   if (info.isCharacterDevice()) return 'a character device';
