@@ -39,9 +39,17 @@ export function documentBody(text: string): string {
 
 /**
  * Decodes a document in one of the built-in formats into a layer's tree (null for a blank one), `${VAR}` expanded
- * from `env` when given; the same work on the event loop and off it. `report`, when given, is filled in.
+ * from `env` when given; the same work on the event loop and off it. `report`, when given, is filled in. With the
+ * tree the same document gave before, the nodes equal to its own are its own (see `intern`).
  */
-export async function decodeText(format: string, text: string, limits: DecodeLimits, env: Environment | undefined, report?: DecodeReport): Promise<Tree> {
+export async function decodeText(
+  format: string,
+  text: string,
+  limits: DecodeLimits,
+  env: Environment | undefined,
+  report?: DecodeReport,
+  previous?: Tree,
+): Promise<Tree> {
   // One budget for the layer: what expansion adds is counted with everything else, and a value is never built
   // longer than what is left.
   const budget = sizeBudget(limits.maxBytes, limits.maxValues);
@@ -49,7 +57,7 @@ export async function decodeText(format: string, text: string, limits: DecodeLim
   const encoder = await loadEncoder(format);
   const body = documentBody(text);
   const onRewrite = report ? () => void (report.rewritten = true) : undefined;
-  const tree = isBlank(body) ? null : decodeTree(encoder, body, { maxDepth: limits.maxDepth, transform, budget, owned: true, freeze: false, onRewrite });
+  const tree = isBlank(body) ? null : decodeTree(encoder, body, { maxDepth: limits.maxDepth, transform, budget, owned: true, freeze: false, onRewrite, previous });
   if (report) report.values = budget.maxValues - budget.values;
   return tree;
 }

@@ -31,8 +31,12 @@ function expandsVariables(changeSet: ChangeSet): boolean {
   return changeSet.expand ?? changeSet.format !== 'object';
 }
 
-/** Decodes a change set into a layer (an object, or null for an empty document); errors name the source. */
-export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptions): Promise<Tree> {
+/**
+ * Decodes a change set into a layer (an object, or null for an empty document); errors name the source. `previous`,
+ * the source's current layer, lends its nodes to a document decoded on the event loop wherever they are equal (see
+ * `intern`), in the same walk.
+ */
+export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptions, previous?: Tree): Promise<Tree> {
   const { limits } = options;
   const env = expandsVariables(changeSet) ? options.env : undefined;
   // One budget for the layer: what expansion adds is counted with everything else, and a value is never built
@@ -61,7 +65,7 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
         // not one with the parse of the text or the last chunk of the tree.
         await new Promise<void>((resolve) => setImmediate(resolve));
       } else {
-        tree = await decodeText(changeSet.format, documentText(data), limits, env);
+        tree = await decodeText(changeSet.format, documentText(data), limits, env, undefined, previous);
       }
     }
     if (tree !== null && !isObject(tree)) {

@@ -98,7 +98,8 @@ export async function prepareCandidate(
     const undecrypted = freshUndecrypted(entry);
     if (undecrypted && sameData(undecrypted, changeSet)) return undefined;
   }
-  let tree: Tree = await decodeChangeSet(changeSet, options);
+  // A layer whose values are decrypted is built anew from the decoded one: the decoded tree shares nothing with it.
+  let tree: Tree = await decodeChangeSet(changeSet, options, options.decrypt ? undefined : (entry.layer?.tree ?? undefined));
   let secrets = changeSet.origins?.filter((origin) => origin.secret).map((origin) => origin.path);
   if (options.decrypt) {
     let decrypted;

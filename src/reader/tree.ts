@@ -48,6 +48,11 @@ export interface NormalizeOptions {
   /** Called for each ±Infinity met: a parser may have read an out-of-range literal as one. */
   onInfinite?: (() => void) | undefined;
   /**
+   * The tree the same document gave before: every node of the result equal to its node at the same path is that
+   * node (as `intern` makes it), found in the walk that normalizes, so a re-read document is not walked twice.
+   */
+  previous?: Tree | undefined;
+  /**
    * Called when the tree differs from the data given (a key dropped, a string expanded, a node copied or
    * converted): until then, the data is the tree, and parsing the same text again gives the same tree.
    */
@@ -62,13 +67,15 @@ export interface NormalizeOptions {
  * not copied.
  */
 export function normalize(value: unknown, options: NormalizeOptions): Tree {
-  const tree = normalizeAt(value, 0, options) ?? null;
-  // Below the root, a parent notices a child replaced; the root has no parent.
-  if (!Object.is(tree, value)) options.onRewrite?.();
+  const tree = normalizeAt(value, 0, options, options.previous) ?? null;
+  // Below the root, a parent notices a child replaced; the root has no parent. The previous tree, taken for an
+  // equal one, is not a rewrite.
+  if (!Object.is(tree, value) && (options.previous === undefined || tree !== options.previous)) options.onRewrite?.();
   return tree;
 }
 
-function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): Tree | undefined {
+/** `value` normalized; with `previous`, the node at the same path of the tree the same document gave before. */
+function normalizeAt(value: unknown, depth: number, options: NormalizeOptions, previous?: Tree): Tree | undefined {
   const budget = options.budget;
   switch (typeof value) {
     case 'string': {
@@ -114,6 +121,8 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
         options.onRewrite?.();
       }
     }
+    // An array is kept whole or not at all, as `intern` keeps it.
+    if (Array.isArray(previous) && deepEqual(previous, out as Tree[])) return previous;
     return options.freeze === false ? (out as Tree[]) : Object.freeze(out as Tree[]);
   }
   // Null-prototype objects (smol-toml) and class instances are copied into fresh plain objects.
@@ -123,6 +132,10 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
     // The hot case, a parser's fresh result: sanitized in place. for-in allocates no key array, and a plain
     // object's prototype holds nothing enumerable.
     const out = source as Record<string, unknown>;
+    // With a previous node: whether every child so far equals the previous node's, and how many there are.
+    const before = isObject(previous) ? previous : undefined;
+    let same = before !== undefined;
+    let count = 0;
     for (const key in out) {
       if (isHostileKey(key)) {
         delete out[key];
@@ -130,7 +143,10 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
         continue;
       }
       const child = out[key];
-      // Leaves, most of a document, are handled here rather than in a call.
+      const was = before !== undefined && Object.hasOwn(before, key) ? before[key] : undefined;
+      count++;
+      // Leaves, most of a document, are handled here rather than in a call. An equal leaf needs no replacing:
+      // only nodes are shared.
       if (typeof child === 'string') {
         let text = child;
         if (options.transform) {
@@ -141,23 +157,31 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions): 
           }
         }
         if (budget !== undefined) spend(budget, key.length + text.length);
+        if (same && was !== text) same = false;
         continue;
       }
       if (typeof child === 'number') {
         if ((child === Infinity || child === -Infinity) && options.onInfinite) options.onInfinite();
         if (budget !== undefined) spend(budget, key.length + 1);
+        if (same && !Object.is(was, child)) same = false;
         continue;
       }
       if (typeof child === 'boolean') {
         if (budget !== undefined) spend(budget, key.length + 1);
+        if (same && was !== child) same = false;
         continue;
       }
       if (budget !== undefined && (budget.left -= key.length) < 0) overspent(budget);
-      const item = normalizeAt(child, depth + 1, options);
-      if (item === undefined) delete out[key];
-      else if (item !== child) out[key] = item;
-      if (item !== child) options.onRewrite?.();
+      const item = normalizeAt(child, depth + 1, options, was);
+      if (item === undefined) {
+        delete out[key];
+        count--;
+      } else if (item !== child) out[key] = item;
+      // A child taken from the previous tree is not a rewrite: it equals what was parsed.
+      if (item !== child && (item === undefined || item !== was)) options.onRewrite?.();
+      if (same && !Object.is(item, was)) same = false;
     }
+    if (same && count === countKeys(before!)) return before;
     const tree = out as Record<string, Tree>;
     return options.freeze === false ? tree : Object.freeze(tree);
   }

@@ -65,6 +65,65 @@ describe('intern, for any pair of documents', () => {
   });
 });
 
+describe('normalize with the previous tree', () => {
+  const leaf = fc.oneof(fc.integer({ min: 0, max: 2 }), fc.constantFrom('s', 't', '${HOME}'), fc.boolean(), fc.constant(null));
+  const keys = fc.constantFrom('a', 'b', 'toString', '__proto__');
+  const node = fc.letrec<{ node: unknown }>((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small' },
+      leaf,
+      fc.array(fc.oneof(leaf, tie('node')), { maxLength: 2 }),
+      fc.dictionary(keys, tie('node'), { maxKeys: 3 }),
+    ),
+  })).node;
+  const doc = fc.dictionary(keys, node, { maxKeys: 4 });
+  // A parser's fresh result, `__proto__` keys included as own keys.
+  const parsed = (data: unknown) => JSON.parse(JSON.stringify(data)) as unknown;
+  const env = { HOME: '/home' };
+  const options = (previous?: Tree) => ({ maxDepth: 16, freeze: false, owned: true, transform: (text: string) => text.replace('${HOME}', env.HOME), previous });
+
+  /** Whether two trees share nodes with `previous` at exactly the same paths. */
+  function sharesAlike(a: Tree | undefined, b: Tree | undefined, previous: Tree | undefined): boolean {
+    if ((a === previous) !== (b === previous)) return false;
+    if (a === previous || typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return true;
+    if (Array.isArray(a) || Array.isArray(b)) return true;
+    const before = previous !== null && typeof previous === 'object' && !Array.isArray(previous) ? (previous as Record<string, Tree>) : undefined;
+    return Object.keys(a).every((key) =>
+      sharesAlike((a as Record<string, Tree>)[key], (b as Record<string, Tree>)[key], before && Object.hasOwn(before, key) ? before[key] : undefined),
+    );
+  }
+
+  it('gives what intern gives of the normalized document: the same values, the same nodes shared, no rewrite told for a share', () => {
+    fc.assert(
+      fc.property(doc, doc, (before, after) => {
+        const previous = normalize(parsed(before), options());
+        const interned = intern(previous, normalize(parsed(after), options()));
+        let rewrites = 0;
+        const fused = normalize(parsed(after), { ...options(previous), onRewrite: () => void rewrites++ });
+        let plainRewrites = 0;
+        normalize(parsed(after), { ...options(), onRewrite: () => void plainRewrites++ });
+        expect(fused).toEqual(interned);
+        expect(sortedJson(fused)).toBe(sortedJson(interned));
+        expect(sharesAlike(fused, interned, previous)).toBe(true);
+        expect(rewrites > 0).toBe(plainRewrites > 0);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('takes the previous tree whole for an equal document, and leaves it untouched when the document differs', () => {
+    const previous = normalize(parsed({ a: { x: 1, list: [1, 2] }, b: 's' }), options());
+    const snapshot = sortedJson(previous);
+    expect(normalize(parsed({ b: 's', a: { list: [1, 2], x: 1 } }), options(previous))).toBe(previous);
+    const next = normalize(parsed({ a: { x: 1, list: [1, 2] }, b: 't' }), options(previous)) as Record<string, Tree>;
+    expect(next).not.toBe(previous);
+    expect(next.a).toBe((previous as Record<string, Tree>).a);
+    const fewer = normalize(parsed({ a: { x: 1 } }), options(previous)) as Record<string, Tree>;
+    expect(fewer).toEqual({ a: { x: 1 } });
+    expect(sortedJson(previous)).toBe(snapshot);
+  });
+});
+
 describe('sameData', () => {
   it('tells change sets apart by size first, and by checksum when sizes agree', () => {
     const a = createChangeSet('s', 'json', '{"a":1}');
