@@ -46,6 +46,11 @@ export interface BuiltinEncoder {
    * undefined when every infinity is written as one on purpose (YAML's `.inf`, TOML's `inf`).
    */
   overflowAt?(text: string): number | undefined;
+  /**
+   * False when no string the text decodes to can hold `${` (a search of the text is enough to know it): its
+   * values are then not looked at for variables one by one. Without it, every string is.
+   */
+  mayHoldVariables?(text: string): boolean;
 }
 
 /** Line and column (1-based) of a character offset in a text. */

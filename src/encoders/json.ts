@@ -18,6 +18,9 @@ export const jsonEncoder: BuiltinEncoder = {
       throw decodeError('json', found.reason, positionAt(text, found.offset));
     }
   },
+  // A JSON string writes `$` and `{` as they are or as \u escapes, nothing else: a text with neither `${` nor an
+  // escape of that kind holds no value to expand.
+  mayHoldVariables: (text) => text.includes('${') || text.includes('\\u'),
   // JSON has no infinity: a literal the engine read as one is out of range, an error as it is in Go.
   overflowAt(text) {
     const found = scanJson(text, true);

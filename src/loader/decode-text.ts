@@ -53,9 +53,9 @@ export async function decodeText(
   // One budget for the layer: what expansion adds is counted with everything else, and a value is never built
   // longer than what is left.
   const budget = sizeBudget(limits.maxBytes, limits.maxValues);
-  const transform = env ? (value: string) => expandVariables(value, env, budget.left) : undefined;
   const encoder = await loadEncoder(format);
   const body = documentBody(text);
+  const transform = env && (encoder.mayHoldVariables?.(body) ?? true) ? (value: string) => expandVariables(value, env, budget.left) : undefined;
   const onRewrite = report ? () => void (report.rewritten = true) : undefined;
   const tree = isBlank(body) ? null : decodeTree(encoder, body, { maxDepth: limits.maxDepth, transform, budget, owned: true, freeze: false, onRewrite, previous });
   if (report) report.values = budget.maxValues - budget.values;
