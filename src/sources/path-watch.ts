@@ -1,5 +1,6 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import { resolveChain, type PathChain, type PathSystem } from './path-chain.ts';
+import { roundLookups } from './round-lookups.ts';
 import { subscribeDirectory } from './system-watch.ts';
 
 /** What a path watch tells its owner. */
@@ -48,7 +49,9 @@ const ROUNDS = 8;
  * Throws when a directory on the chain cannot be watched (the system's watch limit reached, no permission).
  */
 export function watchPath(path: string, listener: PathListener): PathWatch {
-  const subscriptions = new Map<string, { identity: string; unsubscribe: () => void }>();
+  // Each subscription with the update and the round of it that made it.
+  const subscriptions = new Map<string, { identity: string; unsubscribe: () => void; update: number; round: number }>();
+  let updates = 0;
   let chain: PathChain = { directories: new Map(), target: undefined };
   let closed = false;
 
@@ -86,15 +89,25 @@ export function watchPath(path: string, listener: PathListener): PathWatch {
 
   /** Moves the watches to the chain as it is now; returns what failed, if anything did. */
   function update(): unknown {
-    for (let round = 0; round < ROUNDS; round++) {
-      chain = resolveChain(path, system);
+    const current = ++updates;
+    // A round after the first looks again only at the entries of the directories it has watched since.
+    const watchedFrom = (directory: string) => {
+      const subscription = subscriptions.get(directory);
+      return subscription === undefined ? undefined : subscription.update === current ? subscription.round : -1;
+    };
+    let lookups = roundLookups(system, watchedFrom);
+    for (let round = 0; round < ROUNDS; round++, lookups.nextRound()) {
+      chain = resolveChain(path, lookups.system);
       let added: boolean;
       try {
-        added = follow(chain);
+        added = follow(chain, current, round);
       } catch (error) {
         const code = (error as { code?: unknown }).code;
-        // Gone between being looked at and being watched: the chain changed, look again.
-        if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+        // Gone between being looked at and being watched: the chain changed, look again, at everything.
+        if (code === 'ENOENT' || code === 'ENOTDIR') {
+          lookups = roundLookups(system, watchedFrom, round);
+          continue;
+        }
         return error;
       }
       // Watches added just now were not there while the chain was resolved: once a round adds none, every entry
@@ -104,7 +117,7 @@ export function watchPath(path: string, listener: PathListener): PathWatch {
     return undefined;
   }
 
-  function follow(next: PathChain): boolean {
+  function follow(next: PathChain, update: number, round: number): boolean {
     let added = false;
     for (const [directory, { identity }] of next.directories) {
       const current = subscriptions.get(directory);
@@ -112,7 +125,7 @@ export function watchPath(path: string, listener: PathListener): PathWatch {
       current?.unsubscribe();
       subscriptions.delete(directory);
       const unsubscribe = subscribeDirectory(directory, identity, entryListener(directory));
-      subscriptions.set(directory, { identity, unsubscribe });
+      subscriptions.set(directory, { identity, unsubscribe, update, round });
       added = true;
     }
     for (const [directory, current] of subscriptions) {
