@@ -49,29 +49,58 @@ const ROUNDS = 8;
  * Throws when a directory on the chain cannot be watched (the system's watch limit reached, no permission).
  */
 export function watchPath(path: string, listener: PathListener): PathWatch {
-  // Each subscription with the update and the round of it that made it.
-  const subscriptions = new Map<string, { identity: string; unsubscribe: () => void; update: number; round: number }>();
+  // Each subscription with its listener, and the update and the round of it that made it.
+  const subscriptions = new Map<string, { identity: string; unsubscribe: () => void; listener: { retired: boolean }; update: number; round: number }>();
   let updates = 0;
   let chain: PathChain = { directories: new Map(), target: undefined };
   let closed = false;
+  // Watches of directories the chain left, closed once the owner has been told (see `retire`).
+  const retired: (() => void)[] = [];
+  let closing: NodeJS.Immediate | undefined;
 
   const onError = (error: unknown) => {
     if (!closed) listener.onError(error);
   };
-  const entryListener = (directory: string) => ({
-    onEntry(name: string | undefined, event?: 'rename' | 'change') {
-      if (closed || (name !== undefined && !chain.directories.get(directory)?.names.has(name))) return;
-      if (name === undefined) {
-        // The directory's watcher may follow another directory now: subscribed again below, it is reopened.
-        subscriptions.get(directory)?.unsubscribe();
-        subscriptions.delete(directory);
-      }
-      const failure = name !== undefined && sameChainAfter(directory, name, event) ? undefined : update();
-      if (failure !== undefined) onError(failure);
-      else listener.onChange();
-    },
-    onError,
-  });
+  const entryListener = (directory: string) => {
+    const entry = {
+      retired: false,
+      onEntry(name: string | undefined, event?: 'rename' | 'change') {
+        if (closed || entry.retired || (name !== undefined && !chain.directories.get(directory)?.names.has(name))) return;
+        if (name === undefined) {
+          // The directory's watcher may follow another directory now: subscribed again below, it is reopened.
+          subscriptions.get(directory)?.unsubscribe();
+          subscriptions.delete(directory);
+        }
+        const failure = name !== undefined && sameChainAfter(directory, name, event) ? undefined : update();
+        if (failure !== undefined) onError(failure);
+        else listener.onChange();
+        closeRetiredLater();
+      },
+      onError(error: unknown) {
+        if (!entry.retired) onError(error);
+      },
+    };
+    return entry;
+  };
+
+  /**
+   * Stops listening to a directory the chain left at once, and closes its watch later: after the owner was told, on
+   * the check phase, where the read of a debounce of 0 was queued first. Removing a watch can take the system a
+   * while (inotify waits for its readers to let go of the watch), and nothing of what the owner reads depends on it.
+   */
+  function retire(subscription: { unsubscribe: () => void; listener: { retired: boolean } }): void {
+    subscription.listener.retired = true;
+    retired.push(subscription.unsubscribe);
+  }
+
+  function closeRetiredLater(): void {
+    if (retired.length > 0) closing ??= setImmediate(closeRetired);
+  }
+
+  function closeRetired(): void {
+    closing = undefined;
+    for (const unsubscribe of retired.splice(0)) unsubscribe();
+  }
 
   /**
    * True when an event leaves the chain as it was, known without resolving it again: an event names the one entry
@@ -124,13 +153,14 @@ export function watchPath(path: string, listener: PathListener): PathWatch {
       if (current?.identity === identity) continue;
       current?.unsubscribe();
       subscriptions.delete(directory);
-      const unsubscribe = subscribeDirectory(directory, identity, entryListener(directory));
-      subscriptions.set(directory, { identity, unsubscribe, update, round });
+      const entry = entryListener(directory);
+      const unsubscribe = subscribeDirectory(directory, identity, entry);
+      subscriptions.set(directory, { identity, unsubscribe, listener: entry, update, round });
       added = true;
     }
     for (const [directory, current] of subscriptions) {
       if (next.directories.has(directory)) continue;
-      current.unsubscribe();
+      retire(current);
       subscriptions.delete(directory);
     }
     return added;
@@ -138,6 +168,8 @@ export function watchPath(path: string, listener: PathListener): PathWatch {
 
   const close = () => {
     closed = true;
+    if (closing) clearImmediate(closing);
+    closeRetired();
     for (const { unsubscribe } of subscriptions.values()) unsubscribe();
     subscriptions.clear();
   };
@@ -146,5 +178,6 @@ export function watchPath(path: string, listener: PathListener): PathWatch {
     close();
     throw failure;
   }
+  closeRetired();
   return { close };
 }
