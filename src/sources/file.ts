@@ -9,7 +9,7 @@ import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import { sleep } from '../sleep.ts';
 import { createReloader } from './file-reload.ts';
 import { platformFileWatcher, type FileWatcher } from './file-watch.ts';
-import { isMissing, matchesFile, readRegularFileStats } from './read-file.ts';
+import { isMissing, matchesFile, withRegularFile } from './read-file.ts';
 import { applyWatchOption, createChangeSet, sameData, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
 
 /** Options of a file source. */
@@ -216,16 +216,21 @@ async function readStable(path: string, name: string, format: ResolvedFormat, ma
     // A file up to 1 MiB (config files nearly always are) is read synchronously: a tenth of a millisecond per
     // 300 KB, a fraction of what parsing it then takes on the same thread, against several round trips through
     // libuv's thread pool for an asynchronous read and stat. What the file was before the read is taken on the
-    // file opened: the file read, whatever was renamed over the path just before.
-    const { bytes, stats: before } = await readRegularFileStats(path, maxBytes);
-    const small = before.size <= SYNC_READ_LIMIT;
-    const after = await statOf(path, small);
-    if (!sameFile(before, after, bytes.byteLength)) continue;
-    if (after.ctimeNs >= BigInt(Date.now() - RECENT_MS) * 1_000_000n) {
-      if (!(await matchesFile(path, bytes))) continue;
-      const last = await statOf(path, small);
-      if (!sameFile(after, last, bytes.byteLength)) continue;
-    }
+    // file opened. The second read is made on the file still open from the first: the stat that follows it tells
+    // whether the path still leads to that file.
+    const read = await withRegularFile(path, maxBytes, async (bytes, before, fd) => {
+      const small = before.size <= SYNC_READ_LIMIT;
+      const after = await statOf(path, small);
+      if (!sameFile(before, after, bytes.byteLength)) return undefined;
+      if (after.ctimeNs >= BigInt(Date.now() - RECENT_MS) * 1_000_000n) {
+        if (!(await matchesFile(path, bytes, fd))) return undefined;
+        const last = await statOf(path, small);
+        if (!sameFile(after, last, bytes.byteLength)) return undefined;
+      }
+      return { bytes, after, small };
+    });
+    if (read === undefined) continue;
+    const { bytes, after, small } = read;
     // A user's encoder is given the file's bytes, as they are. So is every file over 1 MiB: it is decoded on a
     // thread, from a copy of its bytes, and a text made from them here would stand beside them until the next
     // collection, a copy of the document (16 MiB at the limit) held for nothing while it decodes.

@@ -31,14 +31,15 @@ export function fileText(data: unknown): string | undefined {
 
 /** Reads a regular file as bytes, with the checks and limit of `readRegularFile`. */
 export async function readRegularBytes(path: string, maxBytes: number): Promise<Buffer> {
-  return (await readRegularFileStats(path, maxBytes)).bytes;
+  return withRegularFile(path, maxBytes, (bytes) => bytes);
 }
 
 /**
- * `readRegularBytes`, with the file's details as they were when it was opened, before anything was read (taken on
- * the open file: they describe the very file read, and no second look at the path is needed to have them).
+ * Reads a regular file as `readRegularBytes` does and hands `use` its bytes, its details as they were when it was
+ * opened (taken on the open file: they describe the very file read, whatever was renamed over the path just
+ * before) and the file still open (to read it again: see `matchesFile`); the file is closed once `use` is done.
  */
-export async function readRegularFileStats(path: string, maxBytes: number): Promise<{ bytes: Buffer; stats: BigIntStats }> {
+export async function withRegularFile<T>(path: string, maxBytes: number, use: (bytes: Buffer, stats: BigIntStats, fd: number) => T | Promise<T>): Promise<T> {
   const fd = openRegular(path);
   try {
     const stats = checkRegular(fd, path, maxBytes);
@@ -48,7 +49,7 @@ export async function readRegularFileStats(path: string, maxBytes: number): Prom
         ? readUpToSync(fd, size, maxBytes)
         : await readUpTo(async (buffer, offset, length) => (await readAsync(fd, buffer, offset, length, null)).bytesRead, size, maxBytes);
     if (bytes.byteLength > maxBytes) throw tooLarge(path, undefined, maxBytes);
-    return { bytes, stats };
+    return await use(bytes, stats, fd);
   } finally {
     closeSync(fd);
   }
@@ -152,9 +153,11 @@ let compareChunk: Buffer | undefined;
 /**
  * Whether the file at `path` holds exactly `bytes` now: read again in chunks and compared as it goes, so a large
  * file is never held twice. A file that is gone or not regular any more does not match; a failure to open it
- * otherwise is thrown.
+ * otherwise is thrown. Given the file still `open` from the first read, that file is read again from its start
+ * instead, whatever the path leads to now (for a caller that checks that afterwards): no open, stat and close.
  */
-export async function matchesFile(path: string, bytes: Uint8Array): Promise<boolean> {
+export async function matchesFile(path: string, bytes: Uint8Array, open?: number): Promise<boolean> {
+  if (open !== undefined) return sameBytes(open, bytes);
   let fd: number;
   try {
     fd = openRegular(path);
@@ -166,21 +169,26 @@ export async function matchesFile(path: string, bytes: Uint8Array): Promise<bool
   try {
     const info = fstatSync(fd);
     if (!info.isFile() || info.size !== bytes.byteLength) return false;
-    const sync = info.size <= SYNC_READ_LIMIT;
-    const size = Math.min(Math.max(bytes.byteLength, 1), 64 * 1024);
-    const chunk = sync ? (compareChunk ??= Buffer.allocUnsafe(64 * 1024)).subarray(0, size) : Buffer.allocUnsafe(size);
-    const expected = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let offset = 0;
-    for (;;) {
-      // One byte past the expected end tells a file that grew.
-      const length = Math.min(chunk.byteLength, expected.byteLength - offset + 1);
-      const count = sync ? readSync(fd, chunk, 0, length, null) : (await readAsync(fd, chunk, 0, length, null)).bytesRead;
-      if (count === 0) return offset === expected.byteLength;
-      if (offset + count > expected.byteLength || chunk.compare(expected, offset, offset + count, 0, count) !== 0) return false;
-      offset += count;
-    }
+    return await sameBytes(fd, bytes);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Whether an open file holds exactly `bytes`, read from its start (not from where the file's offset stands). */
+async function sameBytes(fd: number, bytes: Uint8Array): Promise<boolean> {
+  const sync = bytes.byteLength <= SYNC_READ_LIMIT;
+  const size = Math.min(Math.max(bytes.byteLength, 1), 64 * 1024);
+  const chunk = sync ? (compareChunk ??= Buffer.allocUnsafe(64 * 1024)).subarray(0, size) : Buffer.allocUnsafe(size);
+  const expected = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 0;
+  for (;;) {
+    // One byte past the expected end tells a file that grew.
+    const length = Math.min(chunk.byteLength, expected.byteLength - offset + 1);
+    const count = sync ? readSync(fd, chunk, 0, length, offset) : (await readAsync(fd, chunk, 0, length, offset)).bytesRead;
+    if (count === 0) return offset === expected.byteLength;
+    if (offset + count > expected.byteLength || chunk.compare(expected, offset, offset + count, 0, count) !== 0) return false;
+    offset += count;
   }
 }
 

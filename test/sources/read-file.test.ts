@@ -1,5 +1,6 @@
 // matchesFile: the second read that confirms a file changed in the last seconds was read whole, from one version.
 import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, readSync, renameSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +34,25 @@ describe('matchesFile', () => {
         other[at] = 0x62;
         expect(await matchesFile(path, other)).toBe(false);
       }
+    }
+  });
+
+  it('reads a file it is given open again from its start, whatever its offset and whatever the path leads to now', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.json');
+    await writeFile(path, '{"first":"1","last":"1"}');
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, Buffer.alloc(5), 0, 5, null);
+      await writeFile(join(dir, 'other.json'), '{"first":"2","last":"2"}');
+      renameSync(join(dir, 'other.json'), path);
+      expect(await matchesFile(path, bytes('{"first":"1","last":"1"}'), fd)).toBe(true);
+      expect(await matchesFile(path, bytes('{"first":"2","last":"2"}'), fd)).toBe(false);
+      expect(await matchesFile(path, bytes('{"first":"2","last":"2"}'))).toBe(true);
+      expect(await matchesFile(path, bytes('{"first":"1","last":"1"'), fd)).toBe(false);
+      expect(await matchesFile(path, bytes('{"first":"1","last":"1"} '), fd)).toBe(false);
+    } finally {
+      closeSync(fd);
     }
   });
 
