@@ -139,11 +139,23 @@ function readUpToSync(fd: number, expected: number, maxBytes: number): Buffer {
       if (length > maxBytes) break;
       buffer = grow(buffer, maxBytes);
     }
-    const count = readSync(fd, buffer, length, buffer.byteLength - length, null);
+    const room = buffer.byteLength - length;
+    const count = readSync(fd, buffer, length, room, null);
     if (count === 0) break;
     length += count;
+    if (endedAt(count, room, length, expected)) break;
   }
   return buffer.subarray(0, length);
+}
+
+/**
+ * Whether a read that gave `count` bytes of the `room` it had, `length` bytes read in all, reached the end of a file
+ * that reported `size` bytes: it stopped short exactly there. A regular file's read comes back short only at its
+ * end, so the read that would give nothing is not made. A file that reports no size (as files in /proc do), or whose
+ * reads come back short before its end (as some file systems' do), is read until a read gives nothing.
+ */
+function endedAt(count: number, room: number, length: number, size: number): boolean {
+  return count < room && length === size && size > 0;
 }
 
 // The chunk a small file is read again into, to be compared: reused, as nothing between its read and its
@@ -178,7 +190,8 @@ export async function matchesFile(path: string, bytes: Uint8Array, open?: number
 /** Whether an open file holds exactly `bytes`, read from its start (not from where the file's offset stands). */
 async function sameBytes(fd: number, bytes: Uint8Array): Promise<boolean> {
   const sync = bytes.byteLength <= SYNC_READ_LIMIT;
-  const size = Math.min(Math.max(bytes.byteLength, 1), 64 * 1024);
+  // Room for one byte past the end, when it fits: a file that grew shows in the same read.
+  const size = Math.min(bytes.byteLength + 1, 64 * 1024);
   const chunk = sync ? (compareChunk ??= Buffer.allocUnsafe(64 * 1024)).subarray(0, size) : Buffer.allocUnsafe(size);
   const expected = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 0;
@@ -189,6 +202,7 @@ async function sameBytes(fd: number, bytes: Uint8Array): Promise<boolean> {
     if (count === 0) return offset === expected.byteLength;
     if (offset + count > expected.byteLength || chunk.compare(expected, offset, offset + count, 0, count) !== 0) return false;
     offset += count;
+    if (endedAt(count, length, offset, expected.byteLength)) return true;
   }
 }
 
