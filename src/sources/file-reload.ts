@@ -1,10 +1,17 @@
+import { sleep } from '../sleep.ts';
 import { isBlank, mayBeCut } from './cut-text.ts';
 import type { ChangeSet } from './source.ts';
 
+/**
+ * Waits `ms` between two reads of a file that changed while it was read, less if the signal aborts, and no longer
+ * than the file's next change (a writer that finished is read at once).
+ */
+export type ReadWait = (ms: number, signal: AbortSignal) => Promise<void>;
+
 /** What a reloader reads with and hands its results to. */
 export interface ReloadTarget {
-  /** Reads the file now. */
-  read(): Promise<ChangeSet>;
+  /** Reads the file now; `wait` is how it waits between reads of a file that changes while it is read. */
+  read(wait: ReadWait): Promise<ChangeSet>;
   /** A document read whole (not blank, not possibly cut): the target hands it on if it is news. */
   offer(changeSet: ChangeSet): void;
   /** A read that failed (reported once until a read succeeds again). */
@@ -45,6 +52,21 @@ export function createReloader(target: ReloadTarget): Reloader {
   let settled = false;
   let stopped = false;
   let failure: string | undefined;
+  // The waits of the read under way, each ended by the next change.
+  const waits = new Set<AbortController>();
+  const wait: ReadWait = async (ms, signal) => {
+    const waking = new AbortController();
+    waits.add(waking);
+    try {
+      await sleep(ms, AbortSignal.any([signal, waking.signal]));
+    } finally {
+      waits.delete(waking);
+    }
+  };
+  const wake = () => {
+    for (const waking of waits) waking.abort();
+    waits.clear();
+  };
 
   const run = () => {
     immediate = undefined;
@@ -73,7 +95,7 @@ export function createReloader(target: ReloadTarget): Reloader {
     const quietNow = settled;
     settled = false;
     try {
-      changeSet = await target.read();
+      changeSet = await target.read(wait);
     } catch (error) {
       const seen = describe(error);
       if (stopped || seen === failure) return;
@@ -102,6 +124,8 @@ export function createReloader(target: ReloadTarget): Reloader {
   return {
     changed() {
       if (stopped) return;
+      // A read waiting for a writer to finish reads again now: this is the writer's next step.
+      wake();
       if (target.debounce === 0) immediate ??= setImmediate(run);
       else {
         clearTimeout(timer);
@@ -113,6 +137,7 @@ export function createReloader(target: ReloadTarget): Reloader {
     },
     stop() {
       stopped = true;
+      wake();
       clearTimeout(timer);
       clearTimeout(quiet);
       if (immediate) clearImmediate(immediate);

@@ -7,7 +7,7 @@ import type { Encoders } from '../encoders/user.ts';
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import { sleep } from '../sleep.ts';
-import { createReloader } from './file-reload.ts';
+import { createReloader, type ReadWait } from './file-reload.ts';
 import { platformFileWatcher, type FileWatcher } from './file-watch.ts';
 import { isMissing, matchesFile, withRegularFile } from './read-file.ts';
 import { applyWatchOption, createChangeSet, sameData, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
@@ -40,7 +40,8 @@ export interface FileSourceOptions extends SourceOptions {
 /** A file source: reads one file and follows every way it can be rewritten. */
 export type FileSource = Source;
 
-// Reads of a file that changes while it is read: five at once, then seven more 2 to 128 ms apart (254 ms in all).
+// Reads of a file that changes while it is read: five at once, then seven more 2 to 128 ms apart (254 ms in all; a
+// watch's read goes on at the file's next change instead, when it comes sooner).
 const QUICK_ATTEMPTS = 5;
 const READ_ATTEMPTS = 12;
 // A file changed this recently may have been changed again within one tick of the file system's clock. Wide, for
@@ -82,10 +83,10 @@ export function watchedFileSource(pathOrOptions: string | FileSourceOptions, wat
     return (handed = await readNow());
   }
 
-  /** Reads the file now, without handing it out. */
-  async function readNow(): Promise<ChangeSet> {
+  /** Reads the file now, without handing it out; `wait` is how it waits between reads of a file changing meanwhile. */
+  async function readNow(wait: ReadWait = sleep): Promise<ChangeSet> {
     try {
-      return await readStable(path, name, resolveFileFormat(wanted, [own, configEncoders], options), maxBytes, closing.signal);
+      return await readStable(path, name, resolveFileFormat(wanted, [own, configEncoders], options), maxBytes, closing.signal, wait);
     } catch (error) {
       if (error instanceof ConfigError) throw error.withSource(name);
       // A missing optional file is an empty layer (not empty text, which a file being rewritten also reads as).
@@ -203,15 +204,23 @@ function unknownFormat(options: FileSourceOptions, name?: string): ConfigError {
  * (a valid document with values from two versions) only when the rewrite lands in a later tick of the file
  * system's clock, which may be 4 ms or coarser; so a file changed in the last seconds is read a second time and
  * taken only when both reads agree. A file that changes under every read is not taken: the read fails after
- * about a quarter of a second of waits (at once once the source is closed), and the write that comes last is read
- * at its own event.
+ * about a quarter of a second of waits (at once once the source is closed; a watch's wait ends at the file's next
+ * change), and the write that comes last is read at its own event.
  */
-async function readStable(path: string, name: string, format: ResolvedFormat, maxBytes: number, closing: AbortSignal): Promise<ChangeSet> {
+async function readStable(
+  path: string,
+  name: string,
+  format: ResolvedFormat,
+  maxBytes: number,
+  closing: AbortSignal,
+  wait: ReadWait,
+): Promise<ChangeSet> {
   for (let attempt = 1; attempt <= READ_ATTEMPTS; attempt++) {
-    // Past the first attempts, wait 2, 4, 8… ms for a writer to finish; a closed source waits no more.
+    // Past the first attempts, wait 2, 4, 8… ms for a writer to finish (a watch's read, no longer than the file's
+    // next change: the writer's next step); a closed source waits no more.
     if (attempt > QUICK_ATTEMPTS) {
       if (closing.aborted) break;
-      await sleep(2 ** (attempt - QUICK_ATTEMPTS), closing);
+      await wait(2 ** (attempt - QUICK_ATTEMPTS), closing);
     }
     // A file up to 1 MiB (config files nearly always are) is read synchronously: a tenth of a millisecond per
     // 300 KB, a fraction of what parsing it then takes on the same thread, against several round trips through
