@@ -92,6 +92,15 @@ describe('createConfig', () => {
     expect(raw.get('url').string()).toBe('${HOST}');
   });
 
+  it('expands ${VAR} once in what a YAML alias or merge key shares between paths (a value is never expanded again)', async () => {
+    const text = 'base: &base\n  db: {url: "${URL}", lit: "$${HOST}"}\nsvc:\n  <<: *base\nother: *base\n';
+    const config = await make({ sources: [memorySource(text, { format: 'yaml' })], env: { URL: 'pg://$${HOST}', HOST: 'db.local' } });
+    for (const at of ['base', 'svc', 'other']) {
+      expect(config.get(`${at}.db.url`).string()).toBe('pg://$${HOST}');
+      expect(config.get(`${at}.db.lit`).string()).toBe('${HOST}');
+    }
+  });
+
   it('refuses documents over the size limit and nesting over the depth limit', async () => {
     const big = memorySource(`{"a":"${'x'.repeat(2000)}"}`, { name: 'big', format: 'json' });
     await expect(createConfig({ sources: [big], maxBytes: 1000 })).rejects.toMatchObject({ code: 'LIMIT', source: 'big' });

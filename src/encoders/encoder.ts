@@ -51,6 +51,11 @@ export interface BuiltinEncoder {
    * values are then not looked at for variables one by one. Without it, every string is.
    */
   mayHoldVariables?(text: string): boolean;
+  /**
+   * True when `decode` never gives one node at two paths (JSON.parse's result): normalizing its data need not
+   * remember the nodes it met (see `NormalizeOptions.distinct`). YAML's aliases and merge keys share nodes.
+   */
+  readonly distinct?: boolean;
 }
 
 /** Line and column (1-based) of a character offset in a text. */
@@ -99,7 +104,7 @@ export function decodeTree(
     encoder.decode(body, { maxBytes: options.budget?.limit ?? DEFAULT_MAX_BYTES, maxDepth: options.maxDepth, maxValues: options.budget?.maxValues }),
 ): Tree {
   let infinite = false;
-  const tree = normalize(parse(text), { ...options, onInfinite: () => void (infinite = true) });
+  const tree = normalize(parse(text), { ...options, distinct: encoder.distinct, onInfinite: () => void (infinite = true) });
   const at = infinite ? encoder.overflowAt?.(text) : undefined;
   if (at !== undefined) throw decodeError(encoder.format, OVERFLOW, positionAt(text, at));
   return tree;

@@ -8,6 +8,7 @@ import { overflows } from './overflow.ts';
  */
 export const json5Encoder: BuiltinEncoder = {
   format: 'json5',
+  distinct: true,
   decode(text, bounds) {
     refuseValuesPast(text, bounds, countJson5Values, 'its objects, arrays and leaves and the values of keys given again');
     try {

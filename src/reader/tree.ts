@@ -53,6 +53,11 @@ export interface NormalizeOptions {
    */
   previous?: Tree | undefined;
   /**
+   * True when no node of the data is found at two paths (a JSON parser's result). Otherwise, with a transform or a
+   * previous tree, a node met again (a YAML alias) is copied as the first walk left it, not walked in place again.
+   */
+  distinct?: boolean | undefined;
+  /**
    * Called when the tree differs from the data given (a key dropped, a string expanded, a node copied or
    * converted): until then, the data is the tree, and parsing the same text again gives the same tree.
    */
@@ -67,15 +72,26 @@ export interface NormalizeOptions {
  * not copied.
  */
 export function normalize(value: unknown, options: NormalizeOptions): Tree {
-  const tree = normalizeAt(value, 0, options, options.previous) ?? null;
+  // A parser may hand the same node over at two paths (a YAML alias, or the nested nodes a `<<` merge copies
+  // over): walked in place once, it holds expanded strings and previous nodes, so meeting it again must not expand
+  // them again nor sanitize a previous node in place. Without a transform or a previous tree, a second walk changes
+  // nothing and nothing needs remembering.
+  const remember = options.owned === true && options.distinct !== true && (options.transform !== undefined || options.previous !== undefined);
+  const walk: WalkOptions = remember ? { ...options, walked: new Set() } : options;
+  const tree = normalizeAt(value, 0, walk, options.previous) ?? null;
   // Below the root, a parent notices a child replaced; the root has no parent. The previous tree, taken for an
   // equal one, is not a rewrite.
   if (!Object.is(tree, value) && (options.previous === undefined || tree !== options.previous)) options.onRewrite?.();
   return tree;
 }
 
+/** How one walk normalizes: `walked` holds the nodes of the data it has sanitized in place so far. */
+interface WalkOptions extends NormalizeOptions {
+  walked?: Set<object> | undefined;
+}
+
 /** `value` normalized; with `previous`, the node at the same path of the tree the same document gave before. */
-function normalizeAt(value: unknown, depth: number, options: NormalizeOptions, previous?: Tree): Tree | undefined {
+function normalizeAt(value: unknown, depth: number, options: WalkOptions, previous?: Tree): Tree | undefined {
   const budget = options.budget;
   switch (typeof value) {
     case 'string': {
@@ -105,6 +121,10 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions, p
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return base64(value, budget);
   if (value instanceof Set) return normalizeAt([...(value as Set<unknown>)], depth, { ...options, owned: true });
   if (value instanceof Map) return normalizeAt(mapObject(value as Map<unknown, unknown>), depth, { ...options, owned: true });
+  const walked = options.walked;
+  // Met before at another path and sanitized in place then: already normalized, so copied as it now is, its
+  // strings not expanded again and the previous nodes taken into it left untouched.
+  if (walked?.has(value)) return normalizeAt(value, depth, { ...options, transform: undefined, owned: false, walked: undefined });
   if (depth >= options.maxDepth) {
     throw new ConfigError(`nesting deeper than ${options.maxDepth} levels`, { code: 'LIMIT' });
   }
@@ -113,6 +133,7 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions, p
   if (budget !== undefined && Array.isArray(value) && value.length > budget.left) overspent(budget);
   const inPlace = options.owned === true && !Object.isFrozen(value);
   if (Array.isArray(value)) {
+    if (inPlace) walked?.add(value);
     const out: unknown[] = inPlace ? value : [...(value as unknown[])];
     for (let i = 0; i < out.length; i++) {
       const item = normalizeAt(out[i], depth + 1, options) ?? null;
@@ -132,6 +153,7 @@ function normalizeAt(value: unknown, depth: number, options: NormalizeOptions, p
     // The hot case, a parser's fresh result: sanitized in place. for-in allocates no key array, and a plain
     // object's prototype holds nothing enumerable.
     const out = source as Record<string, unknown>;
+    walked?.add(out);
     // With a previous node: whether every child so far equals the previous node's, and how many there are.
     const before = isObject(previous) ? previous : undefined;
     let same = before !== undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
 import { toSegments } from '../../src/reader/path.ts';
-import { deepEqual, getIn, normalize, setIn, sortedJson } from '../../src/reader/tree.ts';
+import { deepEqual, getIn, normalize, setIn, sortedJson, type Tree } from '../../src/reader/tree.ts';
 import { expandVariables } from '../../src/reader/expand.ts';
 
 describe('path grammar', () => {
@@ -57,6 +57,31 @@ describe('normalize', () => {
     const tree = normalize(data, { maxDepth: 8, owned: true, freeze: false, transform, onRewrite: () => void (told = true) });
     expect(told).toBe(rewritten);
     if (!rewritten) expect(tree).toBe(data);
+  });
+
+  it('expands a node a parser hands over at two paths (a YAML alias) once at each, frozen or not', () => {
+    const env = { NAME: 'bob', PW: 'a$${NAME}' };
+    const transform = (text: string) => expandVariables(text, env);
+    for (const freeze of [false, true]) {
+      const shared = { greeting: { template: 'hello $${NAME}', pw: '${PW}' }, list: ['$${NAME}'] };
+      const tree = normalize({ base: shared, svc: shared, other: { nested: shared } }, { maxDepth: 8, owned: true, freeze, transform });
+      const once = { greeting: { template: 'hello ${NAME}', pw: 'a$${NAME}' }, list: ['${NAME}'] };
+      expect(tree).toEqual({ base: once, svc: once, other: { nested: once } });
+    }
+  });
+
+  it('leaves the previous tree untouched when a node the parser shares between two paths is met again', () => {
+    const parsed = (text: string) => JSON.parse(text) as unknown;
+    const previous = normalize(parsed('{"a":{"x":{"y":{"v":1}}},"b":{"x":{"y":{"v":1}}}}'), { maxDepth: 8, owned: true, freeze: false }) as Record<
+      string,
+      Record<string, Record<string, unknown>>
+    >;
+    const kept = previous.a!.x!.y;
+    const shared = parsed('{"x":{"y":{"v":1}}}');
+    const tree = normalize({ a: shared, b: shared }, { maxDepth: 8, owned: true, freeze: false, previous: previous as Tree });
+    expect(tree).toEqual(previous);
+    expect(previous.a!.x!.y).toBe(kept);
+    expect(previous.a!.x!.y).not.toBe(previous.b!.x!.y);
   });
 
   it('refuses nesting past the limit with a ConfigError', () => {
