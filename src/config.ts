@@ -27,6 +27,7 @@ import {
 } from './reader/value.ts';
 import type { Redactor } from './reader/secrets.ts';
 import type { Decrypter } from './secrets/envelope.ts';
+import { countOption, delayOption } from './option-checks.ts';
 import type { Source } from './sources/source.ts';
 
 /** Options of `createConfig`. */
@@ -77,9 +78,9 @@ export interface ConfigOptions<S extends StandardSchemaV1 | undefined = undefine
    * FORMAT error naming the file), even when it is `optional`. See `Encoder` for what `decode` receives and returns.
    */
   encoders?: Encoders | undefined;
-  /** Largest document a source may hand over, in bytes (default 16 MiB). */
+  /** Largest document a source may hand over, in bytes (default 16 MiB; a whole number of at least 1). */
   maxBytes?: number | undefined;
-  /** Deepest nesting accepted in any document (default 64). */
+  /** Deepest nesting accepted in any document (default 64; a whole number of at least 1). */
   maxDepth?: number | undefined;
   /**
    * Most values (objects, arrays and leaves, counted together) one source's layer may hold (default 100 000).
@@ -96,7 +97,8 @@ export interface ConfigOptions<S extends StandardSchemaV1 | undefined = undefine
   watch?: boolean | undefined;
   /**
    * How long a source's read may take, at start, on `load()` and `sync()`, before it fails (ms, default 10 000).
-   * It bounds every kind of source; the stores' own `timeout` (default 5 s) is meant to answer first.
+   * It bounds every kind of source; the stores' own `timeout` (default 5 s) is meant to answer first. More than
+   * 2^31 - 1 ms (24.8 days, the longest a timer waits) is taken as that.
    */
   readTimeout?: number | undefined;
 }
@@ -180,7 +182,10 @@ export type ConfigFor<T> = [T] extends [StandardSchemaV1] ? Config<StandardOutpu
 export async function createConfig<T = Record<string, unknown>>(
   options: ConfigOptions<[T] extends [StandardSchemaV1] ? T : undefined> = {},
 ): Promise<ConfigFor<T>> {
-  const maxDepth = options.maxDepth ?? 64;
+  const maxDepth = countOption(options.maxDepth, 'maxDepth') ?? 64;
+  const maxBytes = countOption(options.maxBytes, 'maxBytes') ?? 16 * 1024 * 1024;
+  const maxValues = countOption(options.maxValues, 'maxValues');
+  const readTimeout = delayOption(options.readTimeout, 'readTimeout');
   const env = options.expandEnv === false ? undefined : (options.env ?? process.env);
   let defaults: Tree;
   try {
@@ -192,9 +197,6 @@ export async function createConfig<T = Record<string, unknown>>(
     throw toConfigError(error, 'INVALID_OPTION', 'defaults');
   }
   const encoders = checkEncoders(options.encoders);
-  if (options.readTimeout !== undefined && !(Number.isFinite(options.readTimeout) && options.readTimeout > 0)) {
-    throw new ConfigError('readTimeout must be a positive number of milliseconds', { code: 'INVALID_OPTION' });
-  }
   // The current view, handed over by the loader on every change: reading it through a getter would cost `get()`
   // (the hottest call of all) several nanoseconds each time.
   let view!: SnapshotView;
@@ -205,9 +207,9 @@ export async function createConfig<T = Record<string, unknown>>(
     defaults,
     env,
     encoders,
-    limits: { maxBytes: options.maxBytes ?? 16 * 1024 * 1024, maxDepth, maxValues: options.maxValues },
+    limits: { maxBytes, maxDepth, maxValues },
     follow: options.watch,
-    readTimeout: options.readTimeout,
+    readTimeout,
     onView: (next) => {
       view = next;
       memo = next.memo;

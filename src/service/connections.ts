@@ -1,5 +1,6 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { MAX_DELAY } from '../option-checks.ts';
 
 /** One call being served: its response, and the controller behind the handler's `ctx.signal`. */
 export interface Call {
@@ -93,6 +94,6 @@ export function trackConnections(server: Server, headerTimeout: number): Connect
 /** Waits for `promise`, or until the `Date.now()` time `deadline`, whichever comes first. */
 export function until(deadline: number, promise: Promise<unknown>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, Math.min(deadline - Date.now(), 2 ** 31 - 1)))));
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, Math.min(deadline - Date.now(), MAX_DELAY)))));
   return Promise.race([promise.then(() => {}, () => {}), timeout]).finally(() => clearTimeout(timer));
 }

@@ -8,6 +8,7 @@ import { createRegistry, registrySpec, type RegistrySpec } from './registry/inde
 import { withinTime, type Registry, type ServiceNode } from './registry/registry.ts';
 import { createHandlerServer, type Handler } from './server.ts';
 import { drainTimeout, registerTimeout, serverLimits } from './settings.ts';
+import { MAX_DELAY } from '../option-checks.ts';
 
 /** Options of `createService`; a typed config (one with a schema) types each handler's options. */
 export interface ServiceOptions<Shape = Record<string, unknown>, Input = Shape> {
@@ -101,7 +102,7 @@ export function createService<Shape = Record<string, unknown>, Input = Shape>(op
       const active = current;
       if (active && node) register(active.registry, node).catch(report);
       schedule();
-    }, Math.max(50, Math.min(interval, 2 ** 31 - 1)));
+    }, Math.max(50, Math.min(interval, MAX_DELAY)));
   }
 
   /** Moves the node to the registry the config names now, if it is another one. */

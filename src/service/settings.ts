@@ -1,10 +1,10 @@
 // The runtime's tunables, read from the config with their defaults and bounds in one place.
 import type { Config, Value } from '../index.ts';
 import type { ServerLimits } from './server.ts';
+import { MAX_DELAY } from '../option-checks.ts';
 
 const MiB = 1024 * 1024;
 /** The longest delay a timer takes (about 24.8 days); longer ones would fire at once. */
-const MAX_MS = 2 ** 31 - 1;
 
 /** Defaults of the runtime's bounds (ms and bytes). */
 export const defaults = Object.freeze({
@@ -30,7 +30,7 @@ function setting(config: Config, path: string): Value {
 function duration(config: Config, path: string, fallback: number, zero = false): number {
   const ms = setting(config, path).duration(fallback);
   if (!Number.isFinite(ms) || ms < 0 || (ms === 0 && !zero)) return fallback;
-  return Math.min(Math.round(ms), MAX_MS);
+  return Math.min(Math.round(ms), MAX_DELAY);
 }
 
 /** A size in bytes: the default when missing, unreadable or not positive. */
@@ -69,7 +69,7 @@ export interface ClientLimits {
 export function clientLimits(config: Config, timeout?: number): ClientLimits {
   const configured = duration(config, 'client.timeout', defaults.clientTimeout);
   return {
-    timeout: timeout !== undefined && Number.isFinite(timeout) && timeout > 0 ? Math.min(timeout, MAX_MS) : configured,
+    timeout: timeout !== undefined && Number.isFinite(timeout) && timeout > 0 ? Math.min(timeout, MAX_DELAY) : configured,
     maxRequestBytes: bytes(config, 'client.maxRequestBytes', defaults.maxRequestBytes),
     maxAnswerBytes: bytes(config, 'client.maxAnswerBytes', defaults.maxAnswerBytes),
   };

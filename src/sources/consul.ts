@@ -4,6 +4,8 @@ import type Consul from 'consul';
 import type { Encoders } from '../encoders/user.ts';
 import { parseDuration } from '../reader/convert.ts';
 import { ConfigError } from '../errors.ts';
+import { delayOption } from '../option-checks.ts';
+import { consulUrl } from './consul-address.ts';
 import { loadOptional } from '../optional.ts';
 import { normalizePrefix, type KvPair } from './kv.ts';
 import { storeSource, type StoreClient } from './remote.ts';
@@ -67,10 +69,10 @@ interface Answer {
 export function consulSource(options: ConsulSourceOptions = {}): Source {
   const prefix = normalizePrefix(options.prefix ?? 'micro/config');
   const target = resolveAddress(options);
-  const timeout = options.timeout ?? 5000;
+  const timeout = delayOption(options.timeout, 'timeout', { source: 'consul' }) ?? 5000;
   const wait = options.wait ?? '60s';
-  const waitMs = parseDuration(wait) ?? 60_000;
-  const maxRetryDelay = options.maxRetryDelay ?? 2000;
+  const waitMs = delayOption(parseDuration(wait) ?? Number.NaN, 'wait (a Go duration such as "60s")', { source: 'consul' }) ?? 60_000;
+  const maxRetryDelay = delayOption(options.maxRetryDelay, 'maxRetryDelay', { source: 'consul', zero: true }) ?? 2000;
   const token = options.token ?? process.env.CONSUL_HTTP_TOKEN;
   let connection: Promise<Consul> | undefined;
 
@@ -215,13 +217,12 @@ interface Target {
 
 function resolveAddress(options: ConsulSourceOptions): Target {
   const address = options.address ?? (options.host === undefined ? process.env.CONSUL_HTTP_ADDR : undefined) ?? '127.0.0.1:8500';
-  const withScheme = /^[a-z]+:\/\//i.test(address) ? address : `http://${address}`;
-  const url = new URL(withScheme);
+  const url = consulUrl(address, 'consul');
   const secure = options.secure ?? (url.protocol === 'https:' || options.tls !== undefined);
   const host = options.host ?? url.hostname;
   const port = options.port ?? (url.port ? Number(url.port) : 8500);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new ConfigError(`invalid Consul port in "${address}"`, { code: 'INVALID_OPTION' });
+    throw new ConfigError('consul: the Consul port must be a port number from 1 to 65535', { code: 'INVALID_OPTION' });
   }
   return { host, port, secure, label: `${secure ? 'https' : 'http'}://${host}:${port}` };
 }

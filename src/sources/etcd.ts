@@ -7,6 +7,7 @@ import { historyChange, listPrefix, watchFrom, withDeadline, type Listing } from
 import { normalizePrefix, type KvPair } from './kv.ts';
 import { storeSource, type StoreClient } from './remote.ts';
 import { applyWatchOption, type Source, type SourceOptions } from './source.ts';
+import { delayOption } from '../option-checks.ts';
 
 /** Options of an etcd source. */
 export interface EtcdSourceOptions extends SourceOptions {
@@ -47,8 +48,8 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
   const prefix = normalizePrefix(rawPrefix);
   const keyPrefix = rawPrefix.startsWith('/') ? `/${prefix}` : prefix;
   const hosts = typeof options.hosts === 'string' ? [options.hosts] : [...(options.hosts ?? ['http://127.0.0.1:2379'])];
-  const timeout = options.timeout ?? 5000;
-  const maxRetryDelay = options.maxRetryDelay ?? 2000;
+  const timeout = delayOption(options.timeout, 'timeout', { source: 'etcd' }) ?? 5000;
+  const maxRetryDelay = delayOption(options.maxRetryDelay, 'maxRetryDelay', { source: 'etcd', zero: true }) ?? 2000;
   const where = `${hosts.join(',')} (prefix ${keyPrefix})`;
   let connection: Promise<Etcd3> | undefined;
   /** The header of the last listing, to tell when etcd's history changed (a wiped store, another cluster). */

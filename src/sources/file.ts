@@ -11,6 +11,7 @@ import { createReloader, type ReadWait } from './file-reload.ts';
 import { platformFileWatcher, type FileWatcher } from './file-watch.ts';
 import { isMissing, matchesFile, withRegularFile } from './read-file.ts';
 import { applyWatchOption, createChangeSet, sameData, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
+import { delayOption } from '../option-checks.ts';
 
 /** Options of a file source. */
 export interface FileSourceOptions extends SourceOptions {
@@ -67,7 +68,7 @@ export function watchedFileSource(pathOrOptions: string | FileSourceOptions, wat
   const wanted = wantedFormat(options, name);
   // The config's encoders, told on its reads: the format is resolved then, as they may be the ones that know it.
   let configEncoders: Encoders | undefined;
-  const debounce = Math.max(0, options.debounce ?? 5);
+  const debounce = delayOption(options.debounce, 'debounce', { source: name, zero: true }) ?? 5;
   const channel = createChannel<ChangeSet>();
   const watches = new Set<() => Promise<void>>();
   const closing = new AbortController();

@@ -7,6 +7,7 @@ import { untilDirectory, watchDirectory, type DirectoryListener, type DirectoryS
 import { QUIET_MS } from './file-reload.ts';
 import { dataLinkTarget, readSecretFiles, type SecretFilesReading } from './secret-files.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
+import { delayOption } from '../option-checks.ts';
 
 /** Options of a secrets directory source. */
 export interface SecretsDirSourceOptions extends SourceOptions {
@@ -33,7 +34,7 @@ export function secretsDirSource(dirOrOptions: string | SecretsDirSourceOptions)
   const root = resolve(options.dir);
   const name = options.name ?? `secrets:${options.dir}`;
   if (options.separator === '') throw new ConfigError('the separator cannot be empty', { code: 'INVALID_OPTION', source: name });
-  const debounce = Math.max(0, options.debounce ?? 5);
+  const debounce = delayOption(options.debounce, 'debounce', { source: name, zero: true }) ?? 5;
   const channel = createChannel<ChangeSet>();
   const closing = new AbortController();
   const following = new Set<Promise<void>>();

@@ -1,5 +1,7 @@
 import type Consul from 'consul';
+import { delayOption } from '../../option-checks.ts';
 import { loadOptional } from '../../optional.ts';
+import { consulUrl } from '../../sources/consul-address.ts';
 import { formatAddress, splitAddress } from '../address.ts';
 import { pollNodes, sortNodes, stringsOf, type Registry, type ServiceNode } from './registry.ts';
 
@@ -32,8 +34,9 @@ function nodeOf(entry: unknown): ServiceNode | undefined {
  */
 export function consulRegistry(options: ConsulRegistryOptions = {}): Registry {
   const address = options.address ?? process.env.CONSUL_HTTP_ADDR ?? '127.0.0.1:8500';
-  const url = new URL(/^[a-z]+:\/\//i.test(address) ? address : `http://${address}`);
+  const url = consulUrl(address, 'consul registry');
   const token = options.token ?? process.env.CONSUL_HTTP_TOKEN;
+  const interval = delayOption(options.interval, 'interval', { source: 'consul registry' }) ?? 1000;
   const registered = new Map<string, number>();
   let client: Promise<Consul> | undefined;
   const connect = () =>
@@ -79,7 +82,7 @@ export function consulRegistry(options: ConsulRegistryOptions = {}): Registry {
       await consul.agent.service.deregister(node.id);
     },
     lookup,
-    watch: (service, signal) => pollNodes(() => lookup(service), options.interval ?? 1000, signal),
+    watch: (service, signal) => pollNodes(() => lookup(service), interval, signal),
     async close() {
       const consul = await client?.catch(() => undefined);
       consul?.destroy();

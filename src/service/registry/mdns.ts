@@ -1,5 +1,6 @@
 import type { MulticastDNS, Options as MdnsOptions, ResponsePacket } from 'multicast-dns';
 import { parseNode, pollNodes, sortNodes, type Registry, type ServiceNode } from './registry.ts';
+import { delayOption, portOption } from '../../option-checks.ts';
 
 /** Options of the mDNS registry. */
 export interface MdnsRegistryOptions {
@@ -35,9 +36,10 @@ const GROUP = '224.0.0.251';
  */
 export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
   const domain = options.domain ?? 'local';
-  const port = options.port ?? 5353;
+  const port = portOption(options.port, 'port', { source: 'mdns registry' }) ?? 5353;
   const bind = options.bind ?? (options.interface !== undefined ? GROUP : undefined);
-  const timeout = options.timeout ?? 100;
+  const timeout = delayOption(options.timeout, 'timeout', { source: 'mdns registry' }) ?? 100;
+  const interval = delayOption(options.interval, 'interval', { source: 'mdns registry' }) ?? 1000;
   const published = new Map<string, Published>();
   let socket: Promise<MulticastDNS> | undefined;
   const nameOf = (service: string) => `${service}._micro._tcp.${domain}`;
@@ -120,7 +122,7 @@ export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
       published.delete(node.id);
     },
     lookup,
-    watch: (service, signal) => pollNodes(() => lookup(service), options.interval ?? 1000, signal),
+    watch: (service, signal) => pollNodes(() => lookup(service), interval, signal),
     async close() {
       published.clear();
       const mdns = await socket;

@@ -2,6 +2,7 @@ import { ConfigError } from '../../errors.ts';
 import type { AbortSignalLike } from '../../index.ts';
 import { sleep } from '../../sleep.ts';
 import { splitAddress } from '../address.ts';
+import { MAX_DELAY } from '../../option-checks.ts';
 
 /** One running instance of a service, as a registry holds it. */
 export interface ServiceNode {
@@ -138,7 +139,7 @@ function reason(error: unknown): string {
 export async function withinTime<T>(registry: Registry, action: string, ms: number, operation: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RegistryError(registry, action, 'TIMEOUT')), Math.min(ms, 2 ** 31 - 1));
+    timer = setTimeout(() => reject(new RegistryError(registry, action, 'TIMEOUT')), Math.min(ms, MAX_DELAY));
   });
   try {
     return await Promise.race([

@@ -1,0 +1,127 @@
+// Options a careless operator writes: a limit of NaN, 0 or Infinity, a negative debounce, a timeout in the wrong
+// unit. Each is refused where it is given (INVALID_OPTION, naming the option), or, for a delay longer than a timer
+// can wait, taken as the longest one; before, NaN and Infinity turned bounds into no bounds or into READ errors
+// about the file, and a readTimeout over 24.8 days made every read time out after 1 ms.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, consulSource, createConfig, etcdSource, fileSource, memorySource, secretsDirSource, type Source } from '../../src/index.ts';
+import { countOption, delayOption, MAX_DELAY, portOption } from '../../src/option-checks.ts';
+import { consulRegistry, mdnsRegistry } from '../../src/service/index.ts';
+import { tempDir } from '../helpers/files.ts';
+
+const BAD_COUNTS: readonly unknown[] = [Number.NaN, 0, -1, 0.5, Number.POSITIVE_INFINITY, '100', 2 ** 53];
+const BAD_DELAYS: readonly unknown[] = [Number.NaN, -1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, '100', null];
+
+/** The INVALID_OPTION error `make` throws, at once or from its promise. */
+async function invalidOption(make: () => unknown): Promise<ConfigError> {
+  let thrown: unknown;
+  try {
+    await make();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(ConfigError);
+  expect((thrown as ConfigError).code).toBe('INVALID_OPTION');
+  return thrown as ConfigError;
+}
+
+describe('option checks', () => {
+  it('take a count or size only as a whole number of at least 1', () => {
+    expect(countOption(undefined, 'maxBytes')).toBeUndefined();
+    expect(countOption(1, 'maxBytes')).toBe(1);
+    expect(countOption(2 ** 53 - 1, 'maxBytes')).toBe(2 ** 53 - 1);
+    for (const value of BAD_COUNTS) expect(() => countOption(value, 'maxBytes'), String(value)).toThrow(/^maxBytes must be a whole number/);
+  });
+
+  it('take a delay as a finite number of milliseconds, at most the longest a timer waits', () => {
+    expect(delayOption(undefined, 'timeout')).toBeUndefined();
+    expect(delayOption(250.5, 'timeout')).toBe(250.5);
+    expect(delayOption(3e9, 'timeout')).toBe(MAX_DELAY);
+    expect(delayOption(0, 'debounce', { zero: true })).toBe(0);
+    expect(() => delayOption(0, 'timeout')).toThrow(/^timeout must be a number of milliseconds, more than 0$/);
+    for (const value of BAD_DELAYS) expect(() => delayOption(value, 'debounce', { zero: true }), String(value)).toThrow(/0 or more$/);
+  });
+
+  it('take a port from 1 to 65535', () => {
+    expect(portOption(5353, 'port')).toBe(5353);
+    for (const value of [0, -1, 65536, 53.5, Number.NaN, '53']) expect(() => portOption(value, 'port'), String(value)).toThrow(/^port must be a port number/);
+  });
+});
+
+describe('createConfig refuses a limit that is no limit', () => {
+  for (const option of ['maxBytes', 'maxDepth', 'maxValues', 'readTimeout'] as const) {
+    it(`names ${option} when it is NaN, 0, negative, a fraction (limits), Infinity or a string`, async () => {
+      const values = option === 'readTimeout' ? [...BAD_DELAYS, 0] : BAD_COUNTS;
+      for (const value of values) {
+        const error = await invalidOption(() => createConfig({ sources: [memorySource({ a: 1 })], [option]: value as number }));
+        expect(error.message, String(value)).toMatch(new RegExp(`^${option} must be`));
+      }
+    });
+  }
+
+  it('takes a readTimeout longer than a timer can wait as the longest wait, not as 1 ms', async () => {
+    // A source answering on a later timer: with the timeout's timer overflowing to 1 ms, it was set first and fired
+    // first, and the read failed with "no answer within 3000000000 ms".
+    const slow: Source = {
+      name: 'slow',
+      read: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return memorySource({ a: 1 }).read();
+      },
+    };
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const config = await createConfig({ sources: [slow], readTimeout: 3e9, watch: false });
+      expect(config.get('a').int(0)).toBe(1);
+      await config.close();
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('TimeoutOverflowWarning');
+  });
+});
+
+describe('sources and registries refuse nonsense timing where they are made', () => {
+  it('file and secrets-directory debounce: NaN, negative, Infinity or a string', async () => {
+    const dir = await tempDir();
+    for (const value of BAD_DELAYS) {
+      const file = await invalidOption(() => fileSource({ path: `${dir}/app.json`, debounce: value as number }));
+      expect(file.message).toBe(`file:${dir}/app.json: debounce must be a number of milliseconds, 0 or more`);
+      expect(file.source).toBe(`file:${dir}/app.json`);
+      const secrets = await invalidOption(() => secretsDirSource({ dir, debounce: value as number }));
+      expect(secrets.source).toBe(`secrets:${dir}`);
+    }
+  });
+
+  it('store timeouts, retry delays and Consul wait', async () => {
+    for (const value of BAD_DELAYS) {
+      expect((await invalidOption(() => etcdSource({ timeout: value as number }))).message).toMatch(/^etcd: timeout must be/);
+      expect((await invalidOption(() => etcdSource({ maxRetryDelay: value as number }))).message).toMatch(/^etcd: maxRetryDelay must be/);
+      expect((await invalidOption(() => consulSource({ timeout: value as number }))).message).toMatch(/^consul: timeout must be/);
+      expect((await invalidOption(() => consulSource({ maxRetryDelay: value as number }))).message).toMatch(/^consul: maxRetryDelay must be/);
+    }
+    await invalidOption(() => etcdSource({ timeout: 0 }));
+    for (const wait of ['forever', '', '-5s', '0s']) {
+      expect((await invalidOption(() => consulSource({ wait }))).message, wait).toMatch(/^consul: wait \(a Go duration/);
+    }
+  });
+
+  it('a Consul address that is no address, named without quoting it (it may carry credentials)', async () => {
+    const address = 'http://user:hunter2@[not-a-host';
+    for (const make of [() => consulSource({ address }), () => consulRegistry({ address }), () => consulSource({ address: 'http://127.0.0.1:8500', port: 70000 })]) {
+      const error = await invalidOption(make);
+      expect(error.message).toMatch(/^consul( registry)?: the Consul (address|port)/);
+      expect(`${error.message} ${String(error.cause)}`).not.toContain('hunter2');
+    }
+  });
+
+  it('registry ports and intervals', async () => {
+    for (const port of [0, 65536, 1.5, Number.NaN]) await invalidOption(() => mdnsRegistry({ port }));
+    for (const value of BAD_DELAYS) {
+      await invalidOption(() => mdnsRegistry({ timeout: value as number }));
+      await invalidOption(() => mdnsRegistry({ interval: value as number }));
+      await invalidOption(() => consulRegistry({ interval: value as number }));
+    }
+  });
+});
