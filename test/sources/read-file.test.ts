@@ -1,10 +1,11 @@
 // matchesFile: the second read that confirms a file changed in the last seconds was read whole, from one version.
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readSync, renameSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { matchesFile } from '../../src/sources/read-file.ts';
+import { fileSource } from '../../src/index.ts';
+import { matchesFile, readRegularBytes, withRegularFile } from '../../src/sources/read-file.ts';
 import { tempDir } from '../helpers/files.ts';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -67,5 +68,28 @@ describe('matchesFile', () => {
     await writeFile(empty, '');
     expect(await matchesFile(empty, bytes(''))).toBe(true);
     expect(await matchesFile(empty, bytes('{}'))).toBe(false);
+  });
+});
+
+describe('reading a file', () => {
+  it('leaves no file open when it fails: not regular, too large, missing, or failing while the file is open', async () => {
+    const dir = await tempDir();
+    mkdirSync(join(dir, 'dir'));
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    await writeFile(join(dir, 'big.json'), `{"a":"${'x'.repeat(5000)}"}`);
+    await writeFile(join(dir, 'app.json'), '{"a":1}');
+    const failures: (() => Promise<unknown>)[] = [
+      () => readRegularBytes(join(dir, 'dir'), 100),
+      () => readRegularBytes(join(dir, 'fifo'), 100),
+      () => readRegularBytes(join(dir, 'big.json'), 100),
+      () => readRegularBytes(join(dir, 'missing.json'), 100),
+      () => withRegularFile(join(dir, 'app.json'), 100, () => Promise.reject(new Error('failed while open'))),
+      () => fileSource({ path: join(dir, 'dir'), format: 'json' }).read(),
+      () => fileSource(join(dir, 'big.json')).read(undefined, { maxBytes: 100 }),
+    ];
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (const fail of failures) await expect(fail()).rejects.toThrow();
+    expect(open()).toBe(before);
   });
 });
