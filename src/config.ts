@@ -14,7 +14,7 @@ import { createWatcher, type Watcher } from './loader/watcher.ts';
 import type { Environment } from './reader/expand.ts';
 import { pathSegments, toSegments, type PathArgs, type Segment } from './reader/path.ts';
 import type { CheckArgs, CheckPath, RootPath, TypeAt, TypeAtPath } from './reader/paths.ts';
-import { cloneTree, deepEqual, getIn, normalize, sortedJson, type Tree, type TreeObject } from './reader/tree.ts';
+import { cloneTree, deepEqual, getIn, isObject, normalize, sortedJson, type Tree, type TreeObject } from './reader/tree.ts';
 import {
   freezeOutput,
   issueSegments,
@@ -187,6 +187,9 @@ export async function createConfig<T = Record<string, unknown>>(
   const maxValues = countOption(options.maxValues, 'maxValues');
   const readTimeout = delayOption(options.readTimeout, 'readTimeout');
   const env = options.expandEnv === false ? undefined : (options.env ?? process.env);
+  if (options.defaults !== undefined && !isObject(options.defaults)) {
+    throw new ConfigError('defaults must be an object of keys and values', { code: 'INVALID_OPTION' });
+  }
   let defaults: Tree;
   try {
     defaults = normalize(options.defaults ?? {}, {

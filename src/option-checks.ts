@@ -41,3 +41,9 @@ export function portOption(value: unknown, name: string, place: OptionPlace = {}
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535) return value;
   throw new ConfigError(`${name} must be a port number from 1 to 65535`, { code: 'INVALID_OPTION', source: place.source });
 }
+
+/** A path option: a non-empty string without NUL (which no file system allows); otherwise INVALID_OPTION for `what`. */
+export function checkPath(value: unknown, what: string): string {
+  if (typeof value === 'string' && value !== '' && !value.includes('\0')) return value;
+  throw new ConfigError(`${what} needs a path: a non-empty string without NUL characters`, { code: 'INVALID_OPTION' });
+}

@@ -1,4 +1,4 @@
-import { toConfigError, type ConfigError } from '../errors.ts';
+import { ConfigError, toConfigError } from '../errors.ts';
 import { intern } from '../reader/intern.ts';
 import type { Tree } from '../reader/tree.ts';
 import type { Decrypter } from '../secrets/envelope.ts';
@@ -89,6 +89,10 @@ export async function prepareCandidate(
   again = false,
 ): Promise<Candidate | undefined> {
   if (ticket <= entry.decided) return undefined;
+  // A source of one's own may hand over anything: what is not a change set is said to be that, not a decoder's fault.
+  if (!isChangeSetShaped(changeSet)) {
+    throw new ConfigError('the source gave something other than a change set (see createChangeSet)', { code: 'READ', source: entry.source.name });
+  }
   if (!again) {
     if (entry.changeSet && sameData(entry.changeSet, changeSet)) {
       entry.decided = ticket;
@@ -148,4 +152,11 @@ export function acknowledge(accepted: readonly Candidate[], report: (error: Conf
       report(toConfigError(error, 'LISTENER', entry.source.name));
     }
   }
+}
+
+/** Whether a source's answer has the shape of a change set: data to decode, named by a format. */
+function isChangeSetShaped(changeSet: unknown): changeSet is ChangeSet {
+  if (typeof changeSet !== 'object' || changeSet === null) return false;
+  const { data, format } = changeSet as Partial<ChangeSet>;
+  return typeof format === 'string' && (typeof data === 'string' || (typeof data === 'object' && data !== null));
 }

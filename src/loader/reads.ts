@@ -12,6 +12,14 @@ const claimed = new WeakSet<Source>();
 
 /** Claims sources for a loader; throws, claiming none, if one of them is already claimed or given twice. */
 function claim(sources: readonly Source[]): void {
+  // Checked here, not only by the types: a call from JavaScript with a source missing would otherwise fail with
+  // an engine message about a WeakSet, or on its first read.
+  if (!Array.isArray(sources)) throw new ConfigError('sources must be an array of sources', { code: 'INVALID_OPTION' });
+  sources.forEach((source: unknown, index) => {
+    if (typeof source !== 'object' || source === null || typeof (source as Partial<Source>).read !== 'function') {
+      throw new ConfigError(`sources[${index}] is not a source: an object with a read() function`, { code: 'INVALID_OPTION' });
+    }
+  });
   const seen = new Set<Source>();
   for (const source of sources) {
     if (claimed.has(source) || seen.has(source)) {

@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors.ts';
 import { textMemo } from './memo.ts';
 
 /** One segment of a literal path: a key, or an array index. */
@@ -37,5 +38,7 @@ export function formatPath(segments: readonly string[]): string {
 
 /** The segments of one path argument: a dotted string, or an array of literal segments. */
 export function pathSegments(path: string | readonly Segment[]): readonly string[] {
-  return typeof path === 'string' ? splitDotted(path) : path.map(String);
+  if (typeof path === 'string') return splitDotted(path);
+  if (!Array.isArray(path)) throw new ConfigError('a path is a dotted string or an array of segments', { code: 'INVALID_OPTION' });
+  return path.map(String);
 }

@@ -44,8 +44,8 @@ export function envSource(options: EnvSourceOptions = {}): Source {
   const name = options.name ?? 'env';
   const separator = options.separator ?? '_';
   if (separator === '') throw new ConfigError('the separator cannot be empty', { code: 'INVALID_OPTION', source: name });
-  const kept = prefixes(options.prefix, separator);
-  const stripped = prefixes(options.strippedPrefix, separator);
+  const kept = prefixes(options.prefix, separator, 'prefix');
+  const stripped = prefixes(options.strippedPrefix, separator, 'strippedPrefix');
   const files = [...(options.file ? [options.file] : []), ...(options.files ?? [])].map((file) => resolve(file));
   const suffix = options.fileSuffix;
   if (suffix === '') throw new ConfigError('the file suffix cannot be empty', { code: 'INVALID_OPTION', source: name });
@@ -126,8 +126,11 @@ export function envSource(options: EnvSourceOptions = {}): Source {
   }, options);
 }
 
-function prefixes(value: string | readonly string[] | undefined, separator: string): string[] {
-  const list = value === undefined ? [] : typeof value === 'string' ? [value] : [...value];
+function prefixes(value: string | readonly string[] | undefined, separator: string, what: string): string[] {
+  const list: unknown[] = value === undefined ? [] : typeof value === 'string' ? [value] : Array.isArray(value) ? value : [value];
+  if (!list.every((prefix): prefix is string => typeof prefix === 'string')) {
+    throw new ConfigError(`${what} must be a string or an array of strings`, { code: 'INVALID_OPTION' });
+  }
   return list.map((prefix) => (prefix.endsWith(separator) ? prefix : prefix + separator));
 }
 

@@ -11,7 +11,7 @@ import { createReloader, type ReadWait } from './file-reload.ts';
 import { platformFileWatcher, type FileWatcher } from './file-watch.ts';
 import { isMissing, matchesFile, withRegularFile } from './read-file.ts';
 import { applyWatchOption, createChangeSet, sameData, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
-import { delayOption } from '../option-checks.ts';
+import { checkPath, delayOption } from '../option-checks.ts';
 
 /** Options of a file source. */
 export interface FileSourceOptions extends SourceOptions {
@@ -62,7 +62,7 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
 /** A file source that watches its path with the given watcher (each watcher is tested on every platform it runs on). */
 export function watchedFileSource(pathOrOptions: string | FileSourceOptions, watcher: FileWatcher): FileSource {
   const options = typeof pathOrOptions === 'string' ? { path: pathOrOptions } : pathOrOptions;
-  const path = resolve(options.path);
+  const path = resolve(checkPath(options?.path, 'a file source'));
   const name = options.name ?? `file:${options.path}`;
   const own = checkEncoders(options.encoders, { source: name });
   const wanted = wantedFormat(options, name);

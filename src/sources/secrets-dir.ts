@@ -7,7 +7,7 @@ import { untilDirectory, watchDirectory, type DirectoryListener, type DirectoryS
 import { QUIET_MS } from './file-reload.ts';
 import { dataLinkTarget, readSecretFiles, type SecretFilesReading } from './secret-files.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
-import { delayOption } from '../option-checks.ts';
+import { checkPath, delayOption } from '../option-checks.ts';
 
 /** Options of a secrets directory source. */
 export interface SecretsDirSourceOptions extends SourceOptions {
@@ -31,7 +31,7 @@ const CHOKIDAR_THROTTLE = 50;
  */
 export function secretsDirSource(dirOrOptions: string | SecretsDirSourceOptions): Source {
   const options = typeof dirOrOptions === 'string' ? { dir: dirOrOptions } : dirOrOptions;
-  const root = resolve(options.dir);
+  const root = resolve(checkPath(options?.dir, 'a secrets directory source'));
   const name = options.name ?? `secrets:${options.dir}`;
   if (options.separator === '') throw new ConfigError('the separator cannot be empty', { code: 'INVALID_OPTION', source: name });
   const debounce = delayOption(options.debounce, 'debounce', { source: name, zero: true }) ?? 5;

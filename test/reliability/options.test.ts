@@ -3,7 +3,7 @@
 // can wait, taken as the longest one; before, NaN and Infinity turned bounds into no bounds or into READ errors
 // about the file, and a readTimeout over 24.8 days made every read time out after 1 ms.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, consulSource, createConfig, etcdSource, fileSource, memorySource, secretsDirSource, type Source } from '../../src/index.ts';
+import { ConfigError, consulSource, createConfig, envSource, etcdSource, fileSource, memorySource, secretsDirSource, type Source } from '../../src/index.ts';
 import { countOption, delayOption, MAX_DELAY, portOption } from '../../src/option-checks.ts';
 import { consulRegistry, mdnsRegistry } from '../../src/service/index.ts';
 import { tempDir } from '../helpers/files.ts';
@@ -123,5 +123,44 @@ describe('sources and registries refuse nonsense timing where they are made', ()
       await invalidOption(() => mdnsRegistry({ interval: value as number }));
       await invalidOption(() => consulRegistry({ interval: value as number }));
     }
+  });
+});
+
+describe('a call from JavaScript with the wrong kind of value is told what was wanted', () => {
+  const loose = (value: unknown) => value as never;
+
+  it('sources: not an array, a hole, an object without read()', async () => {
+    expect((await invalidOption(() => createConfig({ sources: loose('file.json') }))).message).toBe('sources must be an array of sources');
+    for (const bad of [null, 7, { name: 'x' }]) {
+      expect((await invalidOption(() => createConfig({ sources: loose([memorySource({ a: 1 }), bad]) }))).message).toBe(
+        'sources[1] is not a source: an object with a read() function',
+      );
+    }
+  });
+
+  it('a source whose read() answers with something other than a change set', async () => {
+    for (const answer of [42, null, { data: 5, format: 'json' }, { data: '{}' }]) {
+      const source = loose({ name: 'mine', read: () => answer });
+      const error = await createConfig({ sources: [source] }).then(
+        () => undefined,
+        (failure: unknown) => failure as ConfigError,
+      );
+      expect(error?.code, JSON.stringify(answer)).toBe('READ');
+      expect(error?.source).toBe('mine');
+      expect(error?.message).toMatch(/gave something other than a change set/);
+    }
+  });
+
+  it('defaults that are not an object; paths and prefixes of the wrong type', async () => {
+    for (const defaults of [[1, 2], 'abc', 5]) await invalidOption(() => createConfig({ defaults: loose(defaults) }));
+    for (const path of ['', 5, undefined, 'a\0b.json']) {
+      expect((await invalidOption(() => fileSource(loose({ path })))).message).toMatch(/^a file source needs a path/);
+      await invalidOption(() => secretsDirSource(loose({ dir: path })));
+    }
+    expect((await invalidOption(() => envSource({ prefix: loose(5) }))).message).toBe('prefix must be a string or an array of strings');
+    expect((await invalidOption(() => envSource({ strippedPrefix: loose(['APP_', 5]) }))).message).toMatch(/^strippedPrefix must be/);
+    const config = await createConfig({ sources: [memorySource({ a: 1 })], watch: false });
+    expect((await invalidOption(() => config.watch(loose(5)))).message).toBe('a path is a dotted string or an array of segments');
+    await config.close();
   });
 });
