@@ -57,6 +57,28 @@ describe('matchesFile', () => {
     }
   });
 
+  it('gives each of several comparisons made at once its own answer (small files share one chunk, large ones not)', async () => {
+    const dir = await tempDir();
+    for (const size of [100, 1024 * 1024 + 100]) {
+      const a = Buffer.alloc(size, 'a');
+      const b = Buffer.alloc(size, 'b');
+      await writeFile(join(dir, 'a.json'), a);
+      await writeFile(join(dir, 'b.json'), b);
+      const fd = openSync(join(dir, 'b.json'), 'r');
+      try {
+        const answers = await Promise.all([
+          matchesFile(join(dir, 'a.json'), a),
+          matchesFile(join(dir, 'b.json'), b, fd),
+          matchesFile(join(dir, 'a.json'), b),
+          matchesFile(join(dir, 'b.json'), a, fd),
+        ]);
+        expect(answers).toEqual([true, true, false, false]);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  });
+
   it('matches nothing at a path that is missing, a directory or a FIFO, and an empty file matches no bytes', async () => {
     const dir = await tempDir();
     expect(await matchesFile(join(dir, 'missing.json'), bytes('{}'))).toBe(false);
