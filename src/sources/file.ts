@@ -1,4 +1,4 @@
-import { statSync, type BigIntStats } from 'node:fs';
+import { statfsSync, statSync, type BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { createChannel } from '../channel.ts';
@@ -49,6 +49,12 @@ const READ_ATTEMPTS = 12;
 // clocks that tick in seconds (vfat: 2 s, rounded down) and file servers whose clocks lag a little.
 const RECENT_MS = 10_000;
 const SYNC_READ_LIMIT = 1024 * 1024;
+
+/**
+ * procfs and sysfs, whose files are made as they are read: their size says nothing (0, or a page) and two reads
+ * may differ, so neither the size check nor the second read can tell a finished file.
+ */
+const GENERATED_FILE_SYSTEMS: ReadonlySet<number> = new Set([0x9fa0, 0x62656572]);
 
 /**
  * A config file, hot-reloaded. It watches the path, not just the file, so it sees in-place writes, writes to a
@@ -231,7 +237,7 @@ async function readStable(
     const read = await withRegularFile(path, maxBytes, async (bytes, before, fd) => {
       const small = before.size <= SYNC_READ_LIMIT;
       const after = await statOf(path, small);
-      if (!sameFile(before, after, bytes.byteLength)) return undefined;
+      if (!sameFile(before, after, bytes.byteLength)) return isGenerated(path, before, after) ? { bytes, after, small } : undefined;
       if (after.ctimeNs >= BigInt(Date.now() - RECENT_MS) * 1_000_000n) {
         if (!(await matchesFile(path, bytes, fd))) return undefined;
         const last = await statOf(path, small);
@@ -255,6 +261,16 @@ async function readStable(
 /** A path's stat: at once for a small file (read synchronously too), else through the thread pool. */
 async function statOf(path: string, small: boolean): Promise<BigIntStats> {
   return small ? statSync(path, { bigint: true }) : await stat(path, { bigint: true });
+}
+
+/** Whether the file, the same before and after its read and of the size it reported, is made as it is read. */
+function isGenerated(path: string, before: BigIntStats, after: BigIntStats): boolean {
+  if (after.ino !== before.ino || after.size !== before.size || after.ctimeNs !== before.ctimeNs) return false;
+  try {
+    return GENERATED_FILE_SYSTEMS.has(Number(statfsSync(path).type));
+  } catch {
+    return false;
+  }
 }
 
 /** Whether two stats of a path, taken around a read of `length` bytes, show the same file, unchanged. */

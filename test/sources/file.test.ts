@@ -455,3 +455,13 @@ describe.each(watchers)('fileSource hot reload with %s', (_name, watcher) => {
     expect(config.get('port').int(0)).toBe(1);
   });
 });
+
+describe('file source: files made as they are read (procfs, sysfs)', () => {
+  // Their size is 0 (procfs) or a page (sysfs) whatever they hold, so a read never matched the size reported and
+  // the source failed with "the file changed during every read of it".
+  it.runIf(process.platform === 'linux')('reads /proc/self/status, whose reported size is 0', async () => {
+    const config = await createConfig({ sources: [fileSource({ path: '/proc/self/status', format: 'yaml' })], watch: false });
+    expect(config.get('Pid').int(0)).toBe(process.pid);
+    await config.close();
+  });
+});
