@@ -26,6 +26,11 @@ export interface Reloader {
   changed(): void;
   /** Reads now, past the debounce. */
   reload(): void;
+  /**
+   * Reads again unless a read is already due and not yet started (it will see what changed): a change may have been
+   * made after the last read began and before the watch could see it.
+   */
+  recheck(): void;
   /** Cancels every pending read; nothing is handed on afterwards. */
   stop(): void;
 }
@@ -140,6 +145,9 @@ export function createReloader(target: ReloadTarget): Reloader {
     },
     reload() {
       if (!stopped) void reload();
+    },
+    recheck() {
+      if (!stopped && timer === undefined && immediate === undefined) immediate = setImmediate(run);
     },
     stop() {
       stopped = true;

@@ -6,6 +6,11 @@ import { watchPath } from './path-watch.ts';
 export interface FileListener {
   /** The file the path leads to may read differently now. */
   onChange(): void;
+  /**
+   * The watch moved to where the path now leads after `onChange` was told: a read made in between may have missed
+   * a change made before it was in place (a read already due covers it).
+   */
+  onMoved(): void;
   /** The watch failed; it should be started again. */
   onError(error: unknown): void;
 }

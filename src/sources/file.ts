@@ -130,6 +130,7 @@ export function watchedFileSource(pathOrOptions: string | FileSourceOptions, wat
       path,
       {
         onChange: () => reloader.changed(),
+        onMoved: () => reloader.recheck(),
         // A failed watcher is reported, then this watch ends, so that it is started again (after a backoff).
         onError: (error) => {
           if (failed) return;

@@ -7,6 +7,11 @@ import { subscribeDirectory } from './system-watch.ts';
 export interface PathListener {
   /** What the path reads may have changed: the file written, replaced, or the path now leading elsewhere. */
   onChange(): void;
+  /**
+   * The watches moved to where the path now leads, after the owner was told of the change that moved them: a read
+   * made in between may have missed a change made before the new watches were in place.
+   */
+  onMoved(): void;
   /** A directory's watcher failed; the watch should be started again. */
   onError(error: unknown): void;
 }
@@ -44,19 +49,28 @@ const ROUNDS = 8;
 
 /**
  * Watches what a path leads to with the system's watcher, on every link and directory that decides it (see
- * `resolveChain`): each event is handled in the turn it arrives in, and the chain is resolved again and its
- * watches moved before the owner is told, so a read that follows sees the path as it now is.
+ * `resolveChain`). The owner is told of an event at once; the chain is looked at again afterwards, on the check
+ * phase after the owner's own immediate (where a read at debounce 0 is queued): a read opens the path as the
+ * system resolves it, whatever is watched, and resolving a `..data` swap's chain and watching its new directory
+ * (a dozen system calls) would otherwise come before it. When that moves the watches, the owner is told so
+ * (`onMoved`): a change made before the new watches were in place is read then.
  * Throws when a directory on the chain cannot be watched (the system's watch limit reached, no permission).
  */
 export function watchPath(path: string, listener: PathListener): PathWatch {
   // Each subscription with its listener, and the update and the round of it that made it.
   const subscriptions = new Map<string, { identity: string; unsubscribe: () => void; listener: { retired: boolean }; update: number; round: number }>();
   let updates = 0;
+  // Watches added since the path was first watched: a check that adds any has moved the watch.
+  let moved = 0;
   let chain: PathChain = { directories: new Map(), target: undefined };
   let closed = false;
   // Watches of directories the chain left, closed once the owner has been told (see `retire`).
   const retired: (() => void)[] = [];
   let closing: NodeJS.Immediate | undefined;
+  // What the events told since the chain was last looked at: anything may have moved (`resolve`), or only the
+  // file itself was replaced (`target`: moved only if it is now a link or a directory).
+  const due = { resolve: false, target: false };
+  let checking: NodeJS.Immediate | undefined;
 
   const onError = (error: unknown) => {
     if (!closed) listener.onError(error);
@@ -66,15 +80,20 @@ export function watchPath(path: string, listener: PathListener): PathWatch {
       retired: false,
       onEntry(name: string | undefined, event?: 'rename' | 'change') {
         if (closed || entry.retired || (name !== undefined && !chain.directories.get(directory)?.names.has(name))) return;
-        if (name === undefined) {
-          // The directory's watcher may follow another directory now: subscribed again below, it is reopened.
-          subscriptions.get(directory)?.unsubscribe();
+        const stale = name === undefined ? subscriptions.get(directory) : undefined;
+        if (stale) {
+          // The directory's watcher may follow another directory now (or none): not heard from again, closed after
+          // the check, and watched anew there if the chain still goes through the directory.
+          retire(stale);
           subscriptions.delete(directory);
         }
-        const failure = name !== undefined && sameChainAfter(directory, name, event) ? undefined : update();
-        if (failure !== undefined) onError(failure);
-        else listener.onChange();
-        closeRetiredLater();
+        listener.onChange();
+        const target = name !== undefined && `${directory === '/' ? '' : directory}/${name}` === chain.target;
+        // The file itself written to: watched for in the same places whatever it holds.
+        if (target && event === 'change') return;
+        if (target) due.target = true;
+        else due.resolve = true;
+        checking ??= setImmediate(check);
       },
       onError(error: unknown) {
         if (!entry.retired) onError(error);
@@ -84,9 +103,9 @@ export function watchPath(path: string, listener: PathListener): PathWatch {
   };
 
   /**
-   * Stops listening to a directory the chain left at once, and closes its watch later: after the owner was told, on
-   * the check phase, where the read of a debounce of 0 was queued first. Removing a watch can take the system a
-   * while (inotify waits for its readers to let go of the watch), and nothing of what the owner reads depends on it.
+   * Stops listening to a directory the chain left at once, and closes its watch later: on the check phase after the
+   * read the owner was asked for (`onMoved`), queued first. Removing a watch can take the system a while (inotify
+   * waits for its readers to let go of the watch), and nothing of what the owner reads depends on it.
    */
   function retire(subscription: { unsubscribe: () => void; listener: { retired: boolean } }): void {
     subscription.listener.retired = true;
@@ -103,17 +122,22 @@ export function watchPath(path: string, listener: PathListener): PathWatch {
   }
 
   /**
-   * True when an event leaves the chain as it was, known without resolving it again: an event names the one entry
-   * that changed, and the file itself, written to, replaced by another file, removed or made again, is watched
-   * for in the same places either way (and when made again, at the same path). Only a file replaced by a link or a
-   * directory moves the chain.
+   * Looks at the chain again after the events since the last look, once their owner was told. An event names the
+   * one entry that changed, and the file itself, replaced by another file, removed or made again, is watched for
+   * in the same places either way (and when made again, at the same path): only a file replaced by a link or a
+   * directory, or any other entry of the chain changed, moves the chain.
    */
-  function sameChainAfter(directory: string, name: string, event: 'rename' | 'change' | undefined): boolean {
-    const path = `${directory === '/' ? '' : directory}/${name}`;
-    if (path !== chain.target) return false;
-    if (event === 'change') return true;
-    const kind = system.lstat(path)?.kind;
-    return kind !== 'link' && kind !== 'directory';
+  function check(): void {
+    checking = undefined;
+    if (closed) return;
+    const kind = !due.resolve && due.target && chain.target !== undefined ? system.lstat(chain.target)?.kind : 'link';
+    due.resolve = due.target = false;
+    if (kind !== 'link' && kind !== 'directory') return;
+    const moves = moved;
+    const failure = update();
+    if (failure !== undefined) onError(failure);
+    else if (moved !== moves) listener.onMoved();
+    closeRetiredLater();
   }
 
   /** Moves the watches to the chain as it is now; returns what failed, if anything did. */
@@ -157,6 +181,7 @@ export function watchPath(path: string, listener: PathListener): PathWatch {
       const unsubscribe = subscribeDirectory(directory, identity, entry);
       subscriptions.set(directory, { identity, unsubscribe, listener: entry, update, round });
       added = true;
+      moved++;
     }
     for (const [directory, current] of subscriptions) {
       if (next.directories.has(directory)) continue;
@@ -169,6 +194,7 @@ export function watchPath(path: string, listener: PathListener): PathWatch {
   const close = () => {
     closed = true;
     if (closing) clearImmediate(closing);
+    if (checking) clearImmediate(checking);
     closeRetired();
     for (const { unsubscribe } of subscriptions.values()) unsubscribe();
     subscriptions.clear();

@@ -94,7 +94,7 @@ describe('a path watch after a `..data` link is swapped to a new directory', () 
     await symlink('..v0', join(dir, '..data'));
     await symlink('..data/app.json', path);
     let changes = 0;
-    const watch = watchPath(path, { onChange: () => void changes++, onError: () => {} });
+    const watch = watchPath(path, { onChange: () => void changes++, onMoved: () => {}, onError: () => {} });
     try {
       await mkdir(join(dir, '..v1'));
       await writeFile(join(dir, '..v1', 'app.json'), '{}');
