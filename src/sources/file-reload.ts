@@ -1,3 +1,4 @@
+import { linkSignals } from '../linked-signal.ts';
 import { sleep } from '../sleep.ts';
 import { isBlank, mayBeCut } from './cut-text.ts';
 import type { ChangeSet } from './source.ts';
@@ -61,17 +62,15 @@ export function createReloader(target: ReloadTarget): Reloader {
   const waits = new Set<AbortController>();
   const wait: ReadWait = async (ms, signal) => {
     if (signal.aborted) return;
-    // Not AbortSignal.any: Node 20 keeps every signal it made from the source's long-lived one among that one's
-    // dependants for good (100,000 waits held 10.5 MB: test/reliability/read-waits.test.ts). A listener is added and removed instead.
+    // Linked, not AbortSignal.any: a source makes such waits for its whole life (test/reliability/read-waits.test.ts).
     const waking = new AbortController();
-    const end = () => waking.abort();
-    signal.addEventListener('abort', end, { once: true });
+    const linked = linkSignals([signal, waking.signal]);
     waits.add(waking);
     try {
-      await sleep(ms, waking.signal);
+      await sleep(ms, linked.signal);
     } finally {
       waits.delete(waking);
-      signal.removeEventListener('abort', end);
+      linked.unlink();
     }
   };
   const wake = () => {

@@ -3,6 +3,7 @@ import { checkEncoders } from '../encoders/registry.ts';
 import type { Encoders } from '../encoders/user.ts';
 import type { TreeObject } from '../reader/tree.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
+import { linkSignals } from '../linked-signal.ts';
 import { cacheWriter, readCache } from './cache.ts';
 import { kvTree, type KvPair } from './kv.ts';
 import { createChangeSet, type ChangeSet, type ChangeSetObject, type Origin, type ReadOptions, type Source } from './source.ts';
@@ -108,8 +109,10 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
   async function read(signal?: AbortSignal, options?: ReadOptions): Promise<ChangeSet> {
     limits = options ?? limits;
     let pairs: KvPair[];
+    // Linked, not AbortSignal.any: a read is made at every sync() and after every outage, for the source's life.
+    const reading = linkSignals([stopped.signal, signal]);
     try {
-      pairs = await client.fetch(signal ? AbortSignal.any([stopped.signal, signal]) : stopped.signal);
+      pairs = await client.fetch(reading.signal);
     } catch (error) {
       // A client package that is not installed is no outage: neither the cache nor a retry would help.
       if (error instanceof ConfigError && error.code === 'MISSING_PACKAGE') throw error.withSource(name);
@@ -130,6 +133,8 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
       );
       fromCache = createChangeSet(name, 'object', cached.tree as ChangeSetObject, cached.timestamp, undefined, expand);
       return fromCache;
+    } finally {
+      reading.unlink();
     }
     live = true;
     try {
@@ -150,7 +155,8 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
     watch(signal) {
       // Each watch follows the store until it is returned, the signal aborts or the source closes.
       const watching = new AbortController();
-      const both = AbortSignal.any([stopped.signal, watching.signal, ...(signal ? [signal] : [])]);
+      // Every way a watch ends aborts one of these, which lets go of the others.
+      const both = linkSignals([stopped.signal, watching.signal, signal]).signal;
       const iterator = channel.subscribe(both);
       const end = iterator.return!.bind(iterator);
       iterator.return = (value) => {
