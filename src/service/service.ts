@@ -117,11 +117,14 @@ export function createService<Shape = Record<string, unknown>, Input = Shape>(op
         return;
       }
       if (spec.key === current.spec.key) return;
-      const next = createRegistry(spec, config);
+      let next: Registry | undefined;
       try {
+        // Inside the try: options the config gives (a port that is no port) are refused here, and a throw would
+        // end this chain of changes for good, unhandled.
+        next = createRegistry(spec, config);
         await register(next, node);
       } catch (error) {
-        await until(Date.now() + registerTimeout(config), next.close());
+        if (next) await until(Date.now() + registerTimeout(config), next.close());
         report(new Error(`staying in the ${current.spec.kind} registry: ${(error as Error).message}`, { cause: error }));
         return;
       }
@@ -146,11 +149,13 @@ export function createService<Shape = Record<string, unknown>, Input = Shape>(op
     const bound = await server.listen(listen, serverLimits(config));
     const host = advertisedHost(bound.host, Object.values(networkInterfaces()).flatMap((list) => list ?? []));
     const at: ServiceNode = { id, service: name, version: options.version ?? 'latest', address: formatAddress(host, bound.port), metadata: { ...options.metadata } };
-    const registry = createRegistry(spec, config);
+    let registry: Registry | undefined;
     try {
+      // Inside the try: a registry whose options are refused must not leave the server listening.
+      registry = createRegistry(spec, config);
       await register(registry, at);
     } catch (error) {
-      await Promise.allSettled([until(Date.now() + registerTimeout(config), registry.close()), server.close(Date.now())]);
+      await Promise.allSettled([registry && until(Date.now() + registerTimeout(config), registry.close()), server.close(Date.now())]);
       throw error;
     }
     if (state !== 'starting') {

@@ -242,6 +242,42 @@ describe('an unreachable registry while running', () => {
   });
 });
 
+describe('registry options the config gets wrong', () => {
+  it('at start, rejects with the ConfigError and leaves nothing listening', async () => {
+    const port = await freePort();
+    const config = await createConfig({
+      sources: [memorySource({ registry: 'mdns', registries: { mdns: { port: 'none' } }, server: { address: `127.0.0.1:${port}` } })],
+    });
+    cleanup.push(() => config.close());
+    const service = createService({ name: 'popular', config });
+    const error = await service.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ code: 'INVALID_OPTION', source: 'mdns registry' });
+    // The server it started listening with is closed: the port can be taken again.
+    const probe = createTcpServer();
+    await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(port, '127.0.0.1', resolve));
+    await new Promise((resolve) => probe.close(resolve));
+    await service.stop();
+  });
+
+  it('while running, reports the refusal, stays where it is and follows the next change', async () => {
+    const { client, service, runtime } = await setup();
+    const reported = new Promise<Error>((resolve) => service.once('error', resolve));
+    runtime.set('registries.mdns', { port: 'none' });
+    runtime.set('registry', 'mdns');
+    const error = await reported;
+    expect(error.message).toBe('staying in the memory registry: mdns registry: port must be a port number from 1 to 65535');
+    expect(error.cause).toMatchObject({ code: 'INVALID_OPTION' });
+    expect(service.registry).toBe('memory');
+    // The next change is still followed: the service moves to another memory namespace.
+    const registered = new Promise<string>((resolve) => service.once('registered', resolve));
+    runtime.set('registry', 'memory');
+    runtime.set('registries.memory', { namespace: `test-${++namespace}` });
+    expect(await registered).toBe('memory');
+    expect(await client.call('popular', 'Popular.Ping', { name: 'still' })).toEqual({ message: 'Ping still' });
+  });
+});
+
 describe('registry swap under load', () => {
   let emulator: ConsulEmulator | undefined;
   let etcd: EtcdServer | undefined;
