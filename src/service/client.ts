@@ -96,6 +96,9 @@ export function createClient(options: ClientOptions): Client {
   function registry(): Registry {
     const spec = registrySpec(config);
     if (current?.key !== spec.key) {
+      // Made before the old one is retired: a registry whose options are refused throws here, and the old one,
+      // still current, must not be closed under the client (a config put right again would find it closed).
+      const next = createRegistry(spec, config);
       if (current) {
         // Calls may still be looking nodes up in the old registry: close it a little later.
         const old = current.registry;
@@ -105,7 +108,7 @@ export function createClient(options: ClientOptions): Client {
           void old.close().catch(() => {});
         }, 5000).unref();
       }
-      current = { key: spec.key, registry: createRegistry(spec, config) };
+      current = { key: spec.key, registry: next };
     }
     return current.registry;
   }

@@ -278,6 +278,29 @@ describe('registry options the config gets wrong', () => {
   });
 });
 
+describe.runIf(serverAvailable('etcd'))('a client whose registry options are refused for a while', () => {
+  let etcd: EtcdServer | undefined;
+  afterEach(async () => {
+    await etcd?.dispose();
+    etcd = undefined;
+  });
+
+  it('keeps its registry open, and uses it again when the config is put right', async () => {
+    etcd = await startEtcd();
+    const { client, runtime } = await setup({ client: { timeout: '1s' } });
+    runtime.set('registries.etcd', { hosts: etcd.endpoint, prefix: `/test-${++namespace}` });
+    runtime.set('registry', 'etcd');
+    await eventually(async () => expect(await client.call('popular', 'Popular.Ping', { name: 'a' })).toEqual({ message: 'Ping a' }));
+    runtime.set('registries.mdns', { port: 'none' });
+    runtime.set('registry', 'mdns');
+    await eventually(async () => expect(await client.call('popular', 'Popular.Ping', { name: 'b' }).catch((e: unknown) => e)).toMatchObject({ code: 'TIMEOUT' }));
+    // A registry the client retires is closed 5 s later; the etcd one was retired before (a closed etcd3 client).
+    await new Promise((resolve) => setTimeout(resolve, 5500));
+    runtime.set('registry', 'etcd');
+    await eventually(async () => expect(await client.call('popular', 'Popular.Ping', { name: 'c' })).toEqual({ message: 'Ping c' }));
+  });
+});
+
 describe('registry swap under load', () => {
   let emulator: ConsulEmulator | undefined;
   let etcd: EtcdServer | undefined;
