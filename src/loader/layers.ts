@@ -154,9 +154,13 @@ export function acknowledge(accepted: readonly Candidate[], report: (error: Conf
   }
 }
 
-/** Whether a source's answer has the shape of a change set: data to decode, named by a format. */
+/**
+ * Whether a source's answer has the shape of a change set: data to decode, named by a format. Decoded data may be
+ * null, an empty layer as an empty document is (`memorySource(null)` is one).
+ */
 function isChangeSetShaped(changeSet: unknown): changeSet is ChangeSet {
   if (typeof changeSet !== 'object' || changeSet === null) return false;
   const { data, format } = changeSet as Partial<ChangeSet>;
-  return typeof format === 'string' && (typeof data === 'string' || (typeof data === 'object' && data !== null));
+  if (typeof format !== 'string') return false;
+  return typeof data === 'string' || typeof data === 'object' && (data !== null || format === 'object');
 }

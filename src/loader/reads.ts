@@ -16,7 +16,9 @@ function claim(sources: readonly Source[]): void {
   // an engine message about a WeakSet, or on its first read.
   if (!Array.isArray(sources)) throw new ConfigError('sources must be an array of sources', { code: 'INVALID_OPTION' });
   sources.forEach((source: unknown, index) => {
-    if (typeof source !== 'object' || source === null || typeof (source as Partial<Source>).read !== 'function') {
+    // A function may carry read() as well as an object: it is a source too (a WeakSet takes it).
+    const holder = (typeof source === 'object' && source !== null) || typeof source === 'function';
+    if (!holder || typeof (source as Partial<Source>).read !== 'function') {
       throw new ConfigError(`sources[${index}] is not a source: an object with a read() function`, { code: 'INVALID_OPTION' });
     }
   });

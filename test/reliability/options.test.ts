@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, consulSource, createConfig, envSource, etcdSource, fileSource, memorySource, secretsDirSource, type Source } from '../../src/index.ts';
 import { countOption, delayOption, MAX_DELAY, portOption } from '../../src/option-checks.ts';
 import { consulRegistry, mdnsRegistry } from '../../src/service/index.ts';
+import { eventually } from '../helpers/events.ts';
 import { tempDir } from '../helpers/files.ts';
 
 const BAD_COUNTS: readonly unknown[] = [Number.NaN, 0, -1, 0.5, Number.POSITIVE_INFINITY, '100', 2 ** 53];
@@ -138,8 +139,25 @@ describe('a call from JavaScript with the wrong kind of value is told what was w
     }
   });
 
+  it('takes what was taken before: a function carrying read(), decoded data that is null (an empty layer)', async () => {
+    const read = async () => ({ data: { a: 3 }, format: 'object', checksum: 'c', source: 'fn', timestamp: 0 });
+    const fromFunction = await createConfig({ sources: [loose(Object.assign(() => {}, { read }))], watch: false });
+    expect(fromFunction.map()).toEqual({ a: 3 });
+    const empty = memorySource(loose(null));
+    const config = await createConfig({ defaults: { b: 1 }, sources: [empty] });
+    expect(config.map()).toEqual({ b: 1 });
+    const errors: unknown[] = [];
+    config.on('error', (error) => errors.push(error));
+    empty.replace({ b: 2 });
+    await eventually(() => expect(config.map()).toEqual({ b: 2 }));
+    empty.replace(loose(null));
+    await eventually(() => expect(config.map()).toEqual({ b: 1 }));
+    expect(errors).toEqual([]);
+    await Promise.all([fromFunction.close(), config.close()]);
+  });
+
   it('a source whose read() answers with something other than a change set', async () => {
-    for (const answer of [42, null, { data: 5, format: 'json' }, { data: '{}' }]) {
+    for (const answer of [42, null, { data: 5, format: 'json' }, { data: null, format: 'json' }, { data: '{}' }]) {
       const source = loose({ name: 'mine', read: () => answer });
       const error = await createConfig({ sources: [source] }).then(
         () => undefined,
