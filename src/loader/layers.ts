@@ -118,19 +118,32 @@ export async function prepareCandidate(
   }
   if (ticket <= entry.decided) return undefined;
   const layer: Layer = {
-    state: Object.freeze({
-      name: entry.source.name,
-      format: changeSet.format,
-      get checksum() {
-        return changeSet.checksum;
-      },
-      timestamp: changeSet.timestamp,
-    }),
+    state: layerState(entry.source.name, changeSet),
     tree: intern(entry.layer?.tree ?? null, tree),
     origins: changeSet.origins ? new Map(changeSet.origins.map((o) => [o.path.join('\u0000'), o.origin])) : undefined,
     secrets: secrets?.length ? secrets : undefined,
   };
   return { entry, ticket, changeSet, layer };
+}
+
+// The change set behind a layer's state, for its checksum.
+const CHANGE_SET = Symbol('changeSet');
+
+function stateChecksum(this: { [CHANGE_SET]: ChangeSet }): string {
+  return this[CHANGE_SET].checksum;
+}
+
+/**
+ * A layer's state, its checksum the change set's, computed when asked for. The getter is one function for every
+ * state (see `lazyChecksum` in source.ts: a getter per object gives each its own hidden class, kept, with the change
+ * set and its data, until a full collection).
+ */
+function layerState(name: string, changeSet: ChangeSet): Layer['state'] {
+  const state = { name, format: changeSet.format } as Record<string | symbol, unknown>;
+  Object.defineProperty(state, 'checksum', { get: stateChecksum, enumerable: true });
+  state.timestamp = changeSet.timestamp;
+  Object.defineProperty(state, CHANGE_SET, { value: changeSet });
+  return Object.freeze(state) as unknown as Layer['state'];
 }
 
 /** The change set that failed to decrypt, while it is still the newest news of its source. */

@@ -115,18 +115,23 @@ export function createChangeSet(
   origins?: readonly Origin[],
   expand?: boolean,
 ): ChangeSet {
-  let digest: string | undefined;
-  return {
-    data,
-    format,
-    source,
-    timestamp,
-    origins,
-    expand,
-    get checksum() {
-      return (digest ??= checksum(data));
-    },
-  };
+  const changeSet = { data, format, source, timestamp, origins, expand } as ChangeSet;
+  return Object.defineProperty(changeSet, 'checksum', { get: lazyChecksum, enumerable: true, configurable: true });
+}
+
+// Each change set's digest, once asked for.
+const digests = new WeakMap<ChangeSet, string>();
+
+/**
+ * The `checksum` getter of every change set: one function for all. A getter written in each object literal is a
+ * new function per object, and the engine gives each such object a hidden class of its own, which the class it
+ * came from keeps until a full collection; each young collection until then copied every change set made since,
+ * data and all (a file's text each reload: 1.3 MB and 6-27 ms per collection, 45 reloads of 21 KB apart).
+ */
+function lazyChecksum(this: ChangeSet): string {
+  let digest = digests.get(this);
+  if (digest === undefined) digests.set(this, (digest = checksum(this.data)));
+  return digest;
 }
 
 /**
