@@ -73,7 +73,7 @@ export function createCore(publisher: Publisher, decode: LayerOptions, settings:
       if (refused) return refused;
       for (const candidate of fresh) {
         candidate.entry.layer = candidate.layer;
-        candidate.entry.changeSet = candidate.changeSet;
+        candidate.entry.changeSet = candidate.kept;
       }
       for (const entry of admit) entry.admitted = true;
       acknowledge(fresh, publisher.report);

@@ -4,9 +4,9 @@ import { decodeWithEncoder, type Encoders } from '../encoders/user.ts';
 import { sizeBudget } from '../reader/budget.ts';
 import { expandVariables, type Environment } from '../reader/expand.ts';
 import { isObject, normalize, type Tree } from '../reader/tree.ts';
-import type { ChangeSet } from '../sources/source.ts';
+import { isHandedOver, type ChangeSet } from '../sources/source.ts';
 import { decodeFailure, decodeText, documentText, type DecodeLimits } from './decode-text.ts';
-import { decodeOffThread, decodesOffThread } from './off-thread.ts';
+import { DECODE_TIMEOUT, decodeOffThread, decodesOffThread } from './off-thread.ts';
 
 export type { DecodeLimits } from './decode-text.ts';
 
@@ -18,6 +18,11 @@ export interface DecodeOptions {
   env: Environment | undefined;
   /** The config's own formats (checked), looked up by a change set's format before the built-in ones. */
   encoders?: Encoders | undefined;
+  /**
+   * Whether bytes their source handed over (`handOver`) may be taken: moved to the decoding thread, leaving the
+   * change set's data empty, rather than copied. Only once what is kept of the change set no longer holds them.
+   */
+  takesBytes?: boolean | undefined;
 }
 
 const toUtf8 = new TextEncoder();
@@ -60,7 +65,7 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
         tree = decodeWithEncoder(user.format, user.encoder, bytes, { maxDepth: limits.maxDepth, maxBytes: limits.maxBytes, transform, budget, whole: true });
       } else if (decodesOffThread(changeSet.format, size)) {
         // A large document would hold the event loop for seconds in some formats and shapes: it decodes on a thread.
-        tree = await decodeOffThread(changeSet.format, data, limits, env);
+        tree = await decodeOffThread(changeSet.format, data, limits, env, DECODE_TIMEOUT, options.takesBytes === true && isHandedOver(data));
         // What comes next (the layer interned, merged, frozen, compared) is a step of the event loop of its own,
         // not one with the parse of the text or the last chunk of the tree.
         await new Promise<void>((resolve) => setImmediate(resolve));

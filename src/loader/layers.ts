@@ -2,7 +2,7 @@ import { ConfigError, toConfigError } from '../errors.ts';
 import { intern } from '../reader/intern.ts';
 import type { Tree } from '../reader/tree.ts';
 import type { Decrypter } from '../secrets/envelope.ts';
-import { sameData, type ChangeSet, type Source } from '../sources/source.ts';
+import { isChangeSet, keepData, sameData, type ChangeSet, type KeptData, type Source } from '../sources/source.ts';
 import { decodeChangeSet, type DecodeOptions } from './decode.ts';
 import { decryptLayer } from './decrypt.ts';
 import type { Layer } from './snapshot.ts';
@@ -12,8 +12,11 @@ export interface SourceEntry {
   readonly source: Source;
   /** Its layer in the published configuration; undefined until the source is admitted. */
   layer: Layer | undefined;
-  /** The change set behind the layer, to skip one that holds the same data. */
-  changeSet: ChangeSet | undefined;
+  /**
+   * What is kept of the change set behind the layer, to skip one that holds the same data: the change set itself
+   * when its values are decrypted (new keys decode it again) or it is small, else its data's digest.
+   */
+  changeSet: KeptData | undefined;
   /**
    * Tickets handed out, one per change set asked for: a read takes its ticket when it starts, a watch's change set
    * when it comes. A higher ticket is newer news.
@@ -43,6 +46,8 @@ export interface Candidate {
   readonly entry: SourceEntry;
   readonly ticket: number;
   readonly changeSet: ChangeSet;
+  /** What the entry keeps of the change set once the layer is published. */
+  readonly kept: KeptData;
   readonly layer: Layer;
 }
 
@@ -102,8 +107,16 @@ export async function prepareCandidate(
     const undecrypted = freshUndecrypted(entry);
     if (undecrypted && sameData(undecrypted, changeSet)) return undefined;
   }
+  // Kept before the decode, which may take the change set's bytes over (see `handOver`): its checksum is taken now.
+  // New keys decode the change set of a layer with decrypted values again: that one is kept whole.
+  const kept = options.decrypt ? changeSet : keepData(changeSet);
+  const state = layerState(entry.source.name, changeSet, kept);
   // A layer whose values are decrypted is built anew from the decoded one: the decoded tree shares nothing with it.
-  let tree: Tree = await decodeChangeSet(changeSet, options, options.decrypt ? undefined : (entry.layer?.tree ?? undefined));
+  let tree: Tree = await decodeChangeSet(
+    changeSet,
+    { ...options, takesBytes: !isChangeSet(kept) },
+    options.decrypt ? undefined : (entry.layer?.tree ?? undefined),
+  );
   let secrets = changeSet.origins?.filter((origin) => origin.secret).map((origin) => origin.path);
   if (options.decrypt) {
     let decrypted;
@@ -118,12 +131,12 @@ export async function prepareCandidate(
   }
   if (ticket <= entry.decided) return undefined;
   const layer: Layer = {
-    state: layerState(entry.source.name, changeSet),
+    state,
     tree: intern(entry.layer?.tree ?? null, tree),
     origins: changeSet.origins ? new Map(changeSet.origins.map((o) => [o.path.join('\u0000'), o.origin])) : undefined,
     secrets: secrets?.length ? secrets : undefined,
   };
-  return { entry, ticket, changeSet, layer };
+  return { entry, ticket, changeSet, kept, layer };
 }
 
 // The change set behind a layer's state, for its checksum.
@@ -136,12 +149,15 @@ function stateChecksum(this: { [CHANGE_SET]: ChangeSet }): string {
 /**
  * A layer's state, its checksum the change set's, computed when asked for. The getter is one function for every
  * state (see `lazyChecksum` in source.ts: a getter per object gives each its own hidden class, kept, with the change
- * set and its data, until a full collection).
+ * set and its data, until a full collection). A change set kept as its digest is not held: the checksum was taken
+ * for the digest, and the change set's data would otherwise stay as long as the layer does.
  */
-function layerState(name: string, changeSet: ChangeSet): Layer['state'] {
-  const state = { name, format: changeSet.format } as Record<string | symbol, unknown>;
+function layerState(name: string, changeSet: ChangeSet, kept: KeptData): Layer['state'] {
+  const { format, timestamp } = changeSet;
+  if (!isChangeSet(kept)) return Object.freeze({ name, format, checksum: kept.checksum, timestamp });
+  const state = { name, format } as Record<string | symbol, unknown>;
   Object.defineProperty(state, 'checksum', { get: stateChecksum, enumerable: true });
-  state.timestamp = changeSet.timestamp;
+  state.timestamp = timestamp;
   Object.defineProperty(state, CHANGE_SET, { value: changeSet });
   return Object.freeze(state) as unknown as Layer['state'];
 }

@@ -221,17 +221,23 @@ function threadFor(lane: Lane, limits: ThreadLimits): Worker {
 
 /**
  * What a thread decodes: a copy of the document's UTF-8 bytes that the thread takes over (moved, never copied
- * again), so that no one else can change them and the event loop holds no copy of its own while it waits. A YAML
- * text that does not end with a line break gets one: js-yaml adds it otherwise, by copying the whole text (a
- * 16 MiB plain scalar then stood in the thread's heap three times over), and reads the same document either way.
- * A string with a lone surrogate, which UTF-8 cannot carry, travels as it is (copied), as the event loop would
- * decode it.
+ * again), so that no one else can change them and the event loop holds no copy of its own while it waits; or, when
+ * `take` says the caller's bytes are no one else's (`handOver`), those bytes themselves, moved, if their buffer is
+ * theirs alone. A YAML text that does not end with a line break gets one: js-yaml adds it otherwise, by copying the
+ * whole text (a 16 MiB plain scalar then stood in the thread's heap three times over), and reads the same document
+ * either way; bytes taken get it in the byte their buffer has past them (a file's read leaves one). A string with a
+ * lone surrogate, which UTF-8 cannot carry, travels as it is (copied), as the event loop would decode it.
  */
-function threadData(format: string, data: string | Uint8Array): string | Uint8Array {
+function threadData(format: string, data: string | Uint8Array, take: boolean): string | Uint8Array {
   if (typeof data === 'string' && !isWellFormed(data)) return data;
   const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
   const last = size === 0 ? -1 : typeof data === 'string' ? data.charCodeAt(data.length - 1) : data[size - 1]!;
   const addsBreak = format.toLowerCase() === 'yaml' && last !== -1 && last !== 0x0a && last !== 0x0d;
+  if (take && typeof data !== 'string' && ownsBuffer(data, size + (addsBreak ? 1 : 0))) {
+    const taken = new Uint8Array(data.buffer, 0, size + (addsBreak ? 1 : 0));
+    if (addsBreak) taken[size] = 0x0a;
+    return taken;
+  }
   const bytes = new Uint8Array(size + (addsBreak ? 1 : 0));
   if (typeof data === 'string') toUtf8.encodeInto(data, bytes);
   else bytes.set(data);
@@ -240,6 +246,15 @@ function threadData(format: string, data: string | Uint8Array): string | Uint8Ar
 }
 
 const toUtf8 = new TextEncoder();
+
+/**
+ * Whether bytes are the start of a buffer of their own, `length` bytes or one more long: a buffer that a pool or
+ * a larger read shares is copied, not moved.
+ */
+function ownsBuffer(bytes: Uint8Array, length: number): boolean {
+  const { buffer } = bytes;
+  return buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && buffer.byteLength >= length && buffer.byteLength <= bytes.byteLength + 1;
+}
 
 /** `String.prototype.isWellFormed` (ES2024: in Node 20, not in the ES2023 library this project compiles against). */
 const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
@@ -285,7 +300,8 @@ function run(
  * would on the event loop. The tree comes back in chunks, so the event loop is never held for more than one chunk at
  * a time, or, for JSON the thread found valid and within `PARSE_BACK`, is parsed again from the text on the event
  * loop. Two documents decode at once, the others wait in the order asked; one that takes longer than `timeout` ms is
- * refused (LIMIT) and its thread replaced.
+ * refused (LIMIT) and its thread replaced. `take`: bytes no one else holds are moved to the thread, not copied (see
+ * `threadData`); the caller's view of them is then empty.
  */
 export async function decodeOffThread(
   format: string,
@@ -293,6 +309,7 @@ export async function decodeOffThread(
   limits: DecodeLimits,
   env: Environment | undefined,
   timeout = DECODE_TIMEOUT,
+  take = false,
 ): Promise<Tree> {
   // The text parsed again must be the text the thread checked. A string cannot change; the caller's bytes may (a
   // source refilling its buffer), so the thread hands back the copy it checked, which no one else held meanwhile.
@@ -301,7 +318,7 @@ export async function decodeOffThread(
   const { port1: apart, port2: threadSide } = new (workerThreads().MessageChannel)();
   let decoded: Decoded;
   try {
-    decoded = await run(await takeLane(), format, threadData(format, data), limits, env, timeout, handBack, threadSide);
+    decoded = await run(await takeLane(), format, threadData(format, data, take), limits, env, timeout, handBack, threadSide);
     if (!(decoded instanceof Checked)) {
       const { builder, ended } = decoded;
       if (builder.apart > 0) {

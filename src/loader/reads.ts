@@ -1,5 +1,5 @@
 import { ConfigError, toConfigError } from '../errors.ts';
-import type { Source } from '../sources/source.ts';
+import { isChangeSet, type Source } from '../sources/source.ts';
 import { closedError, readSource } from './bounds.ts';
 import { closeSources } from './closing.ts';
 import type { LoaderCore } from './core.ts';
@@ -109,7 +109,9 @@ export async function syncSources(core: LoaderCore): Promise<void> {
 export async function retakeSources(core: LoaderCore): Promise<void> {
   if (core.closed) return;
   const taken = core.entries.flatMap((entry) => {
-    const changeSet = entry.admitted ? (freshUndecrypted(entry) ?? entry.changeSet) : undefined;
+    // With a decrypter, the entry keeps its change set whole (see `prepareCandidate`).
+    const kept = entry.changeSet && isChangeSet(entry.changeSet) ? entry.changeSet : undefined;
+    const changeSet = entry.admitted ? (freshUndecrypted(entry) ?? kept) : undefined;
     return changeSet ? [{ entry, changeSet }] : [];
   });
   const outcomes = await Promise.allSettled(taken.map(({ entry, changeSet }) => core.prepare(entry, nextTicket(entry), changeSet, true)));

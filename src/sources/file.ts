@@ -10,7 +10,18 @@ import { sleep } from '../sleep.ts';
 import { createReloader, type ReadWait } from './file-reload.ts';
 import { platformFileWatcher, type FileWatcher } from './file-watch.ts';
 import { isMissing, matchesFile, withRegularFile } from './read-file.ts';
-import { applyWatchOption, createChangeSet, sameData, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
+import {
+  applyWatchOption,
+  createChangeSet,
+  handOver,
+  keepData,
+  sameData,
+  type ChangeSet,
+  type KeptData,
+  type ReadOptions,
+  type Source,
+  type SourceOptions,
+} from './source.ts';
 import { checkPath, delayOption } from '../option-checks.ts';
 
 /** Options of a file source. */
@@ -79,15 +90,18 @@ export function watchedFileSource(pathOrOptions: string | FileSourceOptions, wat
   const watches = new Set<() => Promise<void>>();
   const closing = new AbortController();
 
-  // The content last handed out (by `read()` or the watch): a watch yields only what differs from it.
-  let handed: ChangeSet | undefined;
+  // What was last handed out (by `read()` or the watch), the bytes of a large file by their digest only: a watch
+  // yields only what differs from it.
+  let handed: KeptData | undefined;
 
   // The config's limit, told on its reads; the watch's own reads use the last one.
   let maxBytes = DEFAULT_MAX_BYTES;
   async function read(_signal?: AbortSignal, limits?: ReadOptions): Promise<ChangeSet> {
     maxBytes = limits?.maxBytes ?? maxBytes;
     if (limits) configEncoders = limits.encoders;
-    return (handed = await readNow());
+    const changeSet = await readNow();
+    handed = keepData(changeSet);
+    return changeSet;
   }
 
   /** Reads the file now, without handing it out; `wait` is how it waits between reads of a file changing meanwhile. */
@@ -118,7 +132,7 @@ export function watchedFileSource(pathOrOptions: string | FileSourceOptions, wat
       debounce,
       offer(changeSet) {
         const previous = handed;
-        handed = changeSet;
+        handed = keepData(changeSet);
         // A watch yields changes only: not the content its consumer already has (the re-read once the watcher is
         // ready, an identical rewrite), nor, when nothing was read before, the content it started on.
         if (previous !== undefined && !sameData(previous, changeSet)) channel.push(changeSet);
@@ -249,9 +263,10 @@ async function readStable(
     if (read === undefined) continue;
     const { bytes, after, small } = read;
     // A user's encoder is given the file's bytes, as they are. So is every file over 1 MiB: it is decoded on a
-    // thread, from a copy of its bytes, and a text made from them here would stand beside them until the next
-    // collection, a copy of the document (16 MiB at the limit) held for nothing while it decodes.
-    const data = format.encoder || !small ? bytes : bytes.toString('utf8');
+    // thread, and a text made from them here would stand beside them until the next collection, a copy of the
+    // document (16 MiB at the limit) held for nothing while it decodes. The source keeps only their digest, so
+    // they are handed over: the thread takes them, not a copy.
+    const data = format.encoder ? bytes : small ? bytes.toString('utf8') : handOver(bytes);
     const changeSet = createChangeSet(name, format.format, data, Number(after.mtimeNs / 1_000_000n));
     if (format.encoder) changeSet.encoder = format.encoder;
     return changeSet;

@@ -134,11 +134,69 @@ function lazyChecksum(this: ChangeSet): string {
   return digest;
 }
 
+/** A text or bytes up to this size is kept whole to be compared; a longer one by its size and checksum (bytes). */
+const KEPT_WHOLE = 1024 * 1024;
+
+/** What stands for a large text or bytes once handed over: their kind, their size and their checksum. */
+export interface DataDigest {
+  readonly kind: 'text' | 'bytes';
+  /** Characters of a text, bytes of bytes. */
+  readonly size: number;
+  readonly checksum: string;
+}
+
+/** What is kept of a change set to tell whether a later one holds the same data (`sameData`). */
+export type KeptData = ChangeSet | DataDigest;
+
 /**
- * True when two change sets hold the same data. Texts and bytes are compared as they are (a file rewritten at the
- * same size is not hashed twice to tell); decoded objects by size, then by checksum.
+ * What a source or the loader keeps of a change set it handed on, to tell whether a later one holds the same data:
+ * the change set, or for a text or bytes over 1 MiB their digest. The data itself is then not held beside the next
+ * (a 16 MiB file reloaded held its last bytes beside the new ones and the decoding thread's), at the cost of one
+ * checksum of each large text or bytes, taken here.
  */
-export function sameData(a: ChangeSet, b: ChangeSet): boolean {
+export function keepData(changeSet: ChangeSet): KeptData {
+  const { data } = changeSet;
+  const kind = typeof data === 'string' ? 'text' : data instanceof Uint8Array ? 'bytes' : undefined;
+  const size = typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0;
+  if (kind === undefined || size <= KEPT_WHOLE) return changeSet;
+  return { kind, size, checksum: changeSet.checksum };
+}
+
+/** Whether what was kept is the change set itself, its data included. */
+export function isChangeSet(kept: KeptData): kept is ChangeSet {
+  return 'data' in kept;
+}
+
+// Bytes their source holds no more and no one else holds (see `handOver`).
+const handedOverBytes = new WeakSet<Uint8Array>();
+
+/**
+ * Marks bytes that their source made for the change set and keeps no reference to (a file's read, kept as a
+ * `DataDigest`): whoever decodes the change set may take them over, moving them to another thread rather than
+ * copying them, once it has kept what it needs of the change set (`keepData`). Afterwards the change set's data may
+ * be empty.
+ */
+export function handOver<T extends Uint8Array>(bytes: T): T {
+  handedOverBytes.add(bytes);
+  return bytes;
+}
+
+/** Whether bytes were handed over by their source (`handOver`). */
+export function isHandedOver(data: unknown): data is Uint8Array {
+  return data instanceof Uint8Array && handedOverBytes.has(data);
+}
+
+/**
+ * True when a change set holds the data of another, or of what was kept of it. Texts and bytes are compared as they
+ * are (a file rewritten at the same size is not hashed twice to tell), or, against a digest, by size, then by
+ * checksum; decoded objects by size, then by checksum.
+ */
+export function sameData(a: KeptData, b: ChangeSet): boolean {
+  if (!isChangeSet(a)) {
+    const kind = typeof b.data === 'string' ? 'text' : b.data instanceof Uint8Array ? 'bytes' : undefined;
+    const size = typeof b.data === 'string' ? b.data.length : b.data instanceof Uint8Array ? b.data.byteLength : -1;
+    return kind === a.kind && size === a.size && b.checksum === a.checksum;
+  }
   if (a.data === b.data) return true;
   if (typeof a.data === 'string' && typeof b.data === 'string') return false;
   if (a.data instanceof Uint8Array && b.data instanceof Uint8Array) return Buffer.compare(a.data, b.data) === 0;

@@ -227,6 +227,33 @@ describe('decodeOffThread', () => {
     }
   });
 
+  it('moves bytes handed over to the thread when their buffer is theirs alone, and copies any others', { timeout: 60_000 }, async () => {
+    const text = `a: ${'x'.repeat(300 * 1024)}`;
+    /** The text's bytes in a buffer of their own with `spare` bytes past them, as a file's read leaves one. */
+    const own = (spare: number) => {
+      const buffer = Buffer.allocUnsafe(Buffer.byteLength(text) + spare);
+      buffer.write(text);
+      return buffer.subarray(0, Buffer.byteLength(text));
+    };
+    // Taken: moved, its view left empty; YAML's missing line break is written in the byte past the end.
+    const taken = own(1);
+    expect(await decodeOffThread('yaml', taken, limits, undefined, undefined, true)).toEqual({ a: 'x'.repeat(300 * 1024) });
+    expect(taken.byteLength).toBe(0);
+    // No byte past the end for the line break, a buffer shared with more, or not handed over: copied, left as they were.
+    const tight = own(0);
+    const shared = own(64);
+    const kept = own(1);
+    for (const [bytes, take] of [[tight, true], [shared, true], [kept, false]] as const) {
+      expect(await decodeOffThread('yaml', bytes, limits, undefined, undefined, take)).toEqual({ a: 'x'.repeat(300 * 1024) });
+      expect(bytes.toString()).toBe(text);
+    }
+    // JSON needs no line break: a buffer exactly its size is taken too.
+    const json = Buffer.from(JSON.stringify({ a: 'y'.repeat(1024 * 1024) }));
+    expect(json.buffer.byteLength).toBe(json.byteLength);
+    expect(await decodeOffThread('json', json, limits, undefined, undefined, true)).toEqual({ a: 'y'.repeat(1024 * 1024) });
+    expect(json.byteLength).toBe(0);
+  });
+
   it('publishes the layer the thread validated when a source refills its buffer after read() returned', { timeout: 60_000 }, async () => {
     // Large enough to decode on the thread: a mebibyte of JSON.
     const original = JSON.stringify({ a: { b: 1 }, pad: 'x'.repeat(1024 * 1024) });

@@ -242,6 +242,22 @@ describe('keys', () => {
     expect(config.get('password').string()).toBe('three');
     expect(errors.map((error) => error.code)).toEqual(['DECRYPT', 'DECODE', 'DECRYPT']);
   });
+
+  it('decrypts a file over 1 MiB again when its keys change: its change set is kept whole, not by its digest', async () => {
+    const dir = await tempDir();
+    const keyFile = join(dir, 'secret.key');
+    const configFile = join(dir, 'config.yaml');
+    await writeFile(keyFile, `${keyText(key)}\n`);
+    await writeFile(configFile, `password: ${sealed('one')}\npadding: ${'x'.repeat(1024 * 1024)}\n`);
+    const config = await configOf(fileSource(configFile), secretbox({ keyFile }));
+    expect(config.get('password').string()).toBe('one');
+    await settle(200);
+    // Keys that no longer open the values in force: the file's change set is decoded again, and refused.
+    const lost = nextError(config);
+    await writeFile(keyFile, `${keyText(generateKey())}\n`);
+    expect(await lost).toMatchObject({ code: 'DECRYPT', source: `file:${configFile}`, path: 'password' });
+    expect(config.get('password').string()).toBe('one');
+  });
 });
 
 describe('a decrypter that follows its keys', () => {
