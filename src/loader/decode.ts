@@ -23,6 +23,8 @@ export interface DecodeOptions {
    * change set's data empty, rather than copied. Only once what is kept of the change set no longer holds them.
    */
   takesBytes?: boolean | undefined;
+  /** Ends a decode on the thread when it aborts (the config closes): the thread is stopped, the decode fails. */
+  signal?: AbortSignal | undefined;
 }
 
 const toUtf8 = new TextEncoder();
@@ -65,7 +67,7 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
         tree = decodeWithEncoder(user.format, user.encoder, bytes, { maxDepth: limits.maxDepth, maxBytes: limits.maxBytes, transform, budget, whole: true });
       } else if (decodesOffThread(changeSet.format, size)) {
         // A large document would hold the event loop for seconds in some formats and shapes: it decodes on a thread.
-        tree = await decodeOffThread(changeSet.format, data, limits, env, DECODE_TIMEOUT, options.takesBytes === true && isHandedOver(data));
+        tree = await decodeOffThread(changeSet.format, data, limits, env, DECODE_TIMEOUT, options.takesBytes === true && isHandedOver(data), options.signal);
         // What comes next (the layer interned, merged, frozen, compared) is a step of the event loop of its own,
         // not one with the parse of the text or the last chunk of the tree.
         await new Promise<void>((resolve) => setImmediate(resolve));

@@ -124,7 +124,8 @@ async function consume(
       // The last good layer stays: the refused one never reaches a reader.
       if (refused) core.report(refused.withSource(name));
     } catch (error) {
-      core.report(toConfigError(error, 'DECODE', name));
+      // A decode ended by the close is not news.
+      if (!core.closed) core.report(toConfigError(error, 'DECODE', name));
     }
     pending = ask(iterator);
   }

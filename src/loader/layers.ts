@@ -114,7 +114,7 @@ export async function prepareCandidate(
   // A layer whose values are decrypted is built anew from the decoded one: the decoded tree shares nothing with it.
   let tree: Tree = await decodeChangeSet(
     changeSet,
-    { ...options, takesBytes: !isChangeSet(kept) },
+    { ...options, takesBytes: !isChangeSet(kept), signal: entry.stop.signal },
     options.decrypt ? undefined : (entry.layer?.tree ?? undefined),
   );
   let secrets = changeSet.origins?.filter((origin) => origin.secret).map((origin) => origin.path);

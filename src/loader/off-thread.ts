@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { ConfigError } from '../errors.ts';
+import { closedError } from './bounds.ts';
 import { onFirstUse } from '../on-first-use.ts';
 import type { Environment } from '../reader/expand.ts';
 import type { Tree } from '../reader/tree.ts';
@@ -193,13 +194,39 @@ function stopThread(lane: Lane, error: ConfigError): void {
   if (job) finish(lane, job, () => job.reject(error));
 }
 
-/** Takes a lane for a document: at once when one is free, else the first to be released. */
-function takeLane(): Promise<Lane> {
+/**
+ * Takes a lane for a document: at once when one is free, else the first to be released; a document whose signal
+ * aborts meanwhile leaves the queue (CLOSED).
+ */
+function takeLane(signal: AbortSignal | undefined): Promise<Lane> {
   // Taken here, not when the document reaches it: a document asked for in the same turn must find it held.
   const free = lanes.find((lane) => !lane.busy);
-  if (free === undefined) return new Promise((resolve) => waiting.push(resolve));
-  free.busy = true;
-  return Promise.resolve(free);
+  if (free !== undefined) {
+    free.busy = true;
+    return Promise.resolve(free);
+  }
+  return new Promise((resolve, reject) => {
+    const take = (lane: Lane) => {
+      signal?.removeEventListener('abort', leave);
+      resolve(lane);
+    };
+    const leave = () => {
+      const at = waiting.indexOf(take);
+      if (at >= 0) waiting.splice(at, 1);
+      reject(closedError());
+    };
+    waiting.push(take);
+    signal?.addEventListener('abort', leave, { once: true });
+  });
+}
+
+/**
+ * Ends the job of a document no longer wanted (its config closed): its thread is stopped, whatever it was doing, and
+ * the job fails (CLOSED) once the thread is gone, with the memory the decode held.
+ */
+function abandon(lane: Lane, job: Job): void {
+  const gone = endThread(lane);
+  finish(lane, job, () => void gone.then(() => job.reject(closedError())));
 }
 
 /** Hands a lane whose document is done to the first document waiting, or frees it. */
@@ -276,6 +303,7 @@ function run(
   timeout: number,
   handBack: boolean,
   apart: MessagePort,
+  signal: AbortSignal | undefined,
 ): Promise<Decoded> {
   return new Promise<Decoded>((resolve, reject) => {
     const worker = threadFor(lane, threadLimits(typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength));
@@ -283,14 +311,32 @@ function run(
       () => stopThread(lane, new ConfigError(`decoding the document took longer than ${timeout / 1000} s`, { code: 'LIMIT' })),
       timeout,
     );
-    lane.job = { id: ++ids, builder: createTreeBuilder(), timer, resolve, reject };
+    const onAbort = () => {
+      if (lane.job === job) abandon(lane, job);
+    };
+    const settled = () => signal?.removeEventListener('abort', onAbort);
+    const job: Job = {
+      id: ++ids,
+      builder: createTreeBuilder(),
+      timer,
+      resolve: (decoded) => {
+        settled();
+        resolve(decoded);
+      },
+      reject: (error) => {
+        settled();
+        reject(error);
+      },
+    };
+    lane.job = job;
+    signal?.addEventListener('abort', onAbort, { once: true });
     // While a document is decoding, its thread keeps the process alive: `await createConfig(…)` must not end the
     // process with the decode still under way.
     worker.ref();
     // Only the environment's own strings travel: `${VAR}` reads nothing else.
     const variables = env ? Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string')) : undefined;
     const parseBack = format.toLowerCase() === 'json' ? PARSE_BACK : undefined;
-    const request = { type: 'decode', id: lane.job.id, format, data, limits, env: variables, chunkSize: CHUNK_SIZE, ahead: CHUNKS_AHEAD, parseBack, handBack, apart } as const;
+    const request = { type: 'decode', id: job.id, format, data, limits, env: variables, chunkSize: CHUNK_SIZE, ahead: CHUNKS_AHEAD, parseBack, handBack, apart } as const;
     worker.postMessage(request satisfies WorkerRequest, typeof data === 'string' ? [apart] : [data.buffer as ArrayBuffer, apart]);
   });
 }
@@ -301,7 +347,8 @@ function run(
  * a time, or, for JSON the thread found valid and within `PARSE_BACK`, is parsed again from the text on the event
  * loop. Two documents decode at once, the others wait in the order asked; one that takes longer than `timeout` ms is
  * refused (LIMIT) and its thread replaced. `take`: bytes no one else holds are moved to the thread, not copied (see
- * `threadData`); the caller's view of them is then empty.
+ * `threadData`); the caller's view of them is then empty. `signal` ends the decode when it aborts (the config closes):
+ * the thread is stopped, or the document leaves the queue, and the decode fails (CLOSED) once the thread is gone.
  */
 export async function decodeOffThread(
   format: string,
@@ -310,7 +357,9 @@ export async function decodeOffThread(
   env: Environment | undefined,
   timeout = DECODE_TIMEOUT,
   take = false,
+  signal?: AbortSignal,
 ): Promise<Tree> {
+  if (signal?.aborted) throw closedError();
   // The text parsed again must be the text the thread checked. A string cannot change; the caller's bytes may (a
   // source refilling its buffer), so the thread hands back the copy it checked, which no one else held meanwhile.
   const handBack = typeof data !== 'string';
@@ -318,7 +367,13 @@ export async function decodeOffThread(
   const { port1: apart, port2: threadSide } = new (workerThreads().MessageChannel)();
   let decoded: Decoded;
   try {
-    decoded = await run(await takeLane(), format, threadData(format, data, take), limits, env, timeout, handBack, threadSide);
+    const lane = await takeLane(signal);
+    // Aborted while the lane was handed over: it goes to the next document.
+    if (signal?.aborted) {
+      releaseLane(lane);
+      throw closedError();
+    }
+    decoded = await run(lane, format, threadData(format, data, take), limits, env, timeout, handBack, threadSide, signal);
     if (!(decoded instanceof Checked)) {
       const { builder, ended } = decoded;
       if (builder.apart > 0) {
@@ -336,5 +391,6 @@ export async function decodeOffThread(
   // thread's answer, a timer), before this parse holds it.
   await decoded.ended;
   await new Promise<void>((resolve) => setImmediate(resolve));
+  if (signal?.aborted) throw closedError();
   return JSON.parse(documentBody(decoded.bytes ? documentText(decoded.bytes) : (data as string))) as Tree;
 }

@@ -305,6 +305,36 @@ describe('decodeOffThread', () => {
     await side;
   });
 
+  it('ends a decode whose signal aborts: one decoding fails once its thread is stopped, one waiting leaves the queue', { timeout: 120_000 }, async () => {
+    const slow = (salt: number) => Array.from({ length: 20_000 }, (_, i) => `key${i}: [${i + salt}, {a: ${i}}]`).join('\n');
+    const wide = { ...limits, maxValues: 200_000 };
+    const stopping = new AbortController();
+    const outcome = (decoding: Promise<Tree>) => decoding.then(
+      () => 'decoded',
+      (error: ConfigError) => error.code,
+    );
+    const ended: string[] = [];
+    // Aborted as the first document is handed to its thread, in that turn: its decode is under way.
+    const post = Worker.prototype.postMessage;
+    const spy = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+      post.apply(this, args);
+      if ((args[0] as { type?: string }).type === 'decode') stopping.abort();
+    });
+    const running = outcome(decodeOffThread('yaml', slow(1), wide, undefined, undefined, false, stopping.signal)).then((code) => (ended.push('running'), code));
+    const other = outcome(decodeOffThread('yaml', slow(2), wide, undefined)).then((code) => (ended.push('other'), code));
+    // Both threads are busy: this one waits.
+    const queued = outcome(decodeOffThread('json', '{"a": 1}', limits, undefined, undefined, false, stopping.signal)).then((code) => (ended.push('queued'), code));
+    const codes = await Promise.all([running, queued, other]);
+    spy.mockRestore();
+    expect(codes).toEqual(['CLOSED', 'CLOSED', 'decoded']);
+    // Neither waited for the decode that was not ended.
+    expect(ended.at(-1)).toBe('other');
+    // Asked with a signal already aborted: nothing is decoded.
+    expect(await outcome(decodeOffThread('json', '{"a": 1}', limits, undefined, undefined, false, stopping.signal))).toBe('CLOSED');
+    // The lane of the ended decode decodes the next document on a new thread.
+    expect(await decodeOffThread('yaml', 'b: 2\n', limits, undefined)).toEqual({ b: 2 });
+  });
+
   it('starts the thread of each document with memory limits sized from the document, replacing a thread whose limits differ', { timeout: 120_000 }, async () => {
     // What each thread was started with, read from the thread itself when a document is posted to it.
     const given: { worker: Worker; limits: Worker['resourceLimits'] }[] = [];
