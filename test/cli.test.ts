@@ -228,6 +228,28 @@ describe('microconf watch', { timeout: CHILDREN }, () => {
     }
   });
 
+  it('stops quietly, exit 0, when nobody reads its output any more (`microconf watch | head -1`)', async () => {
+    const { base } = await files();
+    const watcher = startChild(cli, process.env, 60_000, ['watch', '--file', base]);
+    try {
+      await watcher.waitFor(/^watching \(everything\) from version 1$/);
+      watcher.process.stdout!.destroy();
+      // Each change is a line to print into the closed pipe: EPIPE at the first one.
+      let port = 8081;
+      let exited = false;
+      void watcher.exited.then(() => (exited = true));
+      while (!exited) {
+        await writeFile(base, `server:\n  port: ${port++}\n`);
+        await Promise.race([watcher.exited, settle(200)]);
+      }
+      expect(await watcher.exited).toBe(0);
+      // Nothing on stderr: no unhandled 'error' event and its stack.
+      expect(watcher.lines).toEqual(['watching (everything) from version 1']);
+    } finally {
+      watcher.process.kill('SIGKILL');
+    }
+  });
+
   it('shows a value added as coming from nothing, and one removed as going to nothing, with no source', async () => {
     const { base } = await files();
     const watcher = startChild(cli, process.env, 60_000, ['watch', 'server', '--file', base]);
