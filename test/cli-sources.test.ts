@@ -24,6 +24,8 @@ describe('parseSources', () => {
     [['get', 'a', '--etcd', 'http://h:2379', '--prefix', '/a', '--prefix', '/b'], '--prefix given twice for one --etcd'],
     [['get', 'a', '--etcd', 'http://h:2379', '--prefix'], '--prefix needs a value'],
     [['get', 'a', '--consul'], '--consul needs an address'],
+    [['get', 'a', '--file=', '--env', 'APP'], '--file needs a path'],
+    [['get', 'a', '--env', 'APP', '--file', ''], '--file needs a path'],
   ])('%j is bad usage', (argv, problem) => {
     expect(parseSources(argv)).toEqual({ problem });
   });

@@ -49,7 +49,9 @@ export function parseSources(argv: readonly string[]): ParsedSources {
     if (name === '--') break;
     if (name === '--file') {
       const path = next();
-      if (path) specs.push({ kind: 'file', path });
+      // An empty one is a variable that was not set (`--file="$CONFIG"`): skipping it would read the rest alone.
+      if (path === '') return { problem: '--file needs a path' };
+      if (path !== undefined) specs.push({ kind: 'file', path });
     } else if (name === '--env') {
       const following = argv[i + 1];
       specs.push({ kind: 'env', prefix: inline ?? (following !== undefined && !following.startsWith('-') ? argv[++i] : undefined) });
