@@ -54,6 +54,19 @@ describe('microconf get and explain', { timeout: CHILDREN }, () => {
     ]);
   });
 
+  it('prints a key holding control characters escaped: it cannot forge a line nor reach the terminal', async () => {
+    const { dir } = await files();
+    const file = join(dir, 'keys.json');
+    const forged = 'x\nv9 database.password: "a" -> "b"  (file:vault.json)';
+    await writeFile(file, JSON.stringify({ [forged]: 2, '\u001b]0;title\u0007t': 3 }));
+    const { stdout, code } = await microconf(['explain', '.', '--file', file]);
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')).toEqual([
+      `x\\u000av9 database.password: "a" -> "b"  (file:vault.json) = 2  <- file:${file}`,
+      `\\u001b]0;title\\u0007t = 3  <- file:${file}`,
+    ]);
+  });
+
   it('exits with clear codes and messages', async () => {
     const { dir, base } = await files();
     const missing = await microconf(['get', 'nope.here', '--file', base]);

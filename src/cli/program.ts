@@ -46,9 +46,20 @@ const text = (value: Tree | undefined): string => (typeof value === 'string' ? v
 // One side of a change: absent before a value was added, after it was removed.
 const shownChange = (value: Tree | undefined): string => (value === undefined ? '(none)' : JSON.stringify(value));
 
+// Every control character: C0, DEL and C1.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * A key or a source name (which may hold a store's key) as printed for a person: its control characters escaped
+ * as in JSON (`\u000a`), so a key written by someone else cannot start a line of its own in the output (a forged
+ * change or explanation) nor send the terminal a sequence (ESC). Values are printed as JSON already.
+ */
+const printable = (text: string): string => text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 function describe(leaf: Explanation): string {
-  const over = leaf.overridden.map((o) => `${o.source}: ${JSON.stringify(o.value)}`).join(', ');
-  return `${leaf.path || '(root)'} = ${JSON.stringify(leaf.value)}  <- ${leaf.source ?? '(none)'}${over ? `  (over ${over})` : ''}`;
+  const over = leaf.overridden.map((o) => `${printable(o.source)}: ${JSON.stringify(o.value)}`).join(', ');
+  return `${printable(leaf.path || '(root)')} = ${JSON.stringify(leaf.value)}  <- ${printable(leaf.source ?? '(none)')}${over ? `  (over ${over})` : ''}`;
 }
 
 /** Runs the `microconf` command; resolves with its exit code. */
@@ -210,14 +221,14 @@ Examples:
           io.out(
             globals().json
               ? JSON.stringify({ time, version, path: change.path, previous, current, source: source ?? '(removed)' })
-              : `${time} v${version} ${change.path}: ${shownChange(previous)} -> ${shownChange(current)}${source === undefined ? '' : `  (${source})`}`,
+              : `${time} v${version} ${printable(change.path)}: ${shownChange(previous)} -> ${shownChange(current)}${source === undefined ? '' : `  (${printable(source)})`}`,
           );
         }
       });
       config.on('error', (error) => {
         if (reported.has(error.message)) return;
         reported.add(error.message);
-        io.err(`error: ${error.message}`);
+        io.err(`error: ${printable(error.message)}`);
       });
       io.out(globals().json ? JSON.stringify({ watching: path ?? '', version: config.snapshot().version }) : `watching ${path ?? '(everything)'} from version ${config.snapshot().version}`);
       await io.interrupted;
@@ -264,10 +275,10 @@ Examples:
     }
     if (error instanceof ConfigError) {
       const store = error.source === undefined ? undefined : stores.get(error.source);
-      io.err(`microconf: ${error.message}${store && !error.message.includes(store.address) ? ` (${store.where})` : ''}`);
+      io.err(`microconf: ${printable(error.message)}${store && !error.message.includes(store.address) ? ` (${store.where})` : ''}`);
       return EXIT.source;
     }
-    io.err(`microconf: ${(error as Error).message}`);
+    io.err(`microconf: ${printable((error as Error).message)}`);
     return EXIT.source;
   }
   return code;
