@@ -7,7 +7,7 @@ import { until } from './connections.ts';
 import { createRegistry, registrySpec, type RegistrySpec } from './registry/index.ts';
 import { withinTime, type Registry, type ServiceNode } from './registry/registry.ts';
 import { createHandlerServer, type Handler } from './server.ts';
-import { drainTimeout, registerTimeout, serverLimits } from './settings.ts';
+import { drainTimeout, refreshInterval, registerTimeout, registrationTtl, serverLimits } from './settings.ts';
 import { MAX_DELAY } from '../option-checks.ts';
 
 /** Options of `createService`; a typed config (one with a schema) types each handler's options. */
@@ -90,14 +90,14 @@ export function createService<Shape = Record<string, unknown>, Input = Shape>(op
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
 
-  const ttl = () => config.get('server.ttl').duration(30_000);
+  const ttl = () => registrationTtl(config);
   const register = (registry: Registry, at: ServiceNode) =>
     withinTime(registry, `register ${name}`, registerTimeout(config), () => registry.register(at, ttl()));
 
   function schedule(): void {
     clearTimeout(refresh);
     if (state !== 'running') return;
-    const interval = config.get('server.interval').duration(ttl() / 3);
+    const interval = refreshInterval(config, ttl());
     refresh = setTimeout(() => {
       const active = current;
       if (active && node) register(active.registry, node).catch(report);

@@ -4,7 +4,6 @@ import type { ServerLimits } from './server.ts';
 import { MAX_DELAY } from '../option-checks.ts';
 
 const MiB = 1024 * 1024;
-/** The longest delay a timer takes (about 24.8 days); longer ones would fire at once. */
 
 /** Defaults of the runtime's bounds (ms and bytes). */
 export const defaults = Object.freeze({
@@ -15,6 +14,7 @@ export const defaults = Object.freeze({
   maxRequestBytes: MiB,
   maxAnswerBytes: 4 * MiB,
   clientTimeout: 5_000,
+  ttl: 30_000,
 });
 
 /**
@@ -51,6 +51,19 @@ export function serverLimits(config: Config): ServerLimits {
 /** `server.drainTimeout`: how long `stop()` waits for calls in flight (0: not at all). */
 export function drainTimeout(config: Config): number {
   return duration(config, 'server.drainTimeout', defaults.drainTimeout, true);
+}
+
+/**
+ * `server.ttl`: how long a registration lasts unless renewed. Not positive takes the default, as every duration
+ * here: a TTL of 0 or less made the node expire as it registered, so it was never found.
+ */
+export function registrationTtl(config: Config): number {
+  return duration(config, 'server.ttl', defaults.ttl);
+}
+
+/** `server.interval`: how often the node registers again (default a third of its TTL). */
+export function refreshInterval(config: Config, ttl: number): number {
+  return duration(config, 'server.interval', ttl / 3);
 }
 
 /** `server.registerTimeout`: how long one registration or deregistration may take. */

@@ -73,6 +73,14 @@ describe.each(factories)('%s registry', (_kind, make) => {
 });
 
 describe('memory registry', () => {
+  it('keeps a node registered with a TTL past the longest timer (taken as 24.8 days, not run after 1 ms)', async () => {
+    const registry = memoryRegistry({ namespace: `long-${Math.random()}` });
+    await registry.register(node('long', 1), 1e12);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await registry.lookup('svc')).map((n) => n.id)).toEqual(['long']);
+    await registry.deregister(node('long', 1));
+  });
+
   it('tells watchers when a node registers again with other details, and not when it only refreshes', async () => {
     const registry = memoryRegistry({ namespace: `details-${Math.random()}` });
     const controller = new AbortController();

@@ -242,6 +242,16 @@ describe('an unreachable registry while running', () => {
   });
 });
 
+describe('a TTL the config gets wrong', () => {
+  it('takes 0, a negative TTL and one past the longest timer as the default or the longest: the node can be found', async () => {
+    for (const ttl of ['0s', '-30s', '1000000h']) {
+      const { client } = await setup({ server: { ttl }, client: { timeout: '2s' } });
+      // Before, the node expired as it registered (a TTL of 0 or less, or a timer of 3.6e12 ms run after 1 ms).
+      expect(await client.call('popular', 'Popular.Ping', { name: ttl }), ttl).toEqual({ message: `Ping ${ttl}` });
+    }
+  });
+});
+
 describe('registry options the config gets wrong', () => {
   it('at start, rejects with the ConfigError and leaves nothing listening', async () => {
     const port = await freePort();

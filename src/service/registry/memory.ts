@@ -1,4 +1,5 @@
 import { createChannel } from '../../channel.ts';
+import { MAX_DELAY } from '../../option-checks.ts';
 import { distinctNodes, sortNodes, type Registry, type ServiceNode } from './registry.ts';
 
 interface Entry {
@@ -41,13 +42,15 @@ export function memoryRegistry(options: { namespace?: string } = {}): Registry {
     async register(node, ttl) {
       const before = entries.get(node.id);
       if (before) clearTimeout(before.timer);
-      const entry: Entry = { node, expires: Date.now() + ttl, timer: undefined as never };
+      // A TTL past the longest timer (24.8 days) is taken as that: a longer timer would fire at once.
+      const lasting = Math.min(ttl, MAX_DELAY);
+      const entry: Entry = { node, expires: Date.now() + lasting, timer: undefined as never };
       // Unreferenced: an expiry due later never keeps a process alive.
       entry.timer = setTimeout(() => {
         if (entries.get(node.id) !== entry) return;
         entries.delete(node.id);
         changed.push(node.service);
-      }, ttl).unref();
+      }, lasting).unref();
       entries.set(node.id, entry);
       if (!before || JSON.stringify(before.node) !== JSON.stringify(node)) changed.push(node.service);
     },
