@@ -19,18 +19,40 @@ type Outcome = ({ result: IteratorResult<ChangeSet> } | { error: unknown }) & {
 function ask(iterator: AsyncIterator<ChangeSet>): Promise<Outcome> {
   let turned = false;
   const marker = setImmediate(() => (turned = true));
-  const settle = (outcome: { result: IteratorResult<ChangeSet> } | { error: unknown }): Outcome => {
+  const settle = <O extends Outcome>(outcome: O): O => {
     clearImmediate(marker);
-    return { ...outcome, quick: !turned };
+    outcome.quick = !turned;
+    return outcome;
   };
   try {
     return iterator.next().then(
-      (result) => settle({ result }),
-      (error: unknown) => settle({ error }),
+      (result) => settle({ result, quick: false }),
+      (error: unknown) => settle({ error, quick: false }),
     );
   } catch (error) {
-    return Promise.resolve(settle({ error }));
+    return Promise.resolve(settle({ error, quick: false }));
   }
+}
+
+/**
+ * Waits for one promise after another, each given up as soon as the signal aborts (undefined then), with one
+ * listener on the signal for them all: `unlessAborted` adds and removes one per promise, which a watch that changes
+ * thousands of times would pay on each change.
+ */
+function waiter(signal: AbortSignal): { next<T>(promise: Promise<T>): Promise<T | undefined>; stop(): void } {
+  let wake: ((value: undefined) => void) | undefined;
+  const onAbort = () => wake?.(undefined);
+  signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    next<T>(promise: Promise<T>): Promise<T | undefined> {
+      if (signal.aborted) return Promise.resolve(undefined);
+      return new Promise<T | undefined>((resolve) => {
+        wake = resolve;
+        void promise.then(resolve);
+      });
+    },
+    stop: () => signal.removeEventListener('abort', onAbort),
+  };
 }
 
 /** The promise's value, or undefined as soon as the signal aborts (a watch that ignores the signal cannot hold us). */
@@ -94,39 +116,44 @@ async function consume(
   const name = entry.source.name;
   let quickFailures = 0;
   let pending = ask(iterator);
-  for (;;) {
-    const outcome = await unlessAborted(pending, entry.stop.signal);
-    if (!outcome || core.closed) {
-      // Not awaited: a watch stuck in its own await would hold the close.
-      void Promise.resolve()
-        .then(() => iterator.return?.())
-        .catch(() => {});
-      return 'closed';
-    }
-    if ('error' in outcome) {
-      core.report(toConfigError(outcome.error, 'WATCH', name));
-      state.failures += 1;
-      // Only a watch failing in a tight loop, again and again before anything else could happen, is made to
-      // wait: one whose failures come from the world (a lost connection) is asked again at once, so a change
-      // that follows them is never held back.
-      quickFailures = outcome.quick ? quickFailures + 1 : 0;
-      if (quickFailures > 3) await sleep(backoff(quickFailures - 3), entry.stop.signal);
+  const waiting = waiter(entry.stop.signal);
+  try {
+    for (;;) {
+      const outcome = await waiting.next(pending);
+      if (!outcome || core.closed) {
+        // Not awaited: a watch stuck in its own await would hold the close.
+        void Promise.resolve()
+          .then(() => iterator.return?.())
+          .catch(() => {});
+        return 'closed';
+      }
+      if ('error' in outcome) {
+        core.report(toConfigError(outcome.error, 'WATCH', name));
+        state.failures += 1;
+        // Only a watch failing in a tight loop, again and again before anything else could happen, is made to
+        // wait: one whose failures come from the world (a lost connection) is asked again at once, so a change
+        // that follows them is never held back.
+        quickFailures = outcome.quick ? quickFailures + 1 : 0;
+        if (quickFailures > 3) await sleep(backoff(quickFailures - 3), entry.stop.signal);
+        pending = ask(iterator);
+        continue;
+      }
+      quickFailures = 0;
+      if (outcome.result.done) return 'done';
+      state.failures = 0;
+      const ticket = nextTicket(entry);
+      try {
+        const candidate = await core.prepare(entry, ticket, outcome.result.value);
+        const refused = candidate ? core.commit([candidate]) : undefined;
+        // The last good layer stays: the refused one never reaches a reader.
+        if (refused) core.report(refused.withSource(name));
+      } catch (error) {
+        // A decode ended by the close is not news.
+        if (!core.closed) core.report(toConfigError(error, 'DECODE', name));
+      }
       pending = ask(iterator);
-      continue;
     }
-    quickFailures = 0;
-    if (outcome.result.done) return 'done';
-    state.failures = 0;
-    const ticket = nextTicket(entry);
-    try {
-      const candidate = await core.prepare(entry, ticket, outcome.result.value);
-      const refused = candidate ? core.commit([candidate]) : undefined;
-      // The last good layer stays: the refused one never reaches a reader.
-      if (refused) core.report(refused.withSource(name));
-    } catch (error) {
-      // A decode ended by the close is not news.
-      if (!core.closed) core.report(toConfigError(error, 'DECODE', name));
-    }
-    pending = ask(iterator);
+  } finally {
+    waiting.stop();
   }
 }
