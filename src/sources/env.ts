@@ -83,6 +83,10 @@ export function envSource(options: EnvSourceOptions = {}): Source {
       if (named !== undefined && vars.has(named)) {
         throw new ConfigError(`both ${named} and ${key} are set; set one of them`, { code: 'DECODE', source: name, path: key });
       }
+      // An empty one (`DB_PASSWORD_FILE=$UNSET`) names no file: it would be the working directory once resolved.
+      if (named !== undefined && given === '') {
+        throw new ConfigError(`${key} is empty: it names no file`, { code: 'READ', source: name, path: key });
+      }
       const value = named === undefined ? given : await readSecretFile(secretFile(resolve(given)), key, name, limits);
       const segments = envKeyToSegments(mapped, { separator });
       entries.push({ segments, value });

@@ -76,6 +76,10 @@ describe('envSource({ fileSuffix })', () => {
 
     const missing = await failure({ env: { APP_DB_PASSWORD_FILE: join(dir, 'missing') } });
     expect(missing).toMatchObject({ code: 'READ', source: 'env', path: 'APP_DB_PASSWORD_FILE' });
+    // Empty, as an unset variable substituted gives: not the working directory ('not a regular file (a directory)').
+    const empty = await failure({ env: { APP_DB_PASSWORD_FILE: '' } });
+    expect(empty).toMatchObject({ code: 'READ', source: 'env', path: 'APP_DB_PASSWORD_FILE' });
+    expect(empty.message).toBe('env: APP_DB_PASSWORD_FILE is empty: it names no file');
 
     await writeFile(join(dir, 'huge'), 'z'.repeat(SECRET_FILE_LIMITS.fileBytes + 1));
     expect(await failure({ env: { APP_DB_PASSWORD_FILE: join(dir, 'huge') } })).toMatchObject({ code: 'LIMIT', path: 'APP_DB_PASSWORD_FILE' });
