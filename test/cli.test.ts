@@ -1,4 +1,6 @@
 // The `microconf` command, run as a child process against real files, a real etcd and the Consul KV emulator.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +11,7 @@ import { startChild } from './helpers/children.ts';
 import { startEtcd } from './helpers/etcd.ts';
 import { settle } from './helpers/events.ts';
 import { tempDir } from './helpers/files.ts';
-import { runScript } from './helpers/process.ts';
+import { childEnv, NODE_ARGS, runScript } from './helpers/process.ts';
 import { useBackends } from './helpers/backends.ts';
 
 const cli = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
@@ -65,6 +67,24 @@ describe('microconf get and explain', { timeout: CHILDREN }, () => {
       `x\\u000av9 database.password: "a" -> "b"  (file:vault.json) = 2  <- file:${file}`,
       `\\u001b]0;title\\u0007t = 3  <- file:${file}`,
     ]);
+  });
+
+  it.runIf(existsSync('/dev/full'))('fails, exit 4, when its output cannot be written (a full disk)', async () => {
+    const { base } = await files();
+    const full = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [...NODE_ARGS, cli, 'get', 'server.port', '--file', base], {
+        env: childEnv(),
+        stdio: ['ignore', full, 'pipe'],
+      });
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      // Exit 0 with nothing written before: the write's error was still to be told when the command exited.
+      expect({ code, stderr }).toEqual({ code: 4, stderr: 'microconf: cannot write the output (ENOSPC)\n' });
+    } finally {
+      closeSync(full);
+    }
   });
 
   it('exits with clear codes and messages', async () => {

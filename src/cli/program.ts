@@ -27,7 +27,7 @@ const NOTHING_SECRET = createRedactor();
 const MAX_STORE_TIMEOUT = 3_600_000;
 
 /** Exit codes. */
-export const EXIT = { ok: 0, notFound: 1, usage: 2, source: 3 } as const;
+export const EXIT = { ok: 0, notFound: 1, usage: 2, source: 3, output: 4 } as const;
 
 /** The package's version, from the package.json above this module (in the sources or in the package). */
 function version(): string {
@@ -87,7 +87,8 @@ A store URL may carry a user name and password (http://user:password@127.0.0.1:2
 or HTTP basic authentication for a Consul behind a proxy; they are never printed.
 A path is dotted (server.port); "." is the root.
 Exit codes: 0 success, 1 no value at the path, 2 bad usage, 3 a source could not be read (missing or invalid
-file, unreachable store, a store client not installed, a value that does not decrypt).
+file, unreachable store, a store client not installed, a value that does not decrypt), 4 the output could not be
+written (a full disk).
 Values at paths matching --secret patterns, and values decrypted with --key-file, are redacted in every output
 unless --reveal.
 
