@@ -71,7 +71,9 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
   const target = resolveAddress(options);
   const timeout = delayOption(options.timeout, 'timeout', { source: 'consul' }) ?? 5000;
   const wait = options.wait ?? '60s';
-  const waitMs = delayOption(parseDuration(wait) ?? Number.NaN, 'wait (a Go duration such as "60s")', { source: 'consul' }) ?? 60_000;
+  // A number from JavaScript (60000) is no Go duration either: told as such, not a TypeError from the parser.
+  const parsed = typeof wait === 'string' ? parseDuration(wait) : undefined;
+  const waitMs = delayOption(parsed ?? Number.NaN, 'wait (a Go duration such as "60s")', { source: 'consul' }) ?? 60_000;
   const maxRetryDelay = delayOption(options.maxRetryDelay, 'maxRetryDelay', { source: 'consul', zero: true }) ?? 2000;
   const token = options.token ?? process.env.CONSUL_HTTP_TOKEN;
   let connection: Promise<Consul> | undefined;

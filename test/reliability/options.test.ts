@@ -103,8 +103,8 @@ describe('sources and registries refuse nonsense timing where they are made', ()
       expect((await invalidOption(() => consulSource({ maxRetryDelay: value as number }))).message).toMatch(/^consul: maxRetryDelay must be/);
     }
     await invalidOption(() => etcdSource({ timeout: 0 }));
-    for (const wait of ['forever', '', '-5s', '0s']) {
-      expect((await invalidOption(() => consulSource({ wait }))).message, wait).toMatch(/^consul: wait \(a Go duration/);
+    for (const wait of ['forever', '', '-5s', '0s', 60_000]) {
+      expect((await invalidOption(() => consulSource({ wait: wait as string }))).message, String(wait)).toMatch(/^consul: wait \(a Go duration/);
     }
   });
 
