@@ -154,6 +154,19 @@ describe('microconf put and import', { timeout: CHILDREN }, () => {
     expect(JSON.parse(back.stdout)).toEqual({ server: { port: 8080, host: '0.0.0.0' }, database: { password: 'base-s3cret' }, registry: 'consul', feature: true });
   });
 
+  it('imports keys that cannot be store keys (holding "/", ending in .json) so that they read back as they were', async () => {
+    const { dir } = await files();
+    const file = join(dir, 'routes.json');
+    const document = { routes: { '/': 'home', '/api/v1': 'svc-a' }, server: { port: 8080, 'tls.json': 'on' } };
+    await writeFile(file, JSON.stringify(document));
+    const store = ['--consul', backends.emulator().address, '--prefix', 'cli-routes/app', ...PATIENT];
+    expect((await microconf(['import', file, ...store])).code).toBe(0);
+    // Before, `routes//api/v1` lay below `routes//` and no read of the prefix succeeded again.
+    const back = await microconf(['get', '.', '--json', ...store]);
+    expect({ code: back.code, stderr: back.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(back.stdout)).toEqual(document);
+  });
+
   it("names the store's address in a failure whose message names only the source", async () => {
     const emulator = backends.emulator();
     emulator.put('cli-bad/app/db.json', '{"password": "hunter2"');

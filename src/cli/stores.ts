@@ -59,8 +59,18 @@ export async function writeKeys(store: StoreSpec, entries: readonly [string, str
 }
 
 /**
+ * Whether a document's key can be a segment of a store key read back as itself: not empty, without `/` (which
+ * nests) and without the extension of a format (`.json`, `.yaml`, `.yml`, `.toml`: a store source decodes such a
+ * key's value by it, and drops it from the key).
+ */
+function storableKey(key: string): boolean {
+  return key !== '' && !key.includes('/') && !/\.(?:json|ya?ml|toml)$/i.test(key);
+}
+
+/**
  * A document's leaves as store keys (`a/b` = JSON of the value), so that a store source reads back exactly the
- * document: strings are written quoted, arrays whole.
+ * document: strings are written quoted, arrays whole, and an object holding a key that cannot be a store key's
+ * segment (`routes: {"/api": …}`) whole, as JSON at its own key (the root document at the prefix's own key).
  */
 export async function documentKeys(file: string): Promise<[string, string][]> {
   const format = formatName(extname(file).slice(1));
@@ -74,9 +84,11 @@ export async function documentKeys(file: string): Promise<[string, string][]> {
   }
   const out: [string, string][] = [];
   const walk = (node: Tree, path: string[]) => {
-    if (isObject(node) && Object.keys(node).length > 0) {
-      for (const key of Object.keys(node)) walk(node[key]!, [...path, key]);
-    } else if (path.length > 0) {
+    const keys = isObject(node) ? Object.keys(node) : [];
+    if (keys.length > 0 && keys.every(storableKey)) {
+      for (const key of keys) walk((node as Record<string, Tree>)[key]!, [...path, key]);
+    } else if (path.length > 0 || keys.length > 0) {
+      // Written as keys, `/api` would nest under an empty segment, and `a.json` be read back as `a`.
       out.push([path.join('/'), JSON.stringify(node)]);
     }
   };
