@@ -167,6 +167,20 @@ describe('microconf put and import', { timeout: CHILDREN }, () => {
     expect(JSON.parse(back.stdout)).toEqual(document);
   });
 
+  it('refuses a put after which the prefix could no longer be read, and writes nothing', async () => {
+    const address = backends.emulator().address;
+    const store = ['--consul', address, '--prefix', 'cli-put/app', ...PATIENT];
+    expect((await microconf(['put', 'server/port', '8080', ...store])).code).toBe(0);
+    // A value over a folder: before, written, and every later read of the prefix failed.
+    for (const [key, value] of [['server', '9090'], ['server/port/tls', 'true'], ['', '1']] as const) {
+      const refused = await microconf(['put', key, value, ...store]);
+      expect(refused.code, key).toBe(3);
+      expect(refused.stderr).toMatch(new RegExp(`^microconf: Consul at ${address}: nothing written: the prefix could no longer be read \\(key "cli-put/app/`));
+    }
+    const back = await microconf(['get', '.', '--json', ...store]);
+    expect({ code: back.code, value: JSON.parse(back.stdout) as unknown }).toEqual({ code: 0, value: { server: { port: 8080 } } });
+  });
+
   it("names the store's address in a failure whose message names only the source", async () => {
     const emulator = backends.emulator();
     emulator.put('cli-bad/app/db.json', '{"password": "hunter2"');

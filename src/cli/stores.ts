@@ -2,12 +2,34 @@ import { extname } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { formatName, loadEncoder } from '../encoders/index.ts';
 import { loadOptional } from '../optional.ts';
-import { normalizePrefix } from '../sources/kv.ts';
+import { kvTree, normalizePrefix } from '../sources/kv.ts';
 import { decodeTree } from '../encoders/encoder.ts';
 import { DEFAULT_MAX_BYTES, sizeBudget } from '../reader/budget.ts';
 import { isObject, type Tree } from '../reader/tree.ts';
 import { readRegularFile } from '../sources/read-file.ts';
 import { DEFAULT_PREFIX, storeWhere, type StoreSpec } from './sources.ts';
+
+/** The store's prefix as its keys start with it (etcd keeps a leading `/`). */
+function prefixOf(store: StoreSpec): string {
+  const prefix = store.prefix ?? DEFAULT_PREFIX[store.kind];
+  return store.kind === 'etcd' && prefix.startsWith('/') ? `/${normalizePrefix(prefix)}` : normalizePrefix(prefix);
+}
+
+/**
+ * Refuses writes after which the store source could no longer read the prefix: a value written over a folder
+ * (`put server 9090` where `server/port` is), or below a value, made every later read fail, the command's and every
+ * service's. Checked on the keys as they are now, with the writes in place; nothing is written when it fails.
+ */
+async function checkReadable(store: StoreSpec, listing: readonly (readonly [string, string])[], writes: readonly (readonly [string, string])[]): Promise<void> {
+  const pairs = new Map<string, string>(listing);
+  for (const [key, value] of writes) pairs.set(key, value);
+  try {
+    await kvTree([...pairs].map(([key, value]) => ({ key, value })), normalizePrefix(store.prefix ?? DEFAULT_PREFIX[store.kind]));
+  } catch (error) {
+    const why = error instanceof ConfigError ? error.detail : 'it does not decode';
+    throw new ConfigError(`nothing written: the prefix could no longer be read (${why})`, { code: 'INVALID_OPTION', source: storeWhere(store), cause: error });
+  }
+}
 
 /** The full key of each entry below the store's prefix, as its source reads them back. */
 export function storeKeys(store: StoreSpec, keys: readonly string[]): string[] {
@@ -29,9 +51,16 @@ export async function writeKeys(store: StoreSpec, entries: readonly [string, str
     const { Etcd3 } = await loadOptional('etcd3', 'writing to a store', () => import('etcd3'));
     const client = new Etcd3({ hosts: store.address.split(','), auth: store.auth, dialTimeout: timeout });
     try {
+      let listing: Record<string, string>;
+      try {
+        listing = await client.getAll().prefix(prefixOf(store)).strings();
+      } catch (error) {
+        throw failed(error);
+      }
+      await checkReadable(store, Object.entries(listing), writes);
       for (const [key, value] of writes) await client.put(key).value(value);
     } catch (error) {
-      throw failed(error);
+      throw error instanceof ConfigError ? error : failed(error);
     } finally {
       client.close();
     }
@@ -49,9 +78,17 @@ export async function writeKeys(store: StoreSpec, entries: readonly [string, str
   // The client takes baseUrl (credentials included, sent as basic authentication), though its types omit it.
   const client = new Consul({ baseUrl: url.href, defaults: token ? { token } : {} } as ConstructorParameters<typeof Consul>[0]);
   try {
+    let listing: { Key: string; Value: string | null }[];
+    try {
+      const base = prefixOf(store);
+      listing = ((await client.kv.get({ key: base, recurse: true, timeout } as never)) ?? []) as typeof listing;
+    } catch (error) {
+      throw failed(error);
+    }
+    await checkReadable(store, listing.map((pair) => [pair.Key, pair.Value ?? ''] as const), writes);
     for (const [key, value] of writes) await client.kv.set({ key, value, timeout } as never);
   } catch (error) {
-    throw failed(error);
+    throw error instanceof ConfigError ? error : failed(error);
   } finally {
     client.destroy();
   }
