@@ -62,10 +62,13 @@ const RECENT_MS = 10_000;
 const SYNC_READ_LIMIT = 1024 * 1024;
 
 /**
- * procfs and sysfs, whose files are made as they are read: their size says nothing (0, or a page) and two reads
- * may differ, so neither the size check nor the second read can tell a finished file.
+ * procfs, sysfs, cgroup (v1 and v2), debugfs, tracefs, configfs and securityfs, whose files are made as they are
+ * read: their size says nothing (0, or a page) and two reads may differ, so neither the size check nor the second
+ * read can tell a finished file. Their magic numbers, as Linux's statfs gives them.
  */
-const GENERATED_FILE_SYSTEMS: ReadonlySet<number> = new Set([0x9fa0, 0x62656572]);
+const GENERATED_FILE_SYSTEMS: ReadonlySet<number> = new Set([
+  0x9fa0, 0x62656572, 0x27e0eb, 0x63677270, 0x64626720, 0x74726163, 0x62656570, 0x73636673,
+]);
 
 /**
  * A config file, hot-reloaded. It watches the path, not just the file, so it sees in-place writes, writes to a
