@@ -143,6 +143,18 @@ describe('microconf usage', { timeout: CHILDREN }, () => {
 });
 
 describe('microconf put and import', { timeout: CHILDREN }, () => {
+  it('says in a word why a store it writes to cannot be reached (not the raw text of its client)', async () => {
+    const { base } = await files();
+    // etcd's client said "14 UNAVAILABLE: No connection established. Last error: … Resolution note: ".
+    for (const [args, where] of [
+      [['put', 'a', '1', '--etcd', 'http://127.0.0.1:1'], 'etcd at http://127.0.0.1:1'],
+      [['import', base, '--etcd', 'http://127.0.0.1:1'], 'etcd at http://127.0.0.1:1'],
+      [['put', 'a', '1', '--consul', '127.0.0.1:1'], 'Consul at 127.0.0.1:1'],
+    ] as const) {
+      expect(await microconf([...args])).toEqual({ code: 3, stdout: '', stderr: `microconf: cannot write to ${where}: ECONNREFUSED\n` });
+    }
+  });
+
   it('writes to Consul and reads it back', async () => {
     const { base } = await files();
     const address = backends.emulator().address;

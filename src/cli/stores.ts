@@ -1,5 +1,6 @@
 import { extname } from 'node:path';
 import { ConfigError } from '../errors.ts';
+import { failureReason } from '../failure-reason.ts';
 import { formatName, loadEncoder } from '../encoders/index.ts';
 import { loadOptional } from '../optional.ts';
 import { kvTree, normalizePrefix } from '../sources/kv.ts';
@@ -46,7 +47,7 @@ export async function writeKeys(store: StoreSpec, entries: readonly [string, str
   const keys = storeKeys(store, entries.map(([key]) => key));
   const writes = entries.map(([, value], i) => [keys[i]!, value] as const);
   const where = storeWhere(store);
-  const failed = (error: unknown) => new ConfigError(`cannot write to ${where}: ${(error as Error).message}`, { code: 'READ', cause: error });
+  const failed = (error: unknown) => new ConfigError(`cannot write to ${where}: ${failureReason(error)}`, { code: 'READ', cause: error });
   if (store.kind === 'etcd') {
     const { Etcd3 } = await loadOptional('etcd3', 'writing to a store', () => import('etcd3'));
     const client = new Etcd3({ hosts: store.address.split(','), auth: store.auth, dialTimeout: timeout });

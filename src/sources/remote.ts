@@ -3,6 +3,7 @@ import { checkEncoders } from '../encoders/registry.ts';
 import type { Encoders } from '../encoders/user.ts';
 import type { TreeObject } from '../reader/tree.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
+import { failureReason } from '../failure-reason.ts';
 import { linkSignals } from '../linked-signal.ts';
 import { cacheWriter, readCache } from './cache.ts';
 import { kvTree, type KvPair } from './kv.ts';
@@ -98,7 +99,7 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
     channel.fail(
       error instanceof ConfigError
         ? error.withSource(name)
-        : new ConfigError(`cannot follow ${client.store} at ${client.where}: ${reasonOf(error)}`, {
+        : new ConfigError(`cannot follow ${client.store} at ${client.where}: ${failureReason(error)}`, {
             code: 'WATCH',
             source: name,
             cause: error,
@@ -116,7 +117,7 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
     } catch (error) {
       // A client package that is not installed is no outage: neither the cache nor a retry would help.
       if (error instanceof ConfigError && error.code === 'MISSING_PACKAGE') throw error.withSource(name);
-      const failure = new ConfigError(`cannot read from ${client.store} at ${client.where}: ${reasonOf(error)}`, {
+      const failure = new ConfigError(`cannot read from ${client.store} at ${client.where}: ${failureReason(error)}`, {
         code: 'READ',
         source: name,
         cause: error,
@@ -172,11 +173,4 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
       await Promise.all([client.release(), saved?.flush()]);
     },
   };
-}
-
-/** A client error's message, without the empty "Resolution note: " gRPC appends to a refused connection's. */
-function reasonOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const note = ' Resolution note: ';
-  return message.endsWith(note) ? message.slice(0, -note.length) : message;
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from '../../errors.ts';
 import type { AbortSignalLike } from '../../index.ts';
+import { failureReason } from '../../failure-reason.ts';
 import { sleep } from '../../sleep.ts';
 import { splitAddress } from '../address.ts';
 import { MAX_DELAY } from '../../option-checks.ts';
@@ -119,20 +120,12 @@ export class RegistryError extends Error {
   readonly address: string;
 
   constructor(registry: Pick<Registry, 'kind' | 'address'>, action: string, code: RegistryErrorCode, cause?: unknown) {
-    const why = code === 'TIMEOUT' ? 'did not answer in time' : `is unreachable (${reason(cause)})`;
+    const why = code === 'TIMEOUT' ? 'did not answer in time' : `is unreachable (${failureReason(cause)})`;
     super(`${registry.kind} registry at ${registry.address} ${why}: could not ${action}`, cause === undefined ? undefined : { cause });
     this.code = code;
     this.registry = registry.kind;
     this.address = registry.address;
   }
-}
-
-/** A short reason: the system error code (`ECONNREFUSED`) if there is one, else the first line of the message. */
-function reason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | undefined)?.code;
-  const errno = typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : /\b(E[A-Z]{4,})\b/.exec(message)?.[1];
-  return errno ?? message.split('\n', 1)[0]!.slice(0, 200);
 }
 
 /** Runs a registry operation within `ms`; a failure or a timeout becomes a RegistryError naming the registry. */
