@@ -222,14 +222,24 @@ export async function createConfig<T = Record<string, unknown>>(
     decrypt: options.decrypt,
   });
   const facade = createEmitter<ConfigEvents>();
-  loader.events.on('change', (event) => {
+  const forward = (event: ChangeEvent) => {
     for (const listener of facade.listeners('change')) {
       callListener(
         () => listener(event),
         (error) => loader.report(toConfigError(error, 'LISTENER')),
       );
     }
-  });
+  };
+  // The loader hears of changes only while someone here listens: it lists every changed path for a listener, which
+  // a reload that changes every value of a large layer pays for each value.
+  let forwarding = false;
+  const forwardWhileHeard = () => {
+    const heard = facade.listenerCount('change') > 0;
+    if (heard === forwarding) return;
+    forwarding = heard;
+    if (heard) loader.events.on('change', forward);
+    else loader.events.off('change', forward);
+  };
   loader.events.on('error', (error) => {
     // An error listener that fails has nowhere left to report to.
     for (const listener of facade.listeners('error')) callListener(() => listener(error), () => {});
@@ -266,14 +276,17 @@ export async function createConfig<T = Record<string, unknown>>(
     },
     on(event, listener) {
       facade.on(event, listener as never);
+      forwardWhileHeard();
       return config;
     },
     off(event, listener) {
       facade.off(event, listener as never);
+      forwardWhileHeard();
       return config;
     },
     once(event, listener) {
       facade.once(event, listener as never);
+      forwardWhileHeard();
       return config;
     },
     load: (...sources) => loader.add(sources),

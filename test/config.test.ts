@@ -149,6 +149,33 @@ describe('changes', () => {
     expect(config.snapshot().version).toBe(1);
   });
 
+  it('publishes changes nobody hears; a change listener hears exactly the changes made while it is on, added, removed or added again', async () => {
+    const source = memorySource({ a: 1, b: { c: 1 } });
+    const config = await make({ sources: [source] });
+    // Nobody listens nor watches: the loader only asks whether anything changed.
+    source.set('b.c', 2);
+    await eventually(() => expect(config.snapshot().version).toBe(2));
+    source.replace({ b: { c: 2 }, a: 1 });
+    await settle();
+    expect(config.snapshot().version).toBe(2);
+    const heard: string[] = [];
+    const listener = (event: { version: number; changes: readonly { path: string }[] }) =>
+      heard.push(`${event.version}:${event.changes.map((change) => change.path).join(',')}`);
+    config.on('change', listener);
+    source.set('a', 2);
+    await eventually(() => expect(heard).toEqual(['3:a']));
+    config.off('change', listener);
+    source.set('a', 3);
+    await eventually(() => expect(config.snapshot().version).toBe(4));
+    const watched: unknown[] = [];
+    config.watch('b.c').on('change', (value) => watched.push(value.raw()));
+    source.set('b.c', 3);
+    await eventually(() => expect(watched).toEqual([3]));
+    config.on('change', listener);
+    source.replace({ a: 4, b: { c: 3 }, d: 1 });
+    await eventually(() => expect(heard).toEqual(['3:a', '6:a,d']));
+  });
+
   it('memorySource.set() indexes a list it holds as config.set() does: an item replaced, one appended, one past the end refused', async () => {
     const source = memorySource({ list: ['a'], map: {} });
     const config = await make({ sources: [source] });

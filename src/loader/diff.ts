@@ -1,4 +1,4 @@
-import { deepEqual, isObject, type Tree, type TreeObject } from '../reader/tree.ts';
+import { countKeys, deepEqual, isObject, type Tree, type TreeObject } from '../reader/tree.ts';
 
 /** One path whose value differs between two snapshots. */
 export interface TreeChange {
@@ -17,25 +17,77 @@ export interface TreeChange {
  */
 export function diffTrees(previous: TreeObject, current: TreeObject): TreeChange[] {
   const out: TreeChange[] = [];
-  walk(previous, current, [], out);
+  if (previous !== current) walk(previous, current, [], out);
   return out;
 }
 
-function walk(a: Tree | undefined, b: Tree | undefined, segments: string[], out: TreeChange[]): void {
-  if (a === b) return;
-  if (isObject(a) && isObject(b)) {
-    for (const key of Object.keys(a)) {
-      segments.push(key);
-      walk(a[key], Object.hasOwn(b, key) ? b[key] : undefined, segments, out);
-      segments.pop();
+/**
+ * True exactly when `diffTrees` finds a change, found without listing them: it stops at the first. A reload that
+ * changes every value of a large layer, with nobody to tell which, costs no record per value.
+ */
+export function treesDiffer(previous: TreeObject, current: TreeObject): boolean {
+  return previous !== current && !sameObjects(previous, current);
+}
+
+// Both walks read the keys of `a` once (listing the keys of an object of many keys is most of what reading them
+// costs), and those of `b` only when it holds more than the keys of `a` it shares: its count is known without
+// listing them when `b` is frozen (see `countKeys`). Leaves, most of a tree, are compared without a call.
+
+function walk(a: TreeObject, b: TreeObject, segments: string[], out: TreeChange[]): void {
+  const keys = Object.keys(a);
+  let shared = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const before = a[key];
+    let after: Tree | undefined;
+    if (Object.hasOwn(b, key)) {
+      after = b[key];
+      shared++;
     }
-    for (const key of Object.keys(b)) {
-      if (Object.hasOwn(a, key)) continue;
-      segments.push(key);
-      walk(undefined, b[key], segments, out);
-      segments.pop();
-    }
-    return;
+    if (before === after) continue;
+    if (typeof before === 'object' && before !== null && typeof after === 'object' && after !== null) {
+      if (!Array.isArray(before) && !Array.isArray(after)) {
+        segments.push(key);
+        walk(before as TreeObject, after as TreeObject, segments, out);
+        segments.pop();
+        continue;
+      }
+      if (deepEqual(before, after)) continue;
+    } else if (Object.is(before, after)) continue;
+    out.push({ segments: pathTo(segments, key), previous: before, current: after });
   }
-  if (!deepEqual(a, b)) out.push({ segments: [...segments], previous: a, current: b });
+  if (shared === countKeys(b)) return;
+  for (const key of Object.keys(b)) {
+    if (Object.hasOwn(a, key)) continue;
+    const after = b[key];
+    if (after !== undefined) out.push({ segments: pathTo(segments, key), previous: undefined, current: after });
+  }
+}
+
+function sameObjects(a: TreeObject, b: TreeObject): boolean {
+  const keys = Object.keys(a);
+  let shared = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const before = a[key];
+    let after: Tree | undefined;
+    if (Object.hasOwn(b, key)) {
+      after = b[key];
+      shared++;
+    }
+    if (before === after) continue;
+    if (isObject(before) && isObject(after)) {
+      if (!sameObjects(before, after)) return false;
+    } else if (!deepEqual(before, after)) return false;
+  }
+  if (shared === countKeys(b)) return true;
+  for (const key of Object.keys(b)) if (!Object.hasOwn(a, key) && b[key] !== undefined) return false;
+  return true;
+}
+
+/** A copy of `segments` with `key` after them. */
+function pathTo(segments: readonly string[], key: string): string[] {
+  const path = segments.slice();
+  path.push(key);
+  return path;
 }

@@ -4,7 +4,7 @@ import { formatPath } from '../reader/path.ts';
 import { mergeLayers } from '../reader/merge.ts';
 import { createRedactor, type Redactor } from '../reader/secrets.ts';
 import type { Tree, TreeObject } from '../reader/tree.ts';
-import { diffTrees } from './diff.ts';
+import { diffTrees, treesDiffer } from './diff.ts';
 import { hideSecrets, secretsFor } from './present.ts';
 import { createSnapshot, createView, type Layer, type SnapshotView } from './snapshot.ts';
 import { callListener } from './listeners.ts';
@@ -89,10 +89,15 @@ export function createPublisher(options: PublisherOptions): Publisher {
   function publish(next: readonly Layer[]): ConfigError | undefined {
     const values = mergeLayers(next.map((layer) => layer.tree));
     const previous = view.snapshot.values;
-    const changes = version === 0 ? [] : diffTrees(previous, values);
+    // The changes are listed only for someone to tell: without a listener or a watcher, whether anything changed is
+    // enough, and a reload that changes every value of a large layer makes no record of each.
+    const listeners = events.listeners('change');
+    const told = listeners.length > 0 || watchers.size > 0;
+    const changes = version === 0 || !told ? [] : diffTrees(previous, values);
+    const changed = told ? changes.length > 0 : version !== 0 && treesDiffer(previous, values);
     const secrets = secretsFor(secret, patterns, next, view.layers);
     let validated = view.validated;
-    if (options.check && (version === 0 || changes.length > 0)) {
+    if (options.check && (version === 0 || changed)) {
       const verdict = options.check(values, next, secrets.redactor);
       if (verdict instanceof ConfigError) return verdict;
       validated = verdict.output;
@@ -102,14 +107,13 @@ export function createPublisher(options: PublisherOptions): Publisher {
       show(createView(createSnapshot(version, values, next), next, validated, secrets));
       return undefined;
     }
-    if (changes.length === 0) {
+    if (!changed) {
       // Same values, possibly from other sources now: keep the snapshot, refresh what explain reads.
       show(createView(view.snapshot, next, validated, secrets));
       return undefined;
     }
     version += 1;
     show(createView(createSnapshot(version, values, next), next, validated, secrets));
-    const listeners = events.listeners('change');
     // Built only for listeners: a reload that changes every value of a large layer is as many changes.
     const published =
       listeners.length === 0

@@ -1,0 +1,99 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { diffTrees, treesDiffer, type TreeChange } from '../../src/loader/diff.ts';
+import { deepEqual, deepFreeze, isObject, type Tree, type TreeObject } from '../../src/reader/tree.ts';
+
+/** The diff as it was first written (one call per node, every key of both sides listed): the reference. */
+function referenceDiff(previous: TreeObject, current: TreeObject): TreeChange[] {
+  const out: TreeChange[] = [];
+  const walk = (a: Tree | undefined, b: Tree | undefined, segments: string[]): void => {
+    if (a === b) return;
+    if (isObject(a) && isObject(b)) {
+      for (const key of Object.keys(a)) {
+        segments.push(key);
+        walk(a[key], Object.hasOwn(b, key) ? b[key] : undefined, segments);
+        segments.pop();
+      }
+      for (const key of Object.keys(b)) {
+        if (Object.hasOwn(a, key)) continue;
+        segments.push(key);
+        walk(undefined, b[key], segments);
+        segments.pop();
+      }
+      return;
+    }
+    if (!deepEqual(a, b)) out.push({ segments: [...segments], previous: a, current: b });
+  };
+  walk(previous, current, []);
+  return out;
+}
+
+/** An object of the given entries, each an own key (`__proto__` too), in their order. */
+function objectOf(entries: readonly (readonly [string, Tree])[]): TreeObject {
+  const out: Record<string, Tree> = {};
+  for (const [key, value] of entries) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+const KEYS = ['a', 'b', '0', '1', '__proto__', 'constructor'];
+const leaf = fc.constantFrom<Tree>(0, -0, 1, Number.NaN, Infinity, null, '', 'x', true, false);
+const { node } = fc.letrec<{ node: Tree }>((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.array(tie('node'), { maxLength: 3 }),
+    fc.uniqueArray(fc.tuple(fc.constantFrom(...KEYS), tie('node')), { selector: ([key]) => key, maxLength: 4 }).map(objectOf),
+  ),
+}));
+const root = fc.uniqueArray(fc.tuple(fc.constantFrom(...KEYS), node), { selector: ([key]) => key, maxLength: 5 }).map(objectOf);
+
+/** `b` with some of its subtrees replaced by `a`'s node at the same key, so that the two share nodes as snapshots do. */
+function sharing(a: Tree, b: Tree, picks: boolean[], at = { i: 0 }): Tree {
+  if (!isObject(a) || !isObject(b)) return b;
+  return objectOf(
+    Object.keys(b).map((key) => {
+      const take = picks[at.i++ % picks.length] === true && Object.hasOwn(a, key);
+      return [key, take ? a[key]! : sharing(a[key]!, b[key]!, picks, at)] as const;
+    }),
+  );
+}
+
+describe('diffTrees, against the reference', () => {
+  it('lists the same changes in the same order on random trees, and treesDiffer agrees with it', () => {
+    fc.assert(
+      fc.property(root, root, fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), fc.boolean(), (a, b, picks, frozen) => {
+        const current = sharing(a, b, picks) as TreeObject;
+        if (frozen) {
+          deepFreeze(a);
+          deepFreeze(current);
+        }
+        const expected = referenceDiff(a, current);
+        expect(diffTrees(a, current)).toEqual(expected);
+        expect(treesDiffer(a, current)).toBe(expected.length > 0);
+        expect(diffTrees(a, a)).toEqual([]);
+        expect(treesDiffer(a, a)).toBe(false);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('finds a key added or dropped between frozen objects of many keys, whose key counts it remembers', () => {
+    const many = (count: number, extra: Record<string, Tree> = {}) =>
+      deepFreeze(objectOf([...Array.from({ length: count }, (_, i) => [`k${i}`, i % 10] as const), ...Object.entries(extra)]));
+    const base = many(600);
+    const same = many(600);
+    const added = many(600, { late: 1 });
+    const swapped = deepFreeze(objectOf([...Object.entries(many(599)), ['other', 1]]));
+    for (const [a, b] of [
+      [base, same],
+      [base, added],
+      [added, base],
+      [base, swapped],
+      [swapped, base],
+    ] as const) {
+      expect(diffTrees(a, b)).toEqual(referenceDiff(a, b));
+      expect(treesDiffer(a, b)).toBe(referenceDiff(a, b).length > 0);
+    }
+    expect(diffTrees(base, swapped).map((change) => change.segments.join('.'))).toEqual(['k599', 'other']);
+  });
+});
