@@ -85,9 +85,10 @@ function sameObjects(a: TreeObject, b: TreeObject): boolean {
   return true;
 }
 
-/** A copy of `segments` with `key` after them. */
-function pathTo(segments: readonly string[], key: string): string[] {
+/** A copy of `segments` with `key` after them, of its own length (an array grown by a push holds room for more). */
+function pathTo(segments: string[], key: string): string[] {
+  segments.push(key);
   const path = segments.slice();
-  path.push(key);
+  segments.pop();
   return path;
 }
