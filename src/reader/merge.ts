@@ -13,8 +13,10 @@ export function mergeTrees(earlier: Tree, later: Tree, depth = 0): Tree {
   // Nothing is frozen here: `mergeLayers` freezes what its final result holds, once, so the parts of a layer that
   // a later layer supersedes are never walked to be frozen.
   if (!isObject(later) || !isObject(earlier)) return later;
-  // Over nothing (the first layer, a subtree only `later` has), `later` is the merge: it is not walked.
-  if (isEmpty(earlier)) return isEmpty(later) ? earlier : later;
+  // Over nothing (the first layer, a subtree only `later` has), `later` is the merge: it is not walked, not even to
+  // ask whether it is empty too (either empty node is the merge then), which for a layer of many keys means listing
+  // them all (see `countKeys`).
+  if (isEmpty(earlier)) return later;
   // Layers are frozen and shared between merges: the same pair of nodes always merges to the same node, so a
   // re-merge after one layer changed rebuilds only the paths that changed, and the diff finds the rest shared.
   // A later node is almost always merged over the same earlier node, so one entry per later node is enough.
