@@ -44,17 +44,27 @@ const TOO_MANY = 'too many values';
 
 /**
  * More than `most` exactly when parsing the text builds more than `most` values. Most texts are let through by a
- * bound the engine's own string search counts fast: a parse builds one value for the root, one for each member (its
- * colon) and one for each element (the first after `[`, each other after a comma), so colons, commas and `[`, the
- * ones inside strings included, are at least as many. Only a text whose bound passes `most` is scanned.
+ * bound the engine's own string search counts fast: a parse builds one value for the root, one for each member and
+ * one for each element. Each member is the first of its object (after `{`) or follows a comma, each element the
+ * first of its array (after `[`) or follows a comma; each member also has its colon. So one more than the commas and
+ * `[` together with the fewer of the colons and the `{` (those inside strings included) is at least the count: an
+ * object of keys is let through by its commas, a list of objects by its colons. Only a text whose bound passes
+ * `most` is scanned.
  */
 function jsonValuesPast(text: string, most: number): number {
-  let bound = 1;
-  for (const char of [':', ',', '[']) {
-    for (let at = text.indexOf(char); at !== -1 && bound <= most; at = text.indexOf(char, at + 1)) bound++;
+  const base = 1 + occurrences(text, ',', most) + occurrences(text, '[', most);
+  if (base <= most) {
+    const bound = base + Math.min(occurrences(text, ':', most - base), occurrences(text, '{', most - base));
+    if (bound <= most) return bound;
   }
-  if (bound <= most) return bound;
   return scanJson(text, false, { left: most })?.reason === TOO_MANY ? most + 1 : most;
+}
+
+/** How many times `char` is in `text`, counted up to one more than `most`. */
+function occurrences(text: string, char: string, most: number): number {
+  let count = 0;
+  for (let at = text.indexOf(char); at !== -1 && count <= most; at = text.indexOf(char, at + 1)) count++;
+  return count;
 }
 
 /**

@@ -47,9 +47,18 @@ describe('JSON refused past maxValues', () => {
 
   // The quick bound lets most texts through uncounted; whether or not it does, the verdict is the exact count's.
   it('refuses exactly the texts that build more values than the limit, strings full of separators or not', () => {
-    const strings = fc.oneof(fc.string(), fc.constantFrom(':', ',', '[', ':,[', '[[[,,,:::'));
+    const strings = fc.oneof(fc.string(), fc.constantFrom(':', ',', '[', '{', ':,[', '[[[,,,:::', '{{{,,,'));
     const values = fc.letrec<{ value: unknown }>((tie) => ({
-      value: fc.oneof({ depthSize: 'small' }, strings, fc.integer(), fc.boolean(), fc.array(tie('value')), fc.dictionary(strings, tie('value'))),
+      value: fc.oneof(
+        { depthSize: 'small' },
+        strings,
+        fc.integer(),
+        fc.boolean(),
+        fc.constant({}),
+        fc.constant([]),
+        fc.array(tie('value')),
+        fc.dictionary(strings, tie('value')),
+      ),
     })).value;
     fc.assert(
       fc.property(values, fc.constantFrom(undefined, 1), (value, indent) => {
@@ -58,7 +67,7 @@ describe('JSON refused past maxValues', () => {
         expect(refusal(text, built)).toBeUndefined();
         expect(refusal(text, built - 1)).toBe('LIMIT');
       }),
-      { numRuns: 500 },
+      { numRuns: 2000 },
     );
   });
 
