@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, createConfig, createChangeSet, memorySource, type Config, type Source, type Value } from '../src/index.ts';
+import type { Tree } from '../src/reader/tree.ts';
 import { eventually, nextChange, nextError, settle } from './helpers/events.ts';
 
 const open: Config[] = [];
@@ -174,6 +175,27 @@ describe('changes', () => {
     config.on('change', listener);
     source.replace({ a: 4, b: { c: 3 }, d: 1 });
     await eventually(() => expect(heard).toEqual(['3:a', '6:a,d']));
+  });
+
+  // Each way a layer is decoded takes the previous layer's equal nodes: objects, JSON and TOML on the event loop, a
+  // YAML alias, a document decoded on its thread (YAML of 256 KiB or more).
+  const padding = 'p'.repeat(300 * 1024);
+  it.each([
+    ['an object', (v: number) => ({ kept: { deep: { x: 1 } }, list: [1, { a: 1 }], v }), undefined],
+    ['JSON', (v: number) => JSON.stringify({ kept: { deep: { x: 1 } }, list: [1, { a: 1 }], v }), 'json'],
+    ['TOML', (v: number) => `v = ${v}\nlist = [1, { a = 1 }]\n[kept.deep]\nx = 1\n`, 'toml'],
+    ['YAML with an alias', (v: number) => `base: &b {deep: {x: 1}}\nkept: *b\nlist: [1, {a: 1}]\nv: ${v}\n`, 'yaml'],
+    ['YAML decoded on its thread', (v: number) => `kept: {deep: {x: 1}}\nlist: [1, {a: 1}]\nv: ${v}\npad: ${padding}\n`, 'yaml'],
+  ] as const)('reloads %s keeping the nodes it did not change', async (_, text, format) => {
+    const source = format === undefined ? memorySource(text(1)) : memorySource(text(1), { format });
+    const config = await make({ sources: [source] });
+    const before = config.map() as Record<string, Tree>;
+    source.replace(text(2));
+    await eventually(() => expect(config.get('v').int(0)).toBe(2));
+    const after = config.map() as Record<string, Tree>;
+    expect(after.kept).toBe(before.kept);
+    expect(after.list).toBe(before.list);
+    expect(after).not.toBe(before);
   });
 
   it('memorySource.set() indexes a list it holds as config.set() does: an item replaced, one appended, one past the end refused', async () => {

@@ -3,6 +3,7 @@ import { resolveFormat } from '../encoders/registry.ts';
 import { decodeWithEncoder, type Encoders } from '../encoders/user.ts';
 import { sizeBudget } from '../reader/budget.ts';
 import { expandVariables, type Environment } from '../reader/expand.ts';
+import { intern } from '../reader/intern.ts';
 import { isObject, normalize, type Tree } from '../reader/tree.ts';
 import { isHandedOver, type ChangeSet } from '../sources/source.ts';
 import { decodeFailure, decodeText, documentText, type DecodeLimits } from './decode-text.ts';
@@ -40,8 +41,8 @@ function expandsVariables(changeSet: ChangeSet): boolean {
 
 /**
  * Decodes a change set into a layer (an object, or null for an empty document); errors name the source. `previous`,
- * the source's current layer, lends its nodes to a document decoded on the event loop wherever they are equal (see
- * `intern`), in the same walk.
+ * the source's current layer, lends its nodes to the layer wherever they are equal (see `intern`): to a document
+ * decoded on the event loop in the walk that normalizes it, to any other once it is decoded.
  */
 export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptions, previous?: Tree): Promise<Tree> {
   const { limits } = options;
@@ -52,6 +53,8 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
   const transform = env ? (text: string) => expandVariables(text, env, budget.left) : undefined;
   try {
     let tree: Tree;
+    // Whether the decode took the previous nodes in already; a tree from elsewhere is interned once it is here.
+    let interned = false;
     if (changeSet.format === 'object') {
       tree = normalize(changeSet.data, { maxDepth: limits.maxDepth, transform, budget, freeze: false });
     } else {
@@ -73,6 +76,7 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
         await new Promise<void>((resolve) => setImmediate(resolve));
       } else {
         tree = await decodeText(changeSet.format, documentText(data), limits, env, undefined, previous);
+        interned = true;
       }
     }
     if (tree !== null && !isObject(tree)) {
@@ -80,7 +84,7 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
         code: 'NOT_OBJECT',
       });
     }
-    return tree;
+    return interned || previous === undefined ? tree : intern(previous, tree);
   } catch (error) {
     throw decodeFailure(error, changeSet.format).withSource(changeSet.source);
   }

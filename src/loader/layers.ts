@@ -132,7 +132,8 @@ export async function prepareCandidate(
   if (ticket <= entry.decided) return undefined;
   const layer: Layer = {
     state,
-    tree: intern(entry.layer?.tree ?? null, tree),
+    // Decoded against the current layer, the tree already holds its equal nodes; a decrypted one is built anew.
+    tree: options.decrypt ? intern(entry.layer?.tree ?? null, tree) : tree,
     origins: changeSet.origins ? new Map(changeSet.origins.map((o) => [o.path.join('\u0000'), o.origin])) : undefined,
     secrets: secrets?.length ? secrets : undefined,
   };

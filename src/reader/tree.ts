@@ -130,12 +130,12 @@ function normalizeAt(value: unknown, depth: number, options: WalkOptions, previo
   }
   if (value instanceof Date) return normalizeAt(Number.isNaN(value.getTime()) ? null : value.toISOString(), depth, { ...options, transform: undefined });
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return base64(value, budget);
-  if (value instanceof Set) return normalizeAt([...(value as Set<unknown>)], depth, { ...options, owned: true });
-  if (value instanceof Map) return normalizeAt(mapObject(value as Map<unknown, unknown>), depth, { ...options, owned: true });
+  if (value instanceof Set) return normalizeAt([...(value as Set<unknown>)], depth, { ...options, owned: true }, previous);
+  if (value instanceof Map) return normalizeAt(mapObject(value as Map<unknown, unknown>), depth, { ...options, owned: true }, previous);
   const walked = options.walked;
   // Met before at another path and sanitized in place then: already normalized, so copied as it now is, its
   // strings not expanded again and the previous nodes taken into it left untouched.
-  if (walked?.has(value)) return normalizeAt(value, depth, { ...options, transform: undefined, owned: false, walked: undefined });
+  if (walked?.has(value)) return normalizeAt(value, depth, { ...options, transform: undefined, owned: false, walked: undefined }, previous);
   if (depth >= options.maxDepth) {
     throw new ConfigError(`nesting deeper than ${options.maxDepth} levels`, { code: 'LIMIT' });
   }
@@ -218,13 +218,22 @@ function normalizeAt(value: unknown, depth: number, options: WalkOptions, previo
     const tree = out as Record<string, Tree>;
     return options.freeze === false ? tree : Object.freeze(tree);
   }
+  // Copied, but interned as the hot case is: the tree is the same whichever way its nodes came.
+  const before = isObject(previous) ? previous : undefined;
+  let same = before !== undefined;
+  let count = 0;
   const out: Record<string, Tree> = {};
   for (const key of Object.keys(source)) {
     if (isHostileKey(key)) continue;
     if (budget !== undefined && (budget.left -= key.length) < 0) overspent(budget);
-    const item = normalizeAt(source[key], depth + 1, options);
-    if (item !== undefined) out[key] = item;
+    const was = before !== undefined && Object.hasOwn(before, key) ? before[key] : undefined;
+    const item = normalizeAt(source[key], depth + 1, options, was);
+    if (item === undefined) continue;
+    out[key] = item;
+    count++;
+    if (same && !Object.is(item, was)) same = false;
   }
+  if (same && count === countKeys(before!)) return before;
   return options.freeze === false ? out : Object.freeze(out);
 }
 

@@ -111,6 +111,53 @@ describe('normalize with the previous tree', () => {
     );
   });
 
+  // A parser of another format hands over more than plain objects: null-prototype objects (smol-toml), Maps and
+  // Sets (YAML's !!omap and !!set), frozen nodes, and one node at two paths (a YAML alias). Each is copied or
+  // converted rather than sanitized in place, and interned all the same.
+  type Shape = { kind: 'leaf'; value: unknown } | { kind: 'list' | 'set'; items: Shape[] } | { kind: 'plain' | 'bare' | 'map' | 'frozen'; entries: [string, Shape][] };
+  const shape = fc.letrec<{ shape: Shape }>((tie) => ({
+    shape: fc.oneof(
+      { depthSize: 'small' },
+      leaf.map((value): Shape => ({ kind: 'leaf', value })),
+      fc.record({ kind: fc.constantFrom('list' as const, 'set' as const), items: fc.array(tie('shape'), { maxLength: 2 }) }),
+      fc.record({
+        kind: fc.constantFrom('plain' as const, 'bare' as const, 'map' as const, 'frozen' as const),
+        entries: fc.uniqueArray(fc.tuple(keys, tie('shape')), { selector: ([key]) => key, maxLength: 3 }),
+      }),
+    ),
+  })).shape;
+  const document = fc.record({ entries: fc.uniqueArray(fc.tuple(keys, shape), { selector: ([key]) => key, maxLength: 4 }), alias: fc.boolean() });
+  /** Fresh data of a shape (normalize sanitizes its input in place), with an alias of its first object when asked. */
+  function build(shapeOf: Shape): unknown {
+    if (shapeOf.kind === 'leaf') return shapeOf.value;
+    if ('items' in shapeOf) return shapeOf.kind === 'set' ? new Set(shapeOf.items.map(build)) : shapeOf.items.map(build);
+    if (shapeOf.kind === 'map') return new Map(shapeOf.entries.map(([key, item]) => [key, build(item)]));
+    const out: Record<string, unknown> = shapeOf.kind === 'bare' ? (Object.create(null) as Record<string, unknown>) : {};
+    for (const [key, item] of shapeOf.entries) Object.defineProperty(out, key, { value: build(item), enumerable: true, writable: true, configurable: true });
+    return shapeOf.kind === 'frozen' ? Object.freeze(out) : out;
+  }
+  const data = (doc: { entries: [string, Shape][]; alias: boolean }) => {
+    const root = build({ kind: 'plain', entries: doc.entries }) as Record<string, unknown>;
+    const shared = Object.values(root).find((item) => typeof item === 'object' && item !== null);
+    if (doc.alias && shared !== undefined) Object.defineProperty(root, 'alias', { value: shared, enumerable: true, writable: true, configurable: true });
+    return root;
+  };
+
+  it('interns copied and converted nodes too: what intern gives of the normalized document, for any input a parser hands over', () => {
+    fc.assert(
+      fc.property(document, document, (before, after) => {
+        const previous = normalize(data(before), options());
+        const interned = intern(previous, normalize(data(after), options()));
+        const fused = normalize(data(after), options(previous));
+        expect(sortedJson(fused)).toBe(sortedJson(interned));
+        expect(sharesAlike(fused, interned, previous)).toBe(true);
+        // Against itself: every node of an equal document is the previous one.
+        expect(normalize(data(before), options(previous))).toBe(previous);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('takes the previous tree whole for an equal document, and leaves it untouched when the document differs', () => {
     const previous = normalize(parsed({ a: { x: 1, list: [1, 2] }, b: 's' }), options());
     const snapshot = sortedJson(previous);
