@@ -198,6 +198,20 @@ describe('changes', () => {
     expect(after).not.toBe(before);
   });
 
+  it('publishes a snapshot frozen throughout when a layer decoded on the event loop takes nodes of one decoded on its thread', async () => {
+    const large = `kept: {deep: {x: 1}}\nlist: [1, {a: 1}]\nv: 1\npad: ${padding}\n`;
+    const source = memorySource(large, { format: 'yaml' });
+    const config = await make({ sources: [source], defaults: { kept: { deep: { x: 0 } } } });
+    const before = config.map() as Record<string, Tree>;
+    source.replace('kept: {deep: {x: 1}}\nlist: [1, {a: 1}]\nv: 2\n');
+    await eventually(() => expect(config.get('v').int(0)).toBe(2));
+    const after = config.map() as Record<string, Tree>;
+    expect(after.list).toBe(before.list);
+    const frozenThrough = (node: unknown): boolean =>
+      typeof node !== 'object' || node === null || (Object.isFrozen(node) && Object.values(node).every(frozenThrough));
+    expect(frozenThrough(after)).toBe(true);
+  });
+
   it('memorySource.set() indexes a list it holds as config.set() does: an item replaced, one appended, one past the end refused', async () => {
     const source = memorySource({ list: ['a'], map: {} });
     const config = await make({ sources: [source] });

@@ -40,7 +40,8 @@ export function documentBody(text: string): string {
 /**
  * Decodes a document in one of the built-in formats into a layer's tree (null for a blank one), `${VAR}` expanded
  * from `env` when given; the same work on the event loop and off it. `report`, when given, is filled in. With the
- * tree the same document gave before, the nodes equal to its own are its own (see `intern`).
+ * tree the same document gave before, the nodes equal to its own are its own (see `intern`). `freeze` freezes the
+ * tree in the walk that builds it, rather than in a walk of its own when it is merged.
  */
 export async function decodeText(
   format: string,
@@ -49,6 +50,7 @@ export async function decodeText(
   env: Environment | undefined,
   report?: DecodeReport,
   previous?: Tree,
+  freeze = false,
 ): Promise<Tree> {
   // One budget for the layer: what expansion adds is counted with everything else, and a value is never built
   // longer than what is left.
@@ -57,7 +59,7 @@ export async function decodeText(
   const body = documentBody(text);
   const transform = env && (encoder.mayHoldVariables?.(body) ?? true) ? (value: string) => expandVariables(value, env, budget.left) : undefined;
   const onRewrite = report ? () => void (report.rewritten = true) : undefined;
-  const tree = isBlank(body) ? null : decodeTree(encoder, body, { maxDepth: limits.maxDepth, transform, budget, owned: true, freeze: false, onRewrite, previous });
+  const tree = isBlank(body) ? null : decodeTree(encoder, body, { maxDepth: limits.maxDepth, transform, budget, owned: true, freeze, onRewrite, previous });
   if (report) report.values = budget.maxValues - budget.values;
   return tree;
 }

@@ -75,7 +75,8 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
         // not one with the parse of the text or the last chunk of the tree.
         await new Promise<void>((resolve) => setImmediate(resolve));
       } else {
-        tree = await decodeText(changeSet.format, documentText(data), limits, env, undefined, previous);
+        // Frozen as it is walked: the merge then finds it frozen and does not list its keys again to freeze it.
+        tree = await decodeText(changeSet.format, documentText(data), limits, env, undefined, previous, true);
         interned = true;
       }
     }

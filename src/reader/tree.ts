@@ -52,8 +52,8 @@ export interface NormalizeOptions {
   /** True when the caller owns the data (fresh from a parser), so it may be frozen in place instead of copied. */
   owned?: boolean | undefined;
   /**
-   * Freeze the result (default true). A loader's layers are left unfrozen: merging freezes what it builds and
-   * deep-freezes the parts of a layer it shares, so nodes that are superseded are never frozen at all.
+   * Freeze the result (default true), the previous nodes taken into it included. A layer decoded otherwise than on
+   * the event loop is left unfrozen: merging freezes what it builds and deep-freezes the parts of a layer it shares.
    */
   freeze?: boolean | undefined;
   /** Called for each ±Infinity met: a parser may have read an out-of-range literal as one. */
@@ -154,7 +154,7 @@ function normalizeAt(value: unknown, depth: number, options: WalkOptions, previo
       }
     }
     // An array is kept whole or not at all, as `intern` keeps it.
-    if (Array.isArray(previous) && deepEqual(previous, out as Tree[])) return previous;
+    if (Array.isArray(previous) && deepEqual(previous, out as Tree[])) return options.freeze === false ? previous : deepFreeze(previous);
     return options.freeze === false ? (out as Tree[]) : Object.freeze(out as Tree[]);
   }
   // Null-prototype objects (smol-toml) and class instances are copied into fresh plain objects.
@@ -214,9 +214,9 @@ function normalizeAt(value: unknown, depth: number, options: WalkOptions, previo
       if (item !== child && (item === undefined || item !== was)) options.onRewrite?.();
       if (same && !Object.is(item, was)) same = false;
     }
-    if (same && count === countKeys(before!)) return before;
+    if (same && count === countKeys(before!)) return options.freeze === false ? before : deepFreeze(before!);
     const tree = out as Record<string, Tree>;
-    return options.freeze === false ? tree : Object.freeze(tree);
+    return options.freeze === false ? tree : freezeCounted(tree, count);
   }
   // Copied, but interned as the hot case is: the tree is the same whichever way its nodes came.
   const before = isObject(previous) ? previous : undefined;
@@ -233,8 +233,8 @@ function normalizeAt(value: unknown, depth: number, options: WalkOptions, previo
     count++;
     if (same && !Object.is(item, was)) same = false;
   }
-  if (same && count === countKeys(before!)) return before;
-  return options.freeze === false ? out : Object.freeze(out);
+  if (same && count === countKeys(before!)) return options.freeze === false ? before : deepFreeze(before!);
+  return options.freeze === false ? out : freezeCounted(out, count);
 }
 
 /** Binary data as base64 text: a tree holds text, and base64 is how YAML's `!!binary` writes it. */
@@ -256,6 +256,12 @@ function mapObject(map: Map<unknown, unknown>): Record<string, unknown> {
     Object.defineProperty(out, name, { value: item, enumerable: true, writable: true, configurable: true });
   }
   return out;
+}
+
+/** Freezes an object node whose children are frozen, remembering the count of its keys when they are many. */
+function freezeCounted<T extends TreeObject>(node: T, count: number): T {
+  if (count >= COUNTED_FROM) frozenCounts.set(node, count);
+  return Object.freeze(node);
 }
 
 /** Freezes a node and everything below it; a frozen node is taken as frozen all the way down (as built here). */

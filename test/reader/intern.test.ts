@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { intern } from '../../src/reader/intern.ts';
-import { normalize, sortedJson, type Tree } from '../../src/reader/tree.ts';
+import { countKeys, isEmpty, normalize, sortedJson, type Tree } from '../../src/reader/tree.ts';
 import { createChangeSet, sameData } from '../../src/sources/source.ts';
 
 const tree = (data: unknown) => normalize(data, { maxDepth: 16, freeze: false }) as Record<string, Tree>;
@@ -156,6 +156,31 @@ describe('normalize with the previous tree', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  /** Whether every object and array of a tree is frozen. */
+  const frozenThrough = (node: unknown): boolean =>
+    typeof node !== 'object' || node === null || (Object.isFrozen(node) && Object.values(node).every(frozenThrough));
+
+  it('freezes what it builds in the same walk, the previous nodes it takes in included, frozen or not', () => {
+    fc.assert(
+      fc.property(document, document, (before, after) => {
+        const previous = normalize(data(before), options());
+        const fused = normalize(data(after), { ...options(previous), freeze: true });
+        expect(sortedJson(fused)).toBe(sortedJson(intern(previous, normalize(data(after), options()))));
+        expect(frozenThrough(fused)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('remembers the key count of a large node it freezes: the keys it kept, not those it dropped', () => {
+    const wide = JSON.parse(`{"__proto__":1,${Array.from({ length: 700 }, (_, i) => `"k${i}":${i}`).join(',')},"gone":{"constructor":1}}`) as unknown;
+    const tree = normalize(wide, { maxDepth: 4, owned: true, freeze: true }) as Record<string, Tree>;
+    expect(Object.isFrozen(tree)).toBe(true);
+    expect(countKeys(tree)).toBe(701);
+    expect(countKeys(tree)).toBe(Object.keys(tree).length);
+    expect(isEmpty(tree)).toBe(false);
   });
 
   it('takes the previous tree whole for an equal document, and leaves it untouched when the document differs', () => {
