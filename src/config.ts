@@ -27,7 +27,7 @@ import {
 } from './reader/value.ts';
 import type { Redactor } from './reader/secrets.ts';
 import type { Decrypter } from './secrets/envelope.ts';
-import { countOption, delayOption } from './option-checks.ts';
+import { checkOptionNames, countOption, delayOption, optionNames } from './option-checks.ts';
 import type { Source } from './sources/source.ts';
 
 /** Options of `createConfig`. */
@@ -175,6 +175,11 @@ type PlainAt<Input, P extends string | readonly Segment[]> = unknown extends Typ
 /** The config `createConfig<T>` gives: typed by the schema when `T` is one, else by `T` itself. */
 export type ConfigFor<T> = [T] extends [StandardSchemaV1] ? Config<StandardOutput<T>, StandardInput<T>> : Config<T>;
 
+const CONFIG_OPTIONS = optionNames<ConfigOptions>()(
+  'schema', 'secret', 'decrypt', 'defaults', 'sources', 'expandEnv', 'env', 'encoders', 'maxBytes', 'maxDepth', 'maxValues', 'watch', 'readTimeout',
+);
+const WATCH_OPTIONS = optionNames<WatchOptions>()('signal');
+
 /**
  * Creates a config: reads every source once (a failing one rejects, unless optional), then follows their changes.
  * With a `schema`, reads are typed by its output; `createConfig<Shape>()` types them by `Shape`, unvalidated.
@@ -182,6 +187,7 @@ export type ConfigFor<T> = [T] extends [StandardSchemaV1] ? Config<StandardOutpu
 export async function createConfig<T = Record<string, unknown>>(
   options: ConfigOptions<[T] extends [StandardSchemaV1] ? T : undefined> = {},
 ): Promise<ConfigFor<T>> {
+  checkOptionNames(options, CONFIG_OPTIONS, 'createConfig');
   const maxDepth = countOption(options.maxDepth, 'maxDepth') ?? 64;
   const maxBytes = countOption(options.maxBytes, 'maxBytes') ?? 16 * 1024 * 1024;
   const maxValues = countOption(options.maxValues, 'maxValues');
@@ -259,6 +265,7 @@ export async function createConfig<T = Record<string, unknown>>(
     } as Config['get'],
     watch(path?: string | readonly Segment[], watchOptions?: WatchOptions): never {
       const segments = path === undefined ? [] : pathSegments(path);
+      if (watchOptions !== undefined) checkOptionNames(watchOptions, WATCH_OPTIONS, 'watch');
       const watcher = createWatcher(
         segments,
         {

@@ -47,3 +47,61 @@ export function checkPath(value: unknown, what: string): string {
   if (typeof value === 'string' && value !== '' && !value.includes('\0')) return value;
   throw new ConfigError(`${what} needs a path: a non-empty string without NUL characters`, { code: 'INVALID_OPTION' });
 }
+
+/** A list naming every option of `T` and no other; otherwise `missing` names what it lacks, a compile error. */
+type EveryOption<T, K extends readonly unknown[]> = [Exclude<keyof T & string, K[number]>] extends [never]
+  ? unknown
+  : { readonly missing: Exclude<keyof T & string, K[number]> };
+
+/**
+ * The names of `T`'s options, for `checkOptionNames`; the compiler checks the list is whole, so an option added to
+ * the type and not here fails the build rather than every call that uses it.
+ */
+export function optionNames<T>(): <const K extends readonly (keyof T & string)[]>(...names: K & EveryOption<T, K>) => ReadonlySet<string> {
+  return (...names) => new Set<string>(names);
+}
+
+/** The longest option name compared for a suggestion: past it, a name is no typo of ours. */
+const SUGGEST_LIMIT = 64;
+
+/**
+ * Refuses an options object with a name `known` lacks (INVALID_OPTION, naming it and the nearest known name): from
+ * JavaScript, a misspelt option was ignored, and `envSource({ prefx: 'APP' })` read the whole environment.
+ */
+export function checkOptionNames(options: unknown, known: ReadonlySet<string>, what: string): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ConfigError(`${what} takes an object of options`, { code: 'INVALID_OPTION' });
+  }
+  for (const name of Object.keys(options)) {
+    if (known.has(name)) continue;
+    const shown = JSON.stringify(name.length > SUGGEST_LIMIT ? `${name.slice(0, SUGGEST_LIMIT)}…` : name);
+    const near = nearestName(name, known);
+    throw new ConfigError(`${what} has no option ${shown}${near === undefined ? '' : `; did you mean "${near}"?`}`, { code: 'INVALID_OPTION' });
+  }
+}
+
+/** The known name within two edits of `name` (or equal but for case and `_`/`-`), if there is one. */
+function nearestName(name: string, known: ReadonlySet<string>): string | undefined {
+  if (name.length > SUGGEST_LIMIT) return undefined;
+  const plain = (text: string) => text.toLowerCase().replace(/[_-]/g, '');
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const distance = plain(candidate) === plain(name) ? 0 : editDistance(name, candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+/** Levenshtein distance of two short strings (both at most SUGGEST_LIMIT long). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

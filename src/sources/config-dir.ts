@@ -8,6 +8,7 @@ import { commandLineValue, customEnvironmentFiles, layoutFiles, layoutFormats, r
 import { customEnvironmentSource } from './custom-env.ts';
 import { fileSource } from './file.ts';
 import { createChangeSet, type Source } from './source.ts';
+import { checkOptionNames, optionNames } from '../option-checks.ts';
 
 /** Options of `configDirSources`; each setting given here wins over the one node-config would read. */
 export interface ConfigDirOptions {
@@ -36,6 +37,8 @@ export interface ConfigDirOptions {
   encoders?: Encoders | undefined;
 }
 
+const CONFIG_DIR_OPTIONS = optionNames<ConfigDirOptions>()('dir', 'deployment', 'instance', 'hostname', 'env', 'argv', 'debounce', 'watch', 'encoders');
+
 /**
  * The sources of a node-config directory, lowest first, every file watched (including those not there yet):
  * `default`, `{deployment}`, `{short hostname}`, `{short hostname}-{deployment}`, `{full hostname}` and
@@ -49,6 +52,7 @@ export interface ConfigDirOptions {
  * that node-config would read, rather than silently giving other values.
  */
 export function configDirSources(options: ConfigDirOptions = {}): Source[] {
+  checkOptionNames(options, CONFIG_DIR_OPTIONS, 'configDirSources');
   const env = options.env ?? process.env;
   const argv = options.argv ?? process.argv.slice(2);
   const settings = readSettings({ ...options, env, argv, osHostname: hostname });

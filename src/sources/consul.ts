@@ -4,7 +4,7 @@ import type Consul from 'consul';
 import type { Encoders } from '../encoders/user.ts';
 import { parseDuration } from '../reader/convert.ts';
 import { ConfigError } from '../errors.ts';
-import { delayOption } from '../option-checks.ts';
+import { checkOptionNames, delayOption, optionNames } from '../option-checks.ts';
 import { consulUrl } from './consul-address.ts';
 import { loadOptional } from '../optional.ts';
 import { normalizePrefix, type KvPair } from './kv.ts';
@@ -61,12 +61,15 @@ interface Answer {
   index: bigint | undefined;
 }
 
+const CONSUL_OPTIONS = optionNames<ConsulSourceOptions>()('prefix', 'address', 'host', 'port', 'secure', 'tls', 'token', 'dc', 'auth', 'wait', 'timeout', 'cache', 'maxRetryDelay', 'expandEnv', 'encoders', 'name', 'optional', 'watch');
+
 /**
  * Configuration kept in Consul's KV store under a prefix, followed with blocking queries: a change arrives as soon
  * as Consul has it. An index that goes backwards (a restored snapshot, a new cluster) starts over from scratch;
  * an unchanged index publishes nothing; errors back off and resynchronize.
  */
 export function consulSource(options: ConsulSourceOptions = {}): Source {
+  checkOptionNames(options, CONSUL_OPTIONS, 'consulSource');
   const prefix = normalizePrefix(options.prefix ?? 'micro/config');
   const target = resolveAddress(options);
   const timeout = delayOption(options.timeout, 'timeout', { source: 'consul' }) ?? 5000;

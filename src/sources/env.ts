@@ -6,6 +6,7 @@ import { fileSource } from './file.ts';
 import { fileText } from './read-file.ts';
 import { SECRET_FILE_LIMITS, withoutLineEnd } from './secret-files.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
+import { checkOptionNames, optionNames } from '../option-checks.ts';
 
 /** Options of the environment source. */
 export interface EnvSourceOptions extends SourceOptions {
@@ -35,12 +36,15 @@ export interface EnvSourceOptions extends SourceOptions {
   fileSuffix?: string | undefined;
 }
 
+const ENV_OPTIONS = optionNames<EnvSourceOptions>()('prefix', 'strippedPrefix', 'separator', 'file', 'files', 'populate', 'env', 'fileSuffix', 'name', 'optional', 'watch');
+
 /**
  * The environment, mapped as Go Config maps it: `DATABASE_HOST` → `database.host` (lower-cased, split on the
  * separator, empty segments dropped). Values stay strings; the accessors convert. .env files are parsed with
  * dotenv's grammar and followed: editing one publishes a change.
  */
 export function envSource(options: EnvSourceOptions = {}): Source {
+  checkOptionNames(options, ENV_OPTIONS, 'envSource');
   const name = options.name ?? 'env';
   const separator = options.separator ?? '_';
   if (separator === '') throw new ConfigError('the separator cannot be empty', { code: 'INVALID_OPTION', source: name });

@@ -7,7 +7,7 @@ import { historyChange, listPrefix, watchFrom, withDeadline, type Listing } from
 import { normalizePrefix, type KvPair } from './kv.ts';
 import { storeSource, type StoreClient } from './remote.ts';
 import { applyWatchOption, type Source, type SourceOptions } from './source.ts';
-import { delayOption } from '../option-checks.ts';
+import { checkOptionNames, delayOption, optionNames } from '../option-checks.ts';
 
 /** Options of an etcd source. */
 export interface EtcdSourceOptions extends SourceOptions {
@@ -37,6 +37,8 @@ export interface EtcdSourceOptions extends SourceOptions {
   encoders?: Encoders | undefined;
 }
 
+const ETCD_OPTIONS = optionNames<EtcdSourceOptions>()('prefix', 'hosts', 'auth', 'credentials', 'timeout', 'cache', 'maxRetryDelay', 'expandEnv', 'encoders', 'name', 'optional', 'watch');
+
 /**
  * Configuration kept in etcd under a prefix. Each time the watch starts — at first, and after any lost
  * connection, compaction or change of history — the prefix is read whole at one revision and watched from the
@@ -44,6 +46,7 @@ export interface EtcdSourceOptions extends SourceOptions {
  * etcd transaction are published as one change.
  */
 export function etcdSource(options: EtcdSourceOptions = {}): Source {
+  checkOptionNames(options, ETCD_OPTIONS, 'etcdSource');
   const rawPrefix = options.prefix ?? '/micro/config';
   const prefix = normalizePrefix(rawPrefix);
   const keyPrefix = rawPrefix.startsWith('/') ? `/${prefix}` : prefix;

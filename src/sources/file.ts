@@ -22,7 +22,7 @@ import {
   type Source,
   type SourceOptions,
 } from './source.ts';
-import { checkPath, delayOption } from '../option-checks.ts';
+import { checkOptionNames, checkPath, delayOption, optionNames } from '../option-checks.ts';
 
 /** Options of a file source. */
 export interface FileSourceOptions extends SourceOptions {
@@ -79,10 +79,13 @@ export function fileSource(pathOrOptions: string | FileSourceOptions): FileSourc
   return watchedFileSource(pathOrOptions, platformFileWatcher);
 }
 
+const FILE_OPTIONS = optionNames<FileSourceOptions>()('path', 'format', 'encoders', 'debounce', 'name', 'optional', 'watch');
+
 /** A file source that watches its path with the given watcher (each watcher is tested on every platform it runs on). */
 export function watchedFileSource(pathOrOptions: string | FileSourceOptions, watcher: FileWatcher): FileSource {
   const options = typeof pathOrOptions === 'string' ? { path: pathOrOptions } : pathOrOptions;
-  const path = resolve(checkPath(options?.path, 'a file source'));
+  checkOptionNames(options, FILE_OPTIONS, 'fileSource');
+  const path = resolve(checkPath(options.path, 'a file source'));
   const name = options.name ?? `file:${options.path}`;
   const own = checkEncoders(options.encoders, { source: name });
   const wanted = wantedFormat(options, name);

@@ -1,12 +1,15 @@
 import { unflatten, type FlatEntry } from '../reader/keys.ts';
 import type { Tree } from '../reader/tree.ts';
 import { createChangeSet, type Origin, type Source, type SourceOptions } from './source.ts';
+import { checkOptionNames, optionNames } from '../option-checks.ts';
 
 /** Options of the command-line source. */
 export interface FlagsSourceOptions extends SourceOptions {
   /** The arguments to read (default `process.argv.slice(2)`). */
   argv?: readonly string[] | undefined;
 }
+
+const FLAGS_OPTIONS = optionNames<FlagsSourceOptions>()('argv', 'name', 'optional', 'watch');
 
 /**
  * Command-line flags: `--database-address=x` or `--database-address x` → `database.address` (lower-cased; `-`, `_`
@@ -15,6 +18,7 @@ export interface FlagsSourceOptions extends SourceOptions {
  * repeated flag an array, and `--` ends the flags. Anything else (positional words, one-letter `-x`) is ignored.
  */
 export function flagsSource(options: FlagsSourceOptions = {}): Source {
+  checkOptionNames(options, FLAGS_OPTIONS, 'flagsSource');
   const name = options.name ?? 'flags';
   return {
     name,

@@ -5,6 +5,7 @@ import { ConfigError } from '../errors.ts';
 import { pathSegments, type Segment } from '../reader/path.ts';
 import { normalize, setIn, type Tree } from '../reader/tree.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type ChangeSetObject, type ReadOptions, type Source, type SourceOptions } from './source.ts';
+import { checkOptionNames, optionNames } from '../option-checks.ts';
 
 /** Options of a memory source. */
 export interface MemorySourceOptions extends SourceOptions {
@@ -29,8 +30,11 @@ export interface MemorySource extends Source {
 // Data given whole is taken up to this depth; the config then applies its own `maxDepth` to the layer.
 const DEPTH = { maxDepth: 1000 };
 
+const MEMORY_OPTIONS = optionNames<MemorySourceOptions>()('format', 'encoders', 'name', 'optional', 'watch');
+
 /** A source over data held in memory: for defaults, tests, and values a program computes. */
 export function memorySource(data: ChangeSetObject | string = {}, options: MemorySourceOptions = {}): MemorySource {
+  checkOptionNames(options, MEMORY_OPTIONS, 'memorySource');
   const name = options.name ?? 'memory';
   // A change made before the config listens (during its first read, right after `load()`) waits for it.
   const channel = createChannel<ChangeSet>({ retain: true });

@@ -7,7 +7,7 @@ import { untilDirectory, watchDirectory, type DirectoryListener, type DirectoryS
 import { QUIET_MS } from './file-reload.ts';
 import { dataLinkTarget, readSecretFiles, type SecretFilesReading } from './secret-files.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
-import { checkPath, delayOption } from '../option-checks.ts';
+import { checkOptionNames, checkPath, delayOption, optionNames } from '../option-checks.ts';
 
 /** Options of a secrets directory source. */
 export interface SecretsDirSourceOptions extends SourceOptions {
@@ -22,6 +22,8 @@ export interface SecretsDirSourceOptions extends SourceOptions {
 const READ_ATTEMPTS = 5;
 const CHOKIDAR_THROTTLE = 50;
 
+const SECRETS_DIR_OPTIONS = optionNames<SecretsDirSourceOptions>()('dir', 'separator', 'debounce', 'name', 'optional', 'watch');
+
 /**
  * A directory of secret files, laid out the way Docker (`/run/secrets`) and Kubernetes secret volumes lay it out:
  * each regular file is a key, its content the value (one trailing newline dropped); nested directories nest, and a
@@ -31,7 +33,8 @@ const CHOKIDAR_THROTTLE = 50;
  */
 export function secretsDirSource(dirOrOptions: string | SecretsDirSourceOptions): Source {
   const options = typeof dirOrOptions === 'string' ? { dir: dirOrOptions } : dirOrOptions;
-  const root = resolve(checkPath(options?.dir, 'a secrets directory source'));
+  checkOptionNames(options, SECRETS_DIR_OPTIONS, 'secretsDirSource');
+  const root = resolve(checkPath(options.dir, 'a secrets directory source'));
   const name = options.name ?? `secrets:${options.dir}`;
   if (options.separator === '') throw new ConfigError('the separator cannot be empty', { code: 'INVALID_OPTION', source: name });
   const debounce = delayOption(options.debounce, 'debounce', { source: name, zero: true }) ?? 5;

@@ -58,7 +58,7 @@ beforeAll(async () => {
   await writeFile(join(consumer, 'config.yaml'), 'server:\n  port: 80\n  host: 0.0.0.0\nregistry: mdns\n');
   console.log(
     `tarball ${packed.filename}: ${(packed.size / 1024).toFixed(1)} kB packed, ${(packed.unpackedSize / 1024).toFixed(1)} kB unpacked, ` +
-      `${packed.files.length} files; node_modules of a file/env-only consumer: ${((await sizeOf(join(consumer, 'node_modules'))) / 1024 / 1024).toFixed(2)} MB`,
+      `${packed.files.length} files; node_modules of a file/env-only consumer: ${((await sizeOf(join(consumer, 'node_modules'))) / 1024 / 1024).toFixed(2)} MiB`,
   );
 }, 600_000);
 

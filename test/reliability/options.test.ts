@@ -182,3 +182,32 @@ describe('a call from JavaScript with the wrong kind of value is told what was w
     await config.close();
   });
 });
+
+describe('a misspelt option is refused, not ignored', () => {
+  const loose = (value: unknown) => value as never;
+
+  it('names the option and the nearest one there is', async () => {
+    const cases: [() => unknown, string][] = [
+      [() => createConfig(loose({ source: [] })), 'createConfig has no option "source"; did you mean "sources"?'],
+      [() => createConfig(loose({ defualts: {} })), 'createConfig has no option "defualts"; did you mean "defaults"?'],
+      // Ignored, this one read the whole environment into the config.
+      [() => envSource(loose({ prefx: 'APP' })), 'envSource has no option "prefx"; did you mean "prefix"?'],
+      [() => fileSource(loose({ path: 'app.json', Debounce: 5 })), 'fileSource has no option "Debounce"; did you mean "debounce"?'],
+      [() => memorySource({}, loose({ fromat: 'yaml' })), 'memorySource has no option "fromat"; did you mean "format"?'],
+      [() => etcdSource(loose({ host: 'http://127.0.0.1:2379' })), 'etcdSource has no option "host"; did you mean "hosts"?'],
+      [() => createConfig(loose({ colour: 'blue' })), 'createConfig has no option "colour"'],
+      [() => createConfig(loose(null)), 'createConfig takes an object of options'],
+    ];
+    for (const [make, message] of cases) expect((await invalidOption(make)).message).toBe(message);
+    const config = await createConfig({ sources: [memorySource({ a: 1 })], watch: false });
+    expect((await invalidOption(() => config.watch('a', loose({ singal: new AbortController().signal })))).message).toBe(
+      'watch has no option "singal"; did you mean "signal"?',
+    );
+    await config.close();
+  });
+
+  it('shows at most 64 characters of a name, and compares no longer one', async () => {
+    const error = await invalidOption(() => createConfig(loose({ ['x'.repeat(100_000)]: 1 })));
+    expect(error.message).toBe(`createConfig has no option "${'x'.repeat(64)}…"`);
+  });
+});
