@@ -54,6 +54,7 @@ export async function addSources(core: LoaderCore, sources: readonly Source[]): 
   if (core.closed) throw closedError();
   const failures: ConfigError[] = [];
   const candidates: Candidate[] = [];
+  const unfollowed = new Set<SourceEntry>();
   outcomes.forEach((outcome, index) => {
     const entry = added[index]!;
     if (outcome.status === 'fulfilled') {
@@ -67,6 +68,8 @@ export async function addSources(core: LoaderCore, sources: readonly Source[]): 
       core.report(error);
       // An optional source that failed still takes its place, as an empty layer, and is followed.
       entry.layer = emptyLayer(entry.source);
+      // A package that is not installed stays so: its watch would only report the same error again, and retry forever.
+      if (error.code === 'MISSING_PACKAGE') unfollowed.add(entry);
     }
   });
   const refused = failures.length > 0 ? undefined : core.commit(candidates, added);
@@ -76,7 +79,7 @@ export async function addSources(core: LoaderCore, sources: readonly Source[]): 
     await closeSources(added);
     throw failures[0] ?? refused;
   }
-  if (core.follow) for (const entry of added) entry.following = followSource(core, entry);
+  if (core.follow) for (const entry of added) if (!unfollowed.has(entry)) entry.following = followSource(core, entry);
 }
 
 /**

@@ -199,6 +199,29 @@ for (const registry of ['etcd', 'consul']) {
       stderr: '',
     });
   });
+
+  it('reports a missing package of an optional store source once, and does not follow the source', async () => {
+    await writeFile(
+      join(consumer, 'optional.mjs'),
+      `import { createConfig, etcdSource } from 'microconf';
+const source = etcdSource({ optional: true });
+const watch = source.watch;
+let watched = false;
+source.watch = function (...args) {
+  watched = true;
+  return watch.apply(this, args);
+};
+const config = await createConfig({ defaults: { a: 1 }, sources: [source] });
+const errors = [];
+config.on('error', (error) => errors.push(error.code));
+await new Promise((resolve) => setImmediate(resolve));
+await config.close();
+console.log(config.get('a').int(0), JSON.stringify(errors), watched);
+`,
+    );
+    // Its watch loaded the missing package again and reported MISSING_PACKAGE a second time (and retried forever).
+    expect(await run(process.execPath, ['optional.mjs'], consumer)).toEqual({ code: 0, stdout: '1 ["MISSING_PACKAGE"] false\n', stderr: '' });
+  });
 });
 
 describe('the types', () => {
