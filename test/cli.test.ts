@@ -166,6 +166,14 @@ describe('microconf put and import', { timeout: CHILDREN }, () => {
     expect(JSON.parse(back.stdout)).toEqual({ server: { port: 8080, host: '0.0.0.0' }, database: { password: 'base-s3cret' }, registry: 'consul', feature: true });
   });
 
+  it('says that a file to import is a directory or a device, not that its format is unknown', async () => {
+    const { dir } = await files();
+    for (const path of [dir, '/dev/null']) {
+      const refused = await microconf(['import', path, '--consul', '127.0.0.1:1']);
+      expect(refused).toMatchObject({ code: 3, stdout: '', stderr: expect.stringMatching(/: not a regular file \(a (directory|character device)\)\n$/) });
+    }
+  });
+
   it('imports keys that cannot be store keys (holding "/", ending in .json) so that they read back as they were', async () => {
     const { dir } = await files();
     const file = join(dir, 'routes.json');

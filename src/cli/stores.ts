@@ -7,7 +7,7 @@ import { kvTree, normalizePrefix } from '../sources/kv.ts';
 import { decodeTree } from '../encoders/encoder.ts';
 import { DEFAULT_MAX_BYTES, sizeBudget } from '../reader/budget.ts';
 import { isObject, type Tree } from '../reader/tree.ts';
-import { readRegularFile } from '../sources/read-file.ts';
+import { otherThanFile, readRegularFile } from '../sources/read-file.ts';
 import { DEFAULT_PREFIX, storeWhere, type StoreSpec } from './sources.ts';
 
 /** The store's prefix as its keys start with it (etcd keeps a leading `/`). */
@@ -112,7 +112,12 @@ function storableKey(key: string): boolean {
  */
 export async function documentKeys(file: string): Promise<[string, string][]> {
   const format = formatName(extname(file).slice(1));
-  if (!format) throw new ConfigError(`cannot tell the format of ${file} from its extension`, { code: 'FORMAT', path: file });
+  if (!format) {
+    // A directory or a FIFO is that first, whatever its name says.
+    const other = otherThanFile(file);
+    if (other) throw new ConfigError(`not a regular file (${other})`, { code: 'READ', source: `file:${file}`, path: file });
+    throw new ConfigError(`cannot tell the format of ${file} from its extension`, { code: 'FORMAT', path: file });
+  }
   let tree: Tree;
   try {
     const text = await readRegularFile(file, DEFAULT_MAX_BYTES);

@@ -9,7 +9,7 @@ import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import { sleep } from '../sleep.ts';
 import { createReloader, type ReadWait } from './file-reload.ts';
 import { platformFileWatcher, type FileWatcher } from './file-watch.ts';
-import { isMissing, matchesFile, withRegularFile } from './read-file.ts';
+import { isMissing, matchesFile, otherThanFile, withRegularFile } from './read-file.ts';
 import {
   applyWatchOption,
   createChangeSet,
@@ -88,7 +88,7 @@ export function watchedFileSource(pathOrOptions: string | FileSourceOptions, wat
   const path = resolve(checkPath(options.path, 'a file source'));
   const name = options.name ?? `file:${options.path}`;
   const own = checkEncoders(options.encoders, { source: name });
-  const wanted = wantedFormat(options, name);
+  const wanted = wantedFormat(options, name, path);
   // The config's encoders, told on its reads: the format is resolved then, as they may be the ones that know it.
   let configEncoders: Encoders | undefined;
   const debounce = delayOption(options.debounce, 'debounce', { source: name, zero: true }) ?? 5;
@@ -113,7 +113,7 @@ export function watchedFileSource(pathOrOptions: string | FileSourceOptions, wat
   /** Reads the file now, without handing it out; `wait` is how it waits between reads of a file changing meanwhile. */
   async function readNow(wait: ReadWait = sleep): Promise<ChangeSet> {
     try {
-      return await readStable(path, name, resolveFileFormat(wanted, [own, configEncoders], options), maxBytes, closing.signal, wait);
+      return await readStable(path, name, resolveFileFormat(wanted, [own, configEncoders], options, path), maxBytes, closing.signal, wait);
     } catch (error) {
       if (error instanceof ConfigError) throw error.withSource(name);
       // A missing optional file is an empty layer (not empty text, which a file being rewritten also reads as).
@@ -200,23 +200,27 @@ export function watchedFileSource(pathOrOptions: string | FileSourceOptions, wat
 }
 
 /** The format name or extension a file's options and name give; one without either is an error at once. */
-function wantedFormat(options: FileSourceOptions, name: string): string {
+function wantedFormat(options: FileSourceOptions, name: string, path: string): string {
   const base = basename(options.path);
   const dotenv = base === '.env' || base.startsWith('.env.');
   const wanted = options.format ?? (dotenv ? 'dotenv' : extname(base).slice(1));
   // No encoder has an empty name: nothing the config may register can decode this.
-  if (wanted === '') throw unknownFormat(options, name);
+  if (wanted === '') throw unknownFormat(options, path, name);
   return wanted;
 }
 
 /** The format of the file among the encoders in force (its own, its config's, the built-in ones). */
-function resolveFileFormat(wanted: string, tables: readonly (Encoders | undefined)[], options: FileSourceOptions): ResolvedFormat {
+function resolveFileFormat(wanted: string, tables: readonly (Encoders | undefined)[], options: FileSourceOptions, path: string): ResolvedFormat {
   const resolved = resolveFormat(wanted, tables);
-  if (resolved === undefined) throw unknownFormat(options);
+  if (resolved === undefined) throw unknownFormat(options, path);
   return resolved;
 }
 
-function unknownFormat(options: FileSourceOptions, name?: string): ConfigError {
+/** Why no format fits; a path that is a directory, a FIFO or a device is that first, whatever its name. */
+function unknownFormat(options: FileSourceOptions, path: string, name?: string): ConfigError {
+  // `fileSource('conf')` of a directory `conf` was refused for its missing extension, which was not the trouble.
+  const other = otherThanFile(path);
+  if (other) return new ConfigError(`not a regular file (${other})`, { code: 'READ', source: name, path: options.path });
   return new ConfigError(
     options.format
       ? `unknown format "${options.format}"; register an encoder for it (encoders)`

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, read, readSync, type BigIntStats, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, read, readSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import { promisify } from 'node:util';
 import { ConfigError } from '../errors.ts';
 
@@ -74,6 +74,17 @@ export function readRegularFileSync(path: string, maxBytes: number): string {
     }
   } finally {
     closeSync(fd);
+  }
+}
+
+/** What the path leads to when that is something other than a regular file (`a directory`); undefined otherwise. */
+export function otherThanFile(path: string): string | undefined {
+  try {
+    // stat, not open: it never waits on a FIFO.
+    const info = statSync(path);
+    return info.isFile() ? undefined : kindOf(info);
+  } catch {
+    return undefined;
   }
 }
 

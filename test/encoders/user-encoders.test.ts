@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseIni } from 'ini';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -201,6 +201,24 @@ describe('a format nothing decodes', () => {
   it('refuses a file without an extension or format when it is made', () => {
     expect(() => fileSource('/etc/app/config')).toThrow(ConfigError);
     expect(() => fileSource('/etc/app/config')).toThrow(/cannot tell the format of "\/etc\/app\/config"/);
+  });
+
+  it('says what a path without a format is when it is no regular file (a directory, a device), not that its format is unknown', async () => {
+    const dir = await tempDir();
+    // Before, a FORMAT error: 'cannot tell the format of "…" from its extension'.
+    const made = (path: string) => {
+      try {
+        fileSource(path);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    expect(made(dir)).toMatchObject({ code: 'READ', message: `file:${dir}: not a regular file (a directory)` });
+    expect(made('/dev/null')).toMatchObject({ code: 'READ', message: 'file:/dev/null: not a regular file (a character device)' });
+    const folder = join(dir, 'conf.d');
+    await mkdir(folder);
+    expect(await refusal({ sources: [fileSource(folder)] })).toMatchObject({ code: 'READ', message: expect.stringContaining('conf.d: not a regular file (a directory)') });
   });
 
   it("is decoded once the config's encoders name it", async () => {
