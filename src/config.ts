@@ -228,6 +228,12 @@ export async function createConfig<T = Record<string, unknown>>(
     decrypt: options.decrypt,
   });
   const facade = createEmitter<ConfigEvents>();
+  // The forwarders below call each listener themselves (one that throws must not keep the next from hearing), which
+  // the emitter's own once() would not see: a listener given to once() is wrapped in one that removes itself first.
+  const onceWrappers: { [E in keyof ConfigEvents]: WeakMap<ConfigEvents[E], Set<ConfigEvents[E]>> } = {
+    change: new WeakMap(),
+    error: new WeakMap(),
+  };
   const forward = (event: ChangeEvent) => {
     for (const listener of facade.listeners('change')) {
       callListener(
@@ -288,11 +294,23 @@ export async function createConfig<T = Record<string, unknown>>(
     },
     off(event, listener) {
       facade.off(event, listener as never);
+      const wrappers = onceWrappers[event].get(listener as never);
+      for (const wrapper of wrappers ?? []) facade.off(event, wrapper as never);
+      onceWrappers[event].delete(listener as never);
       forwardWhileHeard();
       return config;
     },
     once(event, listener) {
-      facade.once(event, listener as never);
+      const wrapper = ((...args: Parameters<typeof listener>) => {
+        facade.off(event, wrapper as never);
+        onceWrappers[event].get(listener as never)?.delete(wrapper as never);
+        forwardWhileHeard();
+        (listener as (...given: typeof args) => void)(...args);
+      }) as typeof listener;
+      const wrappers = onceWrappers[event].get(listener as never) ?? new Set();
+      wrappers.add(wrapper as never);
+      onceWrappers[event].set(listener as never, wrappers);
+      facade.on(event, wrapper as never);
       forwardWhileHeard();
       return config;
     },

@@ -111,6 +111,29 @@ describe('createConfig', () => {
 });
 
 describe('changes', () => {
+  it('calls a once() listener for one change only, even one that throws, and off() removes it before', async () => {
+    const source = memorySource({ a: 1 });
+    const config = await make({ sources: [source] });
+    const heard: string[] = [];
+    config.once('change', () => heard.push('once'));
+    config.once('change', () => {
+      heard.push('throws');
+      throw new Error('listener');
+    });
+    const removed = () => heard.push('removed');
+    config.once('change', removed);
+    config.off('change', removed);
+    config.once('error', () => heard.push('error once'));
+    for (const value of [2, 3]) {
+      const event = nextChange(config);
+      source.replace({ a: value });
+      await event;
+    }
+    // Before, the config's forwarder called every listener itself and once() listeners heard every change.
+    await eventually(() => expect(heard).toContain('error once'));
+    expect(heard).toEqual(['once', 'throws', 'error once']);
+  });
+
   it('publishes a new version with previous and current values for each changed path', async () => {
     const source = memorySource({ a: 1, b: { c: 'x' } });
     const config = await make({ sources: [source] });
