@@ -130,6 +130,28 @@ describe('microconf usage', { timeout: CHILDREN }, () => {
     expect(none.stderr).toContain('Exit codes');
   });
 
+  it('says which extensions it reads for a file whose format it cannot tell, not the library\'s options', async () => {
+    const { dir } = await files();
+    const known = 'microconf reads .json, .json5, .jsonc, .yaml, .yml, .toml and .env files';
+    for (const name of ['app.conf', 'app']) {
+      const path = join(dir, name);
+      await writeFile(path, 'a=1\n');
+      // Before: '…; pass the format option, or register an encoder for the extension (encoders)'.
+      expect(await microconf(['get', 'a', '--file', path])).toEqual({
+        code: 3,
+        stdout: '',
+        stderr: `microconf: file:${path}: cannot tell the format of "${path}" from its extension; ${known}\n`,
+      });
+    }
+    expect(await microconf(['get', 'a', '--file', dir])).toEqual({ code: 3, stdout: '', stderr: `microconf: file:${dir}: not a regular file (a directory)\n` });
+    const conf = join(dir, 'app.conf');
+    expect(await microconf(['import', conf, '--consul', '127.0.0.1:1'])).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: `microconf: cannot tell the format of "${conf}" from its extension; ${known}\n`,
+    });
+  });
+
   it('refuses a --prefix before or without its store, before reading anything', async () => {
     const { base } = await files();
     for (const args of [

@@ -8,7 +8,7 @@ import { createRedactor } from '../reader/secrets.ts';
 import type { Tree } from '../reader/tree.ts';
 import { secretbox } from '../secrets/secretbox.ts';
 import { addSecretCommands } from './secrets.ts';
-import { DEFAULT_STORE_TIMEOUT, makeSource, parseSources, storeWhere, type StoreSpec } from './sources.ts';
+import { DEFAULT_STORE_TIMEOUT, FILE_EXTENSIONS, makeSource, parseSources, storeWhere, type StoreSpec } from './sources.ts';
 import { documentKeys, writeKeys } from './stores.ts';
 
 /** Where the CLI writes, and how it learns that it should stop watching. */
@@ -69,7 +69,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command('microconf')
     .description('Read, explain and watch a layered configuration; write to Consul and etcd.')
     .version(version(), '-V, --version', 'print the version')
-    .addOption(new Option('--file <path>', 'a config file (.json .json5 .jsonc .yaml .yml .toml .env); repeatable'))
+    .addOption(new Option('--file <path>', `a config file (${FILE_EXTENSIONS}); repeatable`))
     .addOption(new Option('--env [prefix]', 'the environment, or only its PREFIX_* variables without the prefix; repeatable'))
     .addOption(new Option('--consul <address>', 'Consul KV at host:port or a URL (token from CONSUL_HTTP_TOKEN)'))
     .addOption(new Option('--etcd <hosts>', 'etcd at comma-separated URLs'))

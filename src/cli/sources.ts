@@ -1,8 +1,15 @@
 import { consulSource } from '../sources/consul.ts';
 import { envSource } from '../sources/env.ts';
 import { etcdSource } from '../sources/etcd.ts';
+import { basename, extname } from 'node:path';
+import { formatName } from '../encoders/index.ts';
+import { ConfigError } from '../errors.ts';
 import { fileSource } from '../sources/file.ts';
+import { otherThanFile } from '../sources/read-file.ts';
 import type { Source } from '../sources/source.ts';
+
+/** The extensions `--file` reads: the command has no other way to give a file's format. */
+export const FILE_EXTENSIONS = '.json .json5 .jsonc .yaml .yml .toml .env';
 
 /** User name and password taken out of a store's URL. */
 export interface Credentials {
@@ -135,6 +142,7 @@ export const DEFAULT_STORE_TIMEOUT = 3000;
 export function makeSource(spec: SourceSpec, timeout = DEFAULT_STORE_TIMEOUT): Source {
   switch (spec.kind) {
     case 'file':
+      checkFileFormat(spec.path);
       return fileSource(spec.path);
     case 'env':
       return envSource(spec.prefix ? { strippedPrefix: spec.prefix } : {});
@@ -143,4 +151,25 @@ export function makeSource(spec: SourceSpec, timeout = DEFAULT_STORE_TIMEOUT): S
     case 'etcd':
       return etcdSource({ hosts: spec.address.split(','), auth: spec.auth, prefix: spec.prefix ?? DEFAULT_PREFIX.etcd, timeout });
   }
+}
+
+/**
+ * Refuses a file whose format its name does not give, with what the command can do about it (the library's
+ * advice, a format option or an encoder, is not the command's to follow); a directory or a FIFO is that first.
+ */
+function checkFileFormat(path: string): void {
+  const base = basename(path);
+  if (base === '.env' || base.startsWith('.env.') || formatName(extname(base).slice(1))) return;
+  const other = otherThanFile(path);
+  if (other) throw new ConfigError(`not a regular file (${other})`, { code: 'READ', source: `file:${path}`, path });
+  throw unknownExtension(path, `file:${path}`);
+}
+
+/** A file the command cannot decode: the extensions it reads, which are its only way to tell a format. */
+export function unknownExtension(path: string, source?: string): ConfigError {
+  return new ConfigError(`cannot tell the format of "${path}" from its extension; microconf reads ${FILE_EXTENSIONS.split(' ').slice(0, -1).join(', ')} and ${FILE_EXTENSIONS.split(' ').at(-1)!} files`, {
+    code: 'FORMAT',
+    source,
+    path,
+  });
 }

@@ -8,7 +8,7 @@ import { decodeTree } from '../encoders/encoder.ts';
 import { DEFAULT_MAX_BYTES, sizeBudget } from '../reader/budget.ts';
 import { isObject, type Tree } from '../reader/tree.ts';
 import { otherThanFile, readRegularFile } from '../sources/read-file.ts';
-import { DEFAULT_PREFIX, storeWhere, type StoreSpec } from './sources.ts';
+import { DEFAULT_PREFIX, storeWhere, unknownExtension, type StoreSpec } from './sources.ts';
 
 /** The store's prefix as its keys start with it (etcd keeps a leading `/`). */
 function prefixOf(store: StoreSpec): string {
@@ -116,7 +116,7 @@ export async function documentKeys(file: string): Promise<[string, string][]> {
     // A directory or a FIFO is that first, whatever its name says.
     const other = otherThanFile(file);
     if (other) throw new ConfigError(`not a regular file (${other})`, { code: 'READ', source: `file:${file}`, path: file });
-    throw new ConfigError(`cannot tell the format of ${file} from its extension`, { code: 'FORMAT', path: file });
+    throw unknownExtension(file);
   }
   let tree: Tree;
   try {
