@@ -146,14 +146,20 @@ export function createClient(options: ClientOptions): Client {
     async call<T>(service: string, endpoint: string, request?: unknown, callOptions: CallOptions = {}): Promise<T> {
       const limits = clientLimits(config, callOptions.timeout);
       let lastError: unknown;
+      // Whether a look-up found a node of the service, and in which kind of registry it looked: a call to a service
+      // that is not running waits as long as one to nodes that do not answer, and must not say the same thing.
+      let seen = false;
+      let kind: string | undefined;
+      const timedOut = () => {
+        const why = lastError ? ` (${describe(lastError)})` : '';
+        if (seen) return `no node answered within ${limits.timeout} ms${why}`;
+        return `no node of ${service} was found in the ${kind ? `${kind} ` : ''}registry within ${limits.timeout} ms${why}`;
+      };
       const call: Call = {
         endpoint,
         limits,
         fail: (message, code, details) => new CallError(`${service} ${endpoint}: ${message}`, code, service, endpoint, details),
-        ended: () =>
-          closed
-            ? call.fail('the client was closed', 'CLOSED')
-            : call.fail(`no node answered within ${limits.timeout} ms${lastError ? ` (${describe(lastError)})` : ''}`, 'TIMEOUT', { cause: lastError }),
+        ended: () => (closed ? call.fail('the client was closed', 'CLOSED') : call.fail(timedOut(), 'TIMEOUT', { cause: lastError })),
       };
       if (closed) throw call.ended();
       let body: string;
@@ -174,9 +180,11 @@ export function createClient(options: ClientOptions): Client {
           let nodes: ServiceNode[] = [];
           try {
             const found = registry();
+            kind = found.kind;
             nodes = await abortable(found.lookup(service), signal).catch((error: unknown) => {
               throw signal.aborted ? error : new RegistryError(found, `look up ${service}`, 'UNREACHABLE', error);
             });
+            seen ||= nodes.length > 0;
             nodes = nodes.filter((node) => !failed.has(node.id));
           } catch (error) {
             if (signal.aborted) break;

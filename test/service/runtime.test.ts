@@ -82,6 +82,19 @@ describe('service and client', () => {
     expect((error as CallError).code).toBe('TIMEOUT');
   });
 
+  it('says, when a call runs out of time, whether no node of the service was found or nodes were found but none answered', async () => {
+    const { client } = await setup();
+    // Before, both said 'no node answered within 200 ms'.
+    const none = await client.call('nosuch', 'X.Y', {}, { timeout: 200 }).catch((e: unknown) => e);
+    expect(none).toMatchObject({ code: 'TIMEOUT', message: 'nosuch X.Y: no node of nosuch was found in the memory registry within 200 ms' });
+    const port = await freePort();
+    const registry = memoryRegistry({ namespace: `test-${namespace}` });
+    await registry.register({ id: 'silent-1', service: 'silent', version: '1', address: `127.0.0.1:${port}`, metadata: {} }, 60_000);
+    cleanup.push(() => registry.close());
+    const silent = await client.call('silent', 'X.Y', {}, { timeout: 1000 }).catch((e: unknown) => e);
+    expect(silent).toMatchObject({ code: 'TIMEOUT', message: `silent X.Y: no node answered within 1000 ms (the node at 127.0.0.1:${port} could not be reached)` });
+  });
+
   it('drains calls in flight on stop, and deregisters first', async () => {
     const { client, service } = await setup();
     const before = slowStarted;
