@@ -10,7 +10,7 @@ import { clientLimits, type ClientLimits } from './settings.ts';
 
 /** Why a call failed. */
 export type CallErrorCode =
-  | 'TIMEOUT' // no node answered before the call's deadline
+  | 'TIMEOUT' // no node of the service was found, or none answered, before the call's deadline
   | 'NOT_FOUND' // the node has no such endpoint (404)
   | 'BAD_REQUEST' // the request was refused as wrong (400), or cannot be sent as JSON
   | 'TOO_LARGE' // the request or the answer is over its size cap (or the node said 413)
