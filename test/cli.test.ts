@@ -209,6 +209,19 @@ describe('microconf put and import', { timeout: CHILDREN }, () => {
     expect(JSON.parse(back.stdout)).toEqual(document);
   });
 
+  it('imports a .env file, as --file reads one', async () => {
+    const { dir } = await files();
+    const file = join(dir, '.env');
+    await writeFile(file, 'SERVER_PORT=8080\nREGISTRY=consul\n');
+    const store = ['--consul', backends.emulator().address, '--prefix', 'cli-dotenv/app', ...PATIENT];
+    // Before, refused: "cannot tell the format of … from its extension".
+    expect((await microconf(['import', file, ...store])).code).toBe(0);
+    const back = await microconf(['get', '.', '--json', ...store]);
+    const read = await microconf(['get', '.', '--json', '--file', file]);
+    expect(JSON.parse(back.stdout)).toEqual({ server: { port: '8080' }, registry: 'consul' });
+    expect(JSON.parse(back.stdout)).toEqual(JSON.parse(read.stdout));
+  });
+
   it('refuses a put after which the prefix could no longer be read, and writes nothing', async () => {
     const address = backends.emulator().address;
     const store = ['--consul', address, '--prefix', 'cli-put/app', ...PATIENT];

@@ -158,11 +158,17 @@ export function makeSource(spec: SourceSpec, timeout = DEFAULT_STORE_TIMEOUT): S
  * advice, a format option or an encoder, is not the command's to follow); a directory or a FIFO is that first.
  */
 function checkFileFormat(path: string): void {
-  const base = basename(path);
-  if (base === '.env' || base.startsWith('.env.') || formatName(extname(base).slice(1))) return;
+  if (fileFormat(path)) return;
   const other = otherThanFile(path);
   if (other) throw new ConfigError(`not a regular file (${other})`, { code: 'READ', source: `file:${path}`, path });
   throw unknownExtension(path, `file:${path}`);
+}
+
+/** The format a file's name gives (`.env` and `.env.*` files are dotenv), as the file source tells it; undefined if none. */
+export function fileFormat(path: string): string | undefined {
+  const base = basename(path);
+  if (base === '.env' || base.startsWith('.env.')) return 'dotenv';
+  return formatName(extname(base).slice(1));
 }
 
 /** A file the command cannot decode: the extensions it reads, which are its only way to tell a format. */

@@ -1,14 +1,13 @@
-import { extname } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { failureReason } from '../failure-reason.ts';
-import { formatName, loadEncoder } from '../encoders/index.ts';
+import { loadEncoder } from '../encoders/index.ts';
 import { loadOptional } from '../optional.ts';
 import { kvTree, normalizePrefix } from '../sources/kv.ts';
 import { decodeTree } from '../encoders/encoder.ts';
 import { DEFAULT_MAX_BYTES, sizeBudget } from '../reader/budget.ts';
 import { isObject, type Tree } from '../reader/tree.ts';
 import { otherThanFile, readRegularFile } from '../sources/read-file.ts';
-import { DEFAULT_PREFIX, storeWhere, unknownExtension, type StoreSpec } from './sources.ts';
+import { DEFAULT_PREFIX, fileFormat, storeWhere, unknownExtension, type StoreSpec } from './sources.ts';
 
 /** The store's prefix as its keys start with it (etcd keeps a leading `/`). */
 function prefixOf(store: StoreSpec): string {
@@ -111,7 +110,7 @@ function storableKey(key: string): boolean {
  * segment (`routes: {"/api": …}`) whole, as JSON at its own key (the root document at the prefix's own key).
  */
 export async function documentKeys(file: string): Promise<[string, string][]> {
-  const format = formatName(extname(file).slice(1));
+  const format = fileFormat(file);
   if (!format) {
     // A directory or a FIFO is that first, whatever its name says.
     const other = otherThanFile(file);
