@@ -194,6 +194,9 @@ describe('microconf put and import', { timeout: CHILDREN }, () => {
       const refused = await microconf(['import', path, '--consul', '127.0.0.1:1']);
       expect(refused).toMatchObject({ code: 3, stdout: '', stderr: expect.stringMatching(/: not a regular file \(a (directory|character device)\)\n$/) });
     }
+    // Before, a missing file was only 'cannot read <path>', with no reason.
+    const missing = await microconf(['import', join(dir, 'gone.yaml'), '--consul', '127.0.0.1:1']);
+    expect(missing).toMatchObject({ code: 3, stdout: '', stderr: expect.stringMatching(/gone\.yaml: file not found\n$/) });
   });
 
   it('imports keys that cannot be store keys (holding "/", ending in .json) so that they read back as they were', async () => {

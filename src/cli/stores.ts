@@ -6,7 +6,7 @@ import { kvTree, normalizePrefix } from '../sources/kv.ts';
 import { decodeTree } from '../encoders/encoder.ts';
 import { DEFAULT_MAX_BYTES, sizeBudget } from '../reader/budget.ts';
 import { isObject, type Tree } from '../reader/tree.ts';
-import { otherThanFile, readRegularFile } from '../sources/read-file.ts';
+import { isMissing, otherThanFile, readRegularFile } from '../sources/read-file.ts';
 import { DEFAULT_PREFIX, fileFormat, storeWhere, unknownExtension, type StoreSpec } from './sources.ts';
 
 /** The store's prefix as its keys start with it (etcd keeps a leading `/`). */
@@ -122,7 +122,9 @@ export async function documentKeys(file: string): Promise<[string, string][]> {
     const text = await readRegularFile(file, DEFAULT_MAX_BYTES);
     tree = decodeTree(await loadEncoder(format), text, { maxDepth: 64, budget: sizeBudget(DEFAULT_MAX_BYTES) });
   } catch (error) {
-    throw error instanceof ConfigError ? error.withSource(`file:${file}`) : new ConfigError(`cannot read ${file}`, { code: 'READ', cause: error });
+    if (error instanceof ConfigError) throw error.withSource(`file:${file}`);
+    const why = isMissing(error) ? 'file not found' : `cannot read the file (${(error as { code?: string }).code ?? 'unknown error'})`;
+    throw new ConfigError(why, { code: 'READ', source: `file:${file}`, path: file, cause: error });
   }
   const out: [string, string][] = [];
   const walk = (node: Tree, path: string[]) => {
