@@ -155,11 +155,15 @@ export type KeptData = ChangeSet | DataDigest;
  * checksum of each large text or bytes, taken here.
  */
 export function keepData(changeSet: ChangeSet): KeptData {
-  const { data } = changeSet;
-  const kind = typeof data === 'string' ? 'text' : data instanceof Uint8Array ? 'bytes' : undefined;
-  const size = typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0;
-  if (kind === undefined || size <= KEPT_WHOLE) return changeSet;
-  return { kind, size, checksum: changeSet.checksum };
+  const shape = shapeOf(changeSet.data);
+  if (shape === undefined || shape.size <= KEPT_WHOLE) return changeSet;
+  return { ...shape, checksum: changeSet.checksum };
+}
+
+/** The kind and size of a text or bytes (as a digest records them); undefined for decoded data. */
+function shapeOf(data: ChangeSet['data']): Pick<DataDigest, 'kind' | 'size'> | undefined {
+  if (typeof data === 'string') return { kind: 'text', size: data.length };
+  return data instanceof Uint8Array ? { kind: 'bytes', size: data.byteLength } : undefined;
 }
 
 /** Whether what was kept is the change set itself, its data included. */
@@ -193,9 +197,8 @@ export function isHandedOver(data: unknown): data is Uint8Array {
  */
 export function sameData(a: KeptData, b: ChangeSet): boolean {
   if (!isChangeSet(a)) {
-    const kind = typeof b.data === 'string' ? 'text' : b.data instanceof Uint8Array ? 'bytes' : undefined;
-    const size = typeof b.data === 'string' ? b.data.length : b.data instanceof Uint8Array ? b.data.byteLength : -1;
-    return kind === a.kind && size === a.size && b.checksum === a.checksum;
+    const shape = shapeOf(b.data);
+    return shape?.kind === a.kind && shape.size === a.size && b.checksum === a.checksum;
   }
   if (a.data === b.data) return true;
   if (typeof a.data === 'string' && typeof b.data === 'string') return false;
