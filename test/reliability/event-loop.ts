@@ -206,6 +206,11 @@ if (caseAt >= 0) {
   const sizes = sizesAt >= 0 ? args[sizesAt + 1]!.split(',').map(Number) : [1, 4, 16];
   const chosen = args.filter((arg, i) => !arg.startsWith('--') && (sizesAt < 0 || i !== sizesAt + 1));
   const formats = chosen.length > 0 ? chosen : Object.keys(SHAPES);
+  const unknown = formats.filter((format) => SHAPES[format] === undefined);
+  if (unknown.length > 0 || sizes.some((size) => !(size > 0))) {
+    console.error(`usage: event-loop.ts [--sizes 1,4,16] [--stages] [--package] [format…]; formats: ${Object.keys(SHAPES).join(', ')}`);
+    process.exit(2);
+  }
   const self = fileURLToPath(import.meta.url);
   for (const size of sizes) {
     for (const format of formats) {
