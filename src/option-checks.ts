@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from './errors.ts';
 
 /**
@@ -44,8 +45,20 @@ export function portOption(value: unknown, name: string, place: OptionPlace = {}
 
 /** A path option: a non-empty string without NUL (which no file system allows); otherwise INVALID_OPTION for `what`. */
 export function checkPath(value: unknown, what: string): string {
-  if (typeof value === 'string' && value !== '' && !value.includes('\0')) return value;
-  throw new ConfigError(`${what} needs a path: a non-empty string without NUL characters`, { code: 'INVALID_OPTION' });
+  const path = value instanceof URL ? pathOfFileUrl(value) : value;
+  if (typeof path === 'string' && path !== '' && !path.includes('\0')) return path;
+  throw new ConfigError(`${what} needs a path: a non-empty string without NUL characters, or a file: URL`, { code: 'INVALID_OPTION' });
+}
+
+/** A `file:` URL's path (`new URL('./config.json', import.meta.url)` in a module); nothing for another scheme or a host. */
+function pathOfFileUrl(url: URL): string | undefined {
+  if (url.protocol !== 'file:') return undefined;
+  try {
+    return fileURLToPath(url);
+  } catch {
+    // A host (file://server/share off Windows) or an encoded separator: not a path here.
+    return undefined;
+  }
 }
 
 /** A list naming every option of `T` and no other; otherwise `missing` names what it lacks, a compile error. */

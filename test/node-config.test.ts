@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { configDirSources, ConfigError, createConfig } from '../src/index.ts';
 import { createClient, createService } from '../src/service/index.ts';
@@ -404,6 +405,14 @@ describe('configDirSources: where microconf differs from node-config, on purpose
     const literal = await createConfig({ sources: configDirSources(options), expandEnv: false });
     expect(literal.get('url').string()).toBe('${BASE}/x');
     await literal.close();
+    // A directory as a file: URL (new URL('./config/', import.meta.url)), alone or in the list.
+    const urls = await createConfig({ sources: configDirSources({ ...options, dir: [one!, pathToFileURL(`${two!}/`)] }), env: { BASE: 'https://b' } });
+    expect(urls.map()).toEqual({ from: 'two-staging', instance: 'blue', host: 'web', url: 'https://b/x' });
+    await urls.close();
+    const alone = await createConfig({ sources: configDirSources({ ...options, dir: pathToFileURL(one!) }) });
+    expect(alone.map()).toEqual({ from: 'one' });
+    await alone.close();
+    expect(() => configDirSources({ ...options, dir: new URL('https://example.com/config/') })).toThrow(/^configDirSources needs a path/);
   });
 
   it('reads its settings from --NAME= arguments first, as node-config does', async () => {

@@ -8,12 +8,15 @@ import { commandLineValue, customEnvironmentFiles, layoutFiles, layoutFormats, r
 import { customEnvironmentSource } from './custom-env.ts';
 import { fileSource } from './file.ts';
 import { createChangeSet, type Source } from './source.ts';
-import { checkOptionNames, optionNames } from '../option-checks.ts';
+import { checkOptionNames, checkPath, optionNames } from '../option-checks.ts';
 
 /** Options of `configDirSources`; each setting given here wins over the one node-config would read. */
 export interface ConfigDirOptions {
-  /** The directory, several (an array, or a `path.delimiter` list); default `NODE_CONFIG_DIR`, else `./config`. */
-  dir?: string | readonly string[] | undefined;
+  /**
+   * The directory, several (an array, or a `path.delimiter` list), each a path or a `file:` URL; default
+   * `NODE_CONFIG_DIR`, else `./config`.
+   */
+  dir?: string | URL | readonly (string | URL)[] | undefined;
   /** The deployment, or several (an array, or a comma list); default `NODE_CONFIG_ENV`, else `NODE_ENV`, else `development`. */
   deployment?: string | readonly string[] | undefined;
   /** The instance (the `-{instance}` files); default `NODE_APP_INSTANCE`. */
@@ -55,7 +58,7 @@ export function configDirSources(options: ConfigDirOptions = {}): Source[] {
   checkOptionNames(options, CONFIG_DIR_OPTIONS, 'configDirSources');
   const env = options.env ?? process.env;
   const argv = options.argv ?? process.argv.slice(2);
-  const settings = readSettings({ ...options, env, argv, osHostname: hostname });
+  const settings = readSettings({ ...options, dir: dirPaths(options.dir), env, argv, osHostname: hostname });
   const encoders = checkEncoders(options.encoders, { source: 'configDirSources' });
   const formats = layoutFormats(addedExtensions(encoders));
   const unread = unreadFiles(settings, formats).find((path) => existsSync(path));
@@ -78,6 +81,14 @@ export function configDirSources(options: ConfigDirOptions = {}): Source[] {
  * A JSON document held in a setting (`NODE_CONFIG`); unset or empty is an empty layer. Like every environment and
  * flag value, it is literal: `${VAR}` in it is not expanded.
  */
+/** The directories given in code as paths: a URL's path, each checked as a path. */
+function dirPaths(dir: ConfigDirOptions['dir']): string | readonly string[] | undefined {
+  if (dir === undefined || typeof dir === 'string') return dir;
+  if (dir instanceof URL) return checkPath(dir, 'configDirSources');
+  // Strings as node-config takes them (an empty one skipped); anything else must be a path.
+  return Array.isArray(dir) ? dir.map((each: unknown) => (typeof each === 'string' ? each : checkPath(each, 'configDirSources'))) : checkPath(dir, 'configDirSources');
+}
+
 function jsonSource(name: string, text: string | undefined): Source {
   return {
     name,

@@ -26,8 +26,8 @@ import { checkOptionNames, checkPath, delayOption, optionNames } from '../option
 
 /** Options of a file source. */
 export interface FileSourceOptions extends SourceOptions {
-  /** The file's path (relative to the working directory). */
-  path: string;
+  /** The file's path (relative to the working directory), or a `file:` URL. */
+  path: string | URL;
   /** The format, when the extension does not say it (`json`, `yaml`, `toml`, `dotenv`, or an encoder's name). */
   format?: string | undefined;
   /**
@@ -75,17 +75,19 @@ const GENERATED_FILE_SYSTEMS: ReadonlySet<number> = new Set([
  * temporary file renamed over it, delete and recreate, Kubernetes' `..data` symlink swaps, and its directory or a
  * link on its path replaced. A missing `optional` file is an empty layer until it appears.
  */
-export function fileSource(pathOrOptions: string | FileSourceOptions): FileSource {
+export function fileSource(pathOrOptions: string | URL | FileSourceOptions): FileSource {
   return watchedFileSource(pathOrOptions, platformFileWatcher);
 }
 
 const FILE_OPTIONS = optionNames<FileSourceOptions>()('path', 'format', 'encoders', 'debounce', 'name', 'optional', 'watch');
 
 /** A file source that watches its path with the given watcher (each watcher is tested on every platform it runs on). */
-export function watchedFileSource(pathOrOptions: string | FileSourceOptions, watcher: FileWatcher): FileSource {
-  const options = typeof pathOrOptions === 'string' ? { path: pathOrOptions } : pathOrOptions;
-  checkOptionNames(options, FILE_OPTIONS, 'fileSource');
-  const path = resolve(checkPath(options.path, 'a file source'));
+export function watchedFileSource(pathOrOptions: string | URL | FileSourceOptions, watcher: FileWatcher): FileSource {
+  const asked = typeof pathOrOptions === 'string' || pathOrOptions instanceof URL ? { path: pathOrOptions } : pathOrOptions;
+  checkOptionNames(asked, FILE_OPTIONS, 'fileSource');
+  // A URL's path from here on: names, errors and the format read it as a path.
+  const options = { ...asked, path: checkPath(asked.path, 'a file source') };
+  const path = resolve(options.path);
   const name = options.name ?? `file:${options.path}`;
   const own = checkEncoders(options.encoders, { source: name });
   const wanted = wantedFormat(options, name, path);
@@ -199,8 +201,11 @@ export function watchedFileSource(pathOrOptions: string | FileSourceOptions, wat
   );
 }
 
+/** A file source's options once its path is checked: a string, a URL's path. */
+type FileSettings = FileSourceOptions & { readonly path: string };
+
 /** The format name or extension a file's options and name give; one without either is an error at once. */
-function wantedFormat(options: FileSourceOptions, name: string, path: string): string {
+function wantedFormat(options: FileSettings, name: string, path: string): string {
   const base = basename(options.path);
   const dotenv = base === '.env' || base.startsWith('.env.');
   const wanted = options.format ?? (dotenv ? 'dotenv' : extname(base).slice(1));
@@ -210,14 +215,14 @@ function wantedFormat(options: FileSourceOptions, name: string, path: string): s
 }
 
 /** The format of the file among the encoders in force (its own, its config's, the built-in ones). */
-function resolveFileFormat(wanted: string, tables: readonly (Encoders | undefined)[], options: FileSourceOptions, path: string): ResolvedFormat {
+function resolveFileFormat(wanted: string, tables: readonly (Encoders | undefined)[], options: FileSettings, path: string): ResolvedFormat {
   const resolved = resolveFormat(wanted, tables);
   if (resolved === undefined) throw unknownFormat(options, path);
   return resolved;
 }
 
 /** Why no format fits; a path that is a directory, a FIFO or a device is that first, whatever its name. */
-function unknownFormat(options: FileSourceOptions, path: string, name?: string): ConfigError {
+function unknownFormat(options: FileSettings, path: string, name?: string): ConfigError {
   // `fileSource('conf')` of a directory `conf` was refused for its missing extension, which was not the trouble.
   const other = otherThanFile(path);
   if (other) return new ConfigError(`not a regular file (${other})`, { code: 'READ', source: name, path: options.path });

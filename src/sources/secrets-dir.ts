@@ -11,8 +11,8 @@ import { checkOptionNames, checkPath, delayOption, optionNames } from '../option
 
 /** Options of a secrets directory source. */
 export interface SecretsDirSourceOptions extends SourceOptions {
-  /** The directory (`/run/secrets`, a Kubernetes secret volume's mount path). */
-  dir: string;
+  /** The directory (`/run/secrets`, a Kubernetes secret volume's mount path), or a `file:` URL. */
+  dir: string | URL;
   /** What else splits a file's name into nested keys, besides dots (`__` maps `db__password` to `db.password`). */
   separator?: string | undefined;
   /** Milliseconds to wait after the last change before reading (default 5; 0 reads at once). */
@@ -31,10 +31,12 @@ const SECRETS_DIR_OPTIONS = optionNames<SecretsDirSourceOptions>()('dir', 'separ
  * `..2024_…`) are skipped, sizes are bounded, and the directory is followed: files added, changed or removed, and
  * a volume's `..data` link swapped.
  */
-export function secretsDirSource(dirOrOptions: string | SecretsDirSourceOptions): Source {
-  const options = typeof dirOrOptions === 'string' ? { dir: dirOrOptions } : dirOrOptions;
-  checkOptionNames(options, SECRETS_DIR_OPTIONS, 'secretsDirSource');
-  const root = resolve(checkPath(options.dir, 'a secrets directory source'));
+export function secretsDirSource(dirOrOptions: string | URL | SecretsDirSourceOptions): Source {
+  const asked = typeof dirOrOptions === 'string' || dirOrOptions instanceof URL ? { dir: dirOrOptions } : dirOrOptions;
+  checkOptionNames(asked, SECRETS_DIR_OPTIONS, 'secretsDirSource');
+  // A URL's path from here on: names and origins read it as a path.
+  const options = { ...asked, dir: checkPath(asked.dir, 'a secrets directory source') };
+  const root = resolve(options.dir);
   const name = options.name ?? `secrets:${options.dir}`;
   if (options.separator === '') throw new ConfigError('the separator cannot be empty', { code: 'INVALID_OPTION', source: name });
   const debounce = delayOption(options.debounce, 'debounce', { source: name, zero: true }) ?? 5;

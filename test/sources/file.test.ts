@@ -1,5 +1,6 @@
 import { mkdir, rename, rm, symlink, unlink, writeFile, open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, createConfig, fileSource, type ChangeEvent, type Config, type FileSourceOptions } from '../../src/index.ts';
 import { watchedFileSource } from '../../src/sources/file.ts';
@@ -51,6 +52,22 @@ describe('fileSource reads', () => {
     open.push(config);
     expect(config.map()).toEqual({ a: 1, b: 2, c: 3, d: { e: '4' }, f: 5 });
     expect(config.explain('b').source).toBe(`file:${join(dir, 'b.yml')}`);
+  });
+
+  it('takes a file: URL as its path (new URL(…, import.meta.url)), named by the path; another URL is refused', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'my config.yaml'), 'a: 1\n');
+    const url = pathToFileURL(join(dir, 'my config.yaml'));
+    const config = await createConfig({ sources: [fileSource(url), fileSource({ path: new URL('./my%20config.yaml', pathToFileURL(`${dir}/`)), name: 'own' })] });
+    open.push(config);
+    expect(config.get('a').int(0)).toBe(1);
+    const explained = config.explain('a');
+    expect([explained.source, ...explained.overridden.map((layer) => layer.source)]).toEqual(['own', `file:${join(dir, 'my config.yaml')}`]);
+    await writeFile(join(dir, 'my config.yaml'), 'a: 2\n');
+    await eventually(() => expect(config.get('a').int(0)).toBe(2));
+    for (const other of [new URL('https://example.com/config.json'), new URL('file://server/share/config.json'), new URL('file:///tmp/a%2Fb.json')]) {
+      expect(() => fileSource(other)).toThrow(/^a file source needs a path: a non-empty string without NUL characters, or a file: URL$/);
+    }
   });
 
   it('hands a file over 1 MiB over as its bytes, and a smaller one as text, each decoded the same', async () => {

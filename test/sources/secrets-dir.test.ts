@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, createConfig, secretsDirSource, type ChangeEvent, type Config } from '../../src/index.ts';
 import { QUIET_MS } from '../../src/sources/file-reload.ts';
@@ -105,6 +106,15 @@ describe('secretsDirSource reads', () => {
       tls: { crt: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----' },
     });
     expect(config.explain('db_password')).toMatchObject({ source: `secrets:${join(dir, 'db_password')}` });
+  });
+
+  it('takes a file: URL as its directory, named by the path', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'token'), 't1');
+    const config = await configOf(pathToFileURL(dir));
+    expect(config.get('token').string('')).toBe('t1');
+    expect(config.explain('token').source).toBe(`secrets:${join(dir, 'token')}`);
+    expect(() => secretsDirSource(new URL('https://example.com/run/secrets'))).toThrow(/or a file: URL$/);
   });
 
   it('nests directories, and names at the separator', async () => {
