@@ -12,6 +12,7 @@ import { followKeys } from './loader/rekey.ts';
 import { createSnapshot, createView, type Layer, type Snapshot, type SnapshotView } from './loader/snapshot.ts';
 import { createWatcher, type Watcher } from './loader/watcher.ts';
 import type { Environment } from './reader/expand.ts';
+import { sizeBudget } from './reader/budget.ts';
 import { pathSegments, toSegments, type PathArgs, type Segment } from './reader/path.ts';
 import type { CheckArgs, CheckPath, RootPath, TypeAt, TypeAtPath } from './reader/paths.ts';
 import { cloneTree, deepEqual, getIn, isObject, normalize, sortedJson, type Tree, type TreeObject } from './reader/tree.ts';
@@ -198,10 +199,8 @@ export async function createConfig<T = Record<string, unknown>>(
   }
   let defaults: Tree;
   try {
-    defaults = normalize(options.defaults ?? {}, {
-      maxDepth,
-      transform: undefined,
-    });
+    // Counted as every layer is: a sparse array of 2 ** 32 - 1 holes, or a 64 MiB buffer, is no default.
+    defaults = normalize(options.defaults ?? {}, { maxDepth, transform: undefined, budget: sizeBudget(maxBytes, maxValues) });
   } catch (error) {
     throw toConfigError(error, 'INVALID_OPTION', 'defaults');
   }
@@ -320,7 +319,7 @@ export async function createConfig<T = Record<string, unknown>>(
       const segments = pathSegments(path);
       let tree: Tree;
       try {
-        tree = normalize(value, { maxDepth, transform: undefined });
+        tree = normalize(value, { maxDepth, transform: undefined, budget: sizeBudget(maxBytes, maxValues) });
       } catch (error) {
         throw toConfigError(error, 'INVALID_OPTION', 'set');
       }

@@ -41,6 +41,13 @@ export function isObject(value: unknown): value is TreeObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The longest array a walk without a budget takes (data a memory source is given, before a config's limits are
+ * known): a sparse array's holes would each become a null, however little it holds. A layer that long is over
+ * any `maxValues` a process can hold anyway.
+ */
+export const MAX_UNBUDGETED_ITEMS = 2 ** 24;
+
 /** How a decoded document is turned into a tree. */
 export interface NormalizeOptions {
   /** Deepest nesting of objects and arrays accepted. */
@@ -140,8 +147,19 @@ function normalizeAt(value: unknown, depth: number, options: WalkOptions, previo
     throw new ConfigError(`nesting deeper than ${options.maxDepth} levels`, { code: 'LIMIT' });
   }
   if (budget !== undefined) spend(budget, 2);
-  // Checked before copying: a hole costs nothing below, and an encoder of the user's may hand over `new Array(2 ** 32 - 1)`.
-  if (budget !== undefined && Array.isArray(value) && value.length > budget.left) overspent(budget);
+  // Checked before copying: a hole costs nothing below but becomes a null, and an encoder of the user's, a memory
+  // source or defaults may hand over `new Array(2 ** 32 - 1)`, whose copy ended the process (out of memory).
+  if (Array.isArray(value)) {
+    if (budget === undefined) {
+      if (value.length > MAX_UNBUDGETED_ITEMS) {
+        throw new ConfigError(`an array of ${value.length} items, longer than ${MAX_UNBUDGETED_ITEMS}`, { code: 'LIMIT' });
+      }
+    } else if (value.length > budget.values || value.length > budget.left) {
+      // Every item is a value of at least a byte: the array is over whichever limit it passes.
+      if (value.length > budget.values) budget.values = -1;
+      overspent(budget);
+    }
+  }
   const inPlace = options.owned === true && !Object.isFrozen(value);
   if (Array.isArray(value)) {
     if (inPlace) walked?.add(value);

@@ -1,0 +1,85 @@
+// Values handed over from JavaScript (defaults, a memory source, config.set) built to exhaust the process: an array
+// whose length is not what it holds. A hole costs its holder nothing and became a null when copied, so an empty
+// array of 2 ** 32 - 1 items ended the process (out of memory) from any of the four ways in.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, createConfig, memorySource } from '../../src/index.ts';
+import { measure, report } from './measure.ts';
+
+/** An array holding nothing, of `length` items. */
+function holes(length: number): unknown[] {
+  const array: unknown[] = [];
+  array.length = length;
+  return array;
+}
+
+const thrown = async (work: () => unknown): Promise<ConfigError> => {
+  try {
+    await work();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('accepted');
+};
+
+describe('values from JavaScript', () => {
+  it('refuses an array of 2 ** 32 - 1 holes from defaults, a memory source, its set() and config.set(), at once', async () => {
+    const huge = holes(2 ** 32 - 1);
+    const ways: [string, () => Promise<ConfigError>][] = [
+      ['defaults', () => thrown(() => createConfig({ defaults: { list: huge } }))],
+      ['memorySource()', () => thrown(() => memorySource({ list: huge }))],
+      [
+        'memorySource().set()',
+        async () => {
+          const source = memorySource({});
+          const config = await createConfig({ sources: [source] });
+          try {
+            return await thrown(() => source.set('list', huge));
+          } finally {
+            await config.close();
+          }
+        },
+      ],
+      [
+        'config.set()',
+        async () => {
+          const config = await createConfig();
+          try {
+            return await thrown(() => config.set('list', huge));
+          } finally {
+            await config.close();
+          }
+        },
+      ],
+    ];
+    for (const [way, attack] of ways) {
+      const cost = await measure(attack);
+      report(`an array of 2 ** 32 - 1 holes from ${way}`, cost, `refused: ${cost.value?.code}`);
+      expect(cost.value?.code, way).toBe('LIMIT');
+      expect(cost.cpuMs, way).toBeLessThan(1000);
+    }
+  });
+
+  it('counts defaults and config.set() against maxValues and maxBytes, as every layer', async () => {
+    // A million holes: held as a million nulls before.
+    const defaults = await thrown(() => createConfig({ defaults: { list: holes(1_000_000) } }));
+    expect(defaults).toMatchObject({ code: 'LIMIT', source: 'defaults' });
+    expect(defaults.message).toContain('maxValues');
+    const large = await thrown(() => createConfig({ defaults: { blob: new Uint8Array(2 * 1024 * 1024) }, maxBytes: 1024 * 1024 }));
+    expect(large).toMatchObject({ code: 'LIMIT', source: 'defaults' });
+    expect(large.message).toContain('maxBytes');
+    const config = await createConfig({ maxValues: 1000 });
+    try {
+      const set = await thrown(() => config.set('list', Array.from({ length: 2000 }, (_, i) => i)));
+      expect(set).toMatchObject({ code: 'LIMIT', source: 'set' });
+      await config.set('list', [1, 2, 3]);
+      expect(config.get('list').raw()).toEqual([1, 2, 3]);
+    } finally {
+      await config.close();
+    }
+    // Within the limits, as before.
+    const within = await createConfig({ defaults: { list: holes(3) } });
+    expect(within.get('list').raw()).toEqual([null, null, null]);
+    await within.close();
+  });
+});
