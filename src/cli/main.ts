@@ -26,6 +26,7 @@ export async function main(argv: readonly string[]): Promise<never> {
     err: (line) => void (gone.err || process.stderr.write(`${line}\n`)),
     interrupted,
     input: (maxBytes) => readBounded(process.stdin, maxBytes, 'stdin'),
+    terminal: process.stdout.isTTY === true,
   });
   // A write that failed within the command's last step has not been told as an event yet: the stream knows it.
   const errored = (process.stdout.errored ?? undefined) as NodeJS.ErrnoException | undefined;

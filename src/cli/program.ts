@@ -7,6 +7,7 @@ import { parseDuration } from '../reader/convert.ts';
 import { createRedactor } from '../reader/secrets.ts';
 import type { Tree } from '../reader/tree.ts';
 import { secretbox } from '../secrets/secretbox.ts';
+import { jsonText, printable, printableLines, shownText } from './printing.ts';
 import { addSecretCommands } from './secrets.ts';
 import { DEFAULT_STORE_TIMEOUT, FILE_EXTENSIONS, makeSource, parseSources, storeWhere, type StoreSpec } from './sources.ts';
 import { documentKeys, writeKeys } from './stores.ts';
@@ -19,6 +20,8 @@ export interface CliIo {
   interrupted: Promise<void>;
   /** The standard input, read to its end (at most `maxBytes`: a LIMIT error past it). */
   input(maxBytes: number): Promise<Uint8Array>;
+  /** True when the output is a terminal: a string value printed whole then has its control characters escaped. */
+  terminal?: boolean | undefined;
 }
 
 const NOTHING_SECRET = createRedactor();
@@ -42,24 +45,12 @@ function version(): string {
   }
 }
 
-const text = (value: Tree | undefined): string => (typeof value === 'string' ? value : JSON.stringify(value));
 // One side of a change: absent before a value was added, after it was removed.
-const shownChange = (value: Tree | undefined): string => (value === undefined ? '(none)' : JSON.stringify(value));
-
-// Every control character: C0, DEL and C1.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/**
- * A key or a source name (which may hold a store's key) as printed for a person: its control characters escaped
- * as in JSON (`\u000a`), so a key written by someone else cannot start a line of its own in the output (a forged
- * change or explanation) nor send the terminal a sequence (ESC). Values are printed as JSON already.
- */
-const printable = (text: string): string => text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const shownChange = (value: Tree | undefined): string => (value === undefined ? '(none)' : jsonText(value));
 
 function describe(leaf: Explanation): string {
-  const over = leaf.overridden.map((o) => `${printable(o.source)}: ${JSON.stringify(o.value)}`).join(', ');
-  return `${printable(leaf.path || '(root)')} = ${JSON.stringify(leaf.value)}  <- ${printable(leaf.source ?? '(none)')}${over ? `  (over ${over})` : ''}`;
+  const over = leaf.overridden.map((o) => `${printable(o.source)}: ${jsonText(o.value)}`).join(', ');
+  return `${printable(leaf.path || '(root)')} = ${jsonText(leaf.value)}  <- ${printable(leaf.source ?? '(none)')}${over ? `  (over ${over})` : ''}`;
 }
 
 /** Runs the `microconf` command; resolves with its exit code. */
@@ -103,7 +94,7 @@ Examples:
   microconf get database.password --file config.yaml --key-file secret.key --reveal`,
     )
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(printableLines(s.replace(/\n$/, ''))) });
 
   const globals = () => program.opts<{ secret?: string[]; json?: boolean; keyFile?: string; reveal?: boolean; timeout?: string }>();
   const usage = (message: string) => new CommanderError(EXIT.usage, 'microconf.usage', message);
@@ -154,8 +145,8 @@ Examples:
   const wrote = (store: StoreSpec, keys: readonly string[]) =>
     io.out(
       globals().json
-        ? JSON.stringify({ written: keys.length, keys })
-        : `wrote ${keys.length === 1 ? keys[0] : `${keys.length} keys`} to ${storeWhere(store)}`,
+        ? jsonText({ written: keys.length, keys })
+        : `wrote ${keys.length === 1 ? printable(keys[0]!) : `${keys.length} keys`} to ${storeWhere(store)}`,
     );
 
   program
@@ -168,12 +159,18 @@ Examples:
         const segments = path === '.' ? [] : path.split('.');
         const value = config.get(segments).raw();
         if (value === undefined) {
-          io.err(`no value at ${path}`);
+          io.err(`no value at ${printable(path)}`);
           code = EXIT.notFound;
           return;
         }
         const shown = redactors(config).values.redact(value, segments);
-        io.out(globals().json ? JSON.stringify(shown) : typeof shown === 'object' && shown !== null ? JSON.stringify(shown, null, 2) : text(shown));
+        io.out(
+          globals().json
+            ? jsonText(shown)
+            : typeof shown === 'string'
+              ? shownText(shown, io.terminal === true)
+              : jsonText(shown, typeof shown === 'object' && shown !== null ? 2 : undefined),
+        );
       } finally {
         await config.close();
       }
@@ -188,11 +185,11 @@ Examples:
       try {
         const explanation = explainPath(currentView(config), path === '.' ? [] : path.split('.'), redactors(config).values);
         if (explanation.value === undefined) {
-          io.err(`no value at ${path}`);
+          io.err(`no value at ${printable(path)}`);
           code = EXIT.notFound;
           return;
         }
-        if (globals().json) io.out(JSON.stringify(explanation));
+        if (globals().json) io.out(jsonText(explanation));
         else for (const leaf of explanation.leaves ?? [explanation]) io.out(describe(leaf));
       } finally {
         await config.close();
@@ -221,7 +218,7 @@ Examples:
           const time = new Date().toISOString();
           io.out(
             globals().json
-              ? JSON.stringify({ time, version, path: change.path, previous, current, source: source ?? '(removed)' })
+              ? jsonText({ time, version, path: change.path, previous, current, source: source ?? '(removed)' })
               : `${time} v${version} ${printable(change.path)}: ${shownChange(previous)} -> ${shownChange(current)}${source === undefined ? '' : `  (${printable(source)})`}`,
           );
         }
@@ -231,7 +228,7 @@ Examples:
         reported.add(error.message);
         io.err(`error: ${printable(error.message)}`);
       });
-      io.out(globals().json ? JSON.stringify({ watching: path ?? '', version: config.snapshot().version }) : `watching ${path ?? '(everything)'} from version ${config.snapshot().version}`);
+      io.out(globals().json ? jsonText({ watching: path ?? '', version: config.snapshot().version }) : `watching ${path === undefined ? '(everything)' : printable(path)} from version ${config.snapshot().version}`);
       await io.interrupted;
       await config.close();
     });
@@ -258,6 +255,7 @@ Examples:
     input: io.input,
     keyFile: () => globals().keyFile,
     json: () => globals().json === true,
+    terminal: io.terminal === true,
     usage,
   });
 

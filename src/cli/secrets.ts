@@ -4,6 +4,7 @@ import { encodeBase64 } from '../secrets/bytes.ts';
 import { decryptValue, encryptValue } from '../secrets/envelope.ts';
 import { generateKey, generateKeyPair, secretbox } from '../secrets/index.ts';
 import { withoutLineEnd } from '../sources/secret-files.ts';
+import { jsonText, shownText } from './printing.ts';
 
 /** The most `encrypt` and `decrypt` read from their standard input: a secret, not a document. */
 export const INPUT_MAX_BYTES = 1024 * 1024;
@@ -17,6 +18,8 @@ export interface SecretCommandsIo {
   keyFile(): string | undefined;
   /** Whether `--json` was given. */
   json(): boolean;
+  /** True when the output is a terminal: a plaintext then has its control characters escaped. */
+  terminal: boolean;
   /** An error of bad usage (exit code 2). */
   usage(message: string): Error;
 }
@@ -32,15 +35,22 @@ export function addSecretCommands(program: Command, io: SecretCommandsIo): void 
     if (keyFile === undefined) throw io.usage('encrypt and decrypt need --key-file (a file holding keys made by the keygen command)');
     return secretbox({ keyFile });
   };
-  /** The value given, or standard input as text (one trailing line end dropped: `echo` adds one). */
+  /**
+   * The value given, or standard input as text (one trailing line end dropped: `echo` adds one). An empty input is
+   * refused: it is what `printf %s "$DB_PASSWORD" |` gives when the variable is not set, and what a closed, absent
+   * or unreadable standard input reads as (a directory, /dev/null); an empty value is given as an argument.
+   */
   const given = async (value: string | undefined): Promise<string> => {
     if (value !== undefined) return value;
     const bytes = await io.input(INPUT_MAX_BYTES);
+    let text: string;
     try {
-      return withoutLineEnd(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      text = withoutLineEnd(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     } catch {
       throw new ConfigError('the standard input is not UTF-8 text', { code: 'DECODE', source: 'stdin' });
     }
+    if (text === '') throw io.usage("the standard input is empty: give the value on it, or as an argument ('' for an empty one)");
+    return text;
   };
 
   program
@@ -71,7 +81,7 @@ export function addSecretCommands(program: Command, io: SecretCommandsIo): void 
     .description('print the plaintext of an "enc:…" value (read from standard input when not given) with the keys of --key-file')
     .action(async (value: string | undefined) => {
       const plaintext = decryptValue(codec(), (await given(value)).trim());
-      io.out(io.json() ? JSON.stringify({ value: plaintext }) : plaintext);
+      io.out(io.json() ? jsonText({ value: plaintext }) : shownText(plaintext, io.terminal));
     });
 }
 

@@ -1,0 +1,45 @@
+// What the command prints of text it did not write itself (keys, values, paths, store names, other programs'
+// messages): none of it may send a terminal a control sequence. A key or a value comes from whoever can write a
+// file, an environment variable or a store key the command reads.
+
+// Every control character: C0, DEL and C1 (U+009B is CSI, as ESC [ is, for the terminals that read C1 in UTF-8).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+// The same, but for the line end and the tab, which a value printed whole may hold (a PEM certificate).
+// eslint-disable-next-line no-control-regex
+const CONTROL_BUT_LAYOUT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+// What JSON.stringify leaves as it is of the above: DEL and C1.
+const LEFT_BY_JSON = /[\u007f-\u009f]/g;
+
+const escaped = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * A key, a path or a source name (which may hold a store's key) as printed for a person: its control characters
+ * escaped as in JSON (`\u000a`), so a key written by someone else cannot start a line of its own in the output (a
+ * forged change or explanation) nor send the terminal a sequence (ESC).
+ */
+export function printable(text: string): string {
+  return text.replace(CONTROL, escaped);
+}
+
+/**
+ * A value as JSON, every control character escaped: JSON.stringify escapes C0 but leaves DEL and C1, which a terminal
+ * may take as controls. The result is the same JSON (`\u009b` reads back as the character).
+ */
+export function jsonText(value: unknown, indent?: number): string {
+  const json = JSON.stringify(value, null, indent) as string | undefined;
+  return json === undefined ? 'null' : json.replace(LEFT_BY_JSON, escaped);
+}
+
+/** Text printed as lines (a value printed whole, commander's messages that quote arguments): control characters but line ends and tabs escaped. */
+export function printableLines(text: string): string {
+  return text.replace(CONTROL_BUT_LAYOUT, escaped);
+}
+
+/**
+ * A string value printed whole (`get` of a string, `decrypt`): as it is for a program reading it, but for a terminal
+ * with its control characters escaped, except line ends and tabs (`ls` does the same with file names).
+ */
+export function shownText(text: string, terminal: boolean): string {
+  return terminal ? printableLines(text) : text;
+}
