@@ -8,7 +8,9 @@ import { checkOptionNames, delayOption, optionNames } from '../option-checks.ts'
 import { consulUrl } from './consul-address.ts';
 import { loadOptional } from '../optional.ts';
 import { normalizePrefix, type KvPair } from './kv.ts';
-import { storeSource, type StoreClient } from './remote.ts';
+import { answerLimit, storeSource, type StoreClient } from './remote.ts';
+import { AnswerTooLarge, capAnswers } from './capped-agent.ts';
+import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import { applyWatchOption, type Source, type SourceOptions } from './source.ts';
 import { sleep } from '../sleep.ts';
 
@@ -80,17 +82,26 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
   const maxRetryDelay = delayOption(options.maxRetryDelay, 'maxRetryDelay', { source: 'consul', zero: true }) ?? 2000;
   const token = options.token ?? process.env.CONSUL_HTTP_TOKEN;
   let connection: Promise<Consul> | undefined;
+  /** The config's maxBytes, told on each read: what the next answer may take. */
+  let maxBytes = DEFAULT_MAX_BYTES;
 
   function connect(): Promise<Consul> {
     connection ??= (async () => {
       const { default: ConsulClient } = await loadOptional('consul', 'consulSource', () => import('consul'));
       const tls = options.tls;
-      // node:https costs ~9 ms to import: only a TLS setup pays for it.
-      const agent = tls ? new (await import('node:https')).Agent({ ca: pem(tls.ca), cert: pem(tls.cert), key: pem(tls.key), keepAlive: true }) : undefined;
+      // node:https costs ~9 ms to import: only a TLS setup pays for it. The client reads every answer whole before
+      // handing it over: its agent cuts one off once it is larger than a layer within maxBytes can be, which takes
+      // a connection of its own for each request.
+      const agent = capAnswers(
+        target.secure
+          ? new (await import('node:https')).Agent({ ca: pem(tls?.ca), cert: pem(tls?.cert), key: pem(tls?.key), keepAlive: false })
+          : new (await import('node:http')).Agent({ keepAlive: false }),
+        () => answerLimit(maxBytes),
+      );
       return new ConsulClient({
         // The client takes baseUrl, though its types omit it.
         ...(options.auth ? { baseUrl: baseUrl(target, options.auth) } : { host: target.host, port: target.port, secure: target.secure }),
-        ...(agent ? { agent } : {}),
+        agent,
         defaults: { ...(token ? { token } : {}), ...(options.dc ? { dc: options.dc } : {}) },
       });
     })();
@@ -115,7 +126,7 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
         ...(blocking ? { index: index.toString(), wait } : {}),
       };
       // The client reads anything that is not a non-empty JSON array as "no keys": the answer itself is judged.
-      const [response] = (await consul.kv.get(request as unknown as Parameters<Consul['kv']['get']>[0]).catch(undecodable)) as unknown as [
+      const [response] = (await consul.kv.get(request as unknown as Parameters<Consul['kv']['get']>[0]).catch(refused)) as unknown as [
         IncomingMessage & { body?: unknown },
       ];
       const header = response.headers['x-consul-index'];
@@ -129,7 +140,10 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
   const client: StoreClient = {
     store: 'Consul',
     where: `${target.label} (prefix ${prefix})`,
-    fetch: async (signal) => (await query(undefined, signal)).pairs,
+    fetch: async (signal, limit) => {
+      maxBytes = limit;
+      return (await query(undefined, signal)).pairs;
+    },
     async follow(publish, fail, signal) {
       let index: bigint | undefined;
       let failures = 0;
@@ -196,10 +210,11 @@ function kvListing(response: IncomingMessage & { body?: unknown }): KvPair[] {
 }
 
 /**
- * An answer the client failed to decode: its error quotes the start of the answer (JSON.parse's message does),
- * which may be anything, so it is replaced by one that does not.
+ * An answer cut off at its limit is LIMIT. An answer the client failed to decode: its error quotes the start of the
+ * answer (JSON.parse's message does), which may be anything, so it is replaced by one that does not.
  */
-function undecodable(error: unknown): never {
+function refused(error: unknown): never {
+  if (error instanceof AnswerTooLarge) throw new ConfigError(`Consul's answer is larger than ${error.limit} bytes`, { code: 'LIMIT' });
   const message = error instanceof Error ? error.message : '';
   const codec = /\bdecode \(([\w.+/-]{1,100})\) failed/.exec(message);
   if (codec) throw new ConfigError(`Consul's answer did not decode as ${codec[1]}`, { code: 'READ' });

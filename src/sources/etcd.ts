@@ -1,11 +1,12 @@
 import type { Etcd3, IOptions } from 'etcd3';
 import type { Encoders } from '../encoders/user.ts';
 import { ConfigError } from '../errors.ts';
+import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import { loadOptional } from '../optional.ts';
 import { sleep } from '../sleep.ts';
 import { historyChange, listPrefix, watchFrom, withDeadline, type Listing } from './etcd-session.ts';
 import { normalizePrefix, type KvPair } from './kv.ts';
-import { storeSource, type StoreClient } from './remote.ts';
+import { answerLimit, storeSource, type StoreClient } from './remote.ts';
 import { applyWatchOption, type Source, type SourceOptions } from './source.ts';
 import { checkOptionNames, delayOption, optionNames } from '../option-checks.ts';
 
@@ -55,6 +56,8 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
   const maxRetryDelay = delayOption(options.maxRetryDelay, 'maxRetryDelay', { source: 'etcd', zero: true }) ?? 2000;
   const where = `${hosts.join(',')} (prefix ${keyPrefix})`;
   let connection: Promise<Etcd3> | undefined;
+  /** The config's maxBytes, told on each read: a connection made after it reads answers of that size. */
+  let maxBytes = DEFAULT_MAX_BYTES;
   /** The header of the last listing, to tell when etcd's history changed (a wiped store, another cluster). */
   let seen: Listing['header'] | undefined;
 
@@ -72,8 +75,9 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
         // Our own timers bound each call at `timeout` and say so in their message; gRPC's deadline, a second later,
         // is only a backstop (at the same instant the two raced, and which message came out depended on the machine).
         defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeout + 1000 }),
-        // Pings find a connection that went silent (a half-open link) while the watch waits for news.
-        grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': timeout },
+        // Pings find a connection that went silent (a half-open link) while the watch waits for news. An answer is
+        // read up to what a layer within the config's maxBytes may take, not gRPC's 4 MiB.
+        grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': timeout, 'grpc.max_receive_message_length': answerLimit(maxBytes) },
         faultHandling: {
           // etcd3's default circuit breaker waits 5 s before trying a host again; a config watch wants to be back
           // within a fraction of a second of etcd returning.
@@ -111,6 +115,10 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
       return await withDeadline(listPrefix(etcd, keyPrefix), timeout, signal, `no answer from etcd within ${timeout} ms`);
     } catch (error) {
       if (!signal.aborted) discard(client);
+      // gRPC refuses a message past its limit as it arrives (RESOURCE_EXHAUSTED), having read no further.
+      if (error instanceof Error && error.message.includes('RESOURCE_EXHAUSTED')) {
+        throw new ConfigError(`etcd's answer is larger than ${answerLimit(maxBytes)} bytes`, { code: 'LIMIT', cause: error });
+      }
       throw error;
     }
   }
@@ -128,7 +136,12 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
   const client: StoreClient = {
     store: 'etcd',
     where,
-    fetch: async (signal) => pairsOf((await list(signal)).keys),
+    fetch: async (signal, limit) => {
+      // A larger limit than the connection was made for needs a new one; a smaller one is checked by the layer.
+      if (limit > maxBytes && connection) discard(connection);
+      maxBytes = limit;
+      return pairsOf((await list(signal)).keys);
+    },
     async follow(publish, fail, signal) {
       let failures = 0;
       while (!signal.aborted) {

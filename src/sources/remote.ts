@@ -3,6 +3,7 @@ import { checkEncoders } from '../encoders/registry.ts';
 import type { Encoders } from '../encoders/user.ts';
 import type { TreeObject } from '../reader/tree.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
+import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import { failureReason } from '../failure-reason.ts';
 import { linkSignals } from '../linked-signal.ts';
 import { cacheWriter, readCache } from './cache.ts';
@@ -15,13 +16,30 @@ export interface StoreClient {
   readonly store: string;
   /** Where it is, for messages (`http://127.0.0.1:2379 (prefix /config/app)`). */
   readonly where: string;
-  /** Reads every key under the prefix. */
-  fetch(signal: AbortSignal): Promise<KvPair[]>;
+  /**
+   * Reads every key under the prefix. `maxBytes` is the config's (its default when none was told): the client
+   * reads no answer larger than `answerLimit(maxBytes)`, in this read and in those of the watches it starts later.
+   */
+  fetch(signal: AbortSignal, maxBytes: number): Promise<KvPair[]>;
   /** Follows the store until the signal aborts, handing each new set of keys to `publish`. */
   follow(publish: (pairs: KvPair[]) => Promise<void>, fail: (error: unknown) => void, signal: AbortSignal): Promise<void>;
   /** Closes the client. */
   release(): Promise<void>;
 }
+
+/**
+ * The largest answer a store's client reads for a layer of at most `maxBytes`: the layer's keys and values, written
+ * larger on the wire (Consul's base64 and JSON, etcd's full keys and framing), plus room for the metadata of up to
+ * the default `maxValues` keys. Past it, the answer is cut off where it has reached the limit, not read whole and
+ * refused after (a hostile or broken agent's 300 MB answer was held whole); below it, no layer the config accepts is
+ * refused (gRPC's own default, 4 MiB, refused an etcd prefix of 5 MiB under a limit of 16).
+ */
+export function answerLimit(maxBytes: number): number {
+  return Math.min(2 * maxBytes + 16 * 1024 * 1024, MAX_ANSWER_BYTES);
+}
+
+/** No answer is read past this however large `maxBytes` is (a Buffer's and gRPC's largest, 2 GiB − 1). */
+const MAX_ANSWER_BYTES = 2 ** 31 - 1;
 
 /** Options every key-value source shares. */
 export interface StoreSourceShared {
@@ -113,10 +131,11 @@ export function storeSource(shared: StoreSourceShared, client: StoreClient): Sou
     // Linked, not AbortSignal.any: a read is made at every sync() and after every outage, for the source's life.
     const reading = linkSignals([stopped.signal, signal]);
     try {
-      pairs = await client.fetch(reading.signal);
+      pairs = await client.fetch(reading.signal, limits.maxBytes ?? DEFAULT_MAX_BYTES);
     } catch (error) {
-      // A client package that is not installed is no outage: neither the cache nor a retry would help.
-      if (error instanceof ConfigError && error.code === 'MISSING_PACKAGE') throw error.withSource(name);
+      // A client package that is not installed is no outage, nor an answer too large to read: neither the cache nor
+      // a retry would help.
+      if (error instanceof ConfigError && (error.code === 'MISSING_PACKAGE' || error.code === 'LIMIT')) throw error.withSource(name);
       const failure = new ConfigError(`cannot read from ${client.store} at ${client.where}: ${failureReason(error)}`, {
         code: 'READ',
         source: name,
