@@ -139,7 +139,7 @@ export function createClient(options: ClientOptions): Client {
     }
     const remote = parsed.ok ? parseErrorBody(parsed.value) : undefined;
     const code: CallErrorCode = answer.status === 404 ? 'NOT_FOUND' : answer.status === 400 ? 'BAD_REQUEST' : answer.status === 413 ? 'TOO_LARGE' : 'REMOTE';
-    throw call.fail(remote?.detail ?? `HTTP ${answer.status}`, code, { status: answer.status, id: remote?.id, detail: remote?.detail });
+    throw call.fail(remote ? quoted(remote.detail) : `HTTP ${answer.status}`, code, { status: answer.status, id: remote?.id, detail: remote?.detail });
   }
 
   return {
@@ -228,6 +228,23 @@ interface Call {
   fail(message: string, code: CallErrorCode, details?: CallErrorDetails): CallError;
   /** The error of a call that ran out of time, or whose client was closed. */
   ended(): CallError;
+}
+
+/** The most of a node's detail a CallError's message quotes; `detail` holds it whole. */
+const QUOTED = 200;
+
+// Every control character: C0, DEL and C1.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * A node's detail as a CallError's message quotes it: the start of it, its control characters escaped. A message is
+ * logged, and the node is anyone a registry lists: its detail must not fill the log (up to `maxAnswerBytes`) nor
+ * write lines of its own into it.
+ */
+function quoted(detail: string): string {
+  const start = detail.length > QUOTED ? `${detail.slice(0, QUOTED)}…` : detail;
+  return start.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Resolves or rejects as the promise does, or rejects once the signal aborts. */

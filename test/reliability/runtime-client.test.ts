@@ -128,6 +128,19 @@ describe('answer and request caps', () => {
     expect(other.error).toMatchObject({ code: 'REMOTE', status: 502, detail: undefined });
     expect(other.error.message).not.toContain('html');
   });
+
+  it("quotes no more than the start of a node's detail in a CallError's message, and no control character", async () => {
+    // 200 KiB of detail, with lines of its own that a log would show as another program's.
+    const detail = `refused\n2026-12-03T10:00:00Z INFO admin logged in\u001b[2K${'x'.repeat(200 * 1024)}`;
+    const { client } = await hostileNode((res) => {
+      res.writeHead(409, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: 'svc.x', code: 409, detail, status: 'Conflict' }));
+    });
+    const { error } = await timed(client.call('svc', 'Svc.X'));
+    expect(error).toMatchObject({ code: 'REMOTE', status: 409, detail });
+    expect(error.message.length).toBeLessThan(300);
+    expect(error.message).toMatch(/^svc Svc\.X: refused\\u000a2026-12-03T10:00:00Z INFO admin logged in\\u001b\[2Kx+…$/);
+  });
 });
 
 describe('registries answering garbage', () => {
