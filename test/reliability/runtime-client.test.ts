@@ -144,6 +144,45 @@ describe('answer and request caps', () => {
 });
 
 describe('registries answering garbage', () => {
+  it('reads no more of a Consul agent\'s health answer than 16 MiB', async () => {
+    // A health listing that never ends: 300 MiB of one node's name, as fast as the client takes it.
+    // The most any one answer got out before its connection closed.
+    let sent = 0;
+    const agent = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[{"Service":{"ID":"');
+      const chunk = Buffer.alloc(1024 * 1024, 'a');
+      let written = 0;
+      const pump = () => {
+        while (written < 300 * 1024 * 1024 && !res.destroyed) {
+          written += chunk.length;
+          sent = Math.max(sent, written);
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
+    const config = await createConfig({
+      sources: [memorySource({ registry: 'consul', registries: { consul: { address: `127.0.0.1:${(agent.address() as AddressInfo).port}` } }, client: { timeout: '2s' } })],
+    });
+    const client = createClient({ config });
+    cleanup.push(
+      () => config.close(),
+      async () => {
+        agent.closeAllConnections();
+        await new Promise((resolve) => agent.close(resolve));
+      },
+      () => client.close(),
+    );
+    const { error } = await timed(client.call('svc', 'Svc.X'));
+    expect(error.code).toBe('TIMEOUT');
+    // Each look-up is cut off at 16 MiB (and what the sockets' buffers held); before, the first one read all 300.
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
+    console.log(`[reliability] a Consul agent answering health listings of 300 MiB: at most ${(sent / 1024 / 1024).toFixed(0)} MiB of one sent before it was cut off`);
+  });
+
   it('skips nodes a Consul agent describes wrongly, and finds the one it describes rightly', async () => {
     const good = createServer((req, res) => req.resume().on('end', () => res.end('"pong"')));
     await new Promise<void>((resolve) => good.listen(0, '127.0.0.1', resolve));

@@ -1,9 +1,13 @@
 import type Consul from 'consul';
 import { delayOption } from '../../option-checks.ts';
 import { loadOptional } from '../../optional.ts';
+import { capAnswers } from '../../sources/capped-agent.ts';
 import { consulUrl } from '../../sources/consul-address.ts';
 import { formatAddress, splitAddress } from '../address.ts';
 import { pollNodes, sortNodes, stringsOf, type Registry, type ServiceNode } from './registry.ts';
+
+/** The largest answer read from the agent: a health listing of thousands of nodes is a few MiB. */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 /** Options of the Consul registry. */
 export interface ConsulRegistryOptions {
@@ -39,13 +43,16 @@ export function consulRegistry(options: ConsulRegistryOptions = {}): Registry {
   const interval = delayOption(options.interval, 'interval', { source: 'consul registry' }) ?? 1000;
   const registered = new Map<string, number>();
   let client: Promise<Consul> | undefined;
+  const secure = url.protocol === 'https:';
   const connect = () =>
-    (client ??= loadOptional('consul', 'the Consul registry', () => import('consul')).then(
-      ({ default: ConsulClient }) =>
+    (client ??= Promise.all([loadOptional('consul', 'the Consul registry', () => import('consul')), secure ? import('node:https') : import('node:http')]).then(
+      ([{ default: ConsulClient }, transport]) =>
         new ConsulClient({
           host: url.hostname,
           port: Number(url.port || 8500),
-          secure: url.protocol === 'https:',
+          secure,
+          // The client reads an answer whole before handing it over: one larger than any health listing is cut off.
+          agent: capAnswers(new transport.Agent({ keepAlive: false }), () => MAX_ANSWER_BYTES),
           defaults: { ...(token ? { token } : {}), ...(options.dc ? { dc: options.dc } : {}) },
         }),
     ));
