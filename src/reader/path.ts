@@ -20,15 +20,26 @@ export function splitDotted(path: string): readonly string[] {
   return dotted.entries.get(path) ?? dotted.remember(path, Object.freeze(path.split('.')));
 }
 
-/** The segments a path argument list names. */
+/**
+ * The most segments of a literal path that are read: no layer nests a million deep (a parser's stack would not
+ * follow), so a longer path names nothing whatever its segments past that; and an array's length is not what it
+ * holds (`[]` with `length = 2 ** 32 - 1`: `get()` of it walked four billion holes, 104 s).
+ */
+export const MAX_SEGMENTS = 1 << 20;
+
+/** The segments a path argument list names; of a longer array, the first MAX_SEGMENTS + 1 (which name nothing). */
 export function toSegments(args: PathArgs): readonly string[] {
   if (args.length === 0) return EMPTY;
   if (args.length === 1) {
     const only = args[0];
     if (typeof only === 'string') return splitDotted(only);
-    if (Array.isArray(only)) return (only as readonly Segment[]).map(String);
+    if (Array.isArray(only)) return literalSegments(only as readonly Segment[]);
   }
-  return (args as readonly Segment[]).map(String);
+  return literalSegments(args as readonly Segment[]);
+}
+
+function literalSegments(path: readonly Segment[]): readonly string[] {
+  return path.length > MAX_SEGMENTS ? Array.from(path.slice(0, MAX_SEGMENTS + 1), String) : path.map(String);
 }
 
 /** How a path is printed in events and errors: its segments joined by dots. */
@@ -40,5 +51,6 @@ export function formatPath(segments: readonly string[]): string {
 export function pathSegments(path: string | readonly Segment[]): readonly string[] {
   if (typeof path === 'string') return splitDotted(path);
   if (!Array.isArray(path)) throw new ConfigError('a path is a dotted string or an array of segments', { code: 'INVALID_OPTION' });
+  if (path.length > MAX_SEGMENTS) throw new ConfigError(`a path of ${path.length} segments, more than ${MAX_SEGMENTS}`, { code: 'INVALID_PATH' });
   return path.map(String);
 }
