@@ -2,7 +2,9 @@ import { ConfigError } from '../errors.ts';
 import { failureReason } from '../failure-reason.ts';
 import { loadEncoder } from '../encoders/index.ts';
 import { loadOptional } from '../optional.ts';
+import { capAnswers } from '../sources/capped-agent.ts';
 import { kvTree, normalizePrefix } from '../sources/kv.ts';
+import { answerLimit } from '../sources/remote.ts';
 import { decodeTree } from '../encoders/encoder.ts';
 import { DEFAULT_MAX_BYTES, sizeBudget } from '../reader/budget.ts';
 import { isObject, type Tree } from '../reader/tree.ts';
@@ -49,7 +51,13 @@ export async function writeKeys(store: StoreSpec, entries: readonly [string, str
   const failed = (error: unknown) => new ConfigError(`cannot write to ${where}: ${failureReason(error)}`, { code: 'READ', cause: error });
   if (store.kind === 'etcd') {
     const { Etcd3 } = await loadOptional('etcd3', 'writing to a store', () => import('etcd3'));
-    const client = new Etcd3({ hosts: store.address.split(','), auth: store.auth, dialTimeout: timeout });
+    // The prefix is read whole first, as large as the store source reads it (gRPC's own limit is 4 MiB).
+    const client = new Etcd3({
+      hosts: store.address.split(','),
+      auth: store.auth,
+      dialTimeout: timeout,
+      grpcOptions: { 'grpc.max_receive_message_length': answerLimit(DEFAULT_MAX_BYTES) },
+    });
     try {
       let listing: Record<string, string>;
       try {
@@ -76,7 +84,10 @@ export async function writeKeys(store: StoreSpec, entries: readonly [string, str
   }
   const token = process.env.CONSUL_HTTP_TOKEN;
   // The client takes baseUrl (credentials included, sent as basic authentication), though its types omit it.
-  const client = new Consul({ baseUrl: url.href, defaults: token ? { token } : {} } as ConstructorParameters<typeof Consul>[0]);
+  // The client reads an answer whole: the listing is cut off where the store source would cut it off.
+  const transport = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const agent = capAnswers(new transport.Agent({ keepAlive: false }), () => answerLimit(DEFAULT_MAX_BYTES));
+  const client = new Consul({ baseUrl: url.href, agent, defaults: token ? { token } : {} } as ConstructorParameters<typeof Consul>[0]);
   try {
     let listing: { Key: string; Value: string | null }[];
     try {

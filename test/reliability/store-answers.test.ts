@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, consulSource, createConfig, etcdSource, type Source } from '../../src/index.ts';
+import { run } from '../../src/cli/program.ts';
 import { startEtcd, type EtcdServer } from '../helpers/etcd.ts';
 import { measure, report } from './measure.ts';
 
@@ -80,13 +81,20 @@ describe('an etcd prefix larger than gRPC reads by default', () => {
     await etcd?.dispose();
   });
 
-  it('is read whole within the default maxBytes (5 MiB), and refused as LIMIT under a lower one', async () => {
+  it('is read whole within the default maxBytes (5 MiB), by the source and the command, and refused as LIMIT under a lower one', async () => {
     const config = await createConfig({ sources: [etcdSource({ hosts: [etcd.endpoint], prefix: '/large', timeout: 20_000 })] });
     try {
       expect(Object.keys(config.get().scan() as object)).toHaveLength(20);
     } finally {
       await config.close();
     }
+    // The command writes there too: it reads the prefix whole first, to check it stays readable.
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (line: string) => out.push(line), err: (line: string) => err.push(line), interrupted: new Promise<void>(() => {}), input: async () => new Uint8Array() };
+    expect(await run(['put', 'extra', '"x"', '--etcd', etcd.endpoint, '--prefix', '/large'], io), err.join('\n')).toBe(0);
+    expect(out).toEqual([`wrote /large/extra to etcd at ${etcd.endpoint}`]);
+    await client.delete().key('/large/extra');
     // With a limit of 1 MiB, gRPC is allowed 18 MiB, and the layer's own count refuses the 5 MiB.
     const small = await refusal([etcdSource({ hosts: [etcd.endpoint], prefix: '/large', timeout: 20_000 })], MiB);
     expect(small).toMatchObject({ code: 'LIMIT', source: 'etcd:/large' });
