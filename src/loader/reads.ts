@@ -15,13 +15,16 @@ function claim(sources: readonly Source[]): void {
   // Checked here, not only by the types: a call from JavaScript with a source missing would otherwise fail with
   // an engine message about a WeakSet, or on its first read.
   if (!Array.isArray(sources)) throw new ConfigError('sources must be an array of sources', { code: 'INVALID_OPTION' });
-  sources.forEach((source: unknown, index) => {
+  // Index by index, holes included (forEach skips them, and an array of 2 ** 32 - 1 holes then went on to be
+  // walked whole, for a minute and a half, to a TypeError): the first hole is refused at once.
+  for (let index = 0; index < sources.length; index++) {
+    const source: unknown = sources[index];
     // A function may carry read() as well as an object: it is a source too (a WeakSet takes it).
     const holder = (typeof source === 'object' && source !== null) || typeof source === 'function';
     if (!holder || typeof (source as Partial<Source>).read !== 'function') {
       throw new ConfigError(`sources[${index}] is not a source: an object with a read() function`, { code: 'INVALID_OPTION' });
     }
-  });
+  }
   const seen = new Set<Source>();
   for (const source of sources) {
     if (claimed.has(source) || seen.has(source)) {

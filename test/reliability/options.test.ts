@@ -132,11 +132,39 @@ describe('a call from JavaScript with the wrong kind of value is told what was w
 
   it('sources: not an array, a hole, an object without read()', async () => {
     expect((await invalidOption(() => createConfig({ sources: loose('file.json') }))).message).toBe('sources must be an array of sources');
+    // A sparse array: walked whole (4 billion holes, a minute and a half) to an engine TypeError before.
+    const holes: unknown[] = [];
+    holes.length = 2 ** 32 - 1;
+    const started = process.cpuUsage();
+    expect((await invalidOption(() => createConfig({ sources: loose(holes) }))).message).toBe('sources[0] is not a source: an object with a read() function');
+    const config = await createConfig();
+    expect((await invalidOption(() => config.load(...([memorySource({}), ...holes.slice(0, 3)] as never[])))).message).toBe('sources[1] is not a source: an object with a read() function');
+    await config.close();
+    const spent = process.cpuUsage(started);
+    expect((spent.user + spent.system) / 1000).toBeLessThan(1000);
     for (const bad of [null, 7, { name: 'x' }]) {
       expect((await invalidOption(() => createConfig({ sources: loose([memorySource({ a: 1 }), bad]) }))).message).toBe(
         'sources[1] is not a source: an object with a read() function',
       );
     }
+  });
+
+  it('secret: a string alone, an item that is not a string, a hole', async () => {
+    const source = () => memorySource({ db: { password: 'hunter2' } });
+    expect((await invalidOption(() => createConfig({ sources: [source()], secret: loose('db.password') }))).message).toMatch(/^secret must be an array of path patterns/);
+    for (const [bad, index] of [[['db.password', 5], 1], [[null], 0], [[{}], 0]] as const) {
+      expect((await invalidOption(() => createConfig({ sources: [source()], secret: loose(bad) }))).message).toBe(`secret[${index}] is not a path pattern (a string)`);
+    }
+    // Walked for nearly three minutes and taken before.
+    const holes: unknown[] = [];
+    holes.length = 2 ** 32 - 1;
+    const started = process.cpuUsage();
+    expect((await invalidOption(() => createConfig({ sources: [source()], secret: loose(holes) }))).message).toBe('secret[0] is not a path pattern (a string)');
+    const spent = process.cpuUsage(started);
+    expect((spent.user + spent.system) / 1000).toBeLessThan(1000);
+    const config = await createConfig({ sources: [source()], secret: ['db.password'] });
+    expect(config.explain('db.password').value).toBe('[redacted]');
+    await config.close();
   });
 
   it('takes what was taken before: a function carrying read(), decoded data that is null (an empty layer)', async () => {
