@@ -51,6 +51,11 @@ export function envSource(options: EnvSourceOptions = {}): Source {
   const kept = prefixes(options.prefix, separator, 'prefix');
   const stripped = prefixes(options.strippedPrefix, separator, 'strippedPrefix');
   const files = [...(options.file ? [options.file] : []), ...(options.files ?? [])].map((file) => resolve(file));
+  const given = options.env as unknown;
+  // A string (`env: 'A=1'`) read as one variable a character; an array, by index.
+  if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
+    throw new ConfigError('the env option must be an object of variables and their string values', { code: 'INVALID_OPTION', source: name });
+  }
   const suffix = options.fileSuffix;
   if (suffix === '') throw new ConfigError('the file suffix cannot be empty', { code: 'INVALID_OPTION', source: name });
   const channel = createChannel<ChangeSet>();
@@ -75,8 +80,11 @@ export function envSource(options: EnvSourceOptions = {}): Source {
     }
     const environment = options.env ?? process.env;
     for (const key of Object.keys(environment)) {
-      const value = environment[key];
-      if (value !== undefined) vars.set(key, value);
+      const value: unknown = environment[key];
+      if (value === undefined) continue;
+      // A variable's value is text: a number or an object given from JavaScript was taken into the config as it was.
+      if (typeof value !== 'string') throw new ConfigError(`the value of ${key} is not a string`, { code: 'INVALID_OPTION', source: name, path: key });
+      vars.set(key, value);
     }
     const entries = [];
     const origins = [];

@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors.ts';
 import { unflatten, type FlatEntry } from '../reader/keys.ts';
 import type { Tree } from '../reader/tree.ts';
 import { createChangeSet, type Origin, type Source, type SourceOptions } from './source.ts';
@@ -20,6 +21,7 @@ const FLAGS_OPTIONS = optionNames<FlagsSourceOptions>()('argv', 'name', 'optiona
 export function flagsSource(options: FlagsSourceOptions = {}): Source {
   checkOptionNames(options, FLAGS_OPTIONS, 'flagsSource');
   const name = options.name ?? 'flags';
+  checkArgv(options.argv, name);
   return {
     name,
     optional: options.optional,
@@ -29,6 +31,18 @@ export function flagsSource(options: FlagsSourceOptions = {}): Source {
       return createChangeSet(name, 'object', tree, Date.now(), origins);
     },
   };
+}
+
+/**
+ * Refuses `argv` that is not an array of strings, index by index: a string given alone (`argv: '--port=80'`) read
+ * as no flags at all, and a number or a hole failed at read with an engine message.
+ */
+function checkArgv(argv: unknown, source: string): void {
+  if (argv === undefined) return;
+  if (!Array.isArray(argv)) throw new ConfigError('argv must be an array of strings', { code: 'INVALID_OPTION', source });
+  for (let index = 0; index < argv.length; index++) {
+    if (typeof argv[index] !== 'string') throw new ConfigError(`argv[${index}] is not a string`, { code: 'INVALID_OPTION', source });
+  }
 }
 
 const NEGATIVE_NUMBER = /^-\d/;

@@ -3,7 +3,7 @@
 // can wait, taken as the longest one; before, NaN and Infinity turned bounds into no bounds or into READ errors
 // about the file, and a readTimeout over 24.8 days made every read time out after 1 ms.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, consulSource, createConfig, envSource, etcdSource, fileSource, memorySource, secretsDirSource, type Source } from '../../src/index.ts';
+import { ConfigError, consulSource, createConfig, envSource, etcdSource, fileSource, flagsSource, memorySource, secretsDirSource, type Source } from '../../src/index.ts';
 import { countOption, delayOption, MAX_DELAY, portOption } from '../../src/option-checks.ts';
 import { consulRegistry, mdnsRegistry } from '../../src/service/index.ts';
 import { eventually } from '../helpers/events.ts';
@@ -164,6 +164,29 @@ describe('a call from JavaScript with the wrong kind of value is told what was w
     expect((spent.user + spent.system) / 1000).toBeLessThan(1000);
     const config = await createConfig({ sources: [source()], secret: ['db.password'] });
     expect(config.explain('db.password').value).toBe('[redacted]');
+    await config.close();
+  });
+
+  it('flags and environment given from JavaScript: argv not an array of strings, env not an object of strings', async () => {
+    // Before: a string alone read as no flags at all; a number or a hole a READ error with an engine message.
+    for (const [argv, message] of [
+      ['--port=8080', 'flags: argv must be an array of strings'],
+      [['--a', 5], 'flags: argv[1] is not a string'],
+      [[null], 'flags: argv[0] is not a string'],
+    ] as const) {
+      expect((await invalidOption(() => flagsSource({ argv: loose(argv) }))).message).toBe(message);
+    }
+    // Before: a string read as one variable a character ({"0":"A","1":"=","2":"1"}); a number or an object taken
+    // into the config as it was.
+    for (const env of ['A=1', ['A=1'], null]) {
+      expect((await invalidOption(() => envSource({ env: loose(env) }))).message).toBe('env: the env option must be an object of variables and their string values');
+    }
+    for (const value of [5, {}, null]) {
+      const error = await invalidOption(() => createConfig({ sources: [envSource({ env: loose({ PORT: value }) })] }));
+      expect(error).toMatchObject({ source: 'env', message: 'env: the value of PORT is not a string' });
+    }
+    const config = await createConfig({ sources: [envSource({ env: { PORT: '8080', UNSET: undefined } }), flagsSource({ argv: ['--debug'] })] });
+    expect(config.map()).toEqual({ port: '8080', debug: true });
     await config.close();
   });
 
