@@ -32,7 +32,7 @@ export function secretbox(options: SecretboxOptions): Secretbox {
     throw new ConfigError('the key file must be a path', { code: 'INVALID_OPTION' });
   }
   // Replaced whole when the key file changes: a decrypt under way keeps the list it started with.
-  let keys = 'keyFile' in options ? readKeyFile(options.keyFile) : keysOf('keys' in options ? [...options.keys] : [options.key]);
+  let keys = 'keyFile' in options ? readKeyFile(options.keyFile) : keysOf('keys' in options ? options.keys : [options.key]);
   return {
     encrypt: (plaintext) => sealSecretbox(toBytes(plaintext), random(NONCE_LENGTH), keys[0]!),
     ...(keyFile === undefined ? {} : { watch: (signal?: AbortSignal) => followKeyFile(keyFile, () => keys, (next) => (keys = next), signal) }),
@@ -51,9 +51,16 @@ export function secretbox(options: SecretboxOptions): Secretbox {
   };
 }
 
-function keysOf(given: readonly unknown[]): Uint8Array[] {
+/**
+ * Each key given, copied, index by index: an array is not spread (one of 2 ** 32 - 1 holes ended the process, out of
+ * memory), and a string is no list of keys (spread, it was one key a character).
+ */
+function keysOf(given: unknown): Uint8Array[] {
+  if (!Array.isArray(given)) throw new ConfigError('the secretbox keys must be an array of keys', { code: 'INVALID_OPTION' });
   if (given.length === 0) throw new ConfigError('a secretbox needs at least one key', { code: 'INVALID_OPTION' });
-  return given.map((key, index) => toKey(key, given.length === 1 ? 'the secretbox key' : `secretbox key ${index + 1}`));
+  const keys: Uint8Array[] = [];
+  for (let index = 0; index < given.length; index++) keys.push(toKey(given[index], given.length === 1 ? 'the secretbox key' : `secretbox key ${index + 1}`));
+  return keys;
 }
 
 /** The ciphertext as bytes at least as long as a nonce and an authenticator; DECRYPT otherwise (Go panics). */

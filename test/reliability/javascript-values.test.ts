@@ -109,4 +109,15 @@ describe('values from JavaScript', () => {
       await config.close();
     }
   });
+
+  it('takes secretbox keys from an array without spreading it: 2 ** 32 - 1 holes, a string', async () => {
+    const { secretbox } = await import('../../src/secrets/index.ts');
+    const cost = await measure(() => thrown(() => secretbox({ keys: holes(2 ** 32 - 1) as never })));
+    report('secretbox keys: an array of 2 ** 32 - 1 holes', cost, `refused: ${cost.value?.code}`);
+    // Before: the process ended, out of memory.
+    expect(cost.value).toMatchObject({ code: 'INVALID_OPTION', message: 'secretbox key 1 must be 32 bytes, or their base64 (44 characters)' });
+    expect(cost.cpuMs).toBeLessThan(1000);
+    // Before: one key a character ('secretbox key 1 must be 32 bytes').
+    expect(await thrown(() => secretbox({ keys: 'A'.repeat(43) + '=' as never }))).toMatchObject({ code: 'INVALID_OPTION', message: 'the secretbox keys must be an array of keys' });
+  });
 });
