@@ -43,6 +43,26 @@ export function portOption(value: unknown, name: string, place: OptionPlace = {}
   throw new ConfigError(`${name} must be a port number from 1 to 65535`, { code: 'INVALID_OPTION', source: place.source });
 }
 
+/**
+ * A list of strings (file paths, hosts), or undefined when not given: an array whose every item is a string, copied
+ * index by index (never spread: an array's length is not what it holds, and 2 ** 32 - 1 holes ended the process),
+ * or one string where `single` allows it. Otherwise INVALID_OPTION naming the option or the item: a string spread
+ * was a list of its characters (`files: '.env'` read the directory `.`).
+ */
+export function stringList(value: unknown, name: string, place: OptionPlace & { readonly single?: boolean } = {}): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && place.single === true) return [value];
+  const kind = place.single === true ? 'a string or an array of strings' : 'an array of strings';
+  if (!Array.isArray(value)) throw new ConfigError(`${name} must be ${kind}`, { code: 'INVALID_OPTION', source: place.source });
+  const list: string[] = [];
+  for (let index = 0; index < value.length; index++) {
+    const item: unknown = value[index];
+    if (typeof item !== 'string') throw new ConfigError(`${name}[${index}] is not a string`, { code: 'INVALID_OPTION', source: place.source });
+    list.push(item);
+  }
+  return list;
+}
+
 /** A path option: a non-empty string without NUL (which no file system allows); otherwise INVALID_OPTION for `what`. */
 export function checkPath(value: unknown, what: string): string {
   const path = value instanceof URL ? pathOfFileUrl(value) : value;

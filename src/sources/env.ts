@@ -6,7 +6,7 @@ import { fileSource } from './file.ts';
 import { fileText } from './read-file.ts';
 import { SECRET_FILE_LIMITS, withoutLineEnd } from './secret-files.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
-import { checkOptionNames, optionNames } from '../option-checks.ts';
+import { checkOptionNames, optionNames, stringList } from '../option-checks.ts';
 
 /** Options of the environment source. */
 export interface EnvSourceOptions extends SourceOptions {
@@ -50,7 +50,7 @@ export function envSource(options: EnvSourceOptions = {}): Source {
   if (separator === '') throw new ConfigError('the separator cannot be empty', { code: 'INVALID_OPTION', source: name });
   const kept = prefixes(options.prefix, separator, 'prefix');
   const stripped = prefixes(options.strippedPrefix, separator, 'strippedPrefix');
-  const files = [...(options.file ? [options.file] : []), ...(options.files ?? [])].map((file) => resolve(file));
+  const files = [...(options.file ? [options.file] : []), ...(stringList(options.files, 'files', { source: name }) ?? [])].map((file) => resolve(file));
   const given = options.env as unknown;
   // A string (`env: 'A=1'`) read as one variable a character; an array, by index.
   if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {

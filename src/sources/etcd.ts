@@ -8,7 +8,7 @@ import { historyChange, listPrefix, watchFrom, withDeadline, type Listing } from
 import { normalizePrefix, type KvPair } from './kv.ts';
 import { answerLimit, storeSource, type StoreClient } from './remote.ts';
 import { applyWatchOption, type Source, type SourceOptions } from './source.ts';
-import { checkOptionNames, delayOption, optionNames } from '../option-checks.ts';
+import { checkOptionNames, delayOption, optionNames, stringList } from '../option-checks.ts';
 
 /** Options of an etcd source. */
 export interface EtcdSourceOptions extends SourceOptions {
@@ -51,7 +51,7 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
   const rawPrefix = options.prefix ?? '/micro/config';
   const prefix = normalizePrefix(rawPrefix);
   const keyPrefix = rawPrefix.startsWith('/') ? `/${prefix}` : prefix;
-  const hosts = typeof options.hosts === 'string' ? [options.hosts] : [...(options.hosts ?? ['http://127.0.0.1:2379'])];
+  const hosts = stringList(options.hosts, 'hosts', { source: 'etcd', single: true }) ?? ['http://127.0.0.1:2379'];
   const timeout = delayOption(options.timeout, 'timeout', { source: 'etcd' }) ?? 5000;
   const maxRetryDelay = delayOption(options.maxRetryDelay, 'maxRetryDelay', { source: 'etcd', zero: true }) ?? 2000;
   const where = `${hosts.join(',')} (prefix ${keyPrefix})`;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, consulSource, createConfig, envSource, etcdSource, fileSource, flagsSource, memorySource, secretsDirSource, type Source } from '../../src/index.ts';
 import { countOption, delayOption, MAX_DELAY, portOption } from '../../src/option-checks.ts';
-import { consulRegistry, mdnsRegistry } from '../../src/service/index.ts';
+import { consulRegistry, etcdRegistry, mdnsRegistry } from '../../src/service/index.ts';
 import { eventually } from '../helpers/events.ts';
 import { tempDir } from '../helpers/files.ts';
 
@@ -188,6 +188,30 @@ describe('a call from JavaScript with the wrong kind of value is told what was w
     const config = await createConfig({ sources: [envSource({ env: { PORT: '8080', UNSET: undefined } }), flagsSource({ argv: ['--debug'] })] });
     expect(config.map()).toEqual({ port: '8080', debug: true });
     await config.close();
+  });
+
+  it('lists of files and hosts: a string where a list is wanted, an item that is not a string, holes', async () => {
+    const holes: unknown[] = [];
+    holes.length = 2 ** 32 - 1;
+    // Before: a string spread into its characters (files: '.env' read the directory '.'), an engine TypeError for a
+    // number or an object, and 2 ** 32 - 1 holes spread until the process ran out of memory.
+    for (const [files, message] of [
+      ['.env', 'env: files must be an array of strings'],
+      [[5], 'env: files[0] is not a string'],
+      [holes, 'env: files[0] is not a string'],
+    ] as const) {
+      expect((await invalidOption(() => envSource({ files: loose(files) }))).message).toBe(message);
+    }
+    for (const [make, source] of [
+      [(hosts: unknown) => etcdSource({ hosts: loose(hosts) }), 'etcd'],
+      [(hosts: unknown) => etcdRegistry({ hosts: loose(hosts) }), 'etcd registry'],
+    ] as const) {
+      expect((await invalidOption(() => make({}))).message).toBe(`${source}: hosts must be a string or an array of strings`);
+      expect((await invalidOption(() => make(['http://127.0.0.1:2379', 5]))).message).toBe(`${source}: hosts[1] is not a string`);
+      expect((await invalidOption(() => make(holes))).message).toBe(`${source}: hosts[0] is not a string`);
+      make('http://127.0.0.1:2379');
+      make(['http://127.0.0.1:2379']);
+    }
   });
 
   it('takes what was taken before: a function carrying read(), decoded data that is null (an empty layer)', async () => {
