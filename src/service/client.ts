@@ -1,5 +1,5 @@
 import { Agent } from 'node:http';
-import type { Config } from '../index.ts';
+import { ConfigError, type Config } from '../index.ts';
 import { sleep } from '../sleep.ts';
 import { parseErrorBody } from './errors.ts';
 import { parseJson } from './json.ts';
@@ -182,11 +182,14 @@ export function createClient(options: ClientOptions): Client {
             const found = registry();
             kind = found.kind;
             nodes = await abortable(found.lookup(service), signal).catch((error: unknown) => {
+              // A name the registry cannot carry is said as it is: no look-up will ever find it.
+              if (error instanceof ConfigError && error.code === 'INVALID_OPTION') throw call.fail(error.message, 'BAD_REQUEST', { cause: error });
               throw signal.aborted ? error : new RegistryError(found, `look up ${service}`, 'UNREACHABLE', error);
             });
             seen ||= nodes.length > 0;
             nodes = nodes.filter((node) => !failed.has(node.id));
           } catch (error) {
+            if (error instanceof CallError) throw error;
             if (signal.aborted) break;
             lastError = error;
           }

@@ -5,7 +5,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConfig, memorySource } from '../../src/index.ts';
-import { CallError, createClient, memoryRegistry } from '../../src/service/index.ts';
+import { CallError, createClient, createService, memoryRegistry } from '../../src/service/index.ts';
 import { figure } from './figures.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -263,3 +263,39 @@ describe('a memory registry of many nodes', () => {
     expect(ms).toBeLessThan(5000);
   }, 120_000);
 });
+
+describe('a service name mDNS cannot carry', () => {
+  it('is refused at start and at a call, instead of a service never found and calls that time out', async () => {
+    // Pinned to loopback, on a port of its own: no packet leaves this host.
+    const port = await freeUdpPort();
+    const config = await createConfig({
+      sources: [memorySource({ registry: 'mdns', registries: { mdns: { interface: '127.0.0.1', port } }, client: { timeout: '3s' } })],
+    });
+    const client = createClient({ config });
+    cleanup.push(() => config.close(), () => client.close());
+    // 64 bytes in a label, and an empty name: before, each started, and every call to it timed out.
+    for (const name of ['a'.repeat(64), '']) {
+      const service = createService({ name, config }).handle('H', { ping: async () => 'pong' });
+      await expect(service.start()).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/cannot be an mDNS name/) });
+      await service.stop();
+    }
+    const started = Date.now();
+    await expect(client.call('a'.repeat(64), 'H.Ping')).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/cannot be an mDNS name/) });
+    expect(Date.now() - started).toBeLessThan(3000);
+    // 63 bytes is a label.
+    const longest = createService({ name: 'b'.repeat(63), config }).handle('H', { ping: async () => 'pong' });
+    cleanup.push(() => longest.stop());
+    await longest.start();
+    expect(await client.call('b'.repeat(63), 'H.Ping')).toBe('pong');
+  });
+});
+
+/** A UDP port free on loopback now. */
+async function freeUdpPort(): Promise<number> {
+  const { createSocket } = await import('node:dgram');
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}

@@ -1,5 +1,6 @@
 import type { MulticastDNS, Options as MdnsOptions, ResponsePacket } from 'multicast-dns';
 import { parseNode, pollNodes, sortNodes, type Registry, type ServiceNode } from './registry.ts';
+import { ConfigError } from '../../errors.ts';
 import { delayOption, portOption } from '../../option-checks.ts';
 
 /** Options of the mDNS registry. */
@@ -42,7 +43,7 @@ export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
   const interval = delayOption(options.interval, 'interval', { source: 'mdns registry' }) ?? 1000;
   const published = new Map<string, Published>();
   let socket: Promise<MulticastDNS> | undefined;
-  const nameOf = (service: string) => `${service}._micro._tcp.${domain}`;
+  const nameOf = (service: string) => dnsName(`${service}._micro._tcp.${domain}`, service);
 
   const records = (service: string, goodbye = false) =>
     [...published.values()]
@@ -150,6 +151,22 @@ function joined(mdns: MulticastDNS): Promise<void> {
     const onReady = () => done(member ? undefined : (warning ?? new Error('no interface joined the multicast group')));
     mdns.on('networkInterface', onInterface).on('warning', onWarning).once('ready', onReady).once('error', done);
   });
+}
+
+/**
+ * A service's DNS name, checked: each label 1 to 63 bytes, the name at most 253. multicast-dns fails to send a
+ * name that breaks those (a service name of 64 characters), with an error this registry does not hear, so such a
+ * service was registered, never found, and its callers timed out without a word.
+ */
+function dnsName(name: string, service: string): string {
+  const labels = name.split('.');
+  if (Buffer.byteLength(name) > 253 || labels.some((label) => label === '' || Buffer.byteLength(label) > 63)) {
+    throw new ConfigError(`the service name "${service.length > 80 ? `${service.slice(0, 80)}…` : service}" cannot be an mDNS name: it must be 1 to 63 bytes between dots`, {
+      code: 'INVALID_OPTION',
+      source: 'mdns registry',
+    });
+  }
+  return name;
 }
 
 function serviceOf(name: string, domain: string): string | undefined {

@@ -137,8 +137,9 @@ export async function withinTime<T>(registry: Registry, action: string, ms: numb
   try {
     return await Promise.race([
       operation().catch((error: unknown) => {
-        // A client package that is not installed is no fault of the registry's: its own error says what to install.
-        if (error instanceof RegistryError || (error instanceof ConfigError && error.code === 'MISSING_PACKAGE')) throw error;
+        // A client package that is not installed is no fault of the registry's: its own error says what to install;
+        // nor is a name the registry cannot carry (an mDNS label past 63 bytes): its error says why.
+        if (error instanceof RegistryError || (error instanceof ConfigError && (error.code === 'MISSING_PACKAGE' || error.code === 'INVALID_OPTION'))) throw error;
         throw new RegistryError(registry, action, 'UNREACHABLE', error);
       }),
       timeout,
