@@ -57,6 +57,9 @@ export interface ConsulSourceOptions extends SourceOptions {
 /** How often a Consul that sends no usable index is asked again (ms). */
 const POLL_INTERVAL = 1000;
 
+/** The least time between the starts of two blocking queries (ms): at most 20 a second, however the agent answers. */
+const MIN_QUERY_SPACING = 50;
+
 interface Answer {
   pairs: KvPair[];
   /** X-Consul-Index, or undefined when the agent sent none (or 0). */
@@ -149,6 +152,7 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
       let failures = 0;
       while (!signal.aborted) {
         let answer: Answer;
+        const started = Date.now();
         try {
           answer = await query(index, signal);
         } catch (error) {
@@ -164,13 +168,22 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
           continue;
         }
         failures = 0;
-        // The wait ran out with nothing new.
-        if (index !== undefined && answer.index === index) continue;
-        // An index that went back is a reset: this answer is a full read, and the next query blocks from it.
-        index = answer.index;
-        await publish(answer.pairs);
-        // Without a usable index (a missing or zero X-Consul-Index) a query cannot block: poll instead of spinning.
-        if (index === undefined) await sleep(Math.min(POLL_INTERVAL, waitMs), signal);
+        // Unless the wait ran out with nothing new: an index that went back is a reset, this answer a full read, and
+        // the next query blocks from it.
+        if (index === undefined || answer.index !== index) {
+          index = answer.index;
+          await publish(answer.pairs);
+          // Without a usable index (a missing or zero X-Consul-Index) a query cannot block: poll instead of spinning.
+          if (index === undefined) {
+            await sleep(Math.min(POLL_INTERVAL, waitMs), signal);
+            continue;
+          }
+        }
+        // An agent, or a proxy before it, that does not hold a blocking query answers it at once, with the same
+        // index or another: asked again at once, the source spun (500 queries a second, 70% of a core, for the
+        // config's life). Queries start at least MIN_QUERY_SPACING apart; a change after a wait is still read at once.
+        const early = MIN_QUERY_SPACING - (Date.now() - started);
+        if (early > 0) await sleep(early, signal);
       }
     },
     async release() {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, consulSource, createConfig, etcdSource, type Source } from '../../src/index.ts';
 import { run } from '../../src/cli/program.ts';
 import { startEtcd, type EtcdServer } from '../helpers/etcd.ts';
+import { eventually } from '../helpers/events.ts';
 import { measure, report } from './measure.ts';
 
 const MiB = 1024 * 1024;
@@ -64,6 +65,37 @@ describe('a Consul agent answering without end', () => {
     // 2 MiB of layer and 16 of room for metadata, and what the sockets' buffers held.
     expect(sent).toBeLessThan(64 * MiB);
   }, 60_000);
+});
+
+describe('a Consul agent that does not hold blocking queries', () => {
+  it('is asked at most 20 times a second, and a change it answers with is still taken', async () => {
+    // Answers every query at once, as a proxy that drops `index` and `wait` would: the same index, or a new one.
+    let requests = 0;
+    let value = '1';
+    let index = 5;
+    const server = createServer((_req, res) => {
+      requests++;
+      res.writeHead(200, { 'content-type': 'application/json', 'x-consul-index': String(index) });
+      res.end(JSON.stringify([{ Key: 'micro/config/a', Value: Buffer.from(value).toString('base64') }]));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const config = await createConfig({ sources: [consulSource({ address: `127.0.0.1:${(server.address() as AddressInfo).port}` })] });
+    try {
+      requests = 0;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const spun = requests;
+      // Before: about 450 queries a second, for as long as the config lived. Timers only ever stretch the spacing.
+      expect(spun).toBeLessThanOrEqual(25);
+      value = '2';
+      index = 6;
+      await eventually(() => expect(config.get('a').int()).toBe(2));
+      console.log(`[reliability] a Consul agent answering blocking queries at once: ${spun} queries in 1 s`);
+    } finally {
+      await config.close();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
 });
 
 describe('an etcd prefix larger than gRPC reads by default', () => {
