@@ -3,11 +3,13 @@ import { resolveFormat } from '../encoders/registry.ts';
 import { decodeWithEncoder, type Encoders } from '../encoders/user.ts';
 import { sizeBudget } from '../reader/budget.ts';
 import { expandVariables, type Environment } from '../reader/expand.ts';
-import { intern } from '../reader/intern.ts';
-import { isObject, normalize, type Tree } from '../reader/tree.ts';
+import { intern, internInSlices } from '../reader/intern.ts';
+import { freezeInSlices, isObject, normalize, type Tree } from '../reader/tree.ts';
 import { isHandedOver, type ChangeSet } from '../sources/source.ts';
 import { decodeFailure, decodeText, documentText, type DecodeLimits } from './decode-text.ts';
+import { closedError } from './bounds.ts';
 import { DECODE_TIMEOUT, decodeOffThread, decodesOffThread } from './off-thread.ts';
+import { inSlices, LARGE_LAYER_VALUES } from './slices.ts';
 
 export type { DecodeLimits } from './decode-text.ts';
 
@@ -39,12 +41,27 @@ function expandsVariables(changeSet: ChangeSet): boolean {
   return changeSet.expand ?? changeSet.format !== 'object';
 }
 
+/** A decoded layer's tree, and whether it is large (see `LARGE_LAYER_VALUES`): its walks are then run in slices. */
+export interface DecodedLayer {
+  readonly tree: Tree;
+  readonly large: boolean;
+}
+
 /**
  * Decodes a change set into a layer (an object, or null for an empty document); errors name the source. `previous`,
  * the source's current layer, lends its nodes to the layer wherever they are equal (see `intern`): to a document
  * decoded on the event loop in the walk that normalizes it, to any other once it is decoded.
  */
 export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptions, previous?: Tree): Promise<Tree> {
+  return (await decodeLayer(changeSet, options, previous)).tree;
+}
+
+/**
+ * `decodeChangeSet`, telling whether the layer is large. A large layer decoded otherwise than in the walk that
+ * normalizes a document on the event loop (on a thread; handed over decoded) is interned and frozen here in slices,
+ * the event loop turning between them; the decode fails (CLOSED) if the signal aborts meanwhile.
+ */
+export async function decodeLayer(changeSet: ChangeSet, options: DecodeOptions, previous?: Tree): Promise<DecodedLayer> {
   const { limits } = options;
   const env = expandsVariables(changeSet) ? options.env : undefined;
   // One budget for the layer: what expansion adds is counted with everything else, and a value is never built
@@ -55,6 +72,8 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
     let tree: Tree;
     // Whether the decode took the previous nodes in already; a tree from elsewhere is interned once it is here.
     let interned = false;
+    // Whether the layer's values were counted here (the thread counts those it decodes, and the event loop does not).
+    let counted = true;
     if (changeSet.format === 'object') {
       tree = normalize(changeSet.data, { maxDepth: limits.maxDepth, transform, budget, freeze: false });
     } else {
@@ -71,6 +90,7 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
       } else if (decodesOffThread(changeSet.format, size)) {
         // A large document would hold the event loop for seconds in some formats and shapes: it decodes on a thread.
         tree = await decodeOffThread(changeSet.format, data, limits, env, DECODE_TIMEOUT, options.takesBytes === true && isHandedOver(data), options.signal);
+        counted = false;
         // What comes next (the layer interned, merged, frozen, compared) is a step of the event loop of its own,
         // not one with the parse of the text or the last chunk of the tree.
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -85,7 +105,22 @@ export async function decodeChangeSet(changeSet: ChangeSet, options: DecodeOptio
         code: 'NOT_OBJECT',
       });
     }
-    return interned || previous === undefined ? tree : intern(previous, tree);
+    // A document decoded on a thread is 256 KiB or more (JSON: 1 MiB): large enough to be walked in slices, which
+    // cost nothing when it holds few values.
+    const large = !counted || budget.maxValues - budget.values >= LARGE_LAYER_VALUES;
+    if (interned || !large) return { tree: interned || previous === undefined ? tree : intern(previous, tree), large };
+    const decoded = tree;
+    const settled = inSlices(
+      function* (meter) {
+        const kept = yield* internInSlices(previous, decoded, meter);
+        yield* freezeInSlices(kept, meter);
+        return kept;
+      },
+      () => options.signal?.aborted === true,
+    );
+    const done = settled instanceof Promise ? await settled : settled;
+    if (done === undefined) throw closedError();
+    return { tree: done, large };
   } catch (error) {
     throw decodeFailure(error, changeSet.format).withSource(changeSet.source);
   }

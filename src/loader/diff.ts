@@ -1,4 +1,5 @@
-import { countKeys, deepEqual, isObject, type Tree, type TreeObject } from '../reader/tree.ts';
+import type { Meter, Walk } from '../reader/slices.ts';
+import { countKeys, deepEqual, equalInSlices, isObject, type Tree, type TreeObject } from '../reader/tree.ts';
 
 /** One path whose value differs between two snapshots. */
 export interface TreeChange {
@@ -82,6 +83,76 @@ function sameObjects(a: TreeObject, b: TreeObject): boolean {
   }
   if (shared === countKeys(b)) return true;
   for (const key of Object.keys(b)) if (!Object.hasOwn(a, key) && b[key] !== undefined) return false;
+  return true;
+}
+
+/** `diffTrees` in slices (see `slices.ts`), for frozen trees. */
+export function* diffInSlices(previous: TreeObject, current: TreeObject, meter: Meter): Walk<TreeChange[]> {
+  const out: TreeChange[] = [];
+  if (previous !== current) yield* walkInSlices(previous, current, [], out, meter);
+  return out;
+}
+
+/** `treesDiffer` in slices (see `slices.ts`), for frozen trees. */
+export function* differInSlices(previous: TreeObject, current: TreeObject, meter: Meter): Walk<boolean> {
+  return previous !== current && !(yield* sameInSlices(previous, current, meter));
+}
+
+function* walkInSlices(a: TreeObject, b: TreeObject, segments: string[], out: TreeChange[], meter: Meter): Walk<void> {
+  const keys = Object.keys(a);
+  let shared = 0;
+  for (let i = 0; i < keys.length; i++) {
+    if (--meter.left <= 0) yield;
+    const key = keys[i]!;
+    const before = a[key];
+    let after: Tree | undefined;
+    if (Object.hasOwn(b, key)) {
+      after = b[key];
+      shared++;
+    }
+    if (before === after) continue;
+    if (typeof before === 'object' && before !== null && typeof after === 'object' && after !== null) {
+      if (!Array.isArray(before) && !Array.isArray(after)) {
+        segments.push(key);
+        yield* walkInSlices(before as TreeObject, after as TreeObject, segments, out, meter);
+        segments.pop();
+        continue;
+      }
+      if (yield* equalInSlices(before, after, meter)) continue;
+    } else if (Object.is(before, after)) continue;
+    out.push({ segments: pathTo(segments, key), previous: before, current: after });
+  }
+  if (shared === countKeys(b)) return;
+  for (const key of Object.keys(b)) {
+    if (--meter.left <= 0) yield;
+    if (Object.hasOwn(a, key)) continue;
+    const after = b[key];
+    if (after !== undefined) out.push({ segments: pathTo(segments, key), previous: undefined, current: after });
+  }
+}
+
+function* sameInSlices(a: TreeObject, b: TreeObject, meter: Meter): Walk<boolean> {
+  const keys = Object.keys(a);
+  let shared = 0;
+  for (let i = 0; i < keys.length; i++) {
+    if (--meter.left <= 0) yield;
+    const key = keys[i]!;
+    const before = a[key];
+    let after: Tree | undefined;
+    if (Object.hasOwn(b, key)) {
+      after = b[key];
+      shared++;
+    }
+    if (before === after) continue;
+    if (isObject(before) && isObject(after)) {
+      if (!(yield* sameInSlices(before, after, meter))) return false;
+    } else if (!(yield* equalInSlices(before, after, meter))) return false;
+  }
+  if (shared === countKeys(b)) return true;
+  for (const key of Object.keys(b)) {
+    if (--meter.left <= 0) yield;
+    if (!Object.hasOwn(a, key) && b[key] !== undefined) return false;
+  }
   return true;
 }
 

@@ -99,7 +99,8 @@ async function catchUp(core: LoaderCore, entry: SourceEntry): Promise<void> {
   const ticket = nextTicket(entry);
   try {
     const candidate = await core.prepare(entry, ticket, await readSource(core, entry));
-    const refused = candidate ? core.commit([candidate]) : undefined;
+    const settled = candidate ? core.settle([candidate]) : undefined;
+    const refused = settled instanceof Promise ? await settled : settled;
     if (refused) core.report(refused.withSource(entry.source.name));
   } catch (error) {
     if (!core.closed) core.report(toConfigError(error, 'READ', entry.source.name));
@@ -144,7 +145,8 @@ async function consume(
       const ticket = nextTicket(entry);
       try {
         const candidate = await core.prepare(entry, ticket, outcome.result.value);
-        const refused = candidate ? core.commit([candidate]) : undefined;
+        const settled = candidate ? core.settle([candidate]) : undefined;
+        const refused = settled instanceof Promise ? await settled : settled;
         // The last good layer stays: the refused one never reaches a reader.
         if (refused) core.report(refused.withSource(name));
       } catch (error) {

@@ -3,7 +3,7 @@ import { intern } from '../reader/intern.ts';
 import type { Tree } from '../reader/tree.ts';
 import type { Decrypter } from '../secrets/envelope.ts';
 import { isChangeSet, keepData, sameData, type ChangeSet, type KeptData, type Source } from '../sources/source.ts';
-import { decodeChangeSet, type DecodeOptions } from './decode.ts';
+import { decodeLayer, type DecodeOptions } from './decode.ts';
 import { decryptLayer } from './decrypt.ts';
 import type { Layer } from './snapshot.ts';
 
@@ -112,11 +112,12 @@ export async function prepareCandidate(
   const kept = options.decrypt ? changeSet : keepData(changeSet);
   const state = layerState(entry.source.name, changeSet, kept);
   // A layer whose values are decrypted is built anew from the decoded one: the decoded tree shares nothing with it.
-  let tree: Tree = await decodeChangeSet(
+  const decoded = await decodeLayer(
     changeSet,
     { ...options, takesBytes: !isChangeSet(kept), signal: entry.stop.signal },
     options.decrypt ? undefined : (entry.layer?.tree ?? undefined),
   );
+  let tree: Tree = decoded.tree;
   let secrets = changeSet.origins?.filter((origin) => origin.secret).map((origin) => origin.path);
   if (options.decrypt) {
     let decrypted;
@@ -136,6 +137,7 @@ export async function prepareCandidate(
     tree: options.decrypt ? intern(entry.layer?.tree ?? null, tree) : tree,
     origins: changeSet.origins ? new Map(changeSet.origins.map((o) => [o.path.join('\u0000'), o.origin])) : undefined,
     secrets: secrets?.length ? secrets : undefined,
+    large: decoded.large || undefined,
   };
   return { entry, ticket, changeSet, kept, layer };
 }

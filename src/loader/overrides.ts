@@ -49,11 +49,25 @@ export function withDelete(overrides: Overrides, segments: readonly string[]): O
 export function applyOverrides(layers: readonly Layer[], overrides: Overrides, state: Layer['state']): Layer[] {
   if (overrides === NO_OVERRIDES) return [...layers];
   const out = layers.map((layer) => {
-    let tree = layer.tree;
-    for (const segments of overrides.hidden) tree = removeIn(tree, segments);
+    const tree = hiddenIn(layer.tree, overrides);
     return tree === layer.tree ? layer : { ...layer, tree };
   });
   if (overrides.values !== null) out.push({ state, tree: overrides.values });
+  return out;
+}
+
+// A layer's tree with the hidden paths removed, remembered for the layer and the overrides it was made for: the same
+// pair gives the same tree, so that a publish staged ahead (see `Staged`) finds the trees it merged.
+const hidden = new WeakMap<object, { readonly overrides: Overrides; readonly tree: Tree }>();
+
+/** A layer's tree with the overrides' hidden paths removed (the same tree for the same overrides). */
+function hiddenIn(tree: Tree, overrides: Overrides): Tree {
+  if (typeof tree !== 'object' || tree === null || overrides.hidden.length === 0) return tree;
+  const known = hidden.get(tree);
+  if (known !== undefined && known.overrides === overrides) return known.tree;
+  let out: Tree = tree;
+  for (const segments of overrides.hidden) out = removeIn(out, segments);
+  hidden.set(tree, { overrides, tree: out });
   return out;
 }
 

@@ -1,10 +1,11 @@
 import { createEmitter, type EventEmitter } from '../events.ts';
 import { ConfigError, toConfigError } from '../errors.ts';
 import { formatPath } from '../reader/path.ts';
-import { mergeLayers } from '../reader/merge.ts';
+import { mergeLayers, mergeLayersInSlices } from '../reader/merge.ts';
+import type { Meter, Walk } from '../reader/slices.ts';
 import { createRedactor, type Redactor } from '../reader/secrets.ts';
 import type { Tree, TreeObject } from '../reader/tree.ts';
-import { diffTrees, treesDiffer } from './diff.ts';
+import { diffInSlices, differInSlices, diffTrees, treesDiffer, type TreeChange } from './diff.ts';
 import { hideSecrets, secretsFor } from './present.ts';
 import { createSnapshot, createView, type Layer, type SnapshotView } from './snapshot.ts';
 import { callListener } from './listeners.ts';
@@ -42,6 +43,24 @@ export interface PublisherOptions {
   secret?: readonly string[] | undefined;
 }
 
+/**
+ * What a publish of a set of layers walks (their merge, and its comparison with the published snapshot), worked out
+ * ahead of it in slices (`Publisher.stage`). The publish takes the merge when it publishes the same trees, and the
+ * comparison when the snapshot it was made against is still the published one; what it cannot take it redoes.
+ */
+export interface Staged {
+  /** The trees merged, lowest first. */
+  readonly trees: readonly Tree[];
+  /** Their merge, frozen. */
+  readonly values: TreeObject;
+  /** The view the merge was compared with. */
+  readonly against: SnapshotView;
+  /** The changes from its snapshot, when there was someone to tell them to; undefined otherwise. */
+  readonly changes: readonly TreeChange[] | undefined;
+  /** Whether anything changed from its snapshot. */
+  readonly changed: boolean;
+}
+
 /** Turns sets of layers into versioned snapshots and tells listeners and watchers what changed. */
 export interface Publisher {
   /** `change` and `error`. */
@@ -49,7 +68,11 @@ export interface Publisher {
   /** The defaults, the lowest of every set of layers. */
   readonly defaults: Layer;
   /** Merges the layers and publishes the result if it changed; returns the error of a candidate the check refused. */
-  publish(layers: readonly Layer[]): ConfigError | undefined;
+  publish(layers: readonly Layer[], staged?: Staged): ConfigError | undefined;
+  /** Merges the layers and compares the result with the published snapshot, in slices, for a publish of them. */
+  stage(layers: readonly Layer[], meter: Meter): Walk<Staged>;
+  /** Whether a publish of these layers would take all that was staged: the same trees, the same snapshot. */
+  isCurrent(staged: Staged, layers: readonly Layer[]): boolean;
   /** Registers a watcher; returns how to unregister it. */
   register(handle: WatcherHandle): () => void;
   /** Reports an error on the `error` event, on the next turn of the event loop, never throwing. */
@@ -86,15 +109,34 @@ export function createPublisher(options: PublisherOptions): Publisher {
     });
   }
 
-  function publish(next: readonly Layer[]): ConfigError | undefined {
-    const values = mergeLayers(next.map((layer) => layer.tree));
+  function* stage(next: readonly Layer[], meter: Meter): Walk<Staged> {
+    const trees = next.map((layer) => layer.tree);
+    const values = yield* mergeLayersInSlices(trees, meter);
+    // Compared with the snapshot published when the merge is done; one published during the comparison makes it stale.
+    const against = view;
+    if (version === 0) return { trees, values, against, changes: undefined, changed: false };
+    const previous = against.snapshot.values;
+    if (events.listeners('change').length > 0 || watchers.size > 0) {
+      const changes = yield* diffInSlices(previous, values, meter);
+      return { trees, values, against, changes, changed: changes.length > 0 };
+    }
+    return { trees, values, against, changes: undefined, changed: yield* differInSlices(previous, values, meter) };
+  }
+
+  const sameTrees = (staged: Staged, next: readonly Layer[]) =>
+    staged.trees.length === next.length && next.every((layer, i) => layer.tree === staged.trees[i]);
+
+  function publish(next: readonly Layer[], staged?: Staged): ConfigError | undefined {
+    const merged = staged !== undefined && sameTrees(staged, next) ? staged : undefined;
+    const values = merged?.values ?? mergeLayers(next.map((layer) => layer.tree));
     const previous = view.snapshot.values;
+    const compared = merged?.against === view ? merged : undefined;
     // The changes are listed only for someone to tell: without a listener or a watcher, whether anything changed is
     // enough, and a reload that changes every value of a large layer makes no record of each.
     const listeners = events.listeners('change');
     const told = listeners.length > 0 || watchers.size > 0;
-    const changes = version === 0 || !told ? [] : diffTrees(previous, values);
-    const changed = told ? changes.length > 0 : version !== 0 && treesDiffer(previous, values);
+    const changes = version === 0 || !told ? [] : (compared?.changes ?? diffTrees(previous, values));
+    const changed = told ? changes.length > 0 : version !== 0 && (compared ? compared.changed : treesDiffer(previous, values));
     const secrets = secretsFor(secret, patterns, next, view.layers);
     let validated = view.validated;
     if (options.check && (version === 0 || changed)) {
@@ -147,6 +189,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
     events,
     defaults,
     publish,
+    stage,
+    isCurrent: (staged, next) => staged.against === view && sameTrees(staged, next),
     report,
     register(handle) {
       handles.add(handle);

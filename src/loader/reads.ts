@@ -75,7 +75,10 @@ export async function addSources(core: LoaderCore, sources: readonly Source[]): 
       if (error.code === 'MISSING_PACKAGE') unfollowed.add(entry);
     }
   });
-  const refused = failures.length > 0 ? undefined : core.commit(candidates, added);
+  const settled = failures.length > 0 ? undefined : core.settle(candidates, added);
+  const refused = settled instanceof Promise ? await settled : settled;
+  // Closed while a large layer was being merged: nothing was published.
+  if (core.closed && failures.length === 0 && !refused) throw closedError();
   if (failures.length > 0 || refused) {
     const kept = core.entries.filter((entry) => !added.includes(entry));
     core.entries.splice(0, core.entries.length, ...kept);
@@ -95,7 +98,9 @@ export async function syncSources(core: LoaderCore): Promise<void> {
   const outcomes = await Promise.allSettled(entries.map((entry) => readCandidate(core, entry)));
   if (core.closed) return;
   const candidates = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' && outcome.value ? [outcome.value] : []));
-  const refused = core.commit(candidates);
+  const settled = core.settle(candidates);
+  const refused = settled instanceof Promise ? await settled : settled;
+  if (core.closed) return;
   if (refused) {
     core.report(refused);
     throw refused;
@@ -123,7 +128,9 @@ export async function retakeSources(core: LoaderCore): Promise<void> {
   const outcomes = await Promise.allSettled(taken.map(({ entry, changeSet }) => core.prepare(entry, nextTicket(entry), changeSet, true)));
   if (core.closed) return;
   const candidates = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' && outcome.value ? [outcome.value] : []));
-  const refused = core.commit(candidates);
+  const settled = core.settle(candidates);
+  const refused = settled instanceof Promise ? await settled : settled;
+  if (core.closed) return;
   if (refused) core.report(refused);
   outcomes.forEach((outcome, index) => {
     if (outcome.status === 'rejected') core.report(toConfigError(outcome.reason, 'DECRYPT', taken[index]!.entry.source.name));

@@ -36,6 +36,8 @@ export interface Layer {
   readonly origins?: ReadonlyMap<string, string> | undefined;
   /** Where it holds secrets: decrypted values, and values its source marked secret (secret files). */
   readonly secrets?: readonly (readonly string[])[] | undefined;
+  /** True for a layer of many values (see `LARGE_LAYER_VALUES`): merges and diffs that hold it are run in slices. */
+  readonly large?: boolean | undefined;
 }
 
 /** A snapshot together with what reads of it need: its layers (for explain) and a memo of looked-up paths. */

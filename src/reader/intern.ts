@@ -1,4 +1,5 @@
-import { countKeys, deepEqual, isObject, type Tree } from './tree.ts';
+import type { Meter, Walk } from './slices.ts';
+import { countKeys, deepEqual, equalInSlices, isObject, type Tree } from './tree.ts';
 
 /**
  * Returns `next`, but with every subtree that equals the same path of `previous` replaced by the previous node
@@ -60,4 +61,37 @@ function sharedCopy(previous: Readonly<Record<string, Tree>>, next: Readonly<Rec
   const out: Record<string, Tree> = { ...next };
   for (const key in next) out[key] = previous[key]!;
   return out;
+}
+
+/**
+ * `intern` in slices (see `slices.ts`), for a `next` that nothing else holds yet (a layer decoded off the event loop):
+ * it takes the previous nodes in place, as `intern` does an unfrozen tree. A frozen node of `next` is interned whole.
+ */
+export function* internInSlices(previous: Tree | undefined, next: Tree, meter: Meter): Walk<Tree> {
+  if (previous === next || previous === undefined) return next;
+  if (isObject(previous) && isObject(next)) {
+    if (Object.isFrozen(next)) return intern(previous, next);
+    let count = 0;
+    let differs = false;
+    const out = next as Record<string, Tree>;
+    for (const key in out) {
+      count++;
+      if (--meter.left <= 0) yield;
+      const child = out[key]!;
+      const before = Object.hasOwn(previous, key) ? previous[key] : undefined;
+      const kept =
+        before === undefined
+          ? child
+          : typeof child !== 'object' || child === null
+            ? Object.is(before, child)
+              ? before
+              : child
+            : yield* internInSlices(before, child, meter);
+      if (kept !== child) out[key] = kept;
+      differs ||= kept !== before;
+    }
+    return !differs && count === countKeys(previous) ? previous : next;
+  }
+  if (Array.isArray(previous) && Array.isArray(next)) return (yield* equalInSlices(previous, next, meter)) ? previous : next;
+  return Object.is(previous, next) ? previous : next;
 }

@@ -1,4 +1,5 @@
-import { countKeys, deepFreeze, isEmpty, isObject, type Tree, type TreeObject } from './tree.ts';
+import type { Meter, Walk } from './slices.ts';
+import { countKeys, deepFreeze, freezeInSlices, isEmpty, isObject, type Tree, type TreeObject } from './tree.ts';
 
 // A small merge of our own instead of deepmerge: deepmerge ≤ 4.3.1 re-parents its result to attacker data for
 // some target shapes (CVE-2026-93753), and it concatenates arrays by default. This one reads only the own keys
@@ -79,3 +80,58 @@ export function mergeLayers(layers: readonly Tree[]): TreeObject {
 }
 
 const EMPTY: TreeObject = Object.freeze({});
+
+/**
+ * `mergeTrees` in slices (see `slices.ts`): the same merge, sharing its memo, for layers large enough that one walk
+ * of them would hold the event loop. Copying a large node is one step that cannot be cut, counted on the meter.
+ */
+function* mergeInSlices(earlier: Tree, later: Tree, meter: Meter, depth: number): Walk<Tree> {
+  if (!isObject(later) || !isObject(earlier)) return later;
+  if (isEmpty(earlier)) return later;
+  const remembered = depth < MEMO_DEPTH;
+  const known = remembered ? memo.get(later) : undefined;
+  if (known !== undefined && known.earlier === earlier) return known.merged;
+  let count = 0;
+  let inBoth = 0;
+  let out: Record<string, Tree> | undefined;
+  for (const key in later) {
+    count++;
+    if (--meter.left <= 0) yield;
+    const next = later[key]!;
+    let child: Tree = next;
+    if (Object.hasOwn(earlier, key)) {
+      inBoth++;
+      if (typeof next === 'object' && next !== null && !Array.isArray(next)) child = yield* mergeInSlices(earlier[key]!, next, meter, depth + 1);
+    }
+    if (out === undefined && child !== next) {
+      out = copyUpTo(earlier, later, key);
+      meter.left -= countKeys(earlier);
+    }
+    if (out !== undefined) out[key] = child;
+  }
+  if (count === 0) return earlier;
+  let merged: TreeObject;
+  if (out !== undefined) merged = out;
+  else if (inBoth === countKeys(earlier)) merged = later;
+  else {
+    const copy: Record<string, Tree> = { ...earlier };
+    meter.left -= countKeys(earlier);
+    for (const key in later) {
+      if (--meter.left <= 0) yield;
+      copy[key] = later[key]!;
+    }
+    merged = copy;
+  }
+  if (remembered) memo.set(later, { earlier, merged });
+  return merged;
+}
+
+/** `mergeLayers` in slices (see `slices.ts`): the merged tree, frozen, once the walk returns it. */
+export function* mergeLayersInSlices(layers: readonly Tree[], meter: Meter): Walk<TreeObject> {
+  let merged: Tree = EMPTY;
+  for (const layer of layers) {
+    if (isObject(layer)) merged = yield* mergeInSlices(merged, layer, meter, 0);
+  }
+  yield* freezeInSlices(merged, meter);
+  return merged as TreeObject;
+}

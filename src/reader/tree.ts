@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.ts';
 import { overspent, spend, type SizeBudget } from './budget.ts';
+import type { Meter, Walk } from './slices.ts';
 
 /** A JSON-like value as held in a snapshot. */
 export type Tree = string | number | boolean | null | readonly Tree[] | { readonly [key: string]: Tree };
@@ -300,6 +301,30 @@ export function deepFreeze<T extends Tree | undefined>(node: T): T {
   return Object.freeze(node);
 }
 
+/**
+ * `deepFreeze` in slices (see `slices.ts`): children are frozen before their parent, so a walk stopped between two
+ * slices leaves no frozen node above one that is not, and `deepFreeze` may take over from where it stopped.
+ */
+export function* freezeInSlices(node: Tree | undefined, meter: Meter): Walk<void> {
+  if (typeof node !== 'object' || node === null || Object.isFrozen(node)) return;
+  if (Array.isArray(node)) {
+    for (const item of node as readonly Tree[]) {
+      if (--meter.left <= 0) yield;
+      if (typeof item === 'object' && item !== null && !Object.isFrozen(item)) yield* freezeInSlices(item, meter);
+    }
+  } else {
+    let count = 0;
+    for (const key in node) {
+      count++;
+      if (--meter.left <= 0) yield;
+      const child = (node as TreeObject)[key];
+      if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) yield* freezeInSlices(child, meter);
+    }
+    if (count >= COUNTED_FROM) frozenCounts.set(node, count);
+  }
+  Object.freeze(node);
+}
+
 /** The node at a path, or undefined when the path leaves the tree. Numeric segments index arrays. */
 export function getIn(root: Tree | undefined, segments: readonly string[]): Tree | undefined {
   let node: Tree | undefined = root;
@@ -333,6 +358,39 @@ export function deepEqual(a: Tree | undefined, b: Tree | undefined): boolean {
   if (ka.length !== Object.keys(b).length) return false;
   for (const key of ka) {
     if (!Object.hasOwn(b, key) || !deepEqual((a as TreeObject)[key], (b as TreeObject)[key])) return false;
+  }
+  return true;
+}
+
+/** `deepEqual` in slices (see `slices.ts`), for trees that do not change while it walks them (frozen ones). */
+export function* equalInSlices(a: Tree | undefined, b: Tree | undefined, meter: Meter): Walk<boolean> {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) {
+      if (--meter.left <= 0) yield;
+      const x = (a as readonly Tree[])[i];
+      const y = (b as readonly Tree[])[i];
+      // Leaves are compared here rather than in a walk of their own.
+      if (Object.is(x, y)) continue;
+      if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+      if (!(yield* equalInSlices(x, y, meter))) return false;
+    }
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  meter.left -= ka.length;
+  if (ka.length !== countKeys(b)) return false;
+  for (const key of ka) {
+    if (--meter.left <= 0) yield;
+    if (!Object.hasOwn(b, key)) return false;
+    const x = (a as TreeObject)[key];
+    const y = (b as TreeObject)[key];
+    if (Object.is(x, y)) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+    if (!(yield* equalInSlices(x, y, meter))) return false;
   }
   return true;
 }

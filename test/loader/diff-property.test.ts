@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diffTrees, treesDiffer, type TreeChange } from '../../src/loader/diff.ts';
+import { diffInSlices, differInSlices, diffTrees, treesDiffer, type TreeChange } from '../../src/loader/diff.ts';
 import { deepEqual, deepFreeze, isObject, type Tree, type TreeObject } from '../../src/reader/tree.ts';
+import { drive } from '../helpers/slices.ts';
 
 /** The diff as it was first written (one call per node, every key of both sides listed): the reference. */
 function referenceDiff(previous: TreeObject, current: TreeObject): TreeChange[] {
@@ -75,6 +76,31 @@ describe('diffTrees, against the reference', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+
+  it('lists the same changes in slices of any size, and differInSlices agrees with treesDiffer', () => {
+    fc.assert(
+      fc.property(root, root, fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 6 }), (a, b, picks, slice) => {
+        const current = deepFreeze(sharing(a, b, picks) as TreeObject);
+        deepFreeze(a);
+        const expected = referenceDiff(a, current);
+        expect(drive((meter) => diffInSlices(a, current, meter), slice).result).toEqual(expected);
+        expect(drive((meter) => differInSlices(a, current, meter), slice).result).toBe(expected.length > 0);
+        expect(drive((meter) => differInSlices(a, a, meter), slice).result).toBe(false);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('yields about once a slice comparing layers of many values', () => {
+    const layer = (salt: number) => deepFreeze(objectOf(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i === 19_999 ? salt : 0] as const)));
+    const [a, b] = [layer(0), layer(1)];
+    const listed = drive((meter) => diffInSlices(a, b, meter), 1000);
+    expect(listed.result.map((change) => change.segments.join('.'))).toEqual(['k19999']);
+    expect(listed.yields).toBeGreaterThanOrEqual(19);
+    const found = drive((meter) => differInSlices(a, b, meter), 1000);
+    expect(found.result).toBe(true);
+    expect(found.yields).toBeGreaterThanOrEqual(19);
   });
 
   it('finds a key added or dropped between frozen objects of many keys, whose key counts it remembers', () => {

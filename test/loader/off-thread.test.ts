@@ -85,7 +85,7 @@ describe('tree chunks', () => {
 
   it('never put a hostile key on a rebuilt object', () => {
     const builder = createTreeBuilder();
-    const fragment = JSON.parse('{"__proto__": {"polluted": 1}, "a": 1}') as Tree;
+    const fragment = JSON.parse('["__proto__", {"polluted": 1}, "a", 1, "constructor", 2]') as Tree[];
     builder.apply([[-1, '', 0, false], [0, fragment], [0, 'constructor', 1, false]]);
     expect(builder.tree).toEqual({ a: 1 });
     expect(Object.getPrototypeOf(builder.tree)).toBe(Object.prototype);

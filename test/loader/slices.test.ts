@@ -1,0 +1,161 @@
+// A large layer is interned, frozen, merged and compared in slices, the event loop turning between them, and every
+// guarantee of a publish holds across those turns: published whole or not at all, nothing after close(), a newer
+// change of the same source never overwritten by an older one still being merged.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createConfig, type ChangeEvent, type Config } from '../../src/index.ts';
+import { SLICE_VALUES } from '../../src/loader/slices.ts';
+import { readsAsked, scriptedSource } from '../helpers/sources.ts';
+
+const VALUES = 93_000;
+/** A layer of 93,000 keys, every value changed from one salt to the next. */
+const large = (salt: number) => Object.fromEntries(Array.from({ length: VALUES }, (_, i) => [`k${i}`, (i + salt) % 10]));
+/** How many slices a walk of every value of the layer takes at least. */
+const WALK = Math.floor(VALUES / SLICE_VALUES);
+
+/** Counts the turns of the event loop (one setImmediate after another) until stopped. */
+function turns() {
+  let count = 0;
+  let running = true;
+  const tick = () => {
+    if (!running) return;
+    count++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    get count() {
+      return count;
+    },
+    stop() {
+      running = false;
+      return count;
+    },
+  };
+}
+
+const open: Config[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((config) => config.close()));
+});
+
+/** A config over a scripted source, loaded with `first`. */
+async function loaded(first: Record<string, unknown>) {
+  const source = scriptedSource();
+  const creating = createConfig({ sources: [source] });
+  await readsAsked(source, 1);
+  const counting = turns();
+  source.reads[0]!.answer(first);
+  const config = await creating;
+  open.push(config);
+  return { source, config, loadTurns: counting.stop() };
+}
+
+/** Starts a `sync()` and answers its read with `data`; the turns counted from the answer until `sync()` settles. */
+async function syncWith(config: Config, source: ReturnType<typeof scriptedSource>, data: Record<string, unknown>) {
+  const reads = source.reads.length;
+  const syncing = config.sync();
+  await readsAsked(source, reads + 1);
+  const counting = turns();
+  source.reads[reads]!.answer(data);
+  const state = { done: false };
+  return {
+    syncing: syncing.finally(() => {
+      state.done = true;
+      counting.stop();
+    }),
+    counting,
+    /** Waits for `count` turns from the answer, or for the sync to settle, whichever comes first. */
+    async turned(count: number) {
+      while (counting.count < count && !state.done) await new Promise((resolve) => setImmediate(resolve));
+    },
+  };
+}
+
+describe('a large layer in slices', () => {
+  it('lets the event loop turn while a layer of 93,000 values is frozen on load, and interned, frozen and compared on reload', async () => {
+    const { source, config, loadTurns } = await loaded(large(0));
+    // Frozen in slices (there is nothing to intern it against, nor to compare it with, on load).
+    expect(loadTurns).toBeGreaterThanOrEqual(WALK);
+    expect(config.get('k7').int()).toBe(7);
+    const { syncing, counting } = await syncWith(config, source, large(1));
+    await syncing;
+    // Interned and frozen, a slice at a time each: the comparison stops at the first value changed.
+    expect(counting.count).toBeGreaterThanOrEqual(2 * WALK);
+    expect(config.get('k7').int()).toBe(8);
+    expect(config.snapshot().version).toBe(2);
+  });
+
+  it('lists every change of a reload in slices for a change listener, and publishes them in one event', async () => {
+    const { source, config } = await loaded(large(0));
+    const events: ChangeEvent[] = [];
+    config.on('change', (event) => events.push(event));
+    const { syncing, counting } = await syncWith(config, source, large(1));
+    await syncing;
+    expect(counting.count).toBeGreaterThanOrEqual(3 * WALK);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.changes).toHaveLength(VALUES);
+    expect(events[0]!.changes[7]).toMatchObject({ path: 'k7', previous: 7, current: 8, version: 2 });
+  });
+
+  it('keeps a small layer in one step: no turn of the event loop between its read and its publish', async () => {
+    const { source, config, loadTurns } = await loaded({ a: 1 });
+    expect(loadTurns).toBe(0);
+    const { syncing, counting } = await syncWith(config, source, Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, i])));
+    await syncing;
+    expect(counting.count).toBe(0);
+    expect(config.get('k499').int()).toBe(499);
+  });
+
+  it('publishes nothing once the config closes during a slice, whichever slice it is', async () => {
+    for (const after of [1, WALK, 2 * WALK + 1]) {
+      const { source, config } = await loaded(large(0));
+      const published: number[] = [];
+      config.on('change', (event) => published.push(event.version));
+      const { syncing, turned } = await syncWith(config, source, large(1));
+      await turned(after);
+      await config.close();
+      await syncing;
+      for (let i = 0; i < 3 * WALK; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(published).toEqual([]);
+      expect(config.snapshot().version).toBe(1);
+      expect(config.get('k7').int()).toBe(7);
+    }
+  });
+
+  it('never lets a large layer still being merged overwrite a newer change of its source', async () => {
+    const { source, config } = await loaded(large(0));
+    const { syncing, turned } = await syncWith(config, source, large(1));
+    // The read's layer is being interned and frozen; the watch brings a newer one meanwhile.
+    await turned(WALK);
+    source.push({ k0: 'newer' });
+    await syncing;
+    for (let i = 0; i < 3 * WALK; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(config.get('k0').string()).toBe('newer');
+    expect(config.get('k1').exists()).toBe(false);
+  });
+
+  it('merges two large layers of one sync at once, each whole', async () => {
+    const [a, b] = [scriptedSource('a'), scriptedSource('b')];
+    const creating = createConfig({ sources: [a, b] });
+    await Promise.all([readsAsked(a, 1), readsAsked(b, 1)]);
+    a.reads[0]!.answer(large(0));
+    b.reads[0]!.answer({ ...large(5), only: 'b' });
+    const config = await creating;
+    open.push(config);
+    const syncing = config.sync();
+    await Promise.all([readsAsked(a, 2), readsAsked(b, 2)]);
+    const seen: string[] = [];
+    const watching = turns();
+    const check = setInterval(() => seen.push(`${config.get('k0').int()}/${config.get('only').string('')}`), 0);
+    a.reads[1]!.answer(large(1));
+    b.reads[1]!.answer(large(2));
+    await syncing;
+    clearInterval(check);
+    watching.stop();
+    // Readers saw the old snapshot or the new one, never a mix: b's layer still on top, or b's new one without `only`.
+    expect(new Set(seen)).toEqual(new Set(seen.filter((state) => state === '5/b' || state === '2/')));
+    expect(config.get('k0').int()).toBe(2);
+    expect(config.get('only').exists()).toBe(false);
+    expect(config.snapshot().version).toBe(2);
+  });
+});
