@@ -72,10 +72,12 @@ export async function decodeLayer(changeSet: ChangeSet, options: DecodeOptions, 
     let tree: Tree;
     // Whether the decode took the previous nodes in already; a tree from elsewhere is interned once it is here.
     let interned = false;
-    // Whether the layer's values were counted here (the thread counts those it decodes, and the event loop does not).
-    let counted = true;
+    // How many values the layer holds, when counted here (the thread counts those it decodes, and the event loop
+    // does not): a document decoded on a thread is 256 KiB or more (JSON: 1 MiB), and is taken as large.
+    let values: number | undefined;
     if (changeSet.format === 'object') {
       tree = normalize(changeSet.data, { maxDepth: limits.maxDepth, transform, budget, freeze: false });
+      values = budget.maxValues - budget.values;
     } else {
       const data = changeSet.data as Uint8Array | string;
       const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
@@ -87,16 +89,18 @@ export async function decodeLayer(changeSet: ChangeSet, options: DecodeOptions, 
       if (user?.encoder) {
         const bytes = typeof data === 'string' ? toUtf8.encode(data) : data;
         tree = decodeWithEncoder(user.format, user.encoder, bytes, { maxDepth: limits.maxDepth, maxBytes: limits.maxBytes, transform, budget, whole: true });
+        values = budget.maxValues - budget.values;
       } else if (decodesOffThread(changeSet.format, size)) {
         // A large document would hold the event loop for seconds in some formats and shapes: it decodes on a thread.
         tree = await decodeOffThread(changeSet.format, data, limits, env, DECODE_TIMEOUT, options.takesBytes === true && isHandedOver(data), options.signal);
-        counted = false;
         // What comes next (the layer interned, merged, frozen, compared) is a step of the event loop of its own,
         // not one with the parse of the text or the last chunk of the tree.
         await new Promise<void>((resolve) => setImmediate(resolve));
       } else {
         // Frozen as it is walked: the merge then finds it frozen and does not list its keys again to freeze it.
-        tree = await decodeText(changeSet.format, documentText(data), limits, env, undefined, previous, true);
+        const report = { values: 0, rewritten: false };
+        tree = await decodeText(changeSet.format, documentText(data), limits, env, report, previous, true);
+        values = report.values;
         interned = true;
       }
     }
@@ -105,9 +109,9 @@ export async function decodeLayer(changeSet: ChangeSet, options: DecodeOptions, 
         code: 'NOT_OBJECT',
       });
     }
-    // A document decoded on a thread is 256 KiB or more (JSON: 1 MiB): large enough to be walked in slices, which
-    // cost nothing when it holds few values.
-    const large = !counted || budget.maxValues - budget.values >= LARGE_LAYER_VALUES;
+    // A layer decoded on the event loop was interned and frozen in the walk that normalized it; the merges and diffs
+    // of a large one are still run in slices.
+    const large = values === undefined || values >= LARGE_LAYER_VALUES;
     if (interned || !large) return { tree: interned || previous === undefined ? tree : intern(previous, tree), large };
     const decoded = tree;
     const settled = inSlices(

@@ -97,6 +97,27 @@ describe('a large layer in slices', () => {
     expect(events[0]!.changes[7]).toMatchObject({ path: 'k7', previous: 7, current: 8, version: 2 });
   });
 
+  it('compares a large layer decoded on the event loop in slices too, after the step that decodes it', async () => {
+    // 20,000 keys of JSON: under 1 MiB, decoded on the event loop, interned and frozen as it is normalized.
+    const keys = (salt: number) => JSON.stringify(Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, (i + salt) % 10])));
+    const source = scriptedSource();
+    const creating = createConfig({ sources: [source] });
+    await readsAsked(source, 1);
+    source.reads[0]!.answer(keys(0), 'json');
+    const config = await creating;
+    open.push(config);
+    const events: ChangeEvent[] = [];
+    config.on('change', (event) => events.push(event));
+    const reads = source.reads.length;
+    const syncing = config.sync();
+    await readsAsked(source, reads + 1);
+    const counting = turns();
+    source.reads[reads]!.answer(keys(1), 'json');
+    await syncing;
+    expect(counting.stop()).toBeGreaterThanOrEqual(Math.floor(20_000 / SLICE_VALUES));
+    expect(events[0]!.changes).toHaveLength(20_000);
+  });
+
   it('keeps a small layer in one step: no turn of the event loop between its read and its publish', async () => {
     const { source, config, loadTurns } = await loaded({ a: 1 });
     expect(loadTurns).toBe(0);
