@@ -23,6 +23,7 @@ import { intern } from '../../src/reader/intern.ts';
 import { mergeLayers } from '../../src/reader/merge.ts';
 import { normalize, type Tree } from '../../src/reader/tree.ts';
 import { diffTrees } from '../../src/loader/diff.ts';
+import { loopCpuMs } from './measure.ts';
 import { EXTENSION, SHAPES } from './shapes.ts';
 
 const MiB = 1024 * 1024;
@@ -35,8 +36,13 @@ interface CaseFigures {
   outcome: string;
   loadMs: number;
   reloadMs: number;
-  /** The longest the event loop was held, over load, read and reload. */
+  /** The longest the event loop was held, over load, read and reload (wall clock). */
   heldMs: number;
+  /**
+   * The most CPU time the event loop's thread spent between two ticks of the probe (ms, to 10 ms; Linux): what held
+   * it, without the time a loaded machine's scheduler kept it waiting. Undefined where the system does not tell.
+   */
+  heldCpuMs?: number | undefined;
   /** The process's peak resident memory (every thread's), less what it was before the load: through the reload. */
   peakRssBytes: number;
   /** The same, up to the end of the load (one document; the reload holds the old layer beside the new document). */
@@ -73,11 +79,16 @@ function startProbe() {
   let last = performance.now();
   let held = 0;
   let rss = process.memoryUsage.rss();
+  let lastCpu = loopCpuMs();
+  let heldCpu = lastCpu === undefined ? undefined : 0;
   let timer: NodeJS.Timeout;
   const tick = () => {
     const now = performance.now();
     held = Math.max(held, now - last);
     last = now;
+    const cpu = loopCpuMs();
+    if (cpu !== undefined && lastCpu !== undefined && heldCpu !== undefined) heldCpu = Math.max(heldCpu, cpu - lastCpu);
+    lastCpu = cpu;
     rss = Math.max(rss, process.memoryUsage.rss());
     timer = setTimeout(tick, 1);
   };
@@ -85,8 +96,9 @@ function startProbe() {
   return {
     stop() {
       clearTimeout(timer);
-      held = Math.max(held, performance.now() - last);
-      return { held, rss: Math.max(rss, process.memoryUsage.rss(), peakRss() ?? 0) };
+      tick();
+      clearTimeout(timer);
+      return { held, heldCpu, rss: Math.max(rss, process.memoryUsage.rss(), peakRss() ?? 0) };
     },
   };
 }
@@ -157,14 +169,16 @@ async function runCase(format: string, shape: string, size: number, withStages: 
     start = performance.now();
     await config.sync();
     figures.reloadMs = performance.now() - start;
-    const { held, rss } = probe.stop();
+    const { held, heldCpu, rss } = probe.stop();
     figures.heldMs = held;
+    figures.heldCpuMs = heldCpu;
     figures.peakRssBytes = rss - rssBefore;
     for (let i = 0; i < 3; i++) gc();
     figures.heldHeapBytes = process.memoryUsage().heapUsed - heapBefore;
     await config.close();
   } catch (error) {
-    const { held, rss } = probe.stop();
+    const { held, heldCpu, rss } = probe.stop();
+    figures.heldCpuMs = heldCpu;
     if (stage === 'load') {
       figures.loadMs = performance.now() - start;
       figures.loadPeakRssBytes = rss - rssBefore;
@@ -188,6 +202,7 @@ function describe(figures: CaseFigures): string {
     : '';
   return (
     `[event loop] ${mib(figures.bytes)} of ${figures.name}: ${figures.outcome}, loop held ${figures.heldMs.toFixed(0)} ms ` +
+    (figures.heldCpuMs === undefined ? '' : `(its thread's CPU at most ${figures.heldCpuMs} ms at once) `) +
     `(load ${figures.loadMs.toFixed(0)} ms, reload ${figures.reloadMs.toFixed(0)} ms), peak RSS +${mib(figures.loadPeakRssBytes)} ` +
     `(${(figures.loadPeakRssBytes / figures.bytes).toFixed(1)}×) on load, +${mib(figures.peakRssBytes)} (${(figures.peakRssBytes / figures.bytes).toFixed(1)}×) ` +
     `through the reload, heap held +${mib(figures.heldHeapBytes)}${stageText}`

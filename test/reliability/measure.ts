@@ -82,7 +82,7 @@ const LOOP_STAT = `/proc/self/task/${process.pid}/stat`;
  * The CPU time the event loop's thread has used (ms): its task's user and system time, in the kernel's clock ticks
  * of 10 ms (USER_HZ is 100 on Linux); undefined where there is no such file.
  */
-function loopCpuMs(): number | undefined {
+export function loopCpuMs(): number | undefined {
   let stat: string;
   try {
     stat = readFileSync(LOOP_STAT, 'latin1');
