@@ -1,4 +1,5 @@
 export type { AbortSignalLike, AbortSignalShape } from './abort-signal.ts';
+export type { UrlLike, UrlShape } from './url-like.ts';
 export { createConfig } from './config.ts';
 export type { Config, ConfigEvents, ConfigFor, ConfigOptions, ConfigShape, WatchOptions } from './config.ts';
 export { ConfigError } from './errors.ts';

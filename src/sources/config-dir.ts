@@ -1,3 +1,4 @@
+import type { UrlLike } from '../url-like.ts';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { formatName } from '../encoders/index.ts';
@@ -16,7 +17,7 @@ export interface ConfigDirOptions {
    * The directory, several (an array, or a `path.delimiter` list), each a path or a `file:` URL; default
    * `NODE_CONFIG_DIR`, else `./config`.
    */
-  dir?: string | URL | readonly (string | URL)[] | undefined;
+  dir?: string | UrlLike | readonly (string | UrlLike)[] | undefined;
   /** The deployment, or several (an array, or a comma list); default `NODE_CONFIG_ENV`, else `NODE_ENV`, else `development`. */
   deployment?: string | readonly string[] | undefined;
   /** The instance (the `-{instance}` files); default `NODE_APP_INSTANCE`. */

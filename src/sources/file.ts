@@ -1,3 +1,4 @@
+import type { UrlLike } from '../url-like.ts';
 import { statfsSync, statSync, type BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
@@ -27,7 +28,7 @@ import { checkOptionNames, checkPath, delayOption, optionNames } from '../option
 /** Options of a file source. */
 export interface FileSourceOptions extends SourceOptions {
   /** The file's path (relative to the working directory), or a `file:` URL. */
-  path: string | URL;
+  path: string | UrlLike;
   /** The format, when the extension does not say it (`json`, `yaml`, `toml`, `dotenv`, or an encoder's name). */
   format?: string | undefined;
   /**
@@ -75,14 +76,14 @@ const GENERATED_FILE_SYSTEMS: ReadonlySet<number> = new Set([
  * temporary file renamed over it, delete and recreate, Kubernetes' `..data` symlink swaps, and its directory or a
  * link on its path replaced. A missing `optional` file is an empty layer until it appears.
  */
-export function fileSource(pathOrOptions: string | URL | FileSourceOptions): FileSource {
+export function fileSource(pathOrOptions: string | UrlLike | FileSourceOptions): FileSource {
   return watchedFileSource(pathOrOptions, platformFileWatcher);
 }
 
 const FILE_OPTIONS = optionNames<FileSourceOptions>()('path', 'format', 'encoders', 'debounce', 'name', 'optional', 'watch');
 
 /** A file source that watches its path with the given watcher (each watcher is tested on every platform it runs on). */
-export function watchedFileSource(pathOrOptions: string | URL | FileSourceOptions, watcher: FileWatcher): FileSource {
+export function watchedFileSource(pathOrOptions: string | UrlLike | FileSourceOptions, watcher: FileWatcher): FileSource {
   const asked = typeof pathOrOptions === 'string' || pathOrOptions instanceof URL ? { path: pathOrOptions } : pathOrOptions;
   checkOptionNames(asked, FILE_OPTIONS, 'fileSource');
   // A URL's path from here on: names, errors and the format read it as a path.

@@ -1,3 +1,4 @@
+import type { UrlLike } from '../url-like.ts';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createChannel } from '../channel.ts';
@@ -12,7 +13,7 @@ import { checkOptionNames, checkPath, delayOption, optionNames } from '../option
 /** Options of a secrets directory source. */
 export interface SecretsDirSourceOptions extends SourceOptions {
   /** The directory (`/run/secrets`, a Kubernetes secret volume's mount path), or a `file:` URL. */
-  dir: string | URL;
+  dir: string | UrlLike;
   /** What else splits a file's name into nested keys, besides dots (`__` maps `db__password` to `db.password`). */
   separator?: string | undefined;
   /** Milliseconds to wait after the last change before reading (default 5; 0 reads at once). */
@@ -31,7 +32,7 @@ const SECRETS_DIR_OPTIONS = optionNames<SecretsDirSourceOptions>()('dir', 'separ
  * `..2024_…`) are skipped, sizes are bounded, and the directory is followed: files added, changed or removed, and
  * a volume's `..data` link swapped.
  */
-export function secretsDirSource(dirOrOptions: string | URL | SecretsDirSourceOptions): Source {
+export function secretsDirSource(dirOrOptions: string | UrlLike | SecretsDirSourceOptions): Source {
   const asked = typeof dirOrOptions === 'string' || dirOrOptions instanceof URL ? { dir: dirOrOptions } : dirOrOptions;
   checkOptionNames(asked, SECRETS_DIR_OPTIONS, 'secretsDirSource');
   // A URL's path from here on: names and origins read it as a path.

@@ -247,16 +247,27 @@ export async function start(): Promise<Service> {
   return createService({ name: 'popular', config }).handle('Popular', { async ping(request: unknown, context) { return context.signal.aborted ? undefined : request; } });
 }
 `;
+  // Where the consumer's types declare URL (here the DOM library's), a file: URL is taken for a path.
+  const urls = `
+import { configDirSources, fileSource, secretsDirSource } from 'microconf';
+
+export const sources = [
+  fileSource(new URL('./config.yaml', import.meta.url)),
+  fileSource({ path: new URL('./local.yaml', import.meta.url), optional: true }),
+  secretsDirSource(new URL('./secrets/', import.meta.url)),
+  ...configDirSources({ dir: [new URL('./config/', import.meta.url), 'more'] }),
+];
+`;
   const modes = [
-    { name: 'nodenext', options: { module: 'nodenext', moduleResolution: 'nodenext' }, files: ['use.mts', 'use.cts'] },
-    { name: 'node16', options: { module: 'node16', moduleResolution: 'node16' }, files: ['use.mts', 'use.cts'] },
-    { name: 'bundler', options: { module: 'esnext', moduleResolution: 'bundler' }, files: ['use.ts'] },
+    { name: 'nodenext', options: { module: 'nodenext', moduleResolution: 'nodenext' }, files: ['use.mts', 'use.cts', 'urls.mts'] },
+    { name: 'node16', options: { module: 'node16', moduleResolution: 'node16' }, files: ['use.mts', 'use.cts', 'urls.mts'] },
+    { name: 'bundler', options: { module: 'esnext', moduleResolution: 'bundler' }, files: ['use.ts', 'urls.mts'] },
     // No DOM library either: the declarations may name no global that only the DOM or @types/node declares.
     { name: 'nodenext-es2022', options: { module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022'] }, files: ['use.mts', 'use.cts'] },
   ];
 
   it.each(modes)('check in a strict consumer, skipLibCheck off, without @types/node: $name', async ({ name, options, files }) => {
-    for (const file of files) await writeFile(join(consumer, file), use);
+    for (const file of files) await writeFile(join(consumer, file), file.startsWith('urls') ? urls : use);
     const config = join(consumer, `tsconfig.${name}.json`);
     await writeFile(
       config,
