@@ -7,13 +7,15 @@ const file = process.env.POPULAR_CONFIG ?? fileURLToPath(new URL('config.yaml', 
 const config = await createConfig({ sources: [fileSource(file), envSource({ strippedPrefix: 'MICRO' })] });
 const client = createClient({ config });
 const name = process.env.POPULAR_NAME ?? 'winyh';
+let stopping = false;
 
 const callOnce = async () => {
   try {
     const { message } = await client.call<{ message: string }>('popular', 'Popular.Ping', { name });
     console.log(message);
   } catch (error) {
-    console.error(`call failed: ${(error as Error).message}`);
+    // Calls still waiting at Ctrl-C end with the client: that is the stop asked for, not a failure to report.
+    if (!stopping) console.error(`call failed: ${(error as Error).message}`);
   }
 };
 
@@ -24,6 +26,7 @@ if (process.argv.includes('--once')) {
 } else {
   const timer = setInterval(() => void callOnce(), 1000);
   process.once('SIGINT', () => {
+    stopping = true;
     clearInterval(timer);
     void client.close().then(() => config.close());
   });
