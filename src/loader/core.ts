@@ -1,6 +1,7 @@
 import type { ConfigError } from '../errors.ts';
 import type { ChangeSet, ReadOptions } from '../sources/source.ts';
-import { acknowledge, isFresh, prepareCandidate, type Candidate, type LayerOptions, type SourceEntry } from './layers.ts';
+import { acknowledge, decodeAhead, isFresh, prepareCandidate, type Candidate, type LayerOptions, type SourceEntry } from './layers.ts';
+import type { DecodedLayer } from './decode.ts';
 import { applyOverrides, NO_OVERRIDES, OVERRIDES_NAME, type Overrides } from './overrides.ts';
 import type { Publisher, Staged } from './publisher.ts';
 import { inSlices } from './slices.ts';
@@ -26,7 +27,9 @@ export interface LoaderCore {
    * Decodes a change set into a candidate layer of the entry, unless it is stale or holds the same data; `again`
    * decodes it even then (the keys that open its values changed).
    */
-  prepare(entry: SourceEntry, ticket: number, changeSet: ChangeSet, again?: boolean): Promise<Candidate | undefined>;
+  prepare(entry: SourceEntry, ticket: number, changeSet: ChangeSet, again?: boolean, ahead?: Promise<DecodedLayer>): Promise<Candidate | undefined>;
+  /** Decodes a change set the entry's source told of ahead of its watch (see `decodeAhead`). */
+  decodeAhead(entry: SourceEntry, changeSet: ChangeSet | undefined): void;
   /**
    * Publishes the admitted entries' layers with the fresh candidates in place (and `admit`'s entries admitted),
    * the run-time layer on top; returns the error of a refused candidate snapshot, in which case nothing changes.
@@ -61,7 +64,9 @@ export function createCore(publisher: Publisher, decode: LayerOptions, settings:
     readTimeout: settings.readTimeout,
     limits: decode.encoders ? { ...decode.limits, encoders: decode.encoders } : decode.limits,
     follow: settings.follow,
-    prepare: (entry: SourceEntry, ticket: number, changeSet: ChangeSet, again?: boolean) => prepareCandidate(entry, ticket, changeSet, decode, again),
+    prepare: (entry: SourceEntry, ticket: number, changeSet: ChangeSet, again?: boolean, ahead?: Promise<DecodedLayer>) =>
+      prepareCandidate(entry, ticket, changeSet, decode, again, ahead),
+    decodeAhead: (entry: SourceEntry, changeSet: ChangeSet | undefined) => decodeAhead(entry, changeSet, decode),
     commit(candidates: readonly Candidate[], admit: readonly SourceEntry[] = [], staged?: Staged): ConfigError | undefined {
       if (core.closed) return undefined;
       const { fresh, layers } = layersFor(candidates, admit);
@@ -84,7 +89,10 @@ export function createCore(publisher: Publisher, decode: LayerOptions, settings:
     report: (error: ConfigError) => publisher.report(error),
     close() {
       core.closed = true;
-      for (const entry of entries) entry.stop.abort();
+      for (const entry of entries) {
+        entry.stop.abort();
+        entry.ahead = undefined;
+      }
     },
   };
   /**

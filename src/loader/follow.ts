@@ -2,7 +2,8 @@ import { toConfigError } from '../errors.ts';
 import { sleep } from '../sleep.ts';
 import type { ChangeSet } from '../sources/source.ts';
 import type { LoaderCore } from './core.ts';
-import { nextTicket, type SourceEntry } from './layers.ts';
+import { nextTicket, takeAhead, type SourceEntry } from './layers.ts';
+import { READ_AHEAD, type ReadsAhead } from '../sources/source.ts';
 import { readSource } from './bounds.ts';
 
 /** The longest the loader waits before it re-creates a watch that ended after a failure (ms). */
@@ -76,6 +77,18 @@ export function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Prom
 export async function followSource(core: LoaderCore, entry: SourceEntry): Promise<void> {
   const watch = entry.source.watch;
   if (!watch) return;
+  // Change sets told ahead of the watch are decoded while their source waits to yield them.
+  const listenAhead = (entry.source as Partial<ReadsAhead>)[READ_AHEAD];
+  const stopListening = typeof listenAhead === 'function' ? listenAhead.call(entry.source, (changeSet) => core.decodeAhead(entry, changeSet)) : undefined;
+  try {
+    await followWatch(core, entry, watch);
+  } finally {
+    stopListening?.();
+    entry.ahead = undefined;
+  }
+}
+
+async function followWatch(core: LoaderCore, entry: SourceEntry, watch: NonNullable<SourceEntry['source']['watch']>): Promise<void> {
   const state = { failures: 0 };
   for (let round = 0; !core.closed; round++) {
     let iterator: AsyncIterator<ChangeSet>;
@@ -144,7 +157,7 @@ async function consume(
       state.failures = 0;
       const ticket = nextTicket(entry);
       try {
-        const candidate = await core.prepare(entry, ticket, outcome.result.value);
+        const candidate = await core.prepare(entry, ticket, outcome.result.value, false, takeAhead(entry, outcome.result.value));
         const settled = candidate ? core.settle([candidate]) : undefined;
         const refused = settled instanceof Promise ? await settled : settled;
         // The last good layer stays: the refused one never reaches a reader.

@@ -3,7 +3,8 @@ import { intern } from '../reader/intern.ts';
 import type { Tree } from '../reader/tree.ts';
 import type { Decrypter } from '../secrets/envelope.ts';
 import { isChangeSet, keepData, sameData, type ChangeSet, type KeptData, type Source } from '../sources/source.ts';
-import { decodeLayer, type DecodeOptions } from './decode.ts';
+import { decodeLayer, type DecodedLayer, type DecodeOptions } from './decode.ts';
+import { decodesOffThread } from './off-thread.ts';
 import { decryptLayer } from './decrypt.ts';
 import type { Layer } from './snapshot.ts';
 
@@ -31,6 +32,11 @@ export interface SourceEntry {
    * reported) again while the keys stay, taken again when they change. Stale once a newer ticket is decided.
    */
   undecrypted: { readonly changeSet: ChangeSet; readonly ticket: number } | undefined;
+  /**
+   * A change set its source told of ahead of its watch (see `READ_AHEAD`), and its tree decoding meanwhile: taken
+   * when the watch yields that very change set, dropped at the next one.
+   */
+  ahead: { readonly changeSet: ChangeSet; readonly decoded: Promise<DecodedLayer> } | undefined;
   /** The loop following the source's watch, once it is followed. */
   following: Promise<void> | undefined;
   /**
@@ -67,6 +73,7 @@ export function createEntry(source: Source): SourceEntry {
     decided: 0,
     admitted: false,
     undecrypted: undefined,
+    ahead: undefined,
     following: undefined,
     stop: new AbortController(),
   };
@@ -81,10 +88,38 @@ export function emptyLayer(source: Source): Layer {
 export const nextTicket = (entry: SourceEntry): number => ++entry.issued;
 
 /**
+ * Starts decoding a change set its source told of ahead of its watch (see `READ_AHEAD`), undefined to drop the one
+ * told before. Only a text decoded on the event loop, and not one holding the current layer's data: what the watch
+ * yields then is decoded already. A failure is told when, and if, the watch yields the change set.
+ */
+export function decodeAhead(entry: SourceEntry, changeSet: ChangeSet | undefined, options: LayerOptions): void {
+  entry.ahead = undefined;
+  if (changeSet === undefined || entry.stop.signal.aborted) return;
+  const { data, format } = changeSet;
+  if (typeof data !== 'string' || changeSet.encoder !== undefined || decodesOffThread(format, Buffer.byteLength(data))) return;
+  if (entry.changeSet && sameData(entry.changeSet, changeSet)) return;
+  const decoded = decodeLayerTree(entry, changeSet, options, false);
+  decoded.catch(() => {});
+  entry.ahead = { changeSet, decoded };
+}
+
+/** The tree of a change set told of ahead, when it is the one the watch now yields; the one told is dropped either way. */
+export function takeAhead(entry: SourceEntry, changeSet: ChangeSet): Promise<DecodedLayer> | undefined {
+  const ahead = entry.ahead;
+  entry.ahead = undefined;
+  return ahead?.changeSet === changeSet ? ahead.decoded : undefined;
+}
+
+/** A change set's layer, decoded against the source's current layer (see `decodeLayer`). */
+function decodeLayerTree(entry: SourceEntry, changeSet: ChangeSet, options: LayerOptions, takesBytes: boolean): Promise<DecodedLayer> {
+  return decodeLayer(changeSet, { ...options, takesBytes, signal: entry.stop.signal }, options.decrypt ? undefined : (entry.layer?.tree ?? undefined));
+}
+
+/**
  * Decodes a change set (and opens its `enc:` values) into a candidate layer; undefined when a newer ticket was
  * decided meanwhile, or when it holds the data of the current layer (which decides its ticket: an older change set
  * still decoding is then stale), or the data that just failed to decrypt with the same keys. `again` decodes it
- * whatever it holds: the keys that open its values changed.
+ * whatever it holds: the keys that open its values changed. `ahead` is its layer decoding already (`takeAhead`).
  */
 export async function prepareCandidate(
   entry: SourceEntry,
@@ -92,6 +127,7 @@ export async function prepareCandidate(
   changeSet: ChangeSet,
   options: LayerOptions,
   again = false,
+  ahead?: Promise<DecodedLayer>,
 ): Promise<Candidate | undefined> {
   if (ticket <= entry.decided) return undefined;
   // A source of one's own may hand over anything: what is not a change set is said to be that, not a decoder's fault.
@@ -112,11 +148,7 @@ export async function prepareCandidate(
   const kept = options.decrypt ? changeSet : keepData(changeSet);
   const state = layerState(entry.source.name, changeSet, kept);
   // A layer whose values are decrypted is built anew from the decoded one: the decoded tree shares nothing with it.
-  const decoded = await decodeLayer(
-    changeSet,
-    { ...options, takesBytes: !isChangeSet(kept), signal: entry.stop.signal },
-    options.decrypt ? undefined : (entry.layer?.tree ?? undefined),
-  );
+  const decoded = await (ahead ?? decodeLayerTree(entry, changeSet, options, !isChangeSet(kept)));
   let tree: Tree = decoded.tree;
   let secrets = changeSet.origins?.filter((origin) => origin.secret).map((origin) => origin.path);
   if (options.decrypt) {

@@ -17,6 +17,12 @@ export interface ReloadTarget {
   offer(changeSet: ChangeSet): void;
   /** A read that failed (reported once until a read succeeds again). */
   fail(error: unknown): void;
+  /**
+   * A document read ahead while the debounce runs, whole (as `offer` would take it): it is offered, as this very
+   * change set, when the debounce ends with no event since its read began; undefined when the one told before will
+   * not be. Without it, nothing is read ahead.
+   */
+  ahead?(changeSet: ChangeSet | undefined): void;
   /** Milliseconds to wait after the last event before reading; 0 reads on the same turn of the event loop. */
   debounce: number;
 }
@@ -43,11 +49,25 @@ export interface Reloader {
 export const QUIET_MS = 100;
 
 /**
+ * Reads ahead in one debounce window at most: a write in place (emptied, then written) and a `..data` swap (the
+ * swap, then the watch moved) take two; a burst of writes is read once more when its window ends, as before.
+ */
+export const AHEAD_READS = 3;
+
+// A read ahead does not wait for a writer to finish: a file still changing is read when the debounce ends.
+const noWait: ReadWait = () => Promise.reject(new Error('a file read ahead is not waited for'));
+
+/**
  * The reading half of a file source's watch. Events arriving together cost one read (at debounce 0, on the
  * check phase of the same loop turn: every event the system delivered in that batch has been seen); a read in
  * progress is followed by one more if events came meanwhile, so the last write always wins. Nothing is offered
  * that cannot be the file: a blank file (one being rewritten), a text document that may be cut mid-line (held
  * until the file is quiet); and the same failure is reported once until a read succeeds.
+ *
+ * With a debounce, the file is read ahead on the check phase after an event (`ahead`, a few times a window at
+ * most): when the debounce ends with no event since that read began, what it read is offered rather than read
+ * then, so its consumer may decode it while the debounce runs. Nothing is offered sooner than before: only when
+ * the debounce ends, and only what was read after the last event.
  */
 export function createReloader(target: ReloadTarget): Reloader {
   let timer: NodeJS.Timeout | undefined;
@@ -58,6 +78,12 @@ export function createReloader(target: ReloadTarget): Reloader {
   let settled = false;
   let stopped = false;
   let failure: string | undefined;
+  // Events (and moves of the watch) seen: a read ahead that began at the count still current read after them all.
+  let events = 0;
+  let aheadQueued: NodeJS.Immediate | undefined;
+  let aheadReads = 0;
+  let readingAhead = false;
+  let readAhead: { changeSet: ChangeSet; events: number } | undefined;
   // The waits of the read under way, each ended by the next change.
   const waits = new Set<AbortController>();
   const wait: ReadWait = async (ms, signal) => {
@@ -81,8 +107,61 @@ export function createReloader(target: ReloadTarget): Reloader {
   const run = () => {
     immediate = undefined;
     timer = undefined;
+    aheadReads = 0;
+    const found = readAhead;
+    readAhead = undefined;
+    // A read under way began before the read ahead, or after it: either way it is followed, not overtaken.
+    if (found !== undefined && found.events === events && !reading) {
+      take(found.changeSet);
+      return;
+    }
+    if (found !== undefined) target.ahead?.(undefined);
     void reload();
   };
+
+  /** Reads ahead on the check phase after an event, while the debounce runs. */
+  function queueAhead(): void {
+    if (target.ahead === undefined || target.debounce === 0 || aheadReads >= AHEAD_READS) return;
+    aheadQueued ??= setImmediate(() => void readAheadNow());
+  }
+
+  /** Drops what was read ahead: an event came after its read began. */
+  function dropAhead(): void {
+    if (readAhead === undefined) return;
+    readAhead = undefined;
+    target.ahead?.(undefined);
+  }
+
+  async function readAheadNow(): Promise<void> {
+    aheadQueued = undefined;
+    if (stopped || timer === undefined || readingAhead) return;
+    aheadReads++;
+    const began = events;
+    readingAhead = true;
+    let changeSet: ChangeSet;
+    try {
+      changeSet = await target.read(noWait);
+    } catch {
+      // Read again, and reported if it fails again, when the debounce ends.
+      return;
+    } finally {
+      readingAhead = false;
+    }
+    if (stopped || timer === undefined || began !== events) return;
+    // What the read when the debounce ends would not offer at once is left to it.
+    if (isBlank(changeSet.data) || (mayBeCut(changeSet.format, changeSet.data) && Date.now() - changeSet.timestamp < QUIET_MS)) return;
+    readAhead = { changeSet, events: began };
+    target.ahead?.(changeSet);
+  }
+
+  /** Offers a document read whole, as a read that succeeded does. */
+  function take(changeSet: ChangeSet): void {
+    settled = false;
+    failure = undefined;
+    clearTimeout(quiet);
+    quiet = undefined;
+    target.offer(changeSet);
+  }
 
   async function reload(): Promise<void> {
     if (reading) {
@@ -136,17 +215,27 @@ export function createReloader(target: ReloadTarget): Reloader {
       if (stopped) return;
       // A read waiting for a writer to finish reads again now: this is the writer's next step.
       wake();
+      events++;
       if (target.debounce === 0) immediate ??= setImmediate(run);
       else {
+        dropAhead();
         clearTimeout(timer);
         timer = setTimeout(run, target.debounce);
+        queueAhead();
       }
     },
     reload() {
       if (!stopped) void reload();
     },
     recheck() {
-      if (!stopped && timer === undefined && immediate === undefined) immediate = setImmediate(run);
+      if (stopped) return;
+      if (timer === undefined && immediate === undefined) immediate = setImmediate(run);
+      else if (timer !== undefined) {
+        // A change made after the read ahead began and before the watch moved was not told: read ahead again.
+        events++;
+        dropAhead();
+        queueAhead();
+      }
     },
     stop() {
       stopped = true;
@@ -154,6 +243,8 @@ export function createReloader(target: ReloadTarget): Reloader {
       clearTimeout(timer);
       clearTimeout(quiet);
       if (immediate) clearImmediate(immediate);
+      if (aheadQueued) clearImmediate(aheadQueued);
+      readAhead = undefined;
     },
   };
 }

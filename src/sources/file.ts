@@ -16,6 +16,7 @@ import {
   createChangeSet,
   handOver,
   keepData,
+  READ_AHEAD,
   sameData,
   type ChangeSet,
   type KeptData,
@@ -42,7 +43,9 @@ export interface FileSourceOptions extends SourceOptions {
    * **When to use**: `0` when a change must reach `get()` as soon as it is written (about a millisecond on Linux);
    * more when a writer makes many small writes and each intermediate state is not worth publishing.
    *
-   * **Details**: every event restarts the wait; however the writes come, the last one is always read.
+   * **Details**: every event restarts the wait; however the writes come, the last one is always read. The file is
+   * read (and decoded) at the event, while the wait runs; what was read is published when the wait ends if no event
+   * came since that read began, and read again then otherwise. Nothing is published before the wait ends.
    *
    * **Gotchas**: at `0`, a writer that rewrites a JSON file in place in several writes may be read between them:
    * the half-written document is refused (an `error` event, the last good layer kept) and the next write is read.
@@ -97,6 +100,8 @@ export function watchedFileSource(pathOrOptions: string | UrlLike | FileSourceOp
   const debounce = delayOption(options.debounce, 'debounce', { source: name, zero: true }) ?? 5;
   const channel = createChannel<ChangeSet>();
   const watches = new Set<() => Promise<void>>();
+  // Who hears of a change set read ahead of the watch yielding it (the config, to decode it meanwhile).
+  const aheadListeners = new Set<(changeSet: ChangeSet | undefined) => void>();
   const closing = new AbortController();
 
   // What was last handed out (by `read()` or the watch), the bytes of a large file by their digest only: a watch
@@ -147,6 +152,9 @@ export function watchedFileSource(pathOrOptions: string | UrlLike | FileSourceOp
         if (previous !== undefined && !sameData(previous, changeSet)) channel.push(changeSet);
       },
       fail: (error) => channel.fail(error),
+      ahead(changeSet) {
+        for (const listen of aheadListeners) listen(changeSet);
+      },
     });
     let failed = false;
     const handle = watcher(
@@ -192,6 +200,10 @@ export function watchedFileSource(pathOrOptions: string | UrlLike | FileSourceOp
       optional: options.optional,
       read,
       watch: (signal) => lazyIterable(() => watch(signal)),
+      [READ_AHEAD](listen: (changeSet: ChangeSet | undefined) => void) {
+        aheadListeners.add(listen);
+        return () => void aheadListeners.delete(listen);
+      },
       async close() {
         closing.abort();
         channel.end();

@@ -86,6 +86,19 @@ export interface Source {
   close?(): Promise<void>;
 }
 
+/**
+ * How a source tells, ahead of its watch, of a change set it is about to yield (a file source reads at an event while
+ * its debounce runs): `listen` hears each such change set, and undefined when the one told before will not come
+ * after all. A change set told ahead is yielded later as this very object, or not at all; the config decodes it
+ * meanwhile and publishes it only when the watch yields it.
+ */
+export const READ_AHEAD = Symbol('readAhead');
+
+/** A source that tells of change sets ahead of its watch (see `READ_AHEAD`); returns how to stop listening. */
+export interface ReadsAhead {
+  [READ_AHEAD](listen: (changeSet: ChangeSet | undefined) => void): () => void;
+}
+
 /** Options every source factory takes. */
 export interface SourceOptions {
   /** The source's name in events, errors and `explain`. */

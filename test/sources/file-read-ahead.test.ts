@@ -1,0 +1,196 @@
+// With a debounce, a reloader reads the file ahead on the check phase after an event, and when the debounce ends
+// with no event since that read began, offers what it read (the very change set told ahead) instead of reading
+// then. Nothing is offered before the debounce ends. The debounce's timer is a fake one, advanced by hand; the
+// check phase is the real one.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AHEAD_READS, createReloader, type Reloader } from '../../src/sources/file-reload.ts';
+import { createChangeSet, type ChangeSet } from '../../src/sources/source.ts';
+
+const DEBOUNCE = 50;
+
+/** Lets the check phase run (every immediate queued so far, and the promises they settle). */
+const checkPhase = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+interface Recorded {
+  reloader: Reloader;
+  reads: number;
+  told: (ChangeSet | undefined)[];
+  offered: ChangeSet[];
+  failed: unknown[];
+  /** What the next reads give: text, or an error thrown. */
+  next: (string | Error)[];
+}
+
+function recording(debounce = DEBOUNCE, ahead = true): Recorded {
+  const state: Recorded = { reloader: undefined as unknown as Reloader, reads: 0, told: [], offered: [], failed: [], next: [] };
+  state.reloader = createReloader({
+    debounce,
+    read: async () => {
+      state.reads++;
+      const next = state.next.shift() ?? `{"read":${state.reads}}\n`;
+      if (next instanceof Error) throw next;
+      // A text that is not JSON is YAML, which a write cut mid-line may leave valid; each was modified just now.
+      return createChangeSet('file:app.json', next.startsWith('{') ? 'json' : 'yaml', next, Date.now());
+    },
+    offer: (changeSet) => state.offered.push(changeSet),
+    fail: (error) => state.failed.push(error),
+    ...(ahead ? { ahead: (changeSet: ChangeSet | undefined) => state.told.push(changeSet) } : {}),
+  });
+  return state;
+}
+
+describe('a reloader with a debounce reads ahead', () => {
+  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
+  afterEach(() => vi.useRealTimers());
+
+  it('reads at the event, offers that very change set when the debounce ends, and reads no more', async () => {
+    const state = recording();
+    state.reloader.changed();
+    await checkPhase();
+    expect(state.reads).toBe(1);
+    expect(state.told).toHaveLength(1);
+    expect(state.offered).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(DEBOUNCE - 1);
+    expect(state.offered).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(state.offered).toEqual([state.told[0]]);
+    expect(state.offered[0]).toBe(state.told[0]);
+    expect(state.reads).toBe(1);
+    state.reloader.stop();
+  });
+
+  it('drops what it read when an event comes after the read began, and offers what it reads after that event', async () => {
+    const state = recording();
+    state.reloader.changed();
+    await checkPhase();
+    state.reloader.changed();
+    // Dropped at the event, and read ahead again on the check phase after it.
+    expect(state.told).toEqual([expect.objectContaining({ data: '{"read":1}\n' }), undefined]);
+    await checkPhase();
+    expect(state.reads).toBe(2);
+    await vi.advanceTimersByTimeAsync(DEBOUNCE);
+    expect(state.offered.map((changeSet) => changeSet.data)).toEqual(['{"read":2}\n']);
+    expect(state.offered[0]).toBe(state.told[2]);
+    expect(state.reads).toBe(2);
+    state.reloader.stop();
+  });
+
+  it(`reads ahead ${AHEAD_READS} times in one window at most, then reads when the debounce ends`, async () => {
+    const state = recording();
+    for (let i = 0; i < 10; i++) {
+      state.reloader.changed();
+      await checkPhase();
+    }
+    expect(state.reads).toBe(AHEAD_READS);
+    await vi.advanceTimersByTimeAsync(DEBOUNCE);
+    expect(state.reads).toBe(AHEAD_READS + 1);
+    expect(state.offered.map((changeSet) => changeSet.data)).toEqual([`{"read":${AHEAD_READS + 1}}\n`]);
+    // The next window reads ahead again.
+    state.reloader.changed();
+    await checkPhase();
+    expect(state.reads).toBe(AHEAD_READS + 2);
+    await vi.advanceTimersByTimeAsync(DEBOUNCE);
+    expect(state.reads).toBe(AHEAD_READS + 2);
+    expect(state.offered).toHaveLength(2);
+    state.reloader.stop();
+  });
+
+  it('reads ahead again when the watch moved after the read began (a change may not have been told)', async () => {
+    const state = recording();
+    state.reloader.changed();
+    await checkPhase();
+    state.reloader.recheck();
+    await checkPhase();
+    expect(state.reads).toBe(2);
+    expect(state.told.map((changeSet) => changeSet?.data)).toEqual(['{"read":1}\n', undefined, '{"read":2}\n']);
+    await vi.advanceTimersByTimeAsync(DEBOUNCE);
+    expect(state.offered).toEqual([state.told[2]]);
+    expect(state.reads).toBe(2);
+    state.reloader.stop();
+  });
+
+  it('tells nothing of a blank read, a text that may be cut, or a failed read, and leaves them to the read when the debounce ends', async () => {
+    for (const first of ['', 'port: 80', new Error('gone')]) {
+      const state = recording();
+      state.next.push(first);
+      state.reloader.changed();
+      await checkPhase();
+      expect(state.reads).toBe(1);
+      expect(state.told).toEqual([]);
+      await vi.advanceTimersByTimeAsync(DEBOUNCE);
+      expect(state.reads).toBe(2);
+      expect(state.offered.map((changeSet) => changeSet.data)).toEqual(['{"read":2}\n']);
+      // A failure read ahead is not reported: only the reads that decide are.
+      expect(state.failed).toEqual([]);
+      state.reloader.stop();
+    }
+  });
+
+  it('reports a failure once, when the debounce ends', async () => {
+    const state = recording();
+    state.next.push(new Error('gone'), new Error('gone'));
+    state.reloader.changed();
+    await checkPhase();
+    expect(state.failed).toEqual([]);
+    await vi.advanceTimersByTimeAsync(DEBOUNCE);
+    expect(state.reads).toBe(2);
+    expect(state.failed).toHaveLength(1);
+    state.reloader.stop();
+  });
+
+  it('reads nothing ahead at a debounce of 0, or for a target that does not hear of it', async () => {
+    const immediate = recording(0);
+    immediate.reloader.changed();
+    await checkPhase();
+    expect(immediate.reads).toBe(1);
+    expect(immediate.told).toEqual([]);
+    expect(immediate.offered).toHaveLength(1);
+    immediate.reloader.stop();
+    const deaf = recording(DEBOUNCE, false);
+    deaf.reloader.changed();
+    await checkPhase();
+    expect(deaf.reads).toBe(0);
+    await vi.advanceTimersByTimeAsync(DEBOUNCE);
+    expect(deaf.reads).toBe(1);
+    expect(deaf.offered).toHaveLength(1);
+    deaf.reloader.stop();
+  });
+
+  it('offers nothing once stopped, and reads nothing queued ahead', async () => {
+    const state = recording();
+    state.reloader.changed();
+    state.reloader.stop();
+    await checkPhase();
+    await vi.advanceTimersByTimeAsync(DEBOUNCE);
+    expect(state.reads).toBe(0);
+    expect(state.offered).toEqual([]);
+  });
+
+  it('does not offer what it read ahead over a read under way: that read is followed by one more', async () => {
+    let release: (() => void) | undefined;
+    let reads = 0;
+    const offered: string[] = [];
+    const reloader = createReloader({
+      debounce: DEBOUNCE,
+      read: async () => {
+        const read = ++reads;
+        // The first read (the one a watch makes once ready) hangs until released.
+        if (read === 1) await new Promise<void>((resolve) => (release = resolve));
+        return createChangeSet('file:app.json', 'json', `{"read":${read}}\n`, 0);
+      },
+      offer: (changeSet) => offered.push(changeSet.data as string),
+      fail: () => {},
+      ahead: () => {},
+    });
+    reloader.reload();
+    reloader.changed();
+    await checkPhase();
+    expect(reads).toBe(2);
+    await vi.advanceTimersByTimeAsync(DEBOUNCE);
+    // Not offered: the read under way may end after it; the reload reads once more after that read.
+    expect(offered).toEqual([]);
+    release!();
+    await vi.waitFor(() => expect(offered).toEqual(['{"read":1}\n', '{"read":3}\n']));
+    reloader.stop();
+  });
+});
