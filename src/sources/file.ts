@@ -275,18 +275,21 @@ async function readStable(
     // A file up to 1 MiB (config files nearly always are) is read synchronously: a tenth of a millisecond per
     // 300 KB, a fraction of what parsing it then takes on the same thread, against several round trips through
     // libuv's thread pool for an asynchronous read and stat. What the file was before the read is taken on the
-    // file opened. The second read is made on the file still open from the first: the stat that follows it tells
-    // whether the path still leads to that file.
+    // file opened. A file changed in the last seconds is read a second time, on the file still open from the first,
+    // and then one stat of the path tells whether it still leads to that file, unchanged since it was opened: a
+    // change time only moves on (a rename away and back moves it too), so the stat between the two reads that was
+    // made before told nothing this one does not.
     const read = await withRegularFile(path, maxBytes, async (bytes, before, fd) => {
       const small = before.size <= SYNC_READ_LIMIT;
+      // A large file that changed meanwhile is not read a second time to find that out.
+      if (!small) {
+        const first = await statOf(path, small);
+        if (!sameFile(before, first, bytes.byteLength)) return isGenerated(path, before, first) ? { bytes, after: first, small } : undefined;
+      }
+      const agrees = before.ctimeNs < BigInt(Date.now() - RECENT_MS) * 1_000_000n || (await matchesFile(path, bytes, fd));
       const after = await statOf(path, small);
       if (!sameFile(before, after, bytes.byteLength)) return isGenerated(path, before, after) ? { bytes, after, small } : undefined;
-      if (after.ctimeNs >= BigInt(Date.now() - RECENT_MS) * 1_000_000n) {
-        if (!(await matchesFile(path, bytes, fd))) return undefined;
-        const last = await statOf(path, small);
-        if (!sameFile(after, last, bytes.byteLength)) return undefined;
-      }
-      return { bytes, after, small };
+      return agrees ? { bytes, after, small } : undefined;
     });
     if (read === undefined) continue;
     const { bytes, after, small } = read;

@@ -4,10 +4,11 @@ import { closeSync, openSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { fileSource } from '../../src/sources/file.ts';
 import { matchesFile, readRegularBytes } from '../../src/sources/read-file.ts';
 import { tempDir } from '../helpers/files.ts';
 
-const calls = vi.hoisted(() => ({ reads: 0, short: 0 }));
+const calls = vi.hoisted(() => ({ reads: 0, short: 0, stats: 0 }));
 vi.mock('node:fs', async (original) => {
   const actual = await original<typeof import('node:fs')>();
   return {
@@ -18,6 +19,10 @@ vi.mock('node:fs', async (original) => {
       const asked = calls.short > 0 ? Math.min(length, calls.short) : length;
       return actual.readSync(fd, buffer, offset, asked, position);
     }) as typeof actual.readSync,
+    statSync: ((...args: Parameters<typeof actual.statSync>) => {
+      calls.stats++;
+      return actual.statSync(...args);
+    }) as typeof actual.statSync,
   };
 });
 
@@ -65,5 +70,22 @@ describe('reads of a small file', () => {
     calls.reads = 0;
     expect((await readRegularBytes(empty, 1 << 20)).byteLength).toBe(0);
     expect(calls.reads).toBe(1);
+  });
+});
+
+describe('a file source reading a file changed in the last seconds', () => {
+  it('reads it twice and looks at its path once, after both reads', async () => {
+    const path = join(await tempDir(), 'app.json');
+    const text = `{"key":"${'v'.repeat(30_000)}"}`;
+    await writeFile(path, text);
+    const source = fileSource(path);
+    calls.reads = 0;
+    calls.stats = 0;
+    const changeSet = await source.read();
+    expect(changeSet.data).toBe(text);
+    // open, fstat, read, read again (compared), stat, close: the stat between the reads is not made.
+    expect(calls.reads).toBe(2);
+    expect(calls.stats).toBe(1);
+    await source.close?.();
   });
 });
