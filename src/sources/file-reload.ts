@@ -86,8 +86,15 @@ export function createReloader(target: ReloadTarget): Reloader {
   let readAhead: { changeSet: ChangeSet; events: number } | undefined;
   // The waits of the read under way, each ended by the next change.
   const waits = new Set<AbortController>();
+  // A change that came while the read under way was reading, not waiting (a file over 1 MiB is read
+  // asynchronously): its next wait would otherwise wait for a change already made.
+  let changedWhileReading = false;
   const wait: ReadWait = async (ms, signal) => {
     if (signal.aborted) return;
+    if (changedWhileReading) {
+      changedWhileReading = false;
+      return;
+    }
     // Linked, not AbortSignal.any: a source makes such waits for its whole life (test/reliability/read-waits.test.ts).
     const waking = new AbortController();
     const linked = linkSignals([signal, waking.signal]);
@@ -100,6 +107,7 @@ export function createReloader(target: ReloadTarget): Reloader {
     }
   };
   const wake = () => {
+    if (reading && waits.size === 0) changedWhileReading = true;
     for (const waking of waits) waking.abort();
     waits.clear();
   };
@@ -183,6 +191,7 @@ export function createReloader(target: ReloadTarget): Reloader {
     let changeSet: ChangeSet;
     const quietNow = settled;
     settled = false;
+    changedWhileReading = false;
     try {
       changeSet = await target.read(wait);
     } catch (error) {
