@@ -23,6 +23,12 @@ export interface ReloadTarget {
    * not be. Without it, nothing is read ahead.
    */
   ahead?(changeSet: ChangeSet | undefined): void;
+  /**
+   * Whether the file is still the one a change set was read from, as far as a look at it tells (its identity, size
+   * and change time): a change made just before the debounce ended may not have been told yet. Without it, a change
+   * set read ahead is taken as it is.
+   */
+  unchanged?(changeSet: ChangeSet): boolean;
   /** Milliseconds to wait after the last event before reading; 0 reads on the same turn of the event loop. */
   debounce: number;
 }
@@ -118,8 +124,9 @@ export function createReloader(target: ReloadTarget): Reloader {
     aheadReads = 0;
     const found = readAhead;
     readAhead = undefined;
-    // A read under way began before the read ahead, or after it: either way it is followed, not overtaken.
-    if (found !== undefined && found.events === events && !reading) {
+    // A read under way began before the read ahead, or after it: either way it is followed, not overtaken. A file
+    // changed so recently that its event has not been told yet is read again.
+    if (found !== undefined && found.events === events && !reading && (target.unchanged?.(found.changeSet) ?? true)) {
       take(found.changeSet);
       return;
     }

@@ -45,7 +45,8 @@ export interface FileSourceOptions extends SourceOptions {
    *
    * **Details**: every event restarts the wait; however the writes come, the last one is always read. The file is
    * read (and decoded) at the event, while the wait runs; what was read is published when the wait ends if no event
-   * came since that read began, and read again then otherwise. Nothing is published before the wait ends.
+   * came since that read began and a look at the file (one stat) finds it unchanged, and read again then otherwise.
+   * Nothing is published before the wait ends.
    *
    * **Gotchas**: at `0`, a writer that rewrites a JSON file in place in several writes may be read between them:
    * the half-written document is refused (an `error` event, the last good layer kept) and the next write is read.
@@ -64,6 +65,10 @@ const READ_ATTEMPTS = 12;
 // clocks that tick in seconds (vfat: 2 s, rounded down) and file servers whose clocks lag a little.
 const RECENT_MS = 10_000;
 const SYNC_READ_LIMIT = 1024 * 1024;
+
+// The file's stat after the read of each change set read from it, to tell whether the path still leads to that file,
+// unchanged. Weak: a change set (and a large file's bytes) is held by nothing here.
+const readFrom = new WeakMap<ChangeSet, BigIntStats>();
 
 /**
  * procfs, sysfs, cgroup (v1 and v2), debugfs, tracefs, configfs and securityfs, whose files are made as they are
@@ -121,7 +126,9 @@ export function watchedFileSource(pathOrOptions: string | UrlLike | FileSourceOp
   /** Reads the file now, without handing it out; `wait` is how it waits between reads of a file changing meanwhile. */
   async function readNow(wait: ReadWait = sleep): Promise<ChangeSet> {
     try {
-      return await readStable(path, name, resolveFileFormat(wanted, [own, configEncoders], options, path), maxBytes, closing.signal, wait);
+      const { changeSet, after } = await readStable(path, name, resolveFileFormat(wanted, [own, configEncoders], options, path), maxBytes, closing.signal, wait);
+      readFrom.set(changeSet, after);
+      return changeSet;
     } catch (error) {
       if (error instanceof ConfigError) throw error.withSource(name);
       // A missing optional file is an empty layer (not empty text, which a file being rewritten also reads as).
@@ -154,6 +161,16 @@ export function watchedFileSource(pathOrOptions: string | UrlLike | FileSourceOp
       fail: (error) => channel.fail(error),
       ahead(changeSet) {
         for (const listen of aheadListeners) listen(changeSet);
+      },
+      unchanged(changeSet) {
+        // A change set not read from the file (an optional file missing) is read again.
+        const seen = readFrom.get(changeSet);
+        if (seen === undefined) return false;
+        try {
+          return sameFile(seen, statSync(path, { bigint: true }), Number(seen.size));
+        } catch {
+          return false;
+        }
       },
     });
     let failed = false;
@@ -255,7 +272,8 @@ function unknownFormat(options: FileSettings, path: string, name?: string): Conf
  * system's clock, which may be 4 ms or coarser; so a file changed in the last seconds is read a second time and
  * taken only when both reads agree. A file that changes under every read is not taken: the read fails after
  * about a quarter of a second of waits (at once once the source is closed; a watch's wait ends at the file's next
- * change), and the write that comes last is read at its own event.
+ * change), and the write that comes last is read at its own event. Gives the change set and the file's stat after
+ * its read.
  */
 async function readStable(
   path: string,
@@ -264,7 +282,7 @@ async function readStable(
   maxBytes: number,
   closing: AbortSignal,
   wait: ReadWait,
-): Promise<ChangeSet> {
+): Promise<{ changeSet: ChangeSet; after: BigIntStats }> {
   for (let attempt = 1; attempt <= READ_ATTEMPTS; attempt++) {
     // Past the first attempts, wait 2, 4, 8… ms for a writer to finish (a watch's read, no longer than the file's
     // next change: the writer's next step); a closed source waits no more.
@@ -300,7 +318,7 @@ async function readStable(
     const data = format.encoder ? bytes : small ? bytes.toString('utf8') : handOver(bytes);
     const changeSet = createChangeSet(name, format.format, data, Number(after.mtimeNs / 1_000_000n));
     if (format.encoder) changeSet.encoder = format.encoder;
-    return changeSet;
+    return { changeSet, after };
   }
   throw new ConfigError('the file changed during every read of it; it is read again at its next change', { code: 'READ', source: name, path });
 }

@@ -3,7 +3,14 @@
 // then. Nothing is offered before the debounce ends. The debounce's timer is a fake one, advanced by hand; the
 // check phase is the real one.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createConfig } from '../../src/index.ts';
+import { watchedFileSource } from '../../src/sources/file.ts';
 import { AHEAD_READS, createReloader, type Reloader } from '../../src/sources/file-reload.ts';
+import type { FileListener, FileWatcher } from '../../src/sources/file-watch.ts';
+import { tempDir } from '../helpers/files.ts';
 import { createChangeSet, type ChangeSet } from '../../src/sources/source.ts';
 
 const DEBOUNCE = 50;
@@ -138,6 +145,32 @@ describe('a reloader with a debounce reads ahead', () => {
     state.reloader.stop();
   });
 
+  it('reads again when the debounce ends if the file is no longer the one read ahead (a change not told yet)', async () => {
+    let same = false;
+    let reads = 0;
+    const offered: string[] = [];
+    const reloader = createReloader({
+      debounce: DEBOUNCE,
+      read: async () => createChangeSet('file:app.json', 'json', `{"read":${++reads}}\n`, 0),
+      offer: (changeSet) => offered.push(changeSet.data as string),
+      fail: () => {},
+      ahead: () => {},
+      unchanged: () => same,
+    });
+    reloader.changed();
+    await checkPhase();
+    await vi.advanceTimersByTimeAsync(DEBOUNCE);
+    expect(reads).toBe(2);
+    expect(offered).toEqual(['{"read":2}\n']);
+    same = true;
+    reloader.changed();
+    await checkPhase();
+    await vi.advanceTimersByTimeAsync(DEBOUNCE);
+    expect(reads).toBe(3);
+    expect(offered).toEqual(['{"read":2}\n', '{"read":3}\n']);
+    reloader.stop();
+  });
+
   it('reads nothing ahead at a debounce of 0, or for a target that does not hear of it', async () => {
     const immediate = recording(0);
     immediate.reloader.changed();
@@ -192,5 +225,35 @@ describe('a reloader with a debounce reads ahead', () => {
     release!();
     await vi.waitFor(() => expect(offered).toEqual(['{"read":1}\n', '{"read":3}\n']));
     reloader.stop();
+  });
+});
+
+describe('a file source with a debounce', () => {
+  it('publishes what the file holds when the debounce ends, not what it read ahead, when a change was not told yet', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.json');
+    await writeFile(path, '{"port":1}');
+    // A watcher the test drives: events are told only when the test says so.
+    let listener: FileListener | undefined;
+    const watcher: FileWatcher = (_path, heard) => {
+      listener = heard;
+      return { ready: Promise.resolve(), close: async () => {} };
+    };
+    const config = await createConfig({ sources: [watchedFileSource({ path, debounce: 40 }, watcher)] });
+    try {
+      await vi.waitFor(() => expect(listener).toBeDefined());
+      const seen: number[] = [];
+      config.on('change', () => seen.push(config.get('port').int(0)));
+      await writeFile(path, '{"port":2}');
+      listener!.onChange();
+      await checkPhase();
+      // Written again, larger, and not told (its event still on its way when the debounce ends): synchronously,
+      // right after the read ahead, so the debounce cannot end in between.
+      writeFileSync(path, '{"port":300}');
+      await vi.waitFor(() => expect(seen).toHaveLength(1), { timeout: 5000 });
+      expect(seen).toEqual([300]);
+    } finally {
+      await config.close();
+    }
   });
 });
