@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConfig, memorySource } from '../../src/index.ts';
 import { CallError, createClient, createService, memoryRegistry } from '../../src/service/index.ts';
+import { heldServices } from '../../src/service/registry/memory.ts';
 import { figure } from './figures.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -262,6 +263,46 @@ describe('a memory registry of many nodes', () => {
     // Before: 41 s (8.6 s for 20,000 nodes: every registration walked every node once per watcher).
     expect(ms).toBeLessThan(5000);
   }, 120_000);
+});
+
+describe('a memory registry whose services come and go', () => {
+  it('forgets a service once it has no node and no watch: deregistered, expired, moved or left by its watch', async () => {
+    const namespace = `churn-${Date.now()}`;
+    const registry = memoryRegistry({ namespace });
+    const node = (i: number, service = `svc${i}`) => ({ id: `n${i}`, service, version: '', address: '127.0.0.1:1', metadata: {} });
+    // Names that come and go, as deployments or tests name them: each was held for the process's life.
+    for (let i = 0; i < 10_000; i++) {
+      await registry.register(node(i), 60_000);
+      await registry.deregister(node(i));
+    }
+    expect(heldServices(namespace)).toBe(0);
+    // Moved to another service: the first is left empty.
+    await registry.register(node(1, 'first'), 60_000);
+    await registry.register(node(1, 'second'), 60_000);
+    expect(heldServices(namespace)).toBe(1);
+    await registry.deregister(node(1, 'second'));
+    // Watched: kept while the watch is open, though empty; forgotten when the watch ends, by its signal or its reader.
+    const stop = new AbortController();
+    const watching = registry.watch('watched', stop.signal)[Symbol.asyncIterator]();
+    expect((await watching.next()).value).toEqual([]);
+    await registry.register(node(2, 'watched'), 60_000);
+    expect((await watching.next()).value).toHaveLength(1);
+    await registry.deregister(node(2, 'watched'));
+    expect((await watching.next()).value).toEqual([]);
+    expect(heldServices(namespace)).toBe(1);
+    stop.abort();
+    expect(heldServices(namespace)).toBe(0);
+    const left = registry.watch('left', new AbortController().signal)[Symbol.asyncIterator]();
+    await left.next();
+    expect(heldServices(namespace)).toBe(1);
+    await left.return?.();
+    expect(heldServices(namespace)).toBe(0);
+    // Expired: forgotten by the look-up that finds it gone.
+    await registry.register(node(3, 'brief'), 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await registry.lookup('brief')).toEqual([]);
+    expect(heldServices(namespace)).toBe(0);
+  });
 });
 
 describe('a service name mDNS cannot carry', () => {

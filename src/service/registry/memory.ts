@@ -13,6 +13,8 @@ interface Entry {
 interface Service {
   entries: Map<string, Entry>;
   changed: ReturnType<typeof createChannel<void>>;
+  /** Watches open on it: a service with neither nodes nor watches is forgotten. */
+  watches: number;
 }
 
 /** A namespace: each node by id (an id is one node, whichever service it registers under), and by service. */
@@ -22,6 +24,11 @@ interface Space {
 }
 
 const spaces = new Map<string, Space>();
+
+/** How many services a namespace holds nodes or watches of (what a test of its upkeep reads). */
+export function heldServices(namespace: string): number {
+  return spaces.get(namespace)?.services.size ?? 0;
+}
 
 /**
  * A registry inside one process: services and clients that share a namespace (default `default`) see each other.
@@ -37,22 +44,37 @@ export function memoryRegistry(options: { namespace?: string } = {}): Registry {
   const { byId, services } = space;
   const serviceOf = (name: string): Service => {
     let service = services.get(name);
-    if (!service) services.set(name, (service = { entries: new Map(), changed: createChannel<void>() }));
+    if (!service) services.set(name, (service = { entries: new Map(), changed: createChannel<void>(), watches: 0 }));
     return service;
+  };
+  // A service left with no node and no watch is forgotten: services come and go by name (a name a deployment, a
+  // test), and each name ever registered was otherwise held for the process's life.
+  const forgetIfIdle = (name: string, service: Service) => {
+    if (service.entries.size === 0 && service.watches === 0 && services.get(name) === service) services.delete(name);
   };
   const remove = (entry: Entry) => {
     clearTimeout(entry.timer);
     byId.delete(entry.node.id);
-    serviceOf(entry.node.service).entries.delete(entry.node.id);
+    services.get(entry.node.service)?.entries.delete(entry.node.id);
+  };
+  /** Tells a service's watches that its nodes changed; forgets it when it is left idle. */
+  const changedIn = (name: string) => {
+    const service = services.get(name);
+    if (!service) return;
+    service.changed.push();
+    forgetIfIdle(name, service);
   };
 
   const live = (name: string) => {
     const now = Date.now();
     const nodes: ServiceNode[] = [];
-    for (const entry of services.get(name)?.entries.values() ?? []) {
+    const service = services.get(name);
+    if (!service) return [];
+    for (const entry of service.entries.values()) {
       if (entry.expires <= now) remove(entry);
       else nodes.push(entry.node);
     }
+    forgetIfIdle(name, service);
     return sortNodes(nodes);
   };
 
@@ -69,31 +91,51 @@ export function memoryRegistry(options: { namespace?: string } = {}): Registry {
       entry.timer = setTimeout(() => {
         if (byId.get(node.id) !== entry) return;
         remove(entry);
-        serviceOf(node.service).changed.push();
+        changedIn(node.service);
       }, lasting).unref();
       byId.set(node.id, entry);
       serviceOf(node.service).entries.set(node.id, entry);
       if (!before || JSON.stringify(before.node) !== JSON.stringify(node)) {
         // A node that moved to another service left the one it was in.
-        if (before && before.node.service !== node.service) serviceOf(before.node.service).changed.push();
-        serviceOf(node.service).changed.push();
+        if (before && before.node.service !== node.service) changedIn(before.node.service);
+        changedIn(node.service);
       }
     },
     async deregister(node) {
       const entry = byId.get(node.id);
       if (!entry) return;
       remove(entry);
-      serviceOf(entry.node.service).changed.push();
+      changedIn(entry.node.service);
     },
     lookup: async (service) => live(service),
     watch(service, signal) {
+      const held = serviceOf(service);
+      held.watches++;
+      let open = true;
+      const release = () => {
+        if (!open) return;
+        open = false;
+        signal.removeEventListener('abort', release);
+        held.watches--;
+        forgetIfIdle(service, held);
+      };
       // The channel keeps only the latest news: every wake-up re-checks the service.
-      const news = serviceOf(service).changed.subscribe(signal)[Symbol.asyncIterator]();
-      return distinctNodes(
+      const news = held.changed.subscribe(signal)[Symbol.asyncIterator]();
+      const nodes = distinctNodes(
         async () => live(service),
         async () => !(await news.next()).done,
         signal,
       );
+      if (signal.aborted) release();
+      else signal.addEventListener('abort', release, { once: true });
+      // Ended by the signal, or by its reader leaving (a break out of for await).
+      return (async function* () {
+        try {
+          yield* nodes;
+        } finally {
+          release();
+        }
+      })();
     },
     close: async () => {},
   };
