@@ -179,4 +179,103 @@ describe('a large layer in slices', () => {
     expect(config.get('only').exists()).toBe(false);
     expect(config.snapshot().version).toBe(2);
   });
+
+  // What changes while a publish is staged is published with it, or after it, never lost under it.
+
+  /** A sync of `data` started, and the staging of its layer under way after `turns` turns (asserted). */
+  async function staging(config: Config, source: ReturnType<typeof scriptedSource>, data: Record<string, unknown>, turns = WALK) {
+    const sync = await syncWith(config, source, data);
+    let done = false;
+    void sync.syncing.then(() => (done = true));
+    await sync.turned(turns);
+    expect(done).toBe(false);
+    return { syncing: sync.syncing };
+  }
+
+  it('keeps a config.set() and a config.delete() made while a large layer is staged', async () => {
+    const { source, config } = await loaded(large(0));
+    const { syncing } = await staging(config, source, large(1));
+    await config.set('extra', 'x');
+    await config.set('k5', 'over');
+    await config.delete('k3');
+    await syncing;
+    expect(config.get('extra').string()).toBe('x');
+    expect(config.get('k5').string()).toBe('over');
+    expect(config.get('k3').exists()).toBe(false);
+    expect(config.get('k7').int()).toBe(8);
+  });
+
+  it('tells a change listener and a watcher attached while a large layer is staged, and not one removed meanwhile', async () => {
+    const { source, config } = await loaded(large(0));
+    const removed: ChangeEvent[] = [];
+    const gone = (event: ChangeEvent) => removed.push(event);
+    config.on('change', gone);
+    const { syncing } = await staging(config, source, large(1));
+    config.off('change', gone);
+    const events: ChangeEvent[] = [];
+    config.on('change', (event) => events.push(event));
+    const seen: unknown[] = [];
+    config.watch('k7').on('change', (value) => seen.push(value.raw()));
+    await syncing;
+    expect(removed).toEqual([]);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.changes).toHaveLength(VALUES);
+    expect(seen).toEqual([8]);
+  });
+
+  it('publishes the newer of two syncs whose large layers are staged at once', async () => {
+    const { source, config } = await loaded(large(0));
+    const { syncing: first } = await staging(config, source, large(1));
+    const { syncing: second } = await staging(config, source, large(2), 1);
+    await Promise.all([first, second]);
+    for (let i = 0; i < 3 * WALK; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(config.get('k7').int()).toBe(9);
+  });
+
+  it('keeps the last good snapshot when the schema refuses a large layer staged, and takes the next', async () => {
+    const schema = {
+      '~standard': {
+        version: 1 as const,
+        vendor: 'test',
+        validate: (value: unknown) => ((value as Record<string, unknown>).k7 === 8 ? { issues: [{ message: 'k7 may not be 8' }] } : { value }),
+      },
+    };
+    const source = scriptedSource();
+    const creating = createConfig({ sources: [source], schema });
+    await readsAsked(source, 1);
+    source.reads[0]!.answer(large(0));
+    const config = await creating;
+    open.push(config);
+    const events: ChangeEvent[] = [];
+    config.on('change', (event) => events.push(event));
+    await expect((await syncWith(config, source, large(1))).syncing).rejects.toThrow(/k7 may not be 8/);
+    expect(config.get('k7').int()).toBe(7);
+    expect(events).toEqual([]);
+    await (await syncWith(config, source, large(2))).syncing;
+    expect(config.get('k7').int()).toBe(9);
+    expect(events.map((event) => event.version)).toEqual([2]);
+  });
+
+  it('publishes another source changed while a large layer is staged, in order, and both layers in the end', async () => {
+    const [a, b] = [scriptedSource('a'), scriptedSource('b')];
+    const creating = createConfig({ sources: [a, b] });
+    await Promise.all([readsAsked(a, 1), readsAsked(b, 1)]);
+    a.reads[0]!.answer(large(0));
+    b.reads[0]!.answer({ only: 'b0' });
+    const config = await creating;
+    open.push(config);
+    const versions: number[] = [];
+    config.on('change', (event) => versions.push(event.version));
+    const syncing = config.sync();
+    await Promise.all([readsAsked(a, 2), readsAsked(b, 2)]);
+    b.reads[1]!.answer({ only: 'b0' });
+    a.reads[1]!.answer(large(1));
+    for (let i = 0; i < WALK; i++) await new Promise((resolve) => setImmediate(resolve));
+    b.push({ only: 'b1' });
+    await syncing;
+    for (let i = 0; i < 6 * WALK; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(config.get('only').string()).toBe('b1');
+    expect(config.get('k7').int()).toBe(8);
+    expect(versions).toEqual([2, 3]);
+  });
 });
