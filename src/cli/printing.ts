@@ -5,9 +5,10 @@
 // Every control character: C0, DEL and C1 (U+009B is CSI, as ESC [ is, for the terminals that read C1 in UTF-8).
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-// The same, but for the line end and the tab, which a value printed whole may hold (a PEM certificate).
+// The same, but for the line end (LF, and CR before LF: a file written on Windows) and the tab, which a value printed
+// whole may hold (a PEM certificate). A CR alone returns to the start of the line, to print over it: it is escaped.
 // eslint-disable-next-line no-control-regex
-const CONTROL_BUT_LAYOUT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const CONTROL_BUT_LAYOUT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|\r(?!\n)/g;
 // What JSON.stringify leaves as it is of the above: DEL and C1.
 const LEFT_BY_JSON = /[\u007f-\u009f]/g;
 

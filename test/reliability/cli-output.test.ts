@@ -78,6 +78,10 @@ describe('what the command prints', () => {
     expect(shown.stdout).toBe('x\\u001b[31mred\\u009b2Jgone\\u007f\\u0085end\n');
     // Line ends and tabs are layout, not controls.
     expect((await microconf(['get', 'pem', '--file', file], { terminal: true })).stdout).toBe(`${pem}\n`);
+    // CR LF too (a file written on Windows); a CR alone, which returns to print over the line, is escaped.
+    await writeFile(file, JSON.stringify({ crlf: 'line one\r\nline two\r\n', over: 'shown\rhidden' }));
+    expect((await microconf(['get', 'crlf', '--file', file], { terminal: true })).stdout).toBe('line one\r\nline two\r\n\n');
+    expect((await microconf(['get', 'over', '--file', file], { terminal: true })).stdout).toBe('shown\\u000dhidden\n');
     // The same for a decrypted value.
     const keyFile = join(dir, 'secret.key');
     await writeFile(keyFile, (await microconf(['keygen'])).stdout);
