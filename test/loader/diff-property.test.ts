@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { diffInSlices, differInSlices, diffTrees, treesDiffer, type TreeChange } from '../../src/loader/diff.ts';
 import { deepEqual, deepFreeze, isObject, type Tree, type TreeObject } from '../../src/reader/tree.ts';
 import { drive } from '../helpers/slices.ts';
+import { objectOf, root } from '../helpers/trees.ts';
 
 /** The diff as it was first written (one call per node, every key of both sides listed): the reference. */
 function referenceDiff(previous: TreeObject, current: TreeObject): TreeChange[] {
@@ -29,24 +30,6 @@ function referenceDiff(previous: TreeObject, current: TreeObject): TreeChange[] 
   return out;
 }
 
-/** An object of the given entries, each an own key (`__proto__` too), in their order. */
-function objectOf(entries: readonly (readonly [string, Tree])[]): TreeObject {
-  const out: Record<string, Tree> = {};
-  for (const [key, value] of entries) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  return out;
-}
-
-const KEYS = ['a', 'b', '0', '1', '__proto__', 'constructor'];
-const leaf = fc.constantFrom<Tree>(0, -0, 1, Number.NaN, Infinity, null, '', 'x', true, false);
-const { node } = fc.letrec<{ node: Tree }>((tie) => ({
-  node: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    leaf,
-    fc.array(tie('node'), { maxLength: 3 }),
-    fc.uniqueArray(fc.tuple(fc.constantFrom(...KEYS), tie('node')), { selector: ([key]) => key, maxLength: 4 }).map(objectOf),
-  ),
-}));
-const root = fc.uniqueArray(fc.tuple(fc.constantFrom(...KEYS), node), { selector: ([key]) => key, maxLength: 5 }).map(objectOf);
 
 /** `b` with some of its subtrees replaced by `a`'s node at the same key, so that the two share nodes as snapshots do. */
 function sharing(a: Tree, b: Tree, picks: boolean[], at = { i: 0 }): Tree {

@@ -6,26 +6,9 @@ import { intern, internInSlices } from '../../src/reader/intern.ts';
 import { mergeLayers, mergeLayersInSlices } from '../../src/reader/merge.ts';
 import { walkWhole, type Meter } from '../../src/reader/slices.ts';
 import { drive } from '../helpers/slices.ts';
+import { leaf, node, objectOf, root } from '../helpers/trees.ts';
 import { cloneTree, deepEqual, deepFreeze, equalInSlices, freezeInSlices, isObject, type Tree, type TreeObject } from '../../src/reader/tree.ts';
 
-/** An object of the given entries, each an own key (`__proto__` too), in their order. */
-function objectOf(entries: readonly (readonly [string, Tree])[]): TreeObject {
-  const out: Record<string, Tree> = {};
-  for (const [key, value] of entries) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  return out;
-}
-
-const KEYS = ['a', 'b', '0', '1', '__proto__', 'constructor'];
-const leaf = fc.constantFrom<Tree>(0, -0, 1, Number.NaN, Infinity, null, '', 'x', true, false);
-const { node } = fc.letrec<{ node: Tree }>((tie) => ({
-  node: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    leaf,
-    fc.array(tie('node'), { maxLength: 3 }),
-    fc.uniqueArray(fc.tuple(fc.constantFrom(...KEYS), tie('node')), { selector: ([key]) => key, maxLength: 4 }).map(objectOf),
-  ),
-}));
-const root = fc.uniqueArray(fc.tuple(fc.constantFrom(...KEYS), node), { selector: ([key]) => key, maxLength: 5 }).map(objectOf);
 /** Layers as the merge is given them: hostile keys are dropped from every layer before it gets there. */
 const { layer } = fc.letrec<{ layer: Tree; value: Tree }>((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('value'), { maxLength: 3 }), tie('layer')),
