@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from './errors.ts';
+import type { UrlLike } from './url-like.ts';
 
 /**
  * The longest delay a timer waits as asked, about 24.8 days. Node runs a timer set for longer after 1 ms (with a
@@ -63,16 +64,36 @@ export function stringList(value: unknown, name: string, place: OptionPlace & { 
   return list;
 }
 
+/**
+ * True for a URL: the platform's, or one of another realm or library (jsdom's in a test environment, which is no
+ * `instanceof URL`), known by the shape the published types take (`UrlShape`: href, protocol and pathname).
+ */
+export function isUrl(value: unknown): value is UrlLike {
+  if (value instanceof URL) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const url = value as { readonly href?: unknown; readonly protocol?: unknown; readonly pathname?: unknown };
+  return typeof url.href === 'string' && typeof url.protocol === 'string' && typeof url.pathname === 'string';
+}
+
 /** A path option: a non-empty string without NUL (which no file system allows); otherwise INVALID_OPTION for `what`. */
 export function checkPath(value: unknown, what: string): string {
-  const path = value instanceof URL ? pathOfFileUrl(value) : value;
+  const path = isUrl(value) ? pathOfFileUrl(value instanceof URL ? value : platformUrl((value as { readonly href: string }).href)) : value;
   if (typeof path === 'string' && path !== '' && !path.includes('\0')) return path;
   throw new ConfigError(`${what} needs a path: a non-empty string without NUL characters, or a file: URL`, { code: 'INVALID_OPTION' });
 }
 
+/** A URL of another kind read again from its text, as the platform's: its parts are then the platform's reading. */
+function platformUrl(href: string): URL | undefined {
+  try {
+    return new URL(href);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A `file:` URL's path (`new URL('./config.json', import.meta.url)` in a module); nothing for another scheme or a host. */
-function pathOfFileUrl(url: URL): string | undefined {
-  if (url.protocol !== 'file:') return undefined;
+function pathOfFileUrl(url: URL | undefined): string | undefined {
+  if (url?.protocol !== 'file:') return undefined;
   try {
     return fileURLToPath(url);
   } catch {

@@ -12,6 +12,7 @@ import { createClient, createService } from '../src/service/index.ts';
 import { getIn, type Tree } from '../src/reader/tree.ts';
 import { nextChange } from './helpers/events.ts';
 import { microconfValues, nodeConfigValues, writeLayout, type Layout } from './helpers/node-config.ts';
+import { foreignUrl } from './helpers/files.ts';
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 
@@ -412,6 +413,12 @@ describe('configDirSources: where microconf differs from node-config, on purpose
     const alone = await createConfig({ sources: configDirSources({ ...options, dir: pathToFileURL(one!) }) });
     expect(alone.map()).toEqual({ from: 'one' });
     await alone.close();
+    // A URL of another realm or library (jsdom's), by its shape.
+    for (const dir of [foreignUrl(pathToFileURL(one!)), [foreignUrl(pathToFileURL(one!))]]) {
+      const shaped = await createConfig({ sources: configDirSources({ ...options, dir: dir as never }) });
+      expect(shaped.map()).toEqual({ from: 'one' });
+      await shaped.close();
+    }
     expect(() => configDirSources({ ...options, dir: new URL('https://example.com/config/') })).toThrow(/^configDirSources needs a path/);
   });
 

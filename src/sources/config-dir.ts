@@ -9,7 +9,7 @@ import { commandLineValue, customEnvironmentFiles, layoutFiles, layoutFormats, r
 import { customEnvironmentSource } from './custom-env.ts';
 import { fileSource } from './file.ts';
 import { createChangeSet, type Source } from './source.ts';
-import { checkOptionNames, checkPath, optionNames } from '../option-checks.ts';
+import { checkOptionNames, checkPath, isUrl, optionNames } from '../option-checks.ts';
 
 /** Options of `configDirSources`; each setting given here wins over the one node-config would read. */
 export interface ConfigDirOptions {
@@ -85,7 +85,7 @@ export function configDirSources(options: ConfigDirOptions = {}): Source[] {
 /** The directories given in code as paths: a URL's path, each checked as a path. */
 function dirPaths(dir: ConfigDirOptions['dir']): string | readonly string[] | undefined {
   if (dir === undefined || typeof dir === 'string') return dir;
-  if (dir instanceof URL) return checkPath(dir, 'configDirSources');
+  if (isUrl(dir)) return checkPath(dir, 'configDirSources');
   // Strings as node-config takes them (an empty one skipped); anything else must be a path.
   return Array.isArray(dir) ? dir.map((each: unknown) => (typeof each === 'string' ? each : checkPath(each, 'configDirSources'))) : checkPath(dir, 'configDirSources');
 }

@@ -24,7 +24,7 @@ import {
   type Source,
   type SourceOptions,
 } from './source.ts';
-import { checkOptionNames, checkPath, delayOption, optionNames } from '../option-checks.ts';
+import { checkOptionNames, checkPath, delayOption, isUrl, optionNames } from '../option-checks.ts';
 
 /** Options of a file source. */
 export interface FileSourceOptions extends SourceOptions {
@@ -92,7 +92,7 @@ const FILE_OPTIONS = optionNames<FileSourceOptions>()('path', 'format', 'encoder
 
 /** A file source that watches its path with the given watcher (each watcher is tested on every platform it runs on). */
 export function watchedFileSource(pathOrOptions: string | UrlLike | FileSourceOptions, watcher: FileWatcher): FileSource {
-  const asked = typeof pathOrOptions === 'string' || pathOrOptions instanceof URL ? { path: pathOrOptions } : pathOrOptions;
+  const asked = typeof pathOrOptions === 'string' || isUrl(pathOrOptions) ? { path: pathOrOptions } : pathOrOptions;
   checkOptionNames(asked, FILE_OPTIONS, 'fileSource');
   // A URL's path from here on: names, errors and the format read it as a path.
   const options = { ...asked, path: checkPath(asked.path, 'a file source') };

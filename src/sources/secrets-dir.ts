@@ -8,7 +8,7 @@ import { untilDirectory, watchDirectory, type DirectoryListener, type DirectoryS
 import { QUIET_MS } from './file-reload.ts';
 import { dataLinkTarget, readSecretFiles, type SecretFilesReading } from './secret-files.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
-import { checkOptionNames, checkPath, delayOption, optionNames } from '../option-checks.ts';
+import { checkOptionNames, checkPath, delayOption, isUrl, optionNames } from '../option-checks.ts';
 
 /** Options of a secrets directory source. */
 export interface SecretsDirSourceOptions extends SourceOptions {
@@ -33,7 +33,7 @@ const SECRETS_DIR_OPTIONS = optionNames<SecretsDirSourceOptions>()('dir', 'separ
  * a volume's `..data` link swapped.
  */
 export function secretsDirSource(dirOrOptions: string | UrlLike | SecretsDirSourceOptions): Source {
-  const asked = typeof dirOrOptions === 'string' || dirOrOptions instanceof URL ? { dir: dirOrOptions } : dirOrOptions;
+  const asked = typeof dirOrOptions === 'string' || isUrl(dirOrOptions) ? { dir: dirOrOptions } : dirOrOptions;
   checkOptionNames(asked, SECRETS_DIR_OPTIONS, 'secretsDirSource');
   // A URL's path from here on: names and origins read it as a path.
   const options = { ...asked, dir: checkPath(asked.dir, 'a secrets directory source') };

@@ -15,3 +15,11 @@ export async function tempDir(): Promise<string> {
 afterEach(async () => {
   await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
+
+/**
+ * A URL as another realm's or library's class holds it (jsdom's in a test environment): the shape the published
+ * types take (href, protocol, pathname), and no `instanceof URL`.
+ */
+export function foreignUrl(url: URL): { readonly href: string; readonly protocol: string; readonly pathname: string } {
+  return { href: url.href, protocol: url.protocol, pathname: url.pathname };
+}

@@ -7,7 +7,7 @@ import { watchedFileSource } from '../../src/sources/file.ts';
 import { chokidarFileWatcher, systemFileWatcher, type FileWatcher } from '../../src/sources/file-watch.ts';
 import { startedWhileWaiting } from '../helpers/activity.ts';
 import { eventually, nextChange, nextError, settle } from '../helpers/events.ts';
-import { tempDir } from '../helpers/files.ts';
+import { foreignUrl, tempDir } from '../helpers/files.ts';
 
 const open: Config[] = [];
 afterEach(async () => {
@@ -52,6 +52,20 @@ describe('fileSource reads', () => {
     open.push(config);
     expect(config.map()).toEqual({ a: 1, b: 2, c: 3, d: { e: '4' }, f: 5 });
     expect(config.explain('b').source).toBe(`file:${join(dir, 'b.yml')}`);
+  });
+
+  it('takes a URL of another realm or library (jsdom\'s in a test environment) by its shape, as its types do', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'config.json'), '{"a":1,"b":2}');
+    await writeFile(join(dir, 'own.json'), '{"b":3}');
+    // Typed so where the consumer's types declare no URL (UrlShape); here they declare Node's.
+    const url = (file: string) => foreignUrl(pathToFileURL(join(dir, file))) as never;
+    const config = await createConfig({ sources: [fileSource(url('config.json')), fileSource({ path: url('own.json'), name: 'own' })] });
+    open.push(config);
+    // Before: 'fileSource has no option "href"', and for the option 'a file source needs a path'.
+    expect(config.map()).toEqual({ a: 1, b: 3 });
+    expect(config.explain('a').source).toBe(`file:${join(dir, 'config.json')}`);
+    expect(() => fileSource(foreignUrl(new URL('https://example.com/config.json')) as never)).toThrow(/^a file source needs a path: a non-empty string without NUL characters, or a file: URL$/);
   });
 
   it('takes a file: URL as its path (new URL(…, import.meta.url)), named by the path; another URL is refused', async () => {

@@ -8,7 +8,7 @@ import { ConfigError, createConfig, secretsDirSource, type ChangeEvent, type Con
 import { QUIET_MS } from '../../src/sources/file-reload.ts';
 import { readSecretFiles, SECRET_FILE_LIMITS, secretFileSegments, secretFileValue } from '../../src/sources/secret-files.ts';
 import { eventually, settle } from '../helpers/events.ts';
-import { tempDir } from '../helpers/files.ts';
+import { foreignUrl, tempDir } from '../helpers/files.ts';
 
 const open: Config[] = [];
 const servers: Server[] = [];
@@ -115,6 +115,9 @@ describe('secretsDirSource reads', () => {
     expect(config.get('token').string('')).toBe('t1');
     expect(config.explain('token').source).toBe(`secrets:${join(dir, 'token')}`);
     expect(() => secretsDirSource(new URL('https://example.com/run/secrets'))).toThrow(/or a file: URL$/);
+    // A URL of another realm or library (jsdom's), by its shape: 'secretsDirSource has no option "href"' before.
+    const shaped = await configOf(foreignUrl(pathToFileURL(dir)) as never);
+    expect(shaped.get('token').string('')).toBe('t1');
   });
 
   it('nests directories, and names at the separator', async () => {
