@@ -29,6 +29,11 @@ export interface ReloadTarget {
    * set read ahead is taken as it is.
    */
   unchanged?(changeSet: ChangeSet): boolean;
+  /**
+   * Whether reading ahead is worth its reads now; without it, always. A file decoded on a thread gains only its read
+   * by it, while a burst of events could have it read whole, and held, a few more times a window.
+   */
+  readsAhead?(): boolean;
   /** Milliseconds to wait after the last event before reading; 0 reads on the same turn of the event loop. */
   debounce: number;
 }
@@ -136,7 +141,7 @@ export function createReloader(target: ReloadTarget): Reloader {
 
   /** Reads ahead on the check phase after an event, while the debounce runs. */
   function queueAhead(): void {
-    if (target.ahead === undefined || target.debounce === 0 || aheadReads >= AHEAD_READS) return;
+    if (target.ahead === undefined || target.debounce === 0 || aheadReads >= AHEAD_READS || target.readsAhead?.() === false) return;
     aheadQueued ??= setImmediate(() => void readAheadNow());
   }
 

@@ -15,6 +15,7 @@ import {
   applyWatchOption,
   createChangeSet,
   handOver,
+  isChangeSet,
   keepData,
   READ_AHEAD,
   sameData,
@@ -162,6 +163,9 @@ export function watchedFileSource(pathOrOptions: string | UrlLike | FileSourceOp
       ahead(changeSet) {
         for (const listen of aheadListeners) listen(changeSet);
       },
+      // Not a file last read over 1 MiB (kept by its digest): it decodes on a thread, and reading it ahead would
+      // save one read at the cost of up to three more while events keep coming.
+      readsAhead: () => handed === undefined || isChangeSet(handed),
       unchanged(changeSet) {
         // A change set not read from the file (an optional file missing) is read again.
         const seen = readFrom.get(changeSet);

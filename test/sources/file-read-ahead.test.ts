@@ -11,7 +11,7 @@ import { watchedFileSource } from '../../src/sources/file.ts';
 import { AHEAD_READS, createReloader, type Reloader } from '../../src/sources/file-reload.ts';
 import type { FileListener, FileWatcher } from '../../src/sources/file-watch.ts';
 import { tempDir } from '../helpers/files.ts';
-import { createChangeSet, type ChangeSet } from '../../src/sources/source.ts';
+import { createChangeSet, READ_AHEAD, type ChangeSet, type ReadsAhead, type Source } from '../../src/sources/source.ts';
 
 const DEBOUNCE = 50;
 
@@ -189,6 +189,31 @@ describe('a reloader with a debounce reads ahead', () => {
     deaf.reloader.stop();
   });
 
+  it('reads nothing ahead while its target says it is not worth it (a file decoded on a thread)', async () => {
+    let worth = false;
+    let reads = 0;
+    const told: (ChangeSet | undefined)[] = [];
+    const offered: ChangeSet[] = [];
+    const reloader = createReloader({
+      debounce: DEBOUNCE,
+      read: async () => createChangeSet('file:app.json', 'json', `{"read":${++reads}}`, Date.now()),
+      offer: (changeSet) => offered.push(changeSet),
+      fail: () => {},
+      ahead: (changeSet) => told.push(changeSet),
+      readsAhead: () => worth,
+    });
+    reloader.changed();
+    await checkPhase();
+    expect([reads, told.length]).toEqual([0, 0]);
+    await vi.advanceTimersByTimeAsync(DEBOUNCE);
+    expect([reads, offered.length]).toEqual([1, 1]);
+    worth = true;
+    reloader.changed();
+    await checkPhase();
+    expect([reads, told.length]).toEqual([2, 1]);
+    reloader.stop();
+  });
+
   it('offers nothing once stopped, and reads nothing queued ahead', async () => {
     const state = recording();
     state.reloader.changed();
@@ -229,6 +254,34 @@ describe('a reloader with a debounce reads ahead', () => {
 });
 
 describe('a file source with a debounce', () => {
+  it('reads a file of 1 MiB or less ahead, and not a larger one (decoded on a thread, it would gain one read)', async () => {
+    for (const [size, expected] of [[1000, 1], [1_200_000, 0]] as const) {
+      const dir = await tempDir();
+      const path = join(dir, 'app.json');
+      const text = (port: number) => JSON.stringify({ port, fill: 'x'.repeat(size) });
+      await writeFile(path, text(1));
+      let listener: FileListener | undefined;
+      const watcher: FileWatcher = (_path, heard) => {
+        listener = heard;
+        return { ready: Promise.resolve(), close: async () => {} };
+      };
+      const source = watchedFileSource({ path, debounce: 300 }, watcher);
+      const told: ChangeSet[] = [];
+      const stop = (source as Source & ReadsAhead)[READ_AHEAD]((changeSet) => void (changeSet && told.push(changeSet)));
+      const config = await createConfig({ sources: [source] });
+      try {
+        await vi.waitFor(() => expect(listener).toBeDefined());
+        await writeFile(path, text(2));
+        listener!.onChange();
+        await vi.waitFor(() => expect(config.get('port').int(0)).toBe(2), { timeout: 10_000 });
+        expect(told, `${size} bytes`).toHaveLength(expected);
+      } finally {
+        stop();
+        await config.close();
+      }
+    }
+  });
+
   it('publishes what the file holds when the debounce ends, not what it read ahead, when a change was not told yet', async () => {
     const dir = await tempDir();
     const path = join(dir, 'app.json');
