@@ -1,5 +1,6 @@
 import { createChannel } from '../../src/channel.ts';
-import { createChangeSet, type ChangeSet, type ChangeSetObject, type Source } from '../../src/index.ts';
+import { expect } from 'vitest';
+import { ConfigError, createChangeSet, createConfig, type ChangeSet, type ChangeSetObject, type Source } from '../../src/index.ts';
 
 /** A promise with its resolve and reject at hand. */
 export interface Deferred<T> {
@@ -66,4 +67,17 @@ export function scriptedSource(name = 'scripted'): ScriptedSource {
 /** Resolves once `count` reads were asked of the source. */
 export async function readsAsked(source: ScriptedSource, count: number): Promise<void> {
   while (source.reads.length < count) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The ConfigError with which `createConfig` refuses these sources (within `maxBytes`, if given); fails if it loads. */
+export async function refusal(sources: Source[], maxBytes?: number): Promise<ConfigError> {
+  const error = await createConfig({ sources, maxBytes }).then(
+    async (config) => {
+      await config.close();
+      return undefined;
+    },
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return error as ConfigError;
 }

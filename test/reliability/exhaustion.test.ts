@@ -7,9 +7,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigError, createConfig, envSource, fileSource, flagsSource, memorySource, type Source } from '../../src/index.ts';
+import { ConfigError, createConfig, envSource, fileSource, flagsSource, memorySource } from '../../src/index.ts';
 import { eventually, nextError } from '../helpers/events.ts';
 import { tempDir } from '../helpers/files.ts';
+import { refusal } from '../helpers/sources.ts';
 import { fixture, runScript } from '../helpers/process.ts';
 import { storeBackends, useStores } from '../helpers/stores.ts';
 import { measure, mib, report } from './measure.ts';
@@ -20,17 +21,6 @@ const cli = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 /** The largest resident set this process has had, in bytes. */
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
 
-async function refusal(sources: Source[], maxBytes: number): Promise<ConfigError> {
-  const error = await createConfig({ sources, maxBytes }).then(
-    async (config) => {
-      await config.close();
-      return undefined;
-    },
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(ConfigError);
-  return error as ConfigError;
-}
 
 describe('files', () => {
   // First in the file: the process's peak memory is measured from here.

@@ -6,25 +6,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, consulSource, createConfig, etcdSource, type Source } from '../../src/index.ts';
+import { consulSource, createConfig, etcdSource } from '../../src/index.ts';
 import { run } from '../../src/cli/program.ts';
 import { startEtcd, type EtcdServer } from '../helpers/etcd.ts';
 import { eventually } from '../helpers/events.ts';
+import { refusal } from '../helpers/sources.ts';
 import { measure, report } from './measure.ts';
 
 const MiB = 1024 * 1024;
 
-async function refusal(sources: Source[], maxBytes?: number): Promise<ConfigError> {
-  const error = await createConfig({ sources, maxBytes }).then(
-    async (config) => {
-      await config.close();
-      return undefined;
-    },
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(ConfigError);
-  return error as ConfigError;
-}
 
 describe('a Consul agent answering without end', () => {
   let server: Server;
