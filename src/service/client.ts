@@ -1,5 +1,6 @@
 import { Agent } from 'node:http';
 import { ConfigError, type Config } from '../index.ts';
+import { printable, textStart } from '../printable.ts';
 import { sleep } from '../sleep.ts';
 import { parseErrorBody } from './errors.ts';
 import { parseJson } from './json.ts';
@@ -236,18 +237,13 @@ interface Call {
 /** The most of a node's detail a CallError's message quotes; `detail` holds it whole. */
 const QUOTED = 200;
 
-// Every control character: C0, DEL and C1.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
 /**
  * A node's detail as a CallError's message quotes it: the start of it, its control characters escaped. A message is
  * logged, and the node is anyone a registry lists: its detail must not fill the log (up to `maxAnswerBytes`) nor
  * write lines of its own into it.
  */
 function quoted(detail: string): string {
-  const start = detail.length > QUOTED ? `${detail.slice(0, QUOTED)}…` : detail;
-  return start.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return printable(textStart(detail, QUOTED));
 }
 
 /** Resolves or rejects as the promise does, or rejects once the signal aborts. */

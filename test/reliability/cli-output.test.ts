@@ -68,6 +68,19 @@ describe('what the command prints', () => {
     expect(JSON.parse(printed[2]!.stdout)).toBe(HOSTILE);
   });
 
+  it('escapes line separators and bidirectional controls, in JSON and in a value shown to a terminal', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'config.json');
+    const spoof = 'a\u2028b\u202etxt.exe\u2069c';
+    await writeFile(file, JSON.stringify({ s: spoof }));
+    for (const args of [['get', 's', '--json'], ['get', 's'], ['explain', 's']]) {
+      const output = await microconf([...args, '--file', file], { terminal: true });
+      expect(output.stdout, args.join(' ')).not.toMatch(/[\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+      expect(output.stdout).toContain('a\\u2028b\\u202etxt.exe\\u2069c');
+    }
+    expect(JSON.parse((await microconf(['get', 's', '--json', '--file', file])).stdout)).toBe(spoof);
+  });
+
   it('prints a string value whole to a program, and with its control characters escaped to a terminal', async () => {
     const dir = await tempDir();
     const file = join(dir, 'config.json');

@@ -142,6 +142,22 @@ describe('answer and request caps', () => {
     expect(error.message.length).toBeLessThan(300);
     expect(error.message).toMatch(/^svc Svc\.X: refused\\u000a2026-12-03T10:00:00Z INFO admin logged in\\u001b\[2Kx+…$/);
   });
+
+  it("escapes a detail's line separators and bidirectional controls, and never cuts it inside a surrogate pair", async () => {
+    // U+202E shows what follows right to left (a forged 'exe.txt'); U+2028 breaks a line in some log viewers.
+    const detail = `nope\u2028INFO ok \u202etxt.exe\u2066${'y'.repeat(161)}${'😀'.repeat(40)}`;
+    const { client } = await hostileNode((res) => {
+      res.writeHead(409, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: 'svc.x', code: 409, detail, status: 'Conflict' }));
+    });
+    const { error } = await timed(client.call('svc', 'Svc.X'));
+    expect(error).toMatchObject({ code: 'REMOTE', detail });
+    expect(error.message).toContain('nope\\u2028INFO ok \\u202etxt.exe\\u2066y');
+    expect(error.message).not.toMatch(/[\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    // Whole pairs up to the cut: no lone surrogate, which would print as a replacement character.
+    expect(error.message.endsWith('…')).toBe(true);
+    expect(error.message).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+  });
 });
 
 describe('registries answering garbage', () => {
