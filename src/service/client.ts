@@ -1,6 +1,5 @@
 import { Agent } from 'node:http';
 import { ConfigError, type Config } from '../index.ts';
-import { printable, textStart } from '../printable.ts';
 import { sleep } from '../sleep.ts';
 import { parseErrorBody } from './errors.ts';
 import { parseJson } from './json.ts';
@@ -243,8 +242,17 @@ const QUOTED = 200;
  * write lines of its own into it.
  */
 function quoted(detail: string): string {
-  return printable(textStart(detail, QUOTED));
+  // Never half a surrogate pair at the cut: it would print as a replacement character.
+  const end = detail.length <= QUOTED ? detail.length : /[\ud800-\udbff]/.test(detail.charAt(QUOTED - 1)) ? QUOTED - 1 : QUOTED;
+  const start = end < detail.length ? `${detail.slice(0, end)}…` : detail;
+  return start.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+// Every control character (C0, DEL, C1), the line and paragraph separators and the bidirectional controls: the set
+// the command's printing escapes too (src/cli/printing.ts), spelled in each, as the two bundles share only what the
+// main bundle holds (scripts/build.ts).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** Resolves or rejects as the promise does, or rejects once the signal aborts. */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
