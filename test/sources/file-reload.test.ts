@@ -1,6 +1,6 @@
 // A reloader asked to read again after its watch moved (`recheck`) reads once more unless a read is already due; a
 // read that waits between attempts ends its wait at the file's next change, made during the wait or during the read.
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createReloader, type Reloader } from '../../src/sources/file-reload.ts';
 import { createChangeSet } from '../../src/sources/source.ts';
 import { settle } from '../helpers/events.ts';
@@ -52,68 +52,56 @@ describe('a reloader asked to check again', () => {
 });
 
 describe('a reloader whose read waits between attempts', () => {
+  // Waits that never end by themselves (a fake timer never advanced): only a change ends one.
+  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
+  afterEach(() => vi.useRealTimers());
+
+  /**
+   * A reloader whose read makes an asynchronous attempt (a file over 1 MiB), held until `finish` is called, then
+   * waits before its next attempt; `attempts` records each step.
+   */
+  function waitingReader() {
+    const attempts: string[] = [];
+    let reading: ((value?: unknown) => void) | undefined;
+    const reloader = createReloader({
+      debounce: 0,
+      read: async (wait) => {
+        attempts.push('read');
+        await new Promise((resolve) => (reading = resolve));
+        await wait(60_000, new AbortController().signal);
+        attempts.push('read again');
+        return createChangeSet('file:app.json', 'json', '{"read":2}\n', 0);
+      },
+      offer: () => attempts.push('offered'),
+      fail: () => {},
+    });
+    return { attempts, reloader, finish: () => reading!() };
+  }
+
   it('ends the wait at once when the file changed while the read was reading, not waiting', async () => {
-    // Waits that never end by themselves (a fake timer never advanced): only a change ends one.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-      const attempts: string[] = [];
-      let reading: ((value?: unknown) => void) | undefined;
-      const reloader = createReloader({
-        debounce: 0,
-        read: async (wait) => {
-          // An asynchronous attempt (a file over 1 MiB), during which the writer writes again; the file changed
-          // during it, so the read waits before its next attempt.
-          attempts.push('read');
-          await new Promise((resolve) => (reading = resolve));
-          await wait(60_000, new AbortController().signal);
-          attempts.push('read again');
-          return createChangeSet('file:app.json', 'json', '{"read":2}\n', 0);
-        },
-        offer: () => attempts.push('offered'),
-        fail: () => {},
-      });
-      reloader.reload();
-      await settle0();
-      reloader.changed();
-      reading!();
-      await vi.waitFor(() => expect(attempts).toContain('offered'));
-      expect(attempts.slice(0, 3)).toEqual(['read', 'read again', 'offered']);
-      reloader.stop();
-    } finally {
-      vi.useRealTimers();
-    }
+    const { attempts, reloader, finish } = waitingReader();
+    reloader.reload();
+    await settle0();
+    // The writer writes again during the attempt: the wait that follows it ends at once.
+    reloader.changed();
+    finish();
+    await vi.waitFor(() => expect(attempts).toContain('offered'));
+    expect(attempts.slice(0, 3)).toEqual(['read', 'read again', 'offered']);
+    reloader.stop();
   });
 
   it('still waits when nothing changed during the read', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-      const attempts: string[] = [];
-      let reading: ((value?: unknown) => void) | undefined;
-      const reloader = createReloader({
-        debounce: 0,
-        read: async (wait) => {
-          attempts.push('read');
-          await new Promise((resolve) => (reading = resolve));
-          await wait(60_000, new AbortController().signal);
-          attempts.push('read again');
-          return createChangeSet('file:app.json', 'json', '{"read":2}\n', 0);
-        },
-        offer: () => attempts.push('offered'),
-        fail: () => {},
-      });
-      reloader.reload();
-      await settle0();
-      reading!();
-      await settle0();
-      expect(attempts).toEqual(['read']);
-      // The change ends the wait under way.
-      reloader.changed();
-      await vi.waitFor(() => expect(attempts).toContain('offered'));
-      expect(attempts.slice(0, 3)).toEqual(['read', 'read again', 'offered']);
-      reloader.stop();
-    } finally {
-      vi.useRealTimers();
-    }
+    const { attempts, reloader, finish } = waitingReader();
+    reloader.reload();
+    await settle0();
+    finish();
+    await settle0();
+    expect(attempts).toEqual(['read']);
+    // The change ends the wait under way.
+    reloader.changed();
+    await vi.waitFor(() => expect(attempts).toContain('offered'));
+    expect(attempts.slice(0, 3)).toEqual(['read', 'read again', 'offered']);
+    reloader.stop();
   });
 });
 
