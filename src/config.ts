@@ -28,7 +28,7 @@ import {
 } from './reader/value.ts';
 import type { Redactor } from './reader/secrets.ts';
 import type { Decrypter } from './secrets/envelope.ts';
-import { checkOptionNames, countOption, delayOption, optionNames } from './option-checks.ts';
+import { checkOptionNames, countOption, delayOption, optionNames, stringList } from './option-checks.ts';
 import type { Source } from './sources/source.ts';
 
 /** Options of `createConfig`. */
@@ -194,7 +194,8 @@ export async function createConfig<T = Record<string, unknown>>(
   const maxValues = countOption(options.maxValues, 'maxValues');
   const readTimeout = delayOption(options.readTimeout, 'readTimeout');
   const env = options.expandEnv === false ? undefined : (options.env ?? process.env);
-  checkSecretPatterns(options.secret);
+  // Index by index, holes too: a string alone failed with an engine TypeError, a sparse array was walked for minutes.
+  stringList(options.secret, 'secret');
   if (options.defaults !== undefined && !isObject(options.defaults)) {
     throw new ConfigError('defaults must be an object of keys and values', { code: 'INVALID_OPTION' });
   }
@@ -358,18 +359,6 @@ export function currentView(config: object): SnapshotView {
   const view = views.get(config);
   if (!view) throw new TypeError('not a config made by createConfig');
   return view();
-}
-
-/**
- * Refuses a `secret` option that is not an array of strings, index by index (holes too): a string given alone
- * (`secret: 'db.password'`) failed with an engine TypeError, and a sparse array was walked for minutes and taken.
- */
-function checkSecretPatterns(secret: unknown): void {
-  if (secret === undefined) return;
-  if (!Array.isArray(secret)) throw new ConfigError('secret must be an array of path patterns (["db.password", "**.token"])', { code: 'INVALID_OPTION' });
-  for (let index = 0; index < secret.length; index++) {
-    if (typeof secret[index] !== 'string') throw new ConfigError(`secret[${index}] is not a path pattern (a string)`, { code: 'INVALID_OPTION' });
-  }
 }
 
 /**

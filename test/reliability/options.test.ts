@@ -151,15 +151,15 @@ describe('a call from JavaScript with the wrong kind of value is told what was w
 
   it('secret: a string alone, an item that is not a string, a hole', async () => {
     const source = () => memorySource({ db: { password: 'hunter2' } });
-    expect((await invalidOption(() => createConfig({ sources: [source()], secret: loose('db.password') }))).message).toMatch(/^secret must be an array of path patterns/);
+    expect((await invalidOption(() => createConfig({ sources: [source()], secret: loose('db.password') }))).message).toBe('secret must be an array of strings');
     for (const [bad, index] of [[['db.password', 5], 1], [[null], 0], [[{}], 0]] as const) {
-      expect((await invalidOption(() => createConfig({ sources: [source()], secret: loose(bad) }))).message).toBe(`secret[${index}] is not a path pattern (a string)`);
+      expect((await invalidOption(() => createConfig({ sources: [source()], secret: loose(bad) }))).message).toBe(`secret[${index}] is not a string`);
     }
     // Walked for nearly three minutes and taken before.
     const holes: unknown[] = [];
     holes.length = 2 ** 32 - 1;
     const started = process.cpuUsage();
-    expect((await invalidOption(() => createConfig({ sources: [source()], secret: loose(holes) }))).message).toBe('secret[0] is not a path pattern (a string)');
+    expect((await invalidOption(() => createConfig({ sources: [source()], secret: loose(holes) }))).message).toBe('secret[0] is not a string');
     const spent = process.cpuUsage(started);
     expect((spent.user + spent.system) / 1000).toBeLessThan(1000);
     const config = await createConfig({ sources: [source()], secret: ['db.password'] });
