@@ -1,11 +1,10 @@
 import type { AbortSignalLike } from './abort-signal.ts';
-import { createEmitter } from './events.ts';
+import { createConfigListeners, type ConfigEvents } from './config-events.ts';
 import { checkEncoders } from './encoders/registry.ts';
 import type { Encoders } from './encoders/user.ts';
 import { ConfigError, toConfigError, type ConfigIssue } from './errors.ts';
 import { explainPath, type Explanation } from './loader/explain.ts';
-import { callListener } from './loader/listeners.ts';
-import { createLoader, type ChangeEvent } from './loader/loader.ts';
+import { createLoader } from './loader/loader.ts';
 import { withDelete, withSet } from './loader/overrides.ts';
 import { hideSecrets } from './loader/present.ts';
 import { followKeys } from './loader/rekey.ts';
@@ -110,13 +109,6 @@ export interface WatchOptions {
   signal?: AbortSignalLike | undefined;
 }
 
-/** The configuration's events. */
-export interface ConfigEvents {
-  /** One event per published snapshot, with every changed path. */
-  change: (event: ChangeEvent) => void;
-  /** A source failed to read, parse or validate (nothing was published for it), or a listener threw. */
-  error: (error: ConfigError) => void;
-}
 
 /**
  * Live, layered configuration: typed reads of the current snapshot, watchers, and sources added at run time.
@@ -228,35 +220,7 @@ export async function createConfig<T = Record<string, unknown>>(
     secret: options.secret,
     decrypt: options.decrypt,
   });
-  const facade = createEmitter<ConfigEvents>();
-  // The forwarders below call each listener themselves (one that throws must not keep the next from hearing), which
-  // the emitter's own once() would not see: a listener given to once() is wrapped in one that removes itself first.
-  const onceWrappers: { [E in keyof ConfigEvents]: WeakMap<ConfigEvents[E], Set<ConfigEvents[E]>> } = {
-    change: new WeakMap(),
-    error: new WeakMap(),
-  };
-  const forward = (event: ChangeEvent) => {
-    for (const listener of facade.listeners('change')) {
-      callListener(
-        () => listener(event),
-        (error) => loader.report(toConfigError(error, 'LISTENER')),
-      );
-    }
-  };
-  // The loader hears of changes only while someone here listens: it lists every changed path for a listener, which
-  // a reload that changes every value of a large layer pays for each value.
-  let forwarding = false;
-  const forwardWhileHeard = () => {
-    const heard = facade.listenerCount('change') > 0;
-    if (heard === forwarding) return;
-    forwarding = heard;
-    if (heard) loader.events.on('change', forward);
-    else loader.events.off('change', forward);
-  };
-  loader.events.on('error', (error) => {
-    // An error listener that fails has nowhere left to report to.
-    for (const listener of facade.listeners('error')) callListener(() => listener(error), () => {});
-  });
+  const listeners = createConfigListeners(loader);
   await loader.add(options.sources ?? []);
   const stopping = new AbortController();
   // Keys are followed like sources: not at all with `watch: false`.
@@ -289,30 +253,15 @@ export async function createConfig<T = Record<string, unknown>>(
       return watcher as never;
     },
     on(event, listener) {
-      facade.on(event, listener as never);
-      forwardWhileHeard();
+      listeners.on(event, listener);
       return config;
     },
     off(event, listener) {
-      facade.off(event, listener as never);
-      const wrappers = onceWrappers[event].get(listener as never);
-      for (const wrapper of wrappers ?? []) facade.off(event, wrapper as never);
-      onceWrappers[event].delete(listener as never);
-      forwardWhileHeard();
+      listeners.off(event, listener);
       return config;
     },
     once(event, listener) {
-      const wrapper = ((...args: Parameters<typeof listener>) => {
-        facade.off(event, wrapper as never);
-        onceWrappers[event].get(listener as never)?.delete(wrapper as never);
-        forwardWhileHeard();
-        (listener as (...given: typeof args) => void)(...args);
-      }) as typeof listener;
-      const wrappers = onceWrappers[event].get(listener as never) ?? new Set();
-      wrappers.add(wrapper as never);
-      onceWrappers[event].set(listener as never, wrappers);
-      facade.on(event, wrapper as never);
-      forwardWhileHeard();
+      listeners.once(event, listener);
       return config;
     },
     load: (...sources) => loader.add(sources),
@@ -343,7 +292,7 @@ export async function createConfig<T = Record<string, unknown>>(
       stopping.abort();
       await keys;
       await loader.close();
-      facade.removeAllListeners();
+      listeners.clear();
     },
   };
   views.set(config, () => view);

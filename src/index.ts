@@ -1,7 +1,8 @@
 export type { AbortSignalLike, AbortSignalShape } from './abort-signal.ts';
 export type { UrlLike, UrlShape } from './url-like.ts';
 export { createConfig } from './config.ts';
-export type { Config, ConfigEvents, ConfigFor, ConfigOptions, ConfigShape, WatchOptions } from './config.ts';
+export type { Config, ConfigFor, ConfigOptions, ConfigShape, WatchOptions } from './config.ts';
+export type { ConfigEvents } from './config-events.ts';
 export { ConfigError } from './errors.ts';
 export type { ConfigErrorCode, ConfigIssue, ErrorPosition } from './errors.ts';
 export type { Explanation, Overridden } from './loader/explain.ts';
