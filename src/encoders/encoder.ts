@@ -11,16 +11,6 @@ import type { EncoderLimits } from './user.ts';
 export type DecodeBounds = EncoderLimits & { readonly maxValues?: number | undefined };
 
 /**
- * True when a document holds nothing but whitespace (space, tab, line ends): a blank text is an empty layer, and a
- * file read blank is one being rewritten.
- */
-export function isBlank(data: unknown): boolean {
-  if (typeof data === 'string') return !/\S/.test(data);
-  if (data instanceof Uint8Array) return data.every((byte) => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d));
-  return false;
-}
-
-/**
  * Refuses a text that would build more values than `bounds.maxValues` before its parser builds them (a collection of
  * millions of values is one allocation of tens of MiB, which a decoding thread's heap may not have room for).
  * `count` is the format's linear count, stopping once past `most`; `counted` says what it counts. A text no longer

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.ts';
 import { normalize, type NormalizeOptions, type Tree } from '../reader/tree.ts';
-import { isBlank } from './encoder.ts';
+import { isBlank } from './blank.ts';
 
 /** The limits of the config a document is decoded for, handed to an `Encoder` so that it can stop early. */
 export interface EncoderLimits {

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.ts';
-import { decodeTree, isBlank } from '../encoders/encoder.ts';
+import { isBlank } from '../encoders/blank.ts';
+import { decodeTree } from '../encoders/encoder.ts';
 import { loadEncoder } from '../encoders/index.ts';
 import { sizeBudget } from '../reader/budget.ts';
 import { expandVariables, type Environment } from '../reader/expand.ts';

@@ -15,4 +15,4 @@ export function mayBeCut(format: string, data: unknown): boolean {
 const LINE_FEED = 0x0a;
 
 /** A file read blank is one being rewritten (opened with O_TRUNC, not yet written), however long the writer pauses. */
-export { isBlank } from '../encoders/encoder.ts';
+export { isBlank } from '../encoders/blank.ts';
