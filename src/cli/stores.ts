@@ -1,3 +1,4 @@
+import { documentBody } from '../encoders/document-text.ts';
 import { ConfigError } from '../errors.ts';
 import { failureReason } from '../failure-reason.ts';
 import { loadEncoder } from '../encoders/index.ts';
@@ -130,7 +131,8 @@ export async function documentKeys(file: string): Promise<[string, string][]> {
   }
   let tree: Tree;
   try {
-    const text = await readRegularFile(file, DEFAULT_MAX_BYTES);
+    // A byte order mark is no part of the document, as for a file source.
+    const text = documentBody(await readRegularFile(file, DEFAULT_MAX_BYTES));
     tree = decodeTree(await loadEncoder(format), text, { maxDepth: 64, budget: sizeBudget(DEFAULT_MAX_BYTES) });
   } catch (error) {
     if (error instanceof ConfigError) throw error.withSource(`file:${file}`);

@@ -1,10 +1,13 @@
 import { ConfigError } from '../errors.ts';
 import { isBlank } from '../encoders/blank.ts';
+import { documentBody, documentText } from '../encoders/document-text.ts';
 import { decodeTree } from '../encoders/encoder.ts';
 import { loadEncoder } from '../encoders/index.ts';
 import { sizeBudget } from '../reader/budget.ts';
 import { expandVariables, type Environment } from '../reader/expand.ts';
 import type { Tree } from '../reader/tree.ts';
+
+export { documentBody, documentText };
 
 /** Limits on what one change set may hold. */
 export interface DecodeLimits {
@@ -22,20 +25,6 @@ export interface DecodeReport {
   values: number;
   /** True when the tree differs from what the parser gave (a key dropped, a string expanded, a value converted). */
   rewritten: boolean;
-}
-
-// A byte-order mark is kept, as it is in a text: `documentBody` drops one, whichever way the document came (the
-// decoder's own dropping would drop a second one from bytes, a JSON error in the same document given as text).
-const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
-
-/** A document's text: its UTF-8 bytes decoded (a byte-order mark kept, for `documentBody`), or the text itself. */
-export function documentText(data: string | Uint8Array): string {
-  return typeof data === 'string' ? data : utf8.decode(data);
-}
-
-/** The text a parser is given: a leading byte-order mark is not part of the document. */
-export function documentBody(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /**

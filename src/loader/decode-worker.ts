@@ -87,7 +87,15 @@ function send(id: number): void {
 port?.on('message', (request: WorkerRequest) => {
   if (request.type === 'next') return send(request.id);
   const { id, format, limits, env, chunkSize, ahead, parseBack, handBack, apart } = request;
-  const text = documentText(request.data);
+  // Bytes that are not text are refused as a decode's error is, with their line and column (a throw here would stop
+  // the thread).
+  let text: string;
+  try {
+    text = documentText(request.data);
+  } catch (thrown) {
+    refuse(id, thrown, format, apart);
+    return;
+  }
   // The bytes are kept only to be handed back; otherwise nothing holds them once the text is made, and they are freed
   // at the next collection rather than held beside the text and what its parse builds.
   const bytes = parseBack && handBack && typeof request.data !== 'string' ? request.data : undefined;
@@ -105,11 +113,14 @@ port?.on('message', (request: WorkerRequest) => {
       // once, and neither side waits for the other's turn between chunks.
       for (let i = 0; i < ahead; i++) send(id);
     },
-    (thrown: unknown) => {
-      const error = decodeFailure(thrown, format);
-      const sent: SentError = { detail: error.detail, code: error.code, line: error.line, column: error.column, path: error.path };
-      port.postMessage({ type: 'error', id, error: sent } satisfies WorkerAnswer);
-      apart.close();
-    },
+    (thrown: unknown) => refuse(id, thrown, format, apart),
   );
 });
+
+/** Answers a decode with the error that refuses its document. */
+function refuse(id: number, thrown: unknown, format: string, apart: MessagePort): void {
+  const error = decodeFailure(thrown, format);
+  const sent: SentError = { detail: error.detail, code: error.code, line: error.line, column: error.column, path: error.path };
+  port!.postMessage({ type: 'error', id, error: sent } satisfies WorkerAnswer);
+  apart.close();
+}

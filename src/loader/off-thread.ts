@@ -274,14 +274,15 @@ function threadFor(lane: Lane, limits: ThreadLimits): Worker {
  * `take` says the caller's bytes are no one else's (`handOver`), those bytes themselves, moved, if their buffer is
  * theirs alone. A YAML text that does not end with a line break gets one: js-yaml adds it otherwise, by copying the
  * whole text (a 16 MiB plain scalar then stood in the thread's heap three times over), and reads the same document
- * either way; bytes taken get it in the byte their buffer has past them (a file's read leaves one). A string with a
+ * either way; bytes taken get it in the byte their buffer has past them (a file's read leaves one); UTF-16 gets none. A string with a
  * lone surrogate, which UTF-8 cannot carry, travels as it is (copied), as the event loop would decode it.
  */
 function threadData(format: string, data: string | Uint8Array, take: boolean): string | Uint8Array {
   if (typeof data === 'string' && !isWellFormed(data)) return data;
   const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
   const last = size === 0 ? -1 : typeof data === 'string' ? data.charCodeAt(data.length - 1) : data[size - 1]!;
-  const addsBreak = format.toLowerCase() === 'yaml' && last !== -1 && last !== 0x0a && last !== 0x0d;
+  // Not to UTF-16 (its byte order mark first): a byte would cut its last character in two.
+  const addsBreak = format.toLowerCase() === 'yaml' && last !== -1 && last !== 0x0a && last !== 0x0d && !(typeof data !== 'string' && isUtf16(data));
   if (take && typeof data !== 'string' && ownsBuffer(data, size + (addsBreak ? 1 : 0))) {
     const taken = new Uint8Array(data.buffer, 0, size + (addsBreak ? 1 : 0));
     if (addsBreak) taken[size] = 0x0a;
@@ -295,6 +296,9 @@ function threadData(format: string, data: string | Uint8Array, take: boolean): s
 }
 
 const toUtf8 = new TextEncoder();
+
+/** Whether bytes start with UTF-16's byte order mark (`documentText` then reads them as UTF-16). */
+const isUtf16 = (bytes: Uint8Array) => (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
 
 /**
  * Whether bytes are the start of a buffer of their own, `length` bytes or one more long: a buffer that a pool or

@@ -80,7 +80,13 @@ export function followKeyFile(path: string, current: () => readonly Uint8Array[]
               started = true;
               changeSet = await file.read(signal, limits);
             }
-            const text = fileText(changeSet.data) ?? '';
+            let text: string;
+            try {
+              text = fileText(changeSet.data) ?? '';
+            } catch (error) {
+              // Bytes that are not text, named by the key file; the keys in force stay.
+              throw error instanceof ConfigError ? error.withSource(name) : error;
+            }
             if (text === refused) continue;
             let keys: Uint8Array[];
             try {

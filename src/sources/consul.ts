@@ -106,6 +106,9 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
         ...(options.auth ? { baseUrl: baseUrl(target, options.auth) } : { host: target.host, port: target.port, secure: target.secure }),
         agent,
         defaults: { ...(token ? { token } : {}), ...(options.dc ? { dc: options.dc } : {}) },
+        // Its JSON answers are parsed here (the client's HTTP layer takes decoders by content type; its types omit
+        // them), where a KV entry's value is still the base64 the agent sent: see `decodeValues`.
+        ...({ decoders: { 'application/json': (body: Buffer) => decodeValues(JSON.parse(body.toString()) as unknown) } } as object),
       });
     })();
     return connection;
@@ -219,7 +222,33 @@ function kvListing(response: IncomingMessage & { body?: unknown }): KvPair[] {
     const what = type !== 'application/json' ? `content of type ${/^[\w.+-]{1,60}\/[\w.+-]{1,60}$/.test(type) ? type : 'unknown'}` : !entries ? `JSON that is not a list` : 'a list whose entries are not KV entries';
     throw new ConfigError(`Consul answered status ${response.statusCode ?? '?'} with ${what}, not a KV listing`, { code: 'READ' });
   }
-  return (entries as { Key: string; Value?: string | null }[]).map((entry) => ({ key: entry.Key, value: entry.Value ?? '' }));
+  return (entries as { Key: string; Value?: Uint8Array | NotBase64 | null }[]).map((entry) =>
+    entry.Value instanceof NotBase64
+      ? { key: entry.Key, value: '', unreadable: { reason: 'the value Consul answered with is not base64', keyCut: false } }
+      : { key: entry.Key, value: entry.Value ?? '' },
+  );
+}
+
+/** A KV entry's value that is not base64 (see `decodeValues`). */
+class NotBase64 {}
+
+/**
+ * A parsed JSON answer of the agent, each KV entry's value decoded from base64 into bytes, which the client then
+ * leaves as they are. Its own decode took anything: `Buffer.from(value, 'base64')` skips what is not base64, and its
+ * text turned bytes that are not UTF-8 into U+FFFD; a value read so would be another value, with no word said. Here
+ * a value is base64 only when its bytes encode back to it (padded, with `+` and `/`, as Consul writes it); one that
+ * is not is marked, and refused naming its key. The bytes are read as text with the other stores' (see `kvTree`).
+ */
+function decodeValues(body: unknown): unknown {
+  if (!Array.isArray(body)) return body;
+  for (const entry of body as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const record = entry as { Value?: unknown };
+    if (typeof record.Value !== 'string') continue;
+    const bytes = Buffer.from(record.Value, 'base64');
+    record.Value = bytes.toString('base64') === record.Value ? bytes : new NotBase64();
+  }
+  return body;
 }
 
 /**
@@ -234,11 +263,11 @@ function refused(error: unknown): never {
   throw error;
 }
 
-/** An entry of a KV listing, as the client hands it over (its Value decoded from base64, or null). */
+/** An entry of a KV listing, as the client hands it over (its Value decoded from base64 by `decodeValues`, or null). */
 function isKvEntry(entry: unknown): boolean {
   if (typeof entry !== 'object' || entry === null) return false;
   const { Key, Value } = entry as { Key?: unknown; Value?: unknown };
-  return typeof Key === 'string' && (Value === undefined || Value === null || typeof Value === 'string');
+  return typeof Key === 'string' && (Value === undefined || Value === null || Value instanceof Uint8Array || Value instanceof NotBase64);
 }
 
 interface Target {

@@ -4,7 +4,7 @@ import { ConfigError, toConfigError } from '../errors.ts';
 import { envKeyToSegments, unflatten } from '../reader/keys.ts';
 import { fileSource } from './file.ts';
 import { fileText } from './read-file.ts';
-import { SECRET_FILE_LIMITS, withoutLineEnd } from './secret-files.ts';
+import { SECRET_FILE_LIMITS, secretFileValue } from './secret-files.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
 import { checkOptionNames, optionNames, stringList } from '../option-checks.ts';
 
@@ -64,8 +64,9 @@ export function envSource(options: EnvSourceOptions = {}): Source {
   const secretFiles = new Map<string, Source>();
   const secretFile = (path: string) => {
     let follower = secretFiles.get(path);
-    // Nothing decodes the file as a document: the file source hands over its text, and news of it.
-    if (follower === undefined) secretFiles.set(path, (follower = fileSource({ path, format: 'dotenv', name: `${name}:${path}` })));
+    // Nothing decodes the file as a document: the file source hands over its bytes (as it does to an encoder of the
+    // source's own), and news of it.
+    if (follower === undefined) secretFiles.set(path, (follower = fileSource({ path, format: 'secret', encoders: SECRET_BYTES, name: `${name}:${path}` })));
     return follower;
   };
 
@@ -158,6 +159,10 @@ function mapName(key: string, kept: readonly string[], stripped: readonly string
   return undefined;
 }
 
+// The format a `_FILE` variable's file is read in: an encoder of its source's own, so that its bytes are handed
+// over as they are (nothing decodes them as a document).
+const SECRET_BYTES = { secret: { decode: () => ({}) } };
+
 async function readDotenv(file: Source, source: string, limits: ReadOptions | undefined): Promise<Record<string, string>> {
   let read: ChangeSet;
   try {
@@ -166,7 +171,13 @@ async function readDotenv(file: Source, source: string, limits: ReadOptions | un
   } catch (error) {
     throw toConfigError(error, 'READ', source);
   }
-  const text = fileText(read.data);
+  let text: string | undefined;
+  try {
+    text = fileText(read.data);
+  } catch (error) {
+    // Bytes that are not text: named by the file's source, at their line and column.
+    throw toConfigError(error, 'DECODE', file.name);
+  }
   if (text === undefined) return {};
   const { parseDotenv } = await import('../encoders/dotenv.ts');
   return parseDotenv(text);
@@ -185,8 +196,11 @@ async function readSecretFile(file: Source, variable: string, source: string, li
     const failure = toConfigError(error, 'READ');
     throw new ConfigError(`${variable}: ${failure.detail}`, { code: failure.code, source, path: variable, cause: failure.cause });
   }
-  const text = fileText(read.data) ?? '';
-  // The file source decodes UTF-8 leniently: a byte that is not UTF-8 became U+FFFD, and the value would be wrong.
-  if (text.includes('\uFFFD')) throw new ConfigError(`${variable}: the file is not UTF-8 text`, { code: 'DECODE', source, path: variable });
-  return withoutLineEnd(text);
+  // The value is the file's UTF-8 text as a secrets directory's file gives it, exactly (its bytes were decoded
+  // leniently before: a byte that was not UTF-8 became U+FFFD, and the value would be wrong).
+  try {
+    return secretFileValue(read.data instanceof Uint8Array ? read.data : new Uint8Array(0), variable, source);
+  } catch {
+    throw new ConfigError(`${variable}: the file is not UTF-8 text`, { code: 'DECODE', source, path: variable });
+  }
 }

@@ -1,5 +1,8 @@
 import type { Etcd3, IResponseHeader, IWatchResponse, Watcher as EtcdWatcher } from 'etcd3';
+import { isUtf8 } from 'node:buffer';
+import { firstInvalidUtf8 } from '../encoders/document-text.ts';
 import { ConfigError } from '../errors.ts';
+import type { KvPair } from './kv.ts';
 
 /** The keys under a prefix, read at one revision, with the header etcd answered with. */
 export interface Listing {
@@ -12,7 +15,31 @@ export interface Listing {
 /** Reads every key under a prefix in one range request: one consistent revision. */
 export async function listPrefix(etcd: Etcd3, keyPrefix: string): Promise<Listing> {
   const response = await etcd.getAll().prefix(keyPrefix).exec();
-  return { keys: new Map(response.kvs.map((kv) => [kv.key.toString(), kv.value])), header: response.header };
+  return { keys: new Map(response.kvs.map((kv) => [keyText(kv.key), kv.value])), header: response.header };
+}
+
+// Marks a key that is not UTF-8: no UTF-8 text decodes to a lone surrogate.
+const NOT_UTF8 = '\uD800';
+
+/**
+ * An etcd key (bytes) as the listing holds it: its UTF-8 text, or for a key that is not UTF-8 a string no UTF-8 key
+ * gives (a mark, then its bytes one a character). Decoded leniently, two keys of different bytes could become one
+ * (each byte that is not UTF-8 a U+FFFD), and one value silently stand for the other; kept apart, each is refused by
+ * `listedPair`.
+ */
+export function keyText(key: Buffer): string {
+  return isUtf8(key) ? key.toString('utf8') : NOT_UTF8 + key.toString('latin1');
+}
+
+/**
+ * A key of the listing and its value as a pair to map: a key that is not UTF-8 is told as unreadable, named by its
+ * text up to the first byte that is not, and that byte's place (never the bytes).
+ */
+export function listedPair(key: string, value: Uint8Array): KvPair {
+  if (!key.startsWith(NOT_UTF8)) return { key, value };
+  const bytes = Buffer.from(key.slice(NOT_UTF8.length), 'latin1');
+  const at = firstInvalidUtf8(bytes);
+  return { key: bytes.toString('utf8', 0, at), value, unreadable: { reason: `the key is not UTF-8 text at its byte ${at + 1}`, keyCut: true } };
 }
 
 /**
@@ -110,7 +137,7 @@ export async function watchFrom(etcd: Etcd3, options: WatchFrom): Promise<void> 
           let changed = false;
           for (const event of response.events) {
             if (BigInt(event.kv.mod_revision) <= listed) continue;
-            const key = event.kv.key.toString();
+            const key = keyText(event.kv.key);
             if (event.type === 'Put') keys.set(key, event.kv.value);
             else keys.delete(key);
             changed = true;

@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.ts';
 import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import { loadOptional } from '../optional.ts';
 import { sleep } from '../sleep.ts';
-import { historyChange, listPrefix, watchFrom, withDeadline, type Listing } from './etcd-session.ts';
+import { historyChange, listedPair, listPrefix, watchFrom, withDeadline, type Listing } from './etcd-session.ts';
 import { normalizePrefix, type KvPair } from './kv.ts';
 import { answerLimit, storeSource, type StoreClient } from './remote.ts';
 import { applyWatchOption, type Source, type SourceOptions } from './source.ts';
@@ -169,7 +169,7 @@ export function etcdSource(options: EtcdSourceOptions = {}): Source {
   return applyWatchOption(storeSource({ name: options.name ?? `etcd:${keyPrefix}`, prefix, optional: options.optional, cache: options.cache, expandEnv: options.expandEnv, encoders: options.encoders }, client), options);
 }
 
-const pairsOf = (keys: ReadonlyMap<string, Uint8Array>): KvPair[] => [...keys].map(([key, value]) => ({ key, value }));
+const pairsOf = (keys: ReadonlyMap<string, Uint8Array>): KvPair[] => [...keys].map(([key, value]) => listedPair(key, value));
 
 /** etcd3 wants Buffers. */
 function credentials(given: EtcdSourceOptions['credentials']): IOptions['credentials'] {

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { createChannel } from '../channel.ts';
 import { checkEncoders, resolveFormat, type ResolvedFormat } from '../encoders/registry.ts';
+import { documentText } from '../encoders/document-text.ts';
 import type { Encoders } from '../encoders/user.ts';
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
@@ -319,12 +320,24 @@ async function readStable(
     // thread, and a text made from them here would stand beside them until the next collection, a copy of the
     // document (16 MiB at the limit) held for nothing while it decodes. The source keeps only their digest, so
     // they are handed over: the thread takes them, not a copy.
-    const data = format.encoder ? bytes : small ? bytes.toString('utf8') : handOver(bytes);
+    const data = format.encoder ? bytes : small ? textOrBytes(bytes) : handOver(bytes);
     const changeSet = createChangeSet(name, format.format, data, Number(after.mtimeNs / 1_000_000n));
     if (format.encoder) changeSet.encoder = format.encoder;
     return { changeSet, after };
   }
   throw new ConfigError('the file changed during every read of it; it is read again at its next change', { code: 'READ', source: name, path });
+}
+
+/**
+ * A small file's text (see `documentText`); bytes that are not text stay bytes, which the loader refuses at their
+ * line and column as it refuses a document that does not parse, the last good layer kept.
+ */
+function textOrBytes(bytes: Buffer): string | Buffer {
+  try {
+    return documentText(bytes);
+  } catch {
+    return bytes;
+  }
 }
 
 /** A path's stat: at once for a small file (read synchronously too), else through the thread pool. */

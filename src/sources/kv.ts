@@ -1,3 +1,4 @@
+import { documentBody, documentText } from '../encoders/document-text.ts';
 import { formatName, loadEncoder } from '../encoders/index.ts';
 import { jsonEncoder } from '../encoders/json.ts';
 import { decodeTree } from '../encoders/encoder.ts';
@@ -15,6 +16,12 @@ export interface KvPair {
   key: string;
   /** The raw value. */
   value: Uint8Array | string;
+  /**
+   * Set when the store holds the pair in a form that cannot be read (a value that is not base64; a key that is not
+   * UTF-8, of which `key` is then the text up to where it stops being text, `keyCut`): a DECODE error naming the key,
+   * if it is below the prefix, in place of a value read wrong. Its text says why, quoting nothing.
+   */
+  unreadable?: { readonly reason: string; readonly keyCut: boolean } | undefined;
 }
 
 /** The key with the prefix's leading and trailing slashes trimmed; `''` is the whole store. */
@@ -37,7 +44,6 @@ export function relativeKey(key: string, prefix: string): string | undefined {
 
 // The built-in formats a key's extension names; `.env` and `.json5` keys stay keys unless an encoder claims them.
 const KEY_FORMATS = new Set(['json', 'yaml', 'yml', 'toml']);
-const text = new TextDecoder();
 const utf8 = new TextEncoder();
 
 /**
@@ -65,8 +71,13 @@ export async function kvTree(
   for (const pair of pairs) {
     const relative = relativeKey(pair.key, base);
     if (relative === undefined) continue;
-    const raw = typeof pair.value === 'string' ? pair.value : text.decode(pair.value);
-    if (relative.endsWith('/') && raw === '') continue;
+    if (pair.unreadable) {
+      // A key cut where it stops being text, right after the prefix, is not below it (that takes a `/`).
+      if (pair.unreadable.keyCut && relative === '') continue;
+      const key = `${pair.key.slice(0, 200)}${pair.unreadable.keyCut ? '…' : ''}`;
+      throw new ConfigError(`key "${key}": ${pair.unreadable.reason}`, { code: 'DECODE', path: pair.key });
+    }
+    if (relative.endsWith('/') && pair.value.length === 0) continue;
     const path = relative.split('/').filter((segment) => segment !== '');
     if (path.some(isHostileKey)) continue;
     if (path.length > maxDepth) {
@@ -79,7 +90,7 @@ export async function kvTree(
     if (format !== undefined && dot > 0) path[path.length - 1] = last.slice(0, dot);
     const encoder = format === undefined ? undefined : encoderFor(format, tables);
     const depth = { ...options, maxDepth: maxDepth - path.length };
-    const value = encoder ? decodeUserValue(pair.value, format!, encoder, pair.key, depth) : await decodeValue(raw, format, pair.key, depth);
+    const value = encoder ? decodeUserValue(pair.value, format!, encoder, pair.key, depth) : await decodeValue(pair.value, format, pair.key, depth);
     entries.push({ path, key: pair.key, value });
     origins?.push({ path, origin: pair.key });
   }
@@ -101,9 +112,12 @@ function decodeUserValue(value: Uint8Array | string, format: string, encoder: En
   }
 }
 
-async function decodeValue(raw: string, format: string | undefined, key: string, options: NormalizeOptions): Promise<Tree> {
+async function decodeValue(value: Uint8Array | string, format: string | undefined, key: string, options: NormalizeOptions): Promise<Tree> {
   const budget = options.budget!;
   try {
+    // Bytes that are not text are refused at their line and column: read leniently, each became U+FFFD, and a
+    // value, a different value, with no word said.
+    const raw = documentBody(documentText(value));
     if (format) return raw.trim() === '' ? null : decodeTree(await loadEncoder(format), raw, options);
     // A value tried as JSON, then as YAML, is counted once: what a failed attempt took is given back.
     const left = budget.left;

@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, read, readSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import { promisify } from 'node:util';
+import { documentText } from '../encoders/document-text.ts';
 import { ConfigError } from '../errors.ts';
 
 const readAsync = promisify(read);
@@ -9,7 +10,8 @@ const readAsync = promisify(read);
 const SYNC_READ_LIMIT = 1024 * 1024;
 
 /**
- * Reads a regular file as UTF-8 text, never more than `maxBytes` of it. It is opened without blocking and checked
+ * Reads a regular file as text (UTF-8, or UTF-16 after its byte order mark; anything else a ConfigError, DECODE: see
+ * `documentText`), never more than `maxBytes` of it. It is opened without blocking and checked
  * before anything is read: a FIFO (which would block the open, or the read, forever), a device (`/dev/zero` never
  * ends), a socket or a directory is refused with a ConfigError (READ) naming what it is. A file larger than
  * `maxBytes` is refused (LIMIT) from its size, or, when it grows while it is read (or reports no size, as files
@@ -17,16 +19,17 @@ const SYNC_READ_LIMIT = 1024 * 1024;
  * are thrown as they are.
  */
 export async function readRegularFile(path: string, maxBytes: number): Promise<string> {
-  return (await readRegularBytes(path, maxBytes)).toString('utf8');
+  return documentText(await readRegularBytes(path, maxBytes));
 }
 
 /**
- * The text of what a file source read, decoded as `readRegularFile` decodes it: the file source hands a file over
- * 1 MiB (and one a user's encoder decodes) over as its bytes. Undefined for data that is neither.
+ * The text of what a file source read, decoded as `readRegularFile` decodes it (bytes that are not text a ConfigError,
+ * DECODE): the file source hands a file over 1 MiB (one a user's encoder decodes, one that is not text) over as its
+ * bytes. Undefined for data that is neither.
  */
 export function fileText(data: unknown): string | undefined {
   if (typeof data === 'string') return data;
-  return data instanceof Uint8Array ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8') : undefined;
+  return data instanceof Uint8Array ? documentText(data) : undefined;
 }
 
 /** Reads a regular file as bytes, with the checks and limit of `readRegularFile`. */
@@ -68,7 +71,7 @@ export function readRegularFileSync(path: string, maxBytes: number): string {
     let length = 0;
     for (;;) {
       const count = readSync(fd, buffer, length, buffer.byteLength - length, null);
-      if (count === 0) return buffer.toString('utf8', 0, length);
+      if (count === 0) return documentText(buffer.subarray(0, length));
       length += count;
       if (length > maxBytes) throw tooLarge(path, undefined, maxBytes);
     }

@@ -1,0 +1,243 @@
+// Bytes that are not the text they claim to be. Read leniently, each byte that is not UTF-8 became U+FFFD: a
+// password saved in Latin-1 was another password, two binary etcd keys one key, a Consul value that is not base64
+// whatever its decoder made of it, with no word said. Each is now a DECODE error naming the source and where (the
+// line and column, the key), quoting nothing; a byte order mark is dropped, and UTF-16 with its mark is read.
+import { writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, consulSource, createConfig, envSource, etcdSource, fileSource } from '../../src/index.ts';
+import { kvTree } from '../../src/sources/kv.ts';
+import { documentKeys } from '../../src/cli/stores.ts';
+import { keyText, listedPair } from '../../src/sources/etcd-session.ts';
+import { startConsulEmulator, type ConsulEmulator } from '../consul-emulator.ts';
+import { startEtcd, type EtcdServer } from '../helpers/etcd.ts';
+import { eventually, nextError } from '../helpers/events.ts';
+import { tempDir } from '../helpers/files.ts';
+import { serverAvailable } from '../helpers/servers.ts';
+import { refusal } from '../helpers/sources.ts';
+
+const latin1 = (text: string) => Buffer.from(text, 'latin1');
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const utf16le = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+const utf16be = (text: string) => {
+  const bytes = Buffer.from(text, 'utf16le').swap16();
+  return Buffer.concat([Buffer.from([0xfe, 0xff]), bytes]);
+};
+// Over 1 MiB: the file is handed over as bytes and decoded on a thread.
+const PAD = 'x'.repeat(1_200_000);
+
+/** The secret in each document below, and what lenient decoding made of it. */
+const SECRET = 'hunt\u00e4r2';
+const leaks = (error: ConfigError) => [error.message, String(error), JSON.stringify(error), String(error.cause ?? '')].some((text) => text.includes('hunt'));
+
+/** A document per format, its secret on line `line` at `column` (its ä), small or over 1 MiB. */
+function documents(large: boolean): { name: string; text: string; line: number; column: number }[] {
+  const pad = large ? PAD : 'x';
+  return [
+    { name: 'app.yaml', text: `pad: ${pad}\na: 1\npassword: ${SECRET}\n`, line: 3, column: 15 },
+    { name: 'app.json', text: `{"pad": "${pad}",\n "password": "${SECRET}"}`, line: 2, column: 19 },
+    { name: 'app.toml', text: `pad = "${pad}"\npassword = "${SECRET}"\n`, line: 2, column: 17 },
+    { name: 'app.env', text: `PAD=${pad}\nPASSWORD=${SECRET}\n`, line: 2, column: 14 },
+  ];
+}
+
+describe('bytes that are not UTF-8', () => {
+  it('are refused in a file of every format, small and decoded on a thread, at their line and column, quoting nothing', { timeout: 60_000 }, async () => {
+    const dir = await tempDir();
+    for (const large of [false, true]) {
+      for (const document of documents(large)) {
+        const path = join(dir, `${large ? 'large-' : ''}${document.name}`);
+        await writeFile(path, latin1(document.text));
+        const error = await refusal([fileSource(path)]);
+        expect(error, path).toMatchObject({ code: 'DECODE', source: `file:${path}`, line: document.line, column: document.column });
+        expect(error.message).toMatch(/not UTF-8 text/);
+        expect(leaks(error)).toBe(false);
+      }
+    }
+  });
+
+  it('written over a good file are an error event; the last good value stays and the next good write is taken', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'app.yaml');
+    await writeFile(path, `password: ${SECRET}\n`);
+    const config = await createConfig({ sources: [fileSource({ path, debounce: 0 })] });
+    try {
+      const failed = nextError(config);
+      await writeFile(path, latin1(`password: ${SECRET}x\n`));
+      expect(await failed).toMatchObject({ code: 'DECODE', line: 1, column: 15 });
+      expect(config.get('password').string()).toBe(SECRET);
+      await writeFile(path, `password: ${SECRET}y\n`);
+      await eventually(() => expect(config.get('password').string()).toBe(`${SECRET}y`));
+    } finally {
+      await config.close();
+    }
+  });
+
+  it('are refused in a .env file of the environment source and in a file a _FILE variable names', async () => {
+    const dir = await tempDir();
+    const dotenv = join(dir, '.env');
+    await writeFile(dotenv, latin1(`A=1\nPASSWORD=${SECRET}\n`));
+    const error = await refusal([envSource({ files: [dotenv], env: {} })]);
+    expect(error).toMatchObject({ code: 'DECODE', source: `env:${dotenv}`, line: 2, column: 14 });
+    const secret = join(dir, 'password');
+    await writeFile(secret, latin1(SECRET));
+    const named = await refusal([envSource({ fileSuffix: '_FILE', env: { DB_PASSWORD_FILE: secret } })]);
+    expect(named).toMatchObject({ code: 'DECODE', path: 'DB_PASSWORD_FILE' });
+    for (const failure of [error, named]) expect(leaks(failure)).toBe(false);
+  });
+
+  it('are refused in an etcd or Consul value, naming the key and where in the value', async () => {
+    const pairs = [{ key: 'micro/config/db/password', value: latin1(SECRET) }];
+    const error = (await kvTree(pairs, 'micro/config').catch((thrown: unknown) => thrown)) as ConfigError;
+    expect(error).toMatchObject({ code: 'DECODE', path: 'micro/config/db/password', line: 1, column: 5 });
+    expect(error.message).toMatch(/^key "micro\/config\/db\/password": .*not UTF-8 text/);
+    expect(leaks(error)).toBe(false);
+    // A store may hold binary values that are no part of the config: only those below the prefix are read.
+    await expect(kvTree([{ key: 'micro/configs/blob', value: latin1(SECRET) }], 'micro/config')).resolves.toEqual({});
+  });
+});
+
+describe('byte order marks and UTF-16', () => {
+  it('drop a UTF-8 byte order mark, and read UTF-16 after its mark (little and big endian), in every format, small and large', { timeout: 60_000 }, async () => {
+    const dir = await tempDir();
+    let n = 0;
+    for (const large of [false, true]) {
+      for (const document of documents(large)) {
+        for (const encode of [(text: string) => Buffer.concat([BOM, Buffer.from(text)]), utf16le, utf16be]) {
+          const path = join(dir, `${n++}-${document.name}`);
+          await writeFile(path, encode(document.text));
+          const config = await createConfig({ sources: [fileSource(path)] });
+          expect(config.get('password').string(), path).toBe(SECRET);
+          expect(config.get('pad').string().length).toBe(large ? PAD.length : 1);
+          await config.close();
+        }
+      }
+    }
+  });
+
+  it('are read, or refused, alike by microconf import', async () => {
+    const dir = await tempDir();
+    const good = join(dir, 'good.yaml');
+    await writeFile(good, Buffer.concat([BOM, Buffer.from(`password: ${SECRET}\n`)]));
+    expect(await documentKeys(good)).toEqual([['password', JSON.stringify(SECRET)]]);
+    await writeFile(good, utf16le(`password: ${SECRET}\n`));
+    expect(await documentKeys(good)).toEqual([['password', JSON.stringify(SECRET)]]);
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, latin1(`password: ${SECRET}\n`));
+    const error = (await documentKeys(bad).catch((thrown: unknown) => thrown)) as ConfigError;
+    expect(error).toMatchObject({ code: 'DECODE', source: `file:${bad}`, line: 1, column: 15 });
+  });
+
+  it('refuse UTF-16 with an unpaired surrogate or cut in half a character, and UTF-32, at their place', async () => {
+    const dir = await tempDir();
+    const cases = [
+      { bytes: Buffer.concat([utf16le('a: 1\nb: x'), Buffer.from([0x00, 0xd8]), Buffer.from('y\n', 'utf16le')]), line: 2, column: 5 },
+      { bytes: Buffer.concat([utf16be('a: 1\nb: x'), Buffer.from([0x41])]), line: 2, column: 5 },
+      { bytes: Buffer.from([0xff, 0xfe, 0, 0, 0x61, 0, 0, 0]), line: 1, column: 1 },
+      { bytes: Buffer.from([0, 0, 0xfe, 0xff, 0, 0, 0, 0x61]), line: 1, column: 1 },
+    ];
+    for (const [i, { bytes, line, column }] of cases.entries()) {
+      const path = join(dir, `${i}.yaml`);
+      await writeFile(path, bytes);
+      expect(await refusal([fileSource(path)]), String(i)).toMatchObject({ code: 'DECODE', line, column });
+    }
+  });
+});
+
+describe('etcd keys that are not UTF-8', () => {
+  it('are kept apart and refused naming the text before the first byte that is not, and its place', async () => {
+    // Two keys of different bytes were one key after U+FFFD, one value silently standing for the other.
+    const first = keyText(Buffer.concat([Buffer.from('/micro/config/db/p'), Buffer.from([0xe4]), Buffer.from('ss')]));
+    const second = keyText(Buffer.concat([Buffer.from('/micro/config/db/p'), Buffer.from([0xf6]), Buffer.from('ss')]));
+    expect(first).not.toBe(second);
+    expect(keyText(Buffer.from('/micro/config/db/p\u00e4ss'))).toBe('/micro/config/db/p\u00e4ss');
+    const error = await kvTree([listedPair(first, Buffer.from('1')), listedPair(second, Buffer.from('2'))], '/micro/config').catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ code: 'DECODE', message: 'key "/micro/config/db/p…": the key is not UTF-8 text at its byte 19' });
+    // Right after the prefix, with no `/`, such a key is not below it.
+    const beside = keyText(Buffer.concat([Buffer.from('/micro/config'), Buffer.from([0xff])]));
+    await expect(kvTree([listedPair(beside, Buffer.from('1'))], '/micro/config')).resolves.toEqual({});
+  });
+
+  describe.runIf(serverAvailable('etcd'))('from a running etcd', () => {
+    let etcd: EtcdServer | undefined;
+    afterAll(async () => etcd?.dispose());
+
+    it('are an error of the source, read and watched; deleting the key publishes the rest', { timeout: 60_000 }, async () => {
+      etcd = await startEtcd();
+      const client = new Etcd3({ hosts: etcd.endpoint });
+      try {
+        const prefix = '/encodings/app';
+        await client.put(`${prefix}/port`).value('8080');
+        const binary = Buffer.concat([Buffer.from(`${prefix}/p`), Buffer.from([0xe4])]);
+        await client.put(binary).value('1');
+        const error = await refusal([etcdSource({ prefix, hosts: etcd.endpoint })]);
+        expect(error).toMatchObject({ code: 'DECODE', source: `etcd:${prefix}` });
+        expect(error.message).toMatch(/not UTF-8 text at its byte 17/);
+        await client.delete().key(binary);
+        const config = await createConfig({ sources: [etcdSource({ prefix, hosts: etcd.endpoint })] });
+        try {
+          expect(config.get('port').int()).toBe(8080);
+          const failed = nextError(config);
+          await client.put(binary).value('2');
+          expect(await failed).toMatchObject({ code: 'DECODE' });
+          await client.delete().key(binary);
+          await client.put(`${prefix}/port`).value('9090');
+          await eventually(() => expect(config.get('port').int()).toBe(9090));
+        } finally {
+          await config.close();
+        }
+      } finally {
+        client.close();
+      }
+    });
+  });
+});
+
+describe('Consul values', () => {
+  let emulator: ConsulEmulator | undefined;
+  afterAll(async () => emulator?.stop());
+
+  it('that are not base64 are refused naming the key (the client decoded them leniently)', async () => {
+    emulator = await startConsulEmulator();
+    const body = (value: string) => JSON.stringify([{ Key: 'micro/config/db/password', Value: value, ModifyIndex: 3 }]);
+    for (const value of ['!!!!', 'cA==cA==', 'cGFzcw', 'cGFzcw-_', ' cGFzcw==']) {
+      emulator.fault({ kind: 'answer', status: 200, contentType: 'application/json', body: body(value) });
+      const error = await refusal([consulSource({ address: emulator.address })]);
+      expect(error, value).toMatchObject({ code: 'DECODE', source: 'consul:micro/config', path: 'micro/config/db/password' });
+      expect(error.message).toMatch(/not base64/);
+    }
+    emulator.fault({ kind: 'answer', status: 200, contentType: 'application/json', body: body(Buffer.from(SECRET).toString('base64')) });
+    const config = await createConfig({ sources: [consulSource({ address: emulator.address })] });
+    expect(config.get('db.password').string()).toBe(SECRET);
+    await config.close();
+    emulator.fault(undefined);
+  });
+
+  it('that are not UTF-8 are refused naming the key; values with a byte order mark read without it', async () => {
+    emulator ??= await startConsulEmulator();
+    await put(emulator.port, 'micro/config/db/password', latin1(SECRET));
+    const error = await refusal([consulSource({ address: emulator.address })]);
+    expect(error).toMatchObject({ code: 'DECODE', path: 'micro/config/db/password', line: 1, column: 5 });
+    expect(leaks(error)).toBe(false);
+    await put(emulator.port, 'micro/config/db/password', Buffer.concat([BOM, Buffer.from(SECRET)]));
+    await put(emulator.port, 'micro/config/app.json', Buffer.concat([BOM, Buffer.from('{"port": 8080}')]));
+    const config = await createConfig({ sources: [consulSource({ address: emulator.address })] });
+    expect(config.get('db.password').string()).toBe(SECRET);
+    expect(config.get('app.port').int()).toBe(8080);
+    await config.close();
+  });
+});
+
+/** Writes a key's bytes through the emulator's HTTP API, as any client may. */
+function put(port: number, key: string, value: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'PUT', path: `/v1/kv/${key}` }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(value);
+  });
+}
