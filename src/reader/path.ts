@@ -38,8 +38,32 @@ export function toSegments(args: PathArgs): readonly string[] {
   return literalSegments(args as readonly Segment[]);
 }
 
+// What a path that cannot be read names: a key no layer holds (`__proto__` is dropped from every input).
+const NOWHERE: readonly string[] = Object.freeze(['__proto__']);
+
+/**
+ * The segments of a literal path as a read takes them (`get()` never throws): a segment other than a string or a
+ * number, or an array whose reading throws (a Proxy's trap, a getter), names nothing. A number is its text.
+ */
 function literalSegments(path: readonly Segment[]): readonly string[] {
-  return path.length > MAX_SEGMENTS ? Array.from(path.slice(0, MAX_SEGMENTS + 1), String) : path.map(String);
+  try {
+    return segmentTexts(path.length > MAX_SEGMENTS ? path.slice(0, MAX_SEGMENTS + 1) : path) ?? NOWHERE;
+  } catch {
+    return NOWHERE;
+  }
+}
+
+/** Each segment's text, or undefined when one is neither a string nor a number (its `toString` is never called). */
+function segmentTexts(path: readonly unknown[]): string[] | undefined {
+  const length = path.length;
+  const texts = new Array<string>(length);
+  for (let i = 0; i < length; i++) {
+    const segment = path[i];
+    if (typeof segment === 'string') texts[i] = segment;
+    else if (typeof segment === 'number') texts[i] = String(segment);
+    else return undefined;
+  }
+  return texts;
 }
 
 /** How a path is printed in events and errors: its segments joined by dots. */
@@ -51,6 +75,16 @@ export function formatPath(segments: readonly string[]): string {
 export function pathSegments(path: string | readonly Segment[]): readonly string[] {
   if (typeof path === 'string') return splitDotted(path);
   if (!Array.isArray(path)) throw new ConfigError('a path is a dotted string or an array of segments', { code: 'INVALID_OPTION' });
-  if (path.length > MAX_SEGMENTS) throw new ConfigError(`a path of ${path.length} segments, more than ${MAX_SEGMENTS}`, { code: 'INVALID_PATH' });
-  return path.map(String);
+  let texts: string[] | undefined;
+  try {
+    if (path.length > MAX_SEGMENTS) throw new ConfigError(`a path of ${path.length} segments, more than ${MAX_SEGMENTS}`, { code: 'INVALID_PATH' });
+    texts = segmentTexts(path);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    // A Proxy whose trap throws, a getter: its error is its own, and told only by its kind.
+    throw new ConfigError(`the path could not be read (${error instanceof Error ? error.name : typeof error})`, { code: 'INVALID_PATH' });
+  }
+  // A symbol or an object was written under its text (`Symbol(s)`, `[object Object]`), a key no one meant.
+  if (texts === undefined) throw new ConfigError('a path segment is a string or a number', { code: 'INVALID_PATH' });
+  return texts;
 }

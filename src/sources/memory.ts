@@ -1,7 +1,7 @@
 import { createChannel } from '../channel.ts';
 import { checkEncoders, resolveFormat } from '../encoders/registry.ts';
 import type { Encoders } from '../encoders/user.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, toConfigError } from '../errors.ts';
 import { pathSegments, type Segment } from '../reader/path.ts';
 import { normalize, setIn, type Tree } from '../reader/tree.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type ChangeSetObject, type ReadOptions, type Source, type SourceOptions } from './source.ts';
@@ -53,8 +53,13 @@ export function memorySource(data: ChangeSetObject | string = {}, options: Memor
       if (encoder) changeSet.encoder = encoder;
       return changeSet;
     }
-    // Copied and frozen now, so later changes to the caller's object cannot leak in unnoticed.
-    return layer(normalize(next, DEPTH) as ChangeSetObject);
+    // Copied and frozen now, so later changes to the caller's object cannot leak in unnoticed. What the copy throws
+    // (a getter, a Proxy's trap) is the caller's option refused, as for `defaults`, not an engine error.
+    try {
+      return layer(normalize(next, DEPTH) as ChangeSetObject);
+    } catch (error) {
+      throw toConfigError(error, 'INVALID_OPTION', name);
+    }
   }
 
   // A memory source's values are written by the program, like a document: `${VAR}` is expanded in them.
@@ -96,7 +101,7 @@ export function memorySource(data: ChangeSetObject | string = {}, options: Memor
       try {
         normalized = normalize(value, { maxDepth: maxDepth - segments.length });
       } catch (error) {
-        throw error instanceof ConfigError ? error.withSource(name) : error;
+        throw toConfigError(error, 'INVALID_OPTION', name);
       }
       current = layer(setIn(current.data as Tree, segments, normalized) as ChangeSetObject);
       channel.push(current);

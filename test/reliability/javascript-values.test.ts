@@ -120,4 +120,48 @@ describe('values from JavaScript', () => {
     // Before: one key a character ('secretbox key 1 must be 32 bytes').
     expect(await thrown(() => secretbox({ keys: 'A'.repeat(43) + '=' as never }))).toMatchObject({ code: 'INVALID_OPTION', message: 'the secretbox keys must be an array of keys' });
   });
+
+  it('refuses data whose reading throws (a getter, a Proxy trap) from a memory source and its set() as INVALID_OPTION naming it', async () => {
+    const getter = { get password(): string {
+      throw new Error('no password yet');
+    } };
+    const trap = new Proxy({}, { ownKeys: () => { throw new TypeError('trap'); } });
+    const duplicates = new Proxy({}, { ownKeys: () => ['a', 'a'] });
+    for (const data of [getter, trap, duplicates]) {
+      // Before: the getter's Error, or the engine's TypeError, thrown as it was.
+      expect(await thrown(() => memorySource({ db: data }))).toMatchObject({ code: 'INVALID_OPTION', source: 'memory' });
+      const source = memorySource({}, { name: 'computed' });
+      expect(await thrown(() => source.set('db', data))).toMatchObject({ code: 'INVALID_OPTION', source: 'computed' });
+      expect(await thrown(() => source.replace({ db: data }))).toMatchObject({ code: 'INVALID_OPTION', source: 'computed' });
+    }
+  });
+
+  it('reads a path whose segments cannot be read as naming nothing, and refuses to write or watch one', async () => {
+    const config = await createConfig({ defaults: { a: { b: 1 }, 'Symbol(s)': 2, '[object Object]': 3 } });
+    try {
+      const trap = new Proxy(['a'], { get: (target, key) => (key === 'length' ? assertNever() : Reflect.get(target, key)) });
+      const text = { toString: () => assertNever() };
+      const paths: unknown[] = [trap, [text], ['a', text], [Symbol('s')], [{}]];
+      for (const path of paths) {
+        // Before: the trap's and toString's errors thrown by get(), which never throws; a symbol or an object read,
+        // and written, under its text.
+        const read = config.get(path as never);
+        expect(read.exists()).toBe(false);
+        expect(config.get('a').get(path as never).exists()).toBe(false);
+        expect(config.explain(path as never).source).toBeUndefined();
+        for (const write of [() => config.set(path as never, 1), () => config.delete(path as never), () => config.watch(path as never)]) {
+          expect(await thrown(write)).toMatchObject({ code: 'INVALID_PATH' });
+        }
+        expect(await thrown(() => memorySource({}).set(path as never, 1))).toMatchObject({ code: 'INVALID_PATH' });
+      }
+      expect(config.get(['a', 'b']).int()).toBe(1);
+      expect(config.get(['Symbol(s)']).int()).toBe(2);
+    } finally {
+      await config.close();
+    }
+  });
 });
+
+function assertNever(): never {
+  throw new Error('read');
+}
