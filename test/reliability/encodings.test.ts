@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, consulSource, createConfig, envSource, etcdSource, fileSource } from '../../src/index.ts';
 import { kvTree } from '../../src/sources/kv.ts';
 import { documentKeys } from '../../src/cli/stores.ts';
+import { secretbox } from '../../src/secrets/index.ts';
 import { keyText, listedPair } from '../../src/sources/etcd-session.ts';
 import { startConsulEmulator, type ConsulEmulator } from '../consul-emulator.ts';
 import { startEtcd, type EtcdServer } from '../helpers/etcd.ts';
@@ -117,7 +118,7 @@ describe('byte order marks and UTF-16', () => {
     }
   });
 
-  it('are read, or refused, alike by microconf import', async () => {
+  it('are read, or refused, alike by microconf import and a key file', async () => {
     const dir = await tempDir();
     const good = join(dir, 'good.yaml');
     await writeFile(good, Buffer.concat([BOM, Buffer.from(`password: ${SECRET}\n`)]));
@@ -128,6 +129,12 @@ describe('byte order marks and UTF-16', () => {
     await writeFile(bad, latin1(`password: ${SECRET}\n`));
     const error = (await documentKeys(bad).catch((thrown: unknown) => thrown)) as ConfigError;
     expect(error).toMatchObject({ code: 'DECODE', source: `file:${bad}`, line: 1, column: 15 });
+    const keys = join(dir, 'keys');
+    await writeFile(keys, Buffer.concat([latin1('# cl\u00e9 de prod\n'), Buffer.from(`${Buffer.alloc(32, 7).toString('base64')}\n`)]));
+    const refused = await Promise.resolve()
+      .then(() => secretbox({ keyFile: keys }))
+      .catch((thrown: unknown) => thrown);
+    expect(refused).toMatchObject({ code: 'DECODE', source: `key-file:${keys}`, line: 1, column: 5 });
   });
 
   it('refuse UTF-16 with an unpaired surrogate or cut in half a character, and UTF-32, at their place', async () => {
