@@ -4,7 +4,9 @@ import { failureReason } from '../failure-reason.ts';
 import { loadEncoder } from '../encoders/index.ts';
 import { loadOptional } from '../optional.ts';
 import { capAnswers } from '../sources/capped-agent.ts';
-import { kvTree, normalizePrefix } from '../sources/kv.ts';
+import { kvTree, normalizePrefix, type KvPair } from '../sources/kv.ts';
+import { kvDecoders, kvPairs } from '../sources/consul.ts';
+import { listedPair, listPrefix } from '../sources/etcd-session.ts';
 import { answerLimit } from '../sources/remote.ts';
 import { decodeTree } from '../encoders/encoder.ts';
 import { DEFAULT_MAX_BYTES, sizeBudget } from '../reader/budget.ts';
@@ -23,11 +25,12 @@ function prefixOf(store: StoreSpec): string {
  * (`put server 9090` where `server/port` is), or below a value, made every later read fail, the command's and every
  * service's. Checked on the keys as they are now, with the writes in place; nothing is written when it fails.
  */
-async function checkReadable(store: StoreSpec, listing: readonly (readonly [string, string])[], writes: readonly (readonly [string, string])[]): Promise<void> {
-  const pairs = new Map<string, string>(listing);
-  for (const [key, value] of writes) pairs.set(key, value);
+async function checkReadable(store: StoreSpec, listing: readonly KvPair[], writes: readonly (readonly [string, string])[]): Promise<void> {
+  // The listing as the store's source reads it (a key that is not UTF-8, a value that is not base64, told as such).
+  const pairs = new Map<string, KvPair>(listing.map((pair) => [pair.key, pair]));
+  for (const [key, value] of writes) pairs.set(key, { key, value });
   try {
-    await kvTree([...pairs].map(([key, value]) => ({ key, value })), normalizePrefix(store.prefix ?? DEFAULT_PREFIX[store.kind]));
+    await kvTree([...pairs.values()], normalizePrefix(store.prefix ?? DEFAULT_PREFIX[store.kind]));
   } catch (error) {
     const why = error instanceof ConfigError ? error.detail : 'it does not decode';
     throw new ConfigError(`nothing written: the prefix could no longer be read (${why})`, { code: 'INVALID_OPTION', source: storeWhere(store), cause: error });
@@ -60,13 +63,13 @@ export async function writeKeys(store: StoreSpec, entries: readonly [string, str
       grpcOptions: { 'grpc.max_receive_message_length': answerLimit(DEFAULT_MAX_BYTES) },
     });
     try {
-      let listing: Record<string, string>;
+      let listing: KvPair[];
       try {
-        listing = await client.getAll().prefix(prefixOf(store)).strings();
+        listing = [...(await listPrefix(client, prefixOf(store))).keys].map(([key, value]) => listedPair(key, value));
       } catch (error) {
         throw failed(error);
       }
-      await checkReadable(store, Object.entries(listing), writes);
+      await checkReadable(store, listing, writes);
       for (const [key, value] of writes) await client.put(key).value(value);
     } catch (error) {
       throw error instanceof ConfigError ? error : failed(error);
@@ -88,16 +91,16 @@ export async function writeKeys(store: StoreSpec, entries: readonly [string, str
   // The client reads an answer whole: the listing is cut off where the store source would cut it off.
   const transport = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   const agent = capAnswers(new transport.Agent({ keepAlive: false }), () => answerLimit(DEFAULT_MAX_BYTES));
-  const client = new Consul({ baseUrl: url.href, agent, defaults: token ? { token } : {} } as ConstructorParameters<typeof Consul>[0]);
+  const client = new Consul({ baseUrl: url.href, agent, defaults: token ? { token } : {}, ...kvDecoders } as ConstructorParameters<typeof Consul>[0]);
   try {
-    let listing: { Key: string; Value: string | null }[];
+    let listing: KvPair[];
     try {
       const base = prefixOf(store);
-      listing = ((await client.kv.get({ key: base, recurse: true, timeout } as never)) ?? []) as typeof listing;
+      listing = kvPairs(((await client.kv.get({ key: base, recurse: true, timeout } as never)) ?? []) as unknown[]);
     } catch (error) {
       throw failed(error);
     }
-    await checkReadable(store, listing.map((pair) => [pair.Key, pair.Value ?? ''] as const), writes);
+    await checkReadable(store, listing, writes);
     for (const [key, value] of writes) await client.kv.set({ key, value, timeout } as never);
   } catch (error) {
     throw error instanceof ConfigError ? error : failed(error);

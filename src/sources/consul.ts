@@ -106,9 +106,7 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
         ...(options.auth ? { baseUrl: baseUrl(target, options.auth) } : { host: target.host, port: target.port, secure: target.secure }),
         agent,
         defaults: { ...(token ? { token } : {}), ...(options.dc ? { dc: options.dc } : {}) },
-        // Its JSON answers are parsed here (the client's HTTP layer takes decoders by content type; its types omit
-        // them), where a KV entry's value is still the base64 the agent sent: see `decodeValues`.
-        ...({ decoders: { 'application/json': (body: Buffer) => decodeValues(JSON.parse(body.toString()) as unknown) } } as object),
+        ...kvDecoders,
       });
     })();
     return connection;
@@ -222,12 +220,24 @@ function kvListing(response: IncomingMessage & { body?: unknown }): KvPair[] {
     const what = type !== 'application/json' ? `content of type ${/^[\w.+-]{1,60}\/[\w.+-]{1,60}$/.test(type) ? type : 'unknown'}` : !entries ? `JSON that is not a list` : 'a list whose entries are not KV entries';
     throw new ConfigError(`Consul answered status ${response.statusCode ?? '?'} with ${what}, not a KV listing`, { code: 'READ' });
   }
+  return kvPairs(entries);
+}
+
+/** The entries of a KV listing (checked, or as the client answered with a `consul` client given `kvDecoders`) as pairs. */
+export function kvPairs(entries: readonly unknown[]): KvPair[] {
   return (entries as { Key: string; Value?: Uint8Array | NotBase64 | null }[]).map((entry) =>
     entry.Value instanceof NotBase64
       ? { key: entry.Key, value: '', unreadable: { reason: 'the value Consul answered with is not base64', keyCut: false } }
       : { key: entry.Key, value: entry.Value ?? '' },
   );
 }
+
+/**
+ * Options of a `consul` client under which its JSON answers are parsed here (its HTTP layer takes decoders by
+ * content type; its types omit them), where a KV entry's value is still the base64 the agent sent: see
+ * `decodeValues`.
+ */
+export const kvDecoders: object = { decoders: { 'application/json': (body: Buffer) => decodeValues(JSON.parse(body.toString()) as unknown) } };
 
 /** A KV entry's value that is not base64 (see `decodeValues`). */
 class NotBase64 {}

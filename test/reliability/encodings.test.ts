@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, consulSource, createConfig, envSource, etcdSource, fileSource } from '../../src/index.ts';
 import { kvTree } from '../../src/sources/kv.ts';
 import { documentKeys } from '../../src/cli/stores.ts';
+import { run } from '../../src/cli/program.ts';
 import { secretbox } from '../../src/secrets/index.ts';
 import { keyText, listedPair } from '../../src/sources/etcd-session.ts';
 import { startConsulEmulator, type ConsulEmulator } from '../consul-emulator.ts';
@@ -182,6 +183,9 @@ describe('etcd keys that are not UTF-8', () => {
         const error = await refusal([etcdSource({ prefix, hosts: etcd.endpoint })]);
         expect(error).toMatchObject({ code: 'DECODE', source: `etcd:${prefix}` });
         expect(error.message).toMatch(/not UTF-8 text at its byte 17/);
+        const written = await command(['put', 'port', '9', '--etcd', etcd.endpoint, '--prefix', prefix]);
+        expect(written.code).toBe(3);
+        expect(written.err).toMatch(/nothing written: the prefix could no longer be read \(key "\/encodings\/app\/p…": the key is not UTF-8 text at its byte 17\)/);
         await client.delete().key(binary);
         const config = await createConfig({ sources: [etcdSource({ prefix, hosts: etcd.endpoint })] });
         try {
@@ -228,6 +232,11 @@ describe('Consul values', () => {
     const error = await refusal([consulSource({ address: emulator.address })]);
     expect(error).toMatchObject({ code: 'DECODE', path: 'micro/config/db/password', line: 1, column: 5 });
     expect(leaks(error)).toBe(false);
+    // The command reads the prefix as the source does before it writes, to keep it readable: it writes nothing.
+    const written = await command(['put', 'port', '8080', '--consul', emulator.address]);
+    expect(written.code).toBe(3);
+    expect(written.err).toMatch(/nothing written: the prefix could no longer be read \(key "micro\/config\/db\/password": .*not UTF-8 text/);
+    expect(emulator.list('micro/config/port')).toEqual([]);
     await put(emulator.port, 'micro/config/db/password', Buffer.concat([BOM, Buffer.from(SECRET)]));
     await put(emulator.port, 'micro/config/app.json', Buffer.concat([BOM, Buffer.from('{"port": 8080}')]));
     const config = await createConfig({ sources: [consulSource({ address: emulator.address })] });
@@ -247,4 +256,12 @@ function put(port: number, key: string, value: Buffer): Promise<void> {
     req.on('error', reject);
     req.end(value);
   });
+}
+
+/** Runs the command in this process; its exit code and what it printed to standard error. */
+async function command(argv: string[]): Promise<{ code: number; err: string }> {
+  const err: string[] = [];
+  const io = { out: () => {}, err: (line: string) => err.push(line), interrupted: new Promise<void>(() => {}), input: async () => new Uint8Array() };
+  const code = await run(argv, io);
+  return { code, err: err.join('\n') };
 }
