@@ -8,7 +8,15 @@
 export function mayBeCut(format: string, data: unknown): boolean {
   if (format === 'json') return false;
   if (typeof data === 'string') return data !== '' && data.charCodeAt(data.length - 1) !== LINE_FEED;
-  if (data instanceof Uint8Array) return data.byteLength > 0 && data[data.byteLength - 1] !== LINE_FEED;
+  if (data instanceof Uint8Array) {
+    const length = data.byteLength;
+    if (length === 0) return false;
+    // UTF-16 (after its byte order mark, as `documentText` reads it) ends a line in two bytes: its last byte alone
+    // (0x00 in little endian) held every such file over 1 MiB, handed over as bytes, as cut.
+    if (data[0] === 0xff && data[1] === 0xfe) return !(data[length - 2] === LINE_FEED && data[length - 1] === 0);
+    if (data[0] === 0xfe && data[1] === 0xff) return !(data[length - 2] === 0 && data[length - 1] === LINE_FEED);
+    return data[length - 1] !== LINE_FEED;
+  }
   return false;
 }
 

@@ -9,6 +9,7 @@ import { Etcd3 } from 'etcd3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, consulSource, createConfig, envSource, etcdSource, fileSource } from '../../src/index.ts';
 import { kvTree } from '../../src/sources/kv.ts';
+import { mayBeCut } from '../../src/sources/cut-text.ts';
 import { documentKeys } from '../../src/cli/stores.ts';
 import { run } from '../../src/cli/program.ts';
 import { secretbox } from '../../src/secrets/index.ts';
@@ -136,6 +137,16 @@ describe('byte order marks and UTF-16', () => {
       .then(() => secretbox({ keyFile: keys }))
       .catch((thrown: unknown) => thrown);
     expect(refused).toMatchObject({ code: 'DECODE', source: `key-file:${keys}`, line: 1, column: 5 });
+  });
+
+  it('tell a UTF-16 file ending in a line end from one cut mid-line, as UTF-8 is told', () => {
+    // A file over 1 MiB is handed over as its bytes: its last byte alone (0x00 in little endian) read as cut before,
+    // and the file was held for the quiet period.
+    for (const encode of [utf16le, utf16be, (text: string) => Buffer.from(text)]) {
+      expect(mayBeCut('yaml', encode('a: 1\n'))).toBe(false);
+      expect(mayBeCut('yaml', encode('a: 1'))).toBe(true);
+      expect(mayBeCut('yaml', encode('a: \u0a0a'))).toBe(true);
+    }
   });
 
   it('refuse UTF-16 with an unpaired surrogate or cut in half a character, and UTF-32, at their place', async () => {
