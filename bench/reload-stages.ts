@@ -9,7 +9,8 @@ import { diffTrees } from '../src/loader/diff.ts';
 import { decodeText } from '../src/loader/decode-text.ts';
 import { intern } from '../src/reader/intern.ts';
 import { mergeLayers } from '../src/reader/merge.ts';
-import type { Tree, TreeObject } from '../src/reader/tree.ts';
+import { normalize, type Tree, type TreeObject } from '../src/reader/tree.ts';
+import { sizeBudget } from '../src/reader/budget.ts';
 import { matchesFile, withRegularFile } from '../src/sources/read-file.ts';
 import { generate } from './data.ts';
 import { percentile } from './harness.ts';
@@ -58,6 +59,13 @@ for (let round = 0; round < rounds; round++) {
   );
   const document = timed('text: bytes to a string', () => bytes.toString('utf8'));
   timed('JSON.parse alone (a part of decode)', () => JSON.parse(document) as unknown);
+  // The walk of decode alone, as JSON's (plain) and as any other format's, in turn: each on a parse of its own.
+  for (const plain of round % 2 === 0 ? [true, false] : [false, true]) {
+    const parsed = JSON.parse(document) as unknown;
+    timed(`normalize alone, ${plain ? 'plain JSON walk' : 'general walk'} (a part of decode)`, () =>
+      normalize(parsed, { maxDepth: limits.maxDepth, budget: sizeBudget(limits.maxBytes), owned: true, distinct: true, plain, previous: layer ?? undefined }),
+    );
+  }
   const tree = await timedAsync('decode: parse, normalize and intern (env given)', () => decodeText('json', document, limits, process.env, undefined, layer ?? undefined));
   const kept = timed('intern: what the walk above left', () => intern(layer, tree));
   const values = timed('merge over the defaults, freeze', () => mergeLayers([{}, kept]));

@@ -46,6 +46,11 @@ export interface BuiltinEncoder {
    * remember the nodes it met (see `NormalizeOptions.distinct`). YAML's aliases and merge keys share nodes.
    */
   readonly distinct?: boolean;
+  /**
+   * True when `decode` gives only what JSON.parse gives, fresh: plain objects, arrays, strings, numbers, booleans and
+   * null. Normalizing it then looks for nothing else (see `NormalizeOptions.plain`).
+   */
+  readonly plain?: boolean;
 }
 
 /** Line and column (1-based) of a character offset in a text. */
@@ -94,7 +99,7 @@ export function decodeTree(
     encoder.decode(body, { maxBytes: options.budget?.limit ?? DEFAULT_MAX_BYTES, maxDepth: options.maxDepth, maxValues: options.budget?.maxValues }),
 ): Tree {
   let infinite = false;
-  const tree = normalize(parse(text), { ...options, distinct: encoder.distinct, onInfinite: () => void (infinite = true) });
+  const tree = normalize(parse(text), { ...options, distinct: encoder.distinct, plain: encoder.plain, onInfinite: () => void (infinite = true) });
   const at = infinite ? encoder.overflowAt?.(text) : undefined;
   if (at !== undefined) throw decodeError(encoder.format, OVERFLOW, positionAt(text, at));
   return tree;

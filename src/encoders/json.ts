@@ -9,6 +9,7 @@ import { OVERFLOW, overflows } from './overflow.ts';
 export const jsonEncoder: BuiltinEncoder = {
   format: 'json',
   distinct: true,
+  plain: true,
   decode(text, bounds) {
     refuseValuesPast(text, bounds, jsonValuesPast, 'its objects, arrays and leaves and the values of keys given again');
     try {

@@ -92,6 +92,47 @@ describe('normalize', () => {
   });
 });
 
+describe('normalize of a JSON parser\'s result (plain)', () => {
+  /** Data whose every node counts the looks at whether it is frozen (Object.isFrozen asks whether it is extensible). */
+  function watched(): { data: Record<string, unknown>; looks: { frozen: number } } {
+    const looks = { frozen: 0 };
+    const watch = <T extends object>(node: T): T =>
+      new Proxy(node, {
+        isExtensible(target) {
+          looks.frozen++;
+          return Reflect.isExtensible(target);
+        },
+      });
+    return { data: watch({ a: watch({ b: 1 }), list: watch([1, watch({ c: 'x' })]) }), looks };
+  }
+
+  it('looks at no node for another kind than JSON gives (a date, a map, binary data, a frozen or shared node)', () => {
+    const plain = watched();
+    expect(normalize(plain.data, { maxDepth: 8, owned: true, plain: true, freeze: false })).toEqual({ a: { b: 1 }, list: [1, { c: 'x' }] });
+    expect(plain.looks.frozen).toBe(0);
+    // The same data not said to be plain: each node is asked whether it is frozen.
+    const other = watched();
+    normalize(other.data, { maxDepth: 8, owned: true, freeze: false });
+    expect(other.looks.frozen).toBe(4);
+  });
+
+  it('is the tree of the general walk: hostile keys dropped, limits kept, equal nodes taken from the previous tree, frozen', () => {
+    const text = '{"__proto__":{"x":1},"constructor":1,"a":{"b":[1,{"c":"${HOME}"}],"d":{"e":true}},"f":null}';
+    const expand = (value: string) => value.replace('${HOME}', '/home');
+    const previous = normalize(JSON.parse('{"a":{"b":[1,{"c":"/home"}],"d":{"e":false}}}'), { maxDepth: 8, owned: true });
+    const trees = [true, false].map((plain) =>
+      normalize(JSON.parse(text), { maxDepth: 8, owned: true, plain, distinct: true, transform: expand, previous }),
+    );
+    expect(trees[0]).toEqual({ a: { b: [1, { c: '/home' }], d: { e: true } }, f: null });
+    expect(trees[0]).toEqual(trees[1]);
+    const [tree] = trees as [{ a: { b: unknown; d: unknown } }];
+    expect(tree.a.b).toBe((previous as { a: { b: unknown } }).a.b);
+    expect(tree.a.d).not.toBe((previous as { a: { d: unknown } }).a.d);
+    expect(Object.isFrozen(tree) && Object.isFrozen(tree.a.d)).toBe(true);
+    expect(() => normalize(JSON.parse('{"a":{"b":{"c":1}}}'), { maxDepth: 2, owned: true, plain: true })).toThrow(ConfigError);
+  });
+});
+
 describe('tree helpers', () => {
   it('getIn walks own keys and array indexes only', () => {
     const tree = normalize({ a: [{ b: 1 }], c: 'x' }, { maxDepth: 8 });
