@@ -85,11 +85,15 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
-/** Line and column (characters, 1-based) of a byte offset in bytes that are UTF-8 up to it. */
+/**
+ * Line and column (characters, 1-based) of a byte offset in bytes that are UTF-8 up to it. A leading byte order mark
+ * is no column: the parser is given the text without it, and its errors on line 1 count from after it.
+ */
 function utf8Position(bytes: Uint8Array, offset: number): ErrorPosition {
   let line = 1;
   let column = 1;
-  for (let i = 0; i < offset; i++) {
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf && offset >= 3 ? 3 : 0;
+  for (let i = start; i < offset; i++) {
     const byte = bytes[i]!;
     if (byte === 0x0a) {
       line++;
@@ -99,19 +103,22 @@ function utf8Position(bytes: Uint8Array, offset: number): ErrorPosition {
   return { line, column };
 }
 
-/** Line and column (code units, 1-based) of the first unpaired surrogate of UTF-16 bytes, or of their cut end. */
+/**
+ * Line and column (characters, 1-based, as `utf8Position` counts them: a surrogate pair is one) of the first unpaired
+ * surrogate of UTF-16 bytes, or of their cut end; the byte order mark they start with is no column.
+ */
 function utf16Position(bytes: Uint8Array, little: boolean): ErrorPosition {
   const units = bytes.length >> 1;
   const unit = (i: number) => (little ? bytes[2 * i]! | (bytes[2 * i + 1]! << 8) : (bytes[2 * i]! << 8) | bytes[2 * i + 1]!);
   let line = 1;
   let column = 1;
-  for (let i = 0; i < units; i++) {
+  for (let i = 1; i < units; i++) {
     const code = unit(i);
     if (code >= 0xd800 && code <= 0xdbff) {
       const next = i + 1 < units ? unit(i + 1) : -1;
       if (next < 0xdc00 || next > 0xdfff) break;
       i++;
-      column += 2;
+      column++;
       continue;
     }
     if (code >= 0xdc00 && code <= 0xdfff) break;

@@ -163,6 +163,29 @@ describe('byte order marks and UTF-16', () => {
       expect(await refusal([fileSource(path)]), String(i)).toMatchObject({ code: 'DECODE', line, column });
     }
   });
+
+  it('are no column of the line they start, and a character past U+FFFF is one column in UTF-8 and UTF-16 alike', async () => {
+    // The parser is given the text without its mark: a parse error on line 1 is at the same column with or without
+    // one, and a byte that is not text was one column further with it. A 😀 before the byte counted 1 in UTF-8 and 2
+    // in UTF-16: the same line, saved either way, had its fault at two places.
+    const dir = await tempDir();
+    const lone = Buffer.from([0x00, 0xd8]);
+    const cases = [
+      { bytes: Buffer.concat([BOM, latin1('a: \u00e4\n')]), column: 4 },
+      { bytes: Buffer.concat([utf16le('a: '), lone, Buffer.from('\n', 'utf16le')]), column: 4 },
+      { bytes: Buffer.concat([utf16be('a: '), lone.swap16(), Buffer.from('\n', 'utf16le').swap16()]), column: 4 },
+      { bytes: Buffer.concat([Buffer.from('a: \u{1f600}'), latin1('\u00e4\n')]), column: 5 },
+      { bytes: Buffer.concat([utf16le('a: \u{1f600}'), Buffer.from([0x00, 0xd8]), Buffer.from('\n', 'utf16le')]), column: 5 },
+    ];
+    for (const [i, { bytes, column }] of cases.entries()) {
+      const path = join(dir, `${i}.yaml`);
+      await writeFile(path, bytes);
+      expect(await refusal([fileSource(path)]), String(i)).toMatchObject({ code: 'DECODE', line: 1, column });
+    }
+    const json = join(dir, 'bom.json');
+    await writeFile(json, Buffer.concat([BOM, Buffer.from('{"a":}')]));
+    expect(await refusal([fileSource(json)])).toMatchObject({ code: 'DECODE', line: 1, column: 6 });
+  });
 });
 
 describe('etcd keys that are not UTF-8', () => {
