@@ -66,9 +66,17 @@ function segmentTexts(path: readonly unknown[]): string[] | undefined {
   return texts;
 }
 
-/** How a path is printed in events and errors: its segments joined by dots. */
+/** Whether segments are those of a path that could not be read (see `literalSegments`), which names nothing. */
+export function namesNothing(segments: readonly string[]): boolean {
+  return segments === NOWHERE;
+}
+
+/**
+ * How a path is printed in events and errors: its segments joined by dots. A path that could not be read is told as
+ * that, not as the key a read of it is steered to (`__proto__`, which no one wrote).
+ */
 export function formatPath(segments: readonly string[]): string {
-  return segments.join('.');
+  return segments === NOWHERE ? '(a path that could not be read)' : segments.join('.');
 }
 
 /** The segments of one path argument: a dotted string, or an array of literal segments. */

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.ts';
 import { isInt64, parseBool, parseDuration, parseFloat64, parseInt64 } from './convert.ts';
-import { formatPath, toSegments, type PathArgs } from './path.ts';
+import { formatPath, namesNothing, toSegments, type PathArgs } from './path.ts';
 import type { CheckArgs, ReadonlyDeep, TypeAt } from './paths.ts';
 import { cloneTree, getIn, isObject, sortedJson, type Tree } from './tree.ts';
 
@@ -190,6 +190,7 @@ class TreeValue implements Value {
 
   required(): Tree {
     if (this.#node === undefined || this.#node === null) {
+      if (namesNothing(this.#segments)) throw new ConfigError('a value is required, at a path that could not be read', { code: 'MISSING' });
       const path = formatPath(this.#segments);
       throw new ConfigError(`a value is required at "${path}"`, { code: 'MISSING', path });
     }
@@ -204,7 +205,8 @@ class TreeValue implements Value {
   get(...path: PathArgs): never {
     const below = toSegments(path);
     const node = getIn(this.#node, below);
-    const segments = below.length === 0 ? this.#segments : [...this.#segments, ...below];
+    // Below a path that could not be read, or through one, is a path that could not be read.
+    const segments = namesNothing(below) ? below : namesNothing(this.#segments) || below.length === 0 ? this.#segments : [...this.#segments, ...below];
     if (this.#output === this.#node) return valueOf(node, segments) as never;
     return outputValueOf(node, getIn(this.#output as Tree, below), segments) as never;
   }

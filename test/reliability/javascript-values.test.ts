@@ -149,6 +149,14 @@ describe('values from JavaScript', () => {
         expect(read.exists()).toBe(false);
         expect(config.get('a').get(path as never).exists()).toBe(false);
         expect(config.explain(path as never).source).toBeUndefined();
+        // Such a path is not `__proto__`, the key a read of it is steered to: an error or explanation naming that
+        // key sent an operator looking for a key no one wrote.
+        expect(config.explain(path as never).path).toBe('(a path that could not be read)');
+        for (const value of [read, config.get('a').get(path as never), read.get('b')]) {
+          const missing = await thrown(() => value.required());
+          expect(missing).toMatchObject({ code: 'MISSING', path: undefined });
+          expect(missing.message).toBe('a value is required, at a path that could not be read');
+        }
         for (const write of [() => config.set(path as never, 1), () => config.delete(path as never), () => config.watch(path as never)]) {
           expect(await thrown(write)).toMatchObject({ code: 'INVALID_PATH' });
         }
