@@ -19,12 +19,10 @@ export interface DecodeLimits {
   maxValues?: number | undefined;
 }
 
-/** What a decode found beside the tree, for a caller that may parse the same text again rather than copy the tree. */
+/** What a decode found beside the tree. */
 export interface DecodeReport {
   /** How many values (objects, arrays and leaves) the layer holds. */
   values: number;
-  /** True when the tree differs from what the parser gave (a key dropped, a string expanded, a value converted). */
-  rewritten: boolean;
 }
 
 /**
@@ -48,8 +46,7 @@ export async function decodeText(
   const encoder = await loadEncoder(format);
   const body = documentBody(text);
   const transform = env && (encoder.mayHoldVariables?.(body) ?? true) ? (value: string) => expandVariables(value, env, budget.left) : undefined;
-  const onRewrite = report ? () => void (report.rewritten = true) : undefined;
-  const tree = isBlank(body) ? null : decodeTree(encoder, body, { maxDepth: limits.maxDepth, transform, budget, owned: true, freeze, onRewrite, previous });
+  const tree = isBlank(body) ? null : decodeTree(encoder, body, { maxDepth: limits.maxDepth, transform, budget, owned: true, freeze, previous });
   if (report) report.values = budget.maxValues - budget.values;
   return tree;
 }

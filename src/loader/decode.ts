@@ -98,7 +98,7 @@ export async function decodeLayer(changeSet: ChangeSet, options: DecodeOptions, 
         await new Promise<void>((resolve) => setImmediate(resolve));
       } else {
         // Frozen as it is walked: the merge then finds it frozen and does not list its keys again to freeze it.
-        const report = { values: 0, rewritten: false };
+        const report = { values: 0 };
         tree = await decodeText(changeSet.format, documentText(data), limits, env, report, previous, true);
         values = report.values;
         interned = true;

@@ -6,8 +6,8 @@ import { closedError } from './bounds.ts';
 import { onFirstUse } from '../on-first-use.ts';
 import type { Environment } from '../reader/expand.ts';
 import type { Tree } from '../reader/tree.ts';
-import { documentBody, documentText, type DecodeLimits } from './decode-text.ts';
-import type { ParseBack, WorkerAnswer, WorkerRequest } from './decode-worker.ts';
+import type { DecodeLimits } from './decode-text.ts';
+import type { WorkerAnswer, WorkerRequest } from './decode-worker.ts';
 import { keepsThread, sameLimits, threadLimits, type ThreadLimits } from './thread-limits.ts';
 import { createTreeBuilder, type TreeBuilder } from './tree-chunks.ts';
 
@@ -18,8 +18,13 @@ import { createTreeBuilder, type TreeBuilder } from './tree-chunks.ts';
  */
 const OFF_THREAD_BYTES = 256 * 1024;
 
-/** The same for JSON, which the engine parses several times faster than the other formats are parsed. */
-const OFF_THREAD_JSON_BYTES = 1024 * 1024;
+/**
+ * The same for JSON, which the engine parses several times faster than the other formats are parsed: just under
+ * it, the costliest shape (an object of keys) holds the event loop about as long as the costliest YAML and TOML just
+ * under theirs (70 ms of the loop's CPU against 70–120 ms, `test/reliability/event-loop.ts`), while a 333 kB document
+ * stays on the event loop, decoded in a third of the time the thread's round trip takes (11 ms against 27–30 ms).
+ */
+const OFF_THREAD_JSON_BYTES = 512 * 1024;
 
 /** Whether a document of a built-in format and size is decoded on the thread. */
 export function decodesOffThread(format: string, size: number): boolean {
@@ -35,34 +40,11 @@ const CHUNK_SIZE = 64 * 1024;
  */
 const CHUNKS_AHEAD = 4;
 
-/**
- * A JSON document the thread found valid, within its limits and unchanged by decoding (no key dropped, no string
- * expanded) is parsed again by the event loop in one go rather than handed back in chunks: the engine's parse
- * costs the event loop less than taking the same tree in, and the thread has already checked everything that is
- * checked of a layer. Bounded so that the parse stays well under a second: at 16 MiB and 150,000 values built (the
- * text's, counted on the thread: a key given again builds its value too), the costliest shapes measured (one object
- * of 150,000 keys, 150,000 empty objects) parse in 0.1–0.6 s on a loaded 2-core machine
- * (`test/reliability/event-loop.ts`); past the bound, the tree comes back in chunks.
- */
-const PARSE_BACK: ParseBack = { maxChars: 16 * 1024 * 1024, maxValues: 150_000 };
-
-/**
- * What the thread answered for a document: its tree, or that the event loop may parse its text (`PARSE_BACK`), with
- * the bytes it checked when they were asked back.
- */
-class Checked {
-  constructor(
-    readonly bytes: Uint8Array | undefined,
-    /** Settles once the thread is gone, when it was stopped after this document (its heap returned). */
-    readonly ended: Promise<unknown>,
-  ) {}
-}
-/** A tree taken in from its chunks, and when its thread is gone (as `Checked`). */
-interface Built {
+/** A tree taken in from its chunks, and a promise that settles once its thread is gone, when it was stopped after it. */
+interface Decoded {
   readonly builder: TreeBuilder;
   readonly ended: Promise<unknown>;
 }
-type Decoded = Built | Checked;
 
 /** How long one document may take to decode before its thread is stopped and the document refused (ms). */
 export const DECODE_TIMEOUT = 120_000;
@@ -127,10 +109,6 @@ function startThread(lane: Lane, limits: ThreadLimits): Worker {
     if (answer.type === 'error') {
       const { detail, code, line, column, path } = answer.error;
       finish(lane, job, () => job.reject(new ConfigError(detail, { code, path, position: line === undefined ? undefined : { line, column: column ?? 1 } })));
-      return;
-    }
-    if (answer.type === 'checked') {
-      finish(lane, job, (ended) => job.resolve(new Checked(answer.bytes, ended)));
       return;
     }
     job.chunks.push(answer);
@@ -327,7 +305,6 @@ function run(
   limits: DecodeLimits,
   env: Environment | undefined,
   timeout: number,
-  handBack: boolean,
   apart: MessagePort,
   signal: AbortSignal | undefined,
 ): Promise<Decoded> {
@@ -362,8 +339,7 @@ function run(
     worker.ref();
     // Only the environment's own strings travel: `${VAR}` reads nothing else.
     const variables = env ? Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string')) : undefined;
-    const parseBack = format.toLowerCase() === 'json' ? PARSE_BACK : undefined;
-    const request = { type: 'decode', id: job.id, format, data, limits, env: variables, chunkSize: CHUNK_SIZE, ahead: CHUNKS_AHEAD, parseBack, handBack, apart } as const;
+    const request = { type: 'decode', id: job.id, format, data, limits, env: variables, chunkSize: CHUNK_SIZE, ahead: CHUNKS_AHEAD, apart } as const;
     worker.postMessage(request satisfies WorkerRequest, typeof data === 'string' ? [apart] : [data.buffer as ArrayBuffer, apart]);
   });
 }
@@ -371,8 +347,7 @@ function run(
 /**
  * Decodes a document of a built-in format (its text, or its UTF-8 bytes) on the decoding thread, as `decodeText`
  * would on the event loop. The tree comes back in chunks, so the event loop is never held for more than one chunk at
- * a time, or, for JSON the thread found valid and within `PARSE_BACK`, is parsed again from the text on the event
- * loop. Two documents decode at once, the others wait in the order asked; one that takes longer than `timeout` ms is
+ * a time. Two documents decode at once, the others wait in the order asked; one that takes longer than `timeout` ms is
  * refused (LIMIT) and its thread replaced. `take`: bytes no one else holds are moved to the thread, not copied (see
  * `threadData`); the caller's view of them is then empty. `signal` ends the decode when it aborts (the config closes):
  * the thread is stopped, or the document leaves the queue, and the decode fails (CLOSED) once the thread is gone.
@@ -387,12 +362,8 @@ export async function decodeOffThread(
   signal?: AbortSignal,
 ): Promise<Tree> {
   if (signal?.aborted) throw closedError();
-  // The text parsed again must be the text the thread checked. A string cannot change; the caller's bytes may (a
-  // source refilling its buffer), so the thread hands back the copy it checked, which no one else held meanwhile.
-  const handBack = typeof data !== 'string';
   // The tree's long strings come on a port of their own (`APART_FROM`), read only once the tree is there.
   const { port1: apart, port2: threadSide } = new (workerThreads().MessageChannel)();
-  let decoded: Decoded;
   try {
     const lane = await takeLane(signal);
     // Aborted while the lane was handed over: it goes to the next document.
@@ -400,24 +371,14 @@ export async function decodeOffThread(
       releaseLane(lane);
       throw closedError();
     }
-    decoded = await run(lane, format, threadData(format, data, take), limits, env, timeout, handBack, threadSide, signal);
-    if (!(decoded instanceof Checked)) {
-      const { builder, ended } = decoded;
-      if (builder.apart > 0) {
-        // The thread, when it was stopped after this document, is gone first, its copies of the text with it.
-        await ended;
-        builder.fill(() => takeApart(apart));
-      }
-      return builder.tree;
+    const { builder, ended } = await run(lane, format, threadData(format, data, take), limits, env, timeout, threadSide, signal);
+    if (builder.apart > 0) {
+      // The thread, when it was stopped after this document, is gone first, its copies of the text with it.
+      await ended;
+      builder.fill(() => takeApart(apart));
     }
+    return builder.tree;
   } finally {
     apart.close();
   }
-  // The thread, when it was stopped after this document, is gone first: its copy of the text and the tree it built
-  // are not held beside the ones parsed here. A turn of the event loop then, for what came meanwhile (another
-  // thread's answer, a timer), before this parse holds it.
-  await decoded.ended;
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  if (signal?.aborted) throw closedError();
-  return JSON.parse(documentBody(decoded.bytes ? documentText(decoded.bytes) : (data as string))) as Tree;
 }

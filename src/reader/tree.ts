@@ -77,11 +77,6 @@ export interface NormalizeOptions {
    */
   distinct?: boolean | undefined;
   /**
-   * Called when the tree differs from the data given (a key dropped, a string expanded, a node copied or
-   * converted): until then, the data is the tree, and parsing the same text again gives the same tree.
-   */
-  onRewrite?: (() => void) | undefined;
-  /**
    * True when the data is a JSON parser's fresh result, owned: plain objects, arrays and JSON's leaves only, none
    * frozen, none met twice. No node is then looked at for another kind (a date, a map, binary data, a frozen or a
    * shared node), which is a fifth of the walk of a document of many small objects.
@@ -103,11 +98,7 @@ export function normalize(value: unknown, options: NormalizeOptions): Tree {
   // nothing and nothing needs remembering.
   const remember = options.owned === true && options.distinct !== true && (options.transform !== undefined || options.previous !== undefined);
   const walk: WalkOptions = remember ? { ...options, walked: new Set() } : options;
-  const tree = normalizeAt(value, 0, walk, options.previous) ?? null;
-  // Below the root, a parent notices a child replaced; the root has no parent. The previous tree, taken for an
-  // equal one, is not a rewrite.
-  if (!Object.is(tree, value) && (options.previous === undefined || tree !== options.previous)) options.onRewrite?.();
-  return tree;
+  return normalizeAt(value, 0, walk, options.previous) ?? null;
 }
 
 /** How one walk normalizes: `walked` holds the nodes of the data it has sanitized in place so far. */
@@ -177,10 +168,7 @@ function normalizeAt(value: unknown, depth: number, options: WalkOptions, previo
     const out: unknown[] = inPlace ? value : [...(value as unknown[])];
     for (let i = 0; i < out.length; i++) {
       const item = normalizeAt(out[i], depth + 1, options) ?? null;
-      if (!Object.is(item, out[i])) {
-        out[i] = item;
-        options.onRewrite?.();
-      }
+      if (!Object.is(item, out[i])) out[i] = item;
     }
     // An array is kept whole or not at all, as `intern` keeps it.
     if (Array.isArray(previous) && deepEqual(previous, out as Tree[])) return options.freeze === false ? previous : deepFreeze(previous);
@@ -201,7 +189,6 @@ function normalizeAt(value: unknown, depth: number, options: WalkOptions, previo
     for (const key in out) {
       if (isHostileKey(key)) {
         delete out[key];
-        options.onRewrite?.();
         continue;
       }
       const child = out[key];
@@ -213,10 +200,7 @@ function normalizeAt(value: unknown, depth: number, options: WalkOptions, previo
         let text = child;
         if (options.transform) {
           text = options.transform(child);
-          if (text !== child) {
-            out[key] = text;
-            options.onRewrite?.();
-          }
+          if (text !== child) out[key] = text;
         }
         if (budget !== undefined) spend(budget, key.length + text.length);
         if (same && was !== text) same = false;
@@ -239,8 +223,6 @@ function normalizeAt(value: unknown, depth: number, options: WalkOptions, previo
         delete out[key];
         count--;
       } else if (item !== child) out[key] = item;
-      // A child taken from the previous tree is not a rewrite: it equals what was parsed.
-      if (item !== child && (item === undefined || item !== was)) options.onRewrite?.();
       if (same && !Object.is(item, was)) same = false;
     }
     if (same && count === countKeys(before!)) return options.freeze === false ? before : deepFreeze(before!);

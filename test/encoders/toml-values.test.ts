@@ -4,7 +4,7 @@ import { decodeText, type DecodeReport } from '../../src/loader/decode-text.ts';
 
 /** How many values the layer decoded from a text holds (its root object included). */
 async function valuesBuilt(text: string): Promise<number> {
-  const report: DecodeReport = { values: 0, rewritten: false };
+  const report: DecodeReport = { values: 0 };
   await decodeText('toml', text, { maxBytes: 1 << 20, maxDepth: 64 }, undefined, report);
   return report.values;
 }

@@ -33,6 +33,8 @@ export const SHAPES: Readonly<Record<string, Readonly<Record<string, Shape>>>> =
     'small objects': (size, salt = 0) => `{"a":[${repeated(size, (i) => `{"a":${(i + salt) % 10}}`, ',')}]}`,
     'nested 60 deep': (size, salt = 0) => nestedJson(size, 60, salt),
     'one string': (size, salt = 0) => `{"a":"${String(salt % 10).repeat(size)}"}`,
+    // Keys of 160-character values: as many values as the default maxValues allows at 16 MiB (about 97,000).
+    'long values': (size, salt = 0) => `{${repeated(size, (i) => `"k${i}":"${String(salt % 10).padEnd(160, 'x')}"`, ',')}}`,
   },
   yaml: {
     'flat keys': (size, salt = 0) => repeated(size, (i) => `k${i}: ${(i + salt) % 10}`),
