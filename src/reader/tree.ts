@@ -107,7 +107,7 @@ interface WalkOptions extends NormalizeOptions {
 }
 
 /** `value` normalized; with `previous`, the node at the same path of the tree the same document gave before. */
-function normalizeAt(value: unknown, depth: number, options: WalkOptions, previous?: Tree): Tree | undefined {
+export function normalizeAt(value: unknown, depth: number, options: WalkOptions, previous?: Tree): Tree | undefined {
   const budget = options.budget;
   switch (typeof value) {
     case 'string': {

@@ -118,6 +118,13 @@ describe('a large layer in slices', () => {
     expect(events[0]!.changes).toHaveLength(20_000);
   });
 
+  it('copies a layer handed over decoded in slices, then freezes it in slices', async () => {
+    // The copy that normalizes the source's data was one step before its slices (100,000 keys: 160-470 ms).
+    const { config, loadTurns } = await loaded(large(0));
+    expect(loadTurns).toBeGreaterThanOrEqual(2 * WALK);
+    expect(config.get('k92999').int()).toBe(92_999 % 10);
+  });
+
   it('keeps a small layer in one step: no turn of the event loop between its read and its publish', async () => {
     const { source, config, loadTurns } = await loaded({ a: 1 });
     expect(loadTurns).toBe(0);
