@@ -188,9 +188,14 @@ export async function createConfig<T = Record<string, unknown>>(
   const env = options.expandEnv === false ? undefined : (options.env ?? process.env);
   // Index by index, holes too: a string alone failed with an engine TypeError, a sparse array was walked for minutes.
   stringList(options.secret, 'secret');
-  if (options.defaults !== undefined && !isObject(options.defaults)) {
-    throw new ConfigError('defaults must be an object of keys and values', { code: 'INVALID_OPTION' });
+  let shaped: boolean;
+  try {
+    shaped = options.defaults === undefined || isObject(options.defaults);
+  } catch (error) {
+    // A revoked Proxy throws even when asked whether it is an array: refused as what its reading throws is.
+    throw toConfigError(error, 'INVALID_OPTION', 'defaults');
   }
+  if (!shaped) throw new ConfigError('defaults must be an object of keys and values', { code: 'INVALID_OPTION' });
   let defaults: Tree;
   try {
     // Counted as every layer is: a sparse array of 2 ** 32 - 1 holes, or a 64 MiB buffer, is no default.

@@ -33,9 +33,21 @@ export function toSegments(args: PathArgs): readonly string[] {
   if (args.length === 1) {
     const only = args[0];
     if (typeof only === 'string') return splitDotted(only);
-    if (Array.isArray(only)) return literalSegments(only as readonly Segment[]);
+    if (isArray(only)) return literalSegments(only as readonly Segment[]);
   }
   return literalSegments(args as readonly Segment[]);
+}
+
+/**
+ * Whether a value is an array, where a revoked Proxy, which throws even when asked that, is not one (then a segment
+ * that is neither a string nor a number).
+ */
+function isArray(value: unknown): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 // What a path that cannot be read names: a key no layer holds (`__proto__` is dropped from every input).
@@ -82,9 +94,9 @@ export function formatPath(segments: readonly string[]): string {
 /** The segments of one path argument: a dotted string, or an array of literal segments. */
 export function pathSegments(path: string | readonly Segment[]): readonly string[] {
   if (typeof path === 'string') return splitDotted(path);
-  if (!Array.isArray(path)) throw new ConfigError('a path is a dotted string or an array of segments', { code: 'INVALID_OPTION' });
   let texts: string[] | undefined;
   try {
+    if (!Array.isArray(path)) throw new ConfigError('a path is a dotted string or an array of segments', { code: 'INVALID_OPTION' });
     if (path.length > MAX_SEGMENTS) throw new ConfigError(`a path of ${path.length} segments, more than ${MAX_SEGMENTS}`, { code: 'INVALID_PATH' });
     texts = segmentTexts(path);
   } catch (error) {

@@ -127,7 +127,11 @@ describe('values from JavaScript', () => {
     } };
     const trap = new Proxy({}, { ownKeys: () => { throw new TypeError('trap'); } });
     const duplicates = new Proxy({}, { ownKeys: () => ['a', 'a'] });
-    for (const data of [getter, trap, duplicates]) {
+    // A revoked Proxy throws on every question, even whether it is an array (asked before the copy began).
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    expect(await thrown(() => createConfig({ defaults: revoked.proxy }))).toMatchObject({ code: 'INVALID_OPTION', source: 'defaults' });
+    for (const data of [getter, trap, duplicates, revoked.proxy]) {
       // Before: the getter's Error, or the engine's TypeError, thrown as it was.
       expect(await thrown(() => memorySource({ db: data }))).toMatchObject({ code: 'INVALID_OPTION', source: 'memory' });
       const source = memorySource({}, { name: 'computed' });
@@ -141,7 +145,10 @@ describe('values from JavaScript', () => {
     try {
       const trap = new Proxy(['a'], { get: (target, key) => (key === 'length' ? assertNever() : Reflect.get(target, key)) });
       const text = { toString: () => assertNever() };
-      const paths: unknown[] = [trap, [text], ['a', text], [Symbol('s')], [{}]];
+      // A revoked Proxy throws even when asked whether it is an array (before: a TypeError from get()).
+      const revoked = Proxy.revocable(['a'], {});
+      revoked.revoke();
+      const paths: unknown[] = [trap, [text], ['a', text], [Symbol('s')], [{}], revoked.proxy, ['a', revoked.proxy]];
       for (const path of paths) {
         // Before: the trap's and toString's errors thrown by get(), which never throws; a symbol or an object read,
         // and written, under its text.
