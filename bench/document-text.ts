@@ -35,11 +35,14 @@ for (const size of sizes) {
   const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('\u00e4\u20ac\u{1f600}a\n'.repeat(Math.floor((size * MiB) / 14)), 'utf16le')]);
   const rows = {
     'ASCII': best(attempt(ascii)),
+    // The longest search for the place: one byte at a time, every byte before it a character.
+    'ASCII, a byte not UTF-8 at its end': best(attempt(Buffer.concat([ascii, Buffer.from([0xff])]))),
     'mixed UTF-8': best(attempt(mixed)),
     'mixed UTF-8, lenient (before)': best(() => mixed.toString('utf8')),
     'mixed UTF-8, a byte not UTF-8 at its end': best(attempt(Buffer.concat([mixed, Buffer.from([0xff])]))),
     'UTF-16': best(attempt(utf16)),
     'UTF-16, an unpaired surrogate at its end': best(attempt(Buffer.concat([utf16, Buffer.from([0x00, 0xd8])]))),
+    'UTF-16 ASCII, an unpaired surrogate at its end': best(attempt(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a'.repeat((size * MiB) / 2), 'utf16le'), Buffer.from([0x00, 0xd8])]))),
   };
   console.log(`${size} MiB: ${Object.entries(rows).map(([name, cost]) => `${name} ${cost}`).join('; ')}`);
 }
