@@ -314,6 +314,25 @@ describe.each(watchers)('fileSource hot reload with %s', (_name, watcher) => {
     expect(events.map((e) => e.changes[0]!.current)).toEqual([2, 3, 4, 5]);
   });
 
+  it('follows its directory emptied and replaced by another renamed over it, its parent not watched', async () => {
+    const root = await tempDir();
+    const dir = join(root, 'conf');
+    await mkdir(dir);
+    await writeFile(join(dir, 'app.json'), '{"v":1}');
+    const { config } = await watched(join(dir, 'app.json'), { debounce: 0 });
+    const errors: string[] = [];
+    config.on('error', (error) => errors.push(error.code));
+    await rm(join(dir, 'app.json'));
+    await eventually(() => expect(errors).toContain('READ'));
+    await mkdir(join(root, 'conf.new'));
+    await writeFile(join(root, 'conf.new', 'app.json'), '{"v":2}');
+    // Over the emptied directory: the old one is gone, and its watch says so.
+    await rename(join(root, 'conf.new'), dir);
+    await eventually(() => expect(config.get('v').int(0)).toBe(2));
+    await writeFile(join(dir, 'app.json'), '{"v":3}');
+    await eventually(() => expect(config.get('v').int(0)).toBe(3));
+  });
+
   it('never publishes a half-written file: the last good layer stays and the next good write is picked up', async () => {
     const path = join(await tempDir(), 'app.json');
     await writeFile(path, '{"port":1,"name":"a"}');
