@@ -24,6 +24,10 @@ export const yamlEncoder: BuiltinEncoder = {
     // js-yaml drops a byte order mark before it reads: its offsets are then one short on the first line.
     const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
     const body = bom ? text.slice(1) : text;
+    const joined = markStartingLine(body);
+    if (joined !== -1) {
+      throw decodeError('yaml', 'a line starts with a byte order mark (two files joined?): YAML allows one only before the document', positionIn(body, joined, bom));
+    }
     const guard = createGuard(body, bounds);
     const options: LoadOptions = {
       schema,
@@ -51,6 +55,20 @@ export const yamlEncoder: BuiltinEncoder = {
     }
   },
 };
+
+/**
+ * The offset of the first byte order mark that starts a line, or -1. Files joined together (`cat base.yaml
+ * local.yaml`), the second saved with a mark, put one there; js-yaml reads it into the next key (`\uFEFFport`, which
+ * no read of `port` finds), where YAML allows a mark only before a document (and within a quoted scalar). JSON and
+ * TOML refuse it as any character out of place. Linear: each mark is looked at once.
+ */
+function markStartingLine(body: string): number {
+  for (let at = body.indexOf('\uFEFF'); at !== -1; at = body.indexOf('\uFEFF', at + 1)) {
+    const before = at === 0 ? 0x0a : body.charCodeAt(at - 1);
+    if (before === 0x0a || before === 0x0d) return at;
+  }
+  return -1;
+}
 
 /** js-yaml's error as ours: its reason replaced by one of our own words (it quotes aliases, tags and text). */
 function describe(error: unknown, innermost: number | undefined, body: string, bom: number, maxDepth: number): ConfigError {

@@ -164,6 +164,29 @@ describe('byte order marks and UTF-16', () => {
     }
   });
 
+  it('inside a YAML document, starting a line (two files joined), are refused there as JSON and TOML refuse them', async () => {
+    // `cat base.yaml local.yaml > app.yaml`, the second saved with a mark: js-yaml read the mark into the next key,
+    // published as "\uFEFFport", which no read of `port` finds, with no word said.
+    const dir = await tempDir();
+    const joined = join(dir, 'joined.yaml');
+    await writeFile(joined, Buffer.concat([Buffer.from('host: db\n'), BOM, Buffer.from(`password: ${SECRET}\nport: 5432\n`)]));
+    const error = await refusal([fileSource(joined)]);
+    expect(error).toMatchObject({ code: 'DECODE', source: `file:${joined}`, line: 2, column: 1 });
+    expect(error.message).toMatch(/byte order mark/);
+    expect(leaks(error)).toBe(false);
+    for (const [name, text] of [['joined.json', '{"a": 1}\n\uFEFF'], ['joined.toml', 'a = 1\n\uFEFFb = 2\n']] as const) {
+      await writeFile(join(dir, name), text);
+      expect(await refusal([fileSource(join(dir, name))]), name).toMatchObject({ code: 'DECODE', line: 2, column: 1 });
+    }
+    // Within a line, in a quoted value (where YAML allows it) or a plain one, it is text.
+    const quoted = join(dir, 'quoted.yaml');
+    await writeFile(quoted, 'a: "x\uFEFFy"\nb: x\uFEFFy\n');
+    const config = await createConfig({ sources: [fileSource(quoted)] });
+    expect(config.get('a').string()).toBe('x\uFEFFy');
+    expect(config.get('b').string()).toBe('x\uFEFFy');
+    await config.close();
+  });
+
   it('are no column of the line they start, and a character past U+FFFF is one column in UTF-8 and UTF-16 alike', async () => {
     // The parser is given the text without its mark: a parse error on line 1 is at the same column with or without
     // one, and a byte that is not text was one column further with it. A 😀 before the byte counted 1 in UTF-8 and 2
