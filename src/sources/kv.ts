@@ -72,8 +72,9 @@ export async function kvTree(
     const relative = relativeKey(pair.key, base);
     if (relative === undefined) continue;
     if (pair.unreadable) {
-      // A key cut where it stops being text, right after the prefix, is not below it (that takes a `/`).
-      if (pair.unreadable.keyCut && relative === '') continue;
+      // A key cut where it stops being text right after the prefix is not below it: that takes a `/`, and one cut
+      // right after the prefix's `/` is (the byte that is not text starts its name), as is every key of a whole store.
+      if (pair.unreadable.keyCut && relative === '' && base !== '' && !pair.key.endsWith('/')) continue;
       const key = `${pair.key.slice(0, 200)}${pair.unreadable.keyCut ? '…' : ''}`;
       throw new ConfigError(`key "${key}": ${pair.unreadable.reason}`, { code: 'DECODE', path: pair.key });
     }

@@ -223,6 +223,19 @@ describe('etcd keys that are not UTF-8', () => {
     // Right after the prefix, with no `/`, such a key is not below it.
     const beside = keyText(Buffer.concat([Buffer.from('/micro/config'), Buffer.from([0xff])]));
     await expect(kvTree([listedPair(beside, Buffer.from('1'))], '/micro/config')).resolves.toEqual({});
+    // Right after the prefix and its `/`, it is below: the first byte of a key's name (before: its text cut there was
+    // the prefix itself, and the key dropped with no word said).
+    const below = keyText(Buffer.concat([Buffer.from('/micro/config/'), Buffer.from([0xff]), Buffer.from('pass')]));
+    for (const prefix of ['/micro/config', 'micro/config/']) {
+      const refused = await kvTree([listedPair(below, Buffer.from('1'))], prefix).catch((thrown: unknown) => thrown);
+      expect(refused, prefix).toMatchObject({ code: 'DECODE', message: 'key "/micro/config/…": the key is not UTF-8 text at its byte 15' });
+    }
+    // Below a prefix of the whole store, every key is, the first byte of its name that too.
+    const nameless = keyText(Buffer.from([0xff, 0x61]));
+    expect(await kvTree([listedPair(nameless, Buffer.from('1'))], '').catch((thrown: unknown) => thrown)).toMatchObject({
+      code: 'DECODE',
+      message: 'key "…": the key is not UTF-8 text at its byte 1',
+    });
   });
 
   describe.runIf(serverAvailable('etcd'))('from a running etcd', () => {
