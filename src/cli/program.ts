@@ -11,6 +11,7 @@ import { jsonText, printable, printableLines, shownText } from './printing.ts';
 import { addSecretCommands } from './secrets.ts';
 import { DEFAULT_STORE_TIMEOUT, FILE_EXTENSIONS, makeSource, parseSources, storeWhere, type StoreSpec } from './sources.ts';
 import { documentKeys, writeKeys } from './stores.ts';
+import { damagedArgument } from './arguments.ts';
 
 /** Where the CLI writes, and how it learns that it should stop watching. */
 export interface CliIo {
@@ -237,6 +238,8 @@ Examples:
     .command('put <key> <value>')
     .description('write one key below the prefix of --consul or --etcd (the value as written: JSON, YAML or text)')
     .action(async (key: string, value: string) => {
+      const damaged = damagedArgument(key, 'key') ?? damagedArgument(value, 'value');
+      if (damaged !== undefined) throw usage(damaged);
       const store = target();
       wrote(store, await writeKeys(store, [[key, value]], storeTimeout()));
     });

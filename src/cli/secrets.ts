@@ -5,6 +5,7 @@ import { decryptValue, encryptValue } from '../secrets/envelope.ts';
 import { generateKey, generateKeyPair, secretbox } from '../secrets/index.ts';
 import { withoutLineEnd } from '../sources/secret-files.ts';
 import { jsonText, shownText } from './printing.ts';
+import { damagedArgument } from './arguments.ts';
 
 /** The most `encrypt` and `decrypt` read from their standard input: a secret, not a document. */
 export const INPUT_MAX_BYTES = 1024 * 1024;
@@ -41,7 +42,11 @@ export function addSecretCommands(program: Command, io: SecretCommandsIo): void 
    * or unreadable standard input reads as (a directory, /dev/null); an empty value is given as an argument.
    */
   const given = async (value: string | undefined): Promise<string> => {
-    if (value !== undefined) return value;
+    if (value !== undefined) {
+      const damaged = damagedArgument(value, 'value', ' (give one that holds U+FFFD on the standard input)');
+      if (damaged !== undefined) throw io.usage(damaged);
+      return value;
+    }
     const bytes = await io.input(INPUT_MAX_BYTES);
     let text: string;
     try {

@@ -211,6 +211,28 @@ describe('byte order marks and UTF-16', () => {
   });
 });
 
+describe('arguments that were not UTF-8', () => {
+  it('are refused by put and encrypt, which would write or seal U+FFFD for them', async () => {
+    // Node reads an argument's bytes that are not UTF-8 (a terminal set to Latin-1) as U+FFFD, with no word: put
+    // wrote "hunt\uFFFDr2" as the password, encrypt sealed it. Nothing is written (the address is never dialled).
+    const dir = await tempDir();
+    const keyFile = join(dir, 'keys');
+    await writeFile(keyFile, `${Buffer.alloc(32, 7).toString('base64')}\n`);
+    const damaged = 'hunt\ufffdr2';
+    for (const argv of [
+      ['put', 'db/password', damaged, '--consul', '127.0.0.1:1'],
+      ['put', 'db/p\ufffdss', 'x', '--etcd', 'http://127.0.0.1:1'],
+      ['encrypt', damaged, '--key-file', keyFile],
+    ]) {
+      const { code, err } = await command(argv);
+      expect(code, argv[0]).toBe(2);
+      expect(err).toMatch(/holds U\+FFFD/);
+      expect(err).not.toMatch(/hunt|p.ss/);
+    }
+    expect((await command(['encrypt', 'hunt\u00e4r2', '--key-file', keyFile])).code).toBe(0);
+  });
+});
+
 describe('etcd keys that are not UTF-8', () => {
   it('are kept apart and refused naming the text before the first byte that is not, and its place', async () => {
     // Two keys of different bytes were one key after U+FFFD, one value silently standing for the other.
