@@ -1,5 +1,6 @@
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { formatPath } from '../reader/path.ts';
+import { walkWhole, type Meter, type Walk } from '../reader/slices.ts';
 import { isObject, type Tree } from '../reader/tree.ts';
 import { decryptValue, isEncrypted, type Decrypter } from '../secrets/envelope.ts';
 
@@ -20,47 +21,56 @@ const LISTED = 3;
  * and the first path (never a value), with every failing path in its issues.
  */
 export function decryptLayer(tree: Tree, decrypter: Decrypter, source: string): DecryptedLayer {
+  return walkWhole((meter) => decryptInSlices(tree, decrypter, source, meter));
+}
+
+/** `decryptLayer` in slices (see `slices.ts`): one unit of the meter a key or an item visited. */
+export function* decryptInSlices(tree: Tree, decrypter: Decrypter, source: string, meter: Meter): Walk<DecryptedLayer> {
   const secrets: string[][] = [];
   const failures: ConfigIssue[] = [];
   const segments: string[] = [];
   const open = (value: string): string => {
+    if (!isEncrypted(value)) return value;
+    let plaintext = value;
     try {
-      return decryptValue(decrypter, value);
+      plaintext = decryptValue(decrypter, value);
     } catch (error) {
       const detail = error instanceof ConfigError ? error.detail : 'it does not decrypt';
       failures.push({ path: formatPath(segments), message: detail, source });
-      return value;
     }
+    secrets.push([...segments]);
+    return plaintext;
   };
-  const walk = (node: Tree): Tree => {
-    if (typeof node === 'string') {
-      if (!isEncrypted(node)) return node;
-      const plaintext = open(node);
-      secrets.push([...segments]);
-      return plaintext;
-    }
+  // Strings, most of a layer, are opened where they are met rather than in a walk of their own.
+  function* walk(node: Tree): Walk<Tree> {
     if (Array.isArray(node)) {
       const items = node as readonly Tree[];
       let copy: Tree[] | undefined;
       for (let index = 0; index < items.length; index++) {
+        if (--meter.left <= 0) yield;
+        const item = items[index]!;
+        if (typeof item !== 'string' && (typeof item !== 'object' || item === null)) continue;
         segments.push(String(index));
-        const item = walk(items[index]!);
+        const opened = typeof item === 'string' ? open(item) : yield* walk(item);
         segments.pop();
-        if (item !== items[index]) (copy ??= [...items])[index] = item;
+        if (opened !== item) (copy ??= [...items])[index] = opened;
       }
       return copy ?? node;
     }
     if (!isObject(node)) return node;
     let copy: Record<string, Tree> | undefined;
     for (const key in node) {
+      if (--meter.left <= 0) yield;
+      const child = node[key]!;
+      if (typeof child !== 'string' && (typeof child !== 'object' || child === null)) continue;
       segments.push(key);
-      const child = walk(node[key]!);
+      const opened = typeof child === 'string' ? open(child) : yield* walk(child);
       segments.pop();
-      if (child !== node[key]) (copy ??= { ...node })[key] = child;
+      if (opened !== child) (copy ??= { ...node })[key] = opened;
     }
     return copy ?? node;
-  };
-  const opened = walk(tree);
+  }
+  const opened = typeof tree === 'string' ? open(tree) : yield* walk(tree);
   if (failures.length > 0) throw decryptFailure(failures, source);
   return { tree: opened, secrets };
 }

@@ -1,11 +1,14 @@
 import { ConfigError, toConfigError } from '../errors.ts';
-import { intern } from '../reader/intern.ts';
+import { internInSlices } from '../reader/intern.ts';
+import { walkWhole, type Meter, type Walk } from '../reader/slices.ts';
 import type { Tree } from '../reader/tree.ts';
 import type { Decrypter } from '../secrets/envelope.ts';
 import { isChangeSet, keepData, sameData, type ChangeSet, type KeptData, type Source } from '../sources/source.ts';
 import { decodeLayer, type DecodedLayer, type DecodeOptions } from './decode.ts';
 import { decodesOffThread } from './off-thread.ts';
-import { decryptLayer } from './decrypt.ts';
+import { closedError } from './bounds.ts';
+import { decryptInSlices } from './decrypt.ts';
+import { inSlices } from './slices.ts';
 import type { Layer } from './snapshot.ts';
 
 /** A source in the loader. */
@@ -110,6 +113,18 @@ export function takeAhead(entry: SourceEntry, changeSet: ChangeSet): Promise<Dec
   return ahead?.changeSet === changeSet ? ahead.decoded : undefined;
 }
 
+/**
+ * Runs a walk of a layer: a large one in slices (see `inSlices`), failing CLOSED if `signal` aborts meanwhile; any
+ * other in the step that asked.
+ */
+async function walkLayer<T>(large: boolean, start: (meter: Meter) => Walk<T>, signal: AbortSignal): Promise<T> {
+  if (!large) return walkWhole(start);
+  const walking = inSlices(start, () => signal.aborted);
+  const done = walking instanceof Promise ? await walking : walking;
+  if (done === undefined) throw closedError();
+  return done;
+}
+
 /** A change set's layer, decoded against the source's current layer (see `decodeLayer`). */
 function decodeLayerTree(entry: SourceEntry, changeSet: ChangeSet, options: LayerOptions, takesBytes: boolean): Promise<DecodedLayer> {
   return decodeLayer(changeSet, { ...options, takesBytes, signal: entry.stop.signal }, options.decrypt ? undefined : (entry.layer?.tree ?? undefined));
@@ -152,21 +167,26 @@ export async function prepareCandidate(
   let tree: Tree = decoded.tree;
   let secrets = changeSet.origins?.filter((origin) => origin.secret).map((origin) => origin.path);
   if (options.decrypt) {
+    const decrypter = options.decrypt;
+    const opened = tree;
     let decrypted;
     try {
-      decrypted = decryptLayer(tree, options.decrypt, changeSet.source);
+      decrypted = await walkLayer(decoded.large, (meter) => decryptInSlices(opened, decrypter, changeSet.source, meter), entry.stop.signal);
     } catch (error) {
-      if (ticket > entry.decided && ticket > (entry.undecrypted?.ticket ?? 0)) entry.undecrypted = { changeSet, ticket };
+      const refused = (error as ConfigError).code === 'DECRYPT';
+      if (refused && ticket > entry.decided && ticket > (entry.undecrypted?.ticket ?? 0)) entry.undecrypted = { changeSet, ticket };
       throw error;
     }
-    tree = decrypted.tree;
+    if (ticket <= entry.decided) return undefined;
+    // Decoded against the current layer, the tree already holds its equal nodes; a decrypted one is built anew.
+    const decryptedTree = decrypted.tree;
+    tree = await walkLayer(decoded.large, (meter) => internInSlices(entry.layer?.tree ?? null, decryptedTree, meter), entry.stop.signal);
     if (decrypted.secrets.length > 0) secrets = [...(secrets ?? []), ...decrypted.secrets];
   }
   if (ticket <= entry.decided) return undefined;
   const layer: Layer = {
     state,
-    // Decoded against the current layer, the tree already holds its equal nodes; a decrypted one is built anew.
-    tree: options.decrypt ? intern(entry.layer?.tree ?? null, tree) : tree,
+    tree,
     origins: changeSet.origins ? new Map(changeSet.origins.map((o) => [o.path.join('\u0000'), o.origin])) : undefined,
     secrets: secrets?.length ? secrets : undefined,
     large: decoded.large || undefined,

@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
-import { decryptLayer } from '../../src/loader/decrypt.ts';
+import { decryptInSlices, decryptLayer, type DecryptedLayer } from '../../src/loader/decrypt.ts';
 import type { Tree } from '../../src/reader/tree.ts';
 import { encryptValue, generateKey, secretbox } from '../../src/secrets/index.ts';
+import { drive } from '../helpers/slices.ts';
 
 const codec = secretbox({ key: generateKey() });
 const sealed = (text: string) => encryptValue(codec, text);
@@ -64,5 +66,38 @@ describe('decryptLayer', () => {
     expect(error!.message).not.toContain(value.slice('enc:'.length));
     expect(error!.message).not.toContain('hunter2');
     expect(error!.cause).toBeUndefined();
+  });
+
+  // A large layer's values are opened in slices: whatever the slice, the same tree, the same secrets, the same error.
+  it('opens a layer in slices as in one step', () => {
+    const wrong = encryptValue(secretbox({ key: generateKey() }), 'x');
+    const leaf = fc.constantFrom<Tree>(0, null, true, '', 'plain', sealed('a'), sealed('b'), wrong, 'enc:!!x!');
+    const { node } = fc.letrec<{ node: Tree }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.array(tie('node'), { maxLength: 4 }),
+        fc.dictionary(fc.constantFrom('a', 'b', '0', 'c'), tie('node'), { maxKeys: 4 }),
+      ),
+    }));
+    const outcome = (walk: () => DecryptedLayer): string => {
+      try {
+        const { tree, secrets } = walk();
+        return JSON.stringify({ tree, secrets });
+      } catch (error) {
+        return `${(error as ConfigError).message} ${JSON.stringify((error as ConfigError).issues)}`;
+      }
+    };
+    fc.assert(
+      fc.property(node, fc.integer({ min: 1, max: 6 }), (tree, slice) => {
+        const whole = outcome(() => decryptLayer(tree, codec, 'memory'));
+        expect(outcome(() => drive((meter) => decryptInSlices(tree, codec, 'memory', meter), slice).result)).toBe(whole);
+      }),
+      { numRuns: 1000 },
+    );
+    const large = { ...Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i])), secret: sealed('s') };
+    const sliced = drive((meter) => decryptInSlices(large, codec, 'memory', meter), 1000);
+    expect(sliced.yields).toBeGreaterThanOrEqual(9);
+    expect((sliced.result.tree as Record<string, Tree>).secret).toBe('s');
   });
 });

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createConfig, type ChangeEvent, type Config } from '../../src/index.ts';
 import { SLICE_VALUES } from '../../src/loader/slices.ts';
 import { readsAsked, scriptedSource } from '../helpers/sources.ts';
+import { encryptValue, generateKey, secretbox } from '../../src/secrets/index.ts';
 
 const VALUES = 93_000;
 /** A layer of 93,000 keys, every value changed from one salt to the next. */
@@ -123,6 +124,23 @@ describe('a large layer in slices', () => {
     const { config, loadTurns } = await loaded(large(0));
     expect(loadTurns).toBeGreaterThanOrEqual(2 * WALK);
     expect(config.get('k92999').int()).toBe(92_999 % 10);
+  });
+
+  it('opens the enc: values of a large layer in slices, and interns it in slices, on reload', async () => {
+    const box = secretbox({ key: generateKey() });
+    const sealed = (salt: number) => ({ ...large(salt), secret: encryptValue(box, `hunter${salt}`) });
+    const source = scriptedSource();
+    const creating = createConfig({ sources: [source], decrypt: box });
+    await readsAsked(source, 1);
+    source.reads[0]!.answer(sealed(0));
+    const config = await creating;
+    open.push(config);
+    const { syncing, counting } = await syncWith(config, source, sealed(1));
+    await syncing;
+    // Five walks of every value: copied, frozen, opened, interned, staged (three before: opened and interned whole).
+    expect(counting.count).toBeGreaterThanOrEqual(5 * WALK);
+    expect(config.get('secret').string()).toBe('hunter1');
+    expect(config.get('k7').int()).toBe(8);
   });
 
   it('keeps a small layer in one step: no turn of the event loop between its read and its publish', async () => {
