@@ -140,6 +140,9 @@ Examples:
   const target = (): StoreSpec => {
     const store = specs().findLast((spec): spec is StoreSpec => spec.kind === 'consul' || spec.kind === 'etcd');
     if (!store) throw usage('put and import need --consul or --etcd');
+    // Keys would be written below another prefix than the one typed.
+    const damaged = damagedArgument(store.prefix ?? '', 'prefix');
+    if (damaged !== undefined) throw usage(damaged);
     return store;
   };
   /** What a write says it did: the keys, and the store without its credentials. */

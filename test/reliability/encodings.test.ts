@@ -223,6 +223,7 @@ describe('arguments that were not UTF-8', () => {
       ['put', 'db/password', damaged, '--consul', '127.0.0.1:1'],
       ['put', 'db/p\ufffdss', 'x', '--etcd', 'http://127.0.0.1:1'],
       ['encrypt', damaged, '--key-file', keyFile],
+      ['import', keyFile, '--consul', '127.0.0.1:1', '--prefix', 'app/p\ufffdss'],
     ]) {
       const { code, err } = await command(argv);
       expect(code, argv[0]).toBe(2);
