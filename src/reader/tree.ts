@@ -139,8 +139,10 @@ export function normalizeAt(value: unknown, depth: number, options: WalkOptions,
   if (!parsed) {
     if (value instanceof Date) return normalizeAt(Number.isNaN(value.getTime()) ? null : value.toISOString(), depth, { ...options, transform: undefined });
     if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return base64(value, budget);
-    if (value instanceof Set) return normalizeAt([...(value as Set<unknown>)], depth, { ...options, owned: true }, previous);
-    if (value instanceof Map) return normalizeAt(mapObject(value as Map<unknown, unknown>), depth, { ...options, owned: true }, previous);
+    // The array or object made here is fresh, but its members are whoever's the Set or Map was: owned only if it was
+    // (a YAML `!!set` built by its parser), else copied like any data of the caller's, never sanitized or frozen in place.
+    if (value instanceof Set) return normalizeAt([...(value as Set<unknown>)], depth, options, previous);
+    if (value instanceof Map) return normalizeAt(mapObject(value as Map<unknown, unknown>), depth, options, previous);
     // Met before at another path and sanitized in place then: already normalized, so copied as it now is, its
     // strings not expanded again and the previous nodes taken into it left untouched.
     if (walked?.has(value)) return normalizeAt(value, depth, { ...options, transform: undefined, owned: false, walked: undefined }, previous);

@@ -36,6 +36,16 @@ describe('normalize', () => {
     expect(normalize(owned, { maxDepth: 8, owned: true })).toBe(owned);
   });
 
+  it('copies what the caller keeps inside a Set or a Map: its members are neither sanitized nor frozen in place', () => {
+    const member = JSON.parse('{"__proto__":{"x":1},"pw":"${PW}","inner":{"b":1}}') as Record<string, unknown>;
+    const entry = { c: 1, inner: ['${PW}'] };
+    const out = normalize({ set: new Set([member]), map: new Map([['k', entry]]) }, { maxDepth: 8, transform: () => 'expanded' });
+    expect(out).toEqual({ set: [{ pw: 'expanded', inner: { b: 1 } }], map: { k: { c: 1, inner: ['expanded'] } } });
+    expect(Object.hasOwn(member, '__proto__') && member.pw === '${PW}').toBe(true);
+    expect(Object.isFrozen(member) || Object.isFrozen(member.inner) || Object.isFrozen(entry) || Object.isFrozen(entry.inner)).toBe(false);
+    expect(entry.inner).toEqual(['${PW}']);
+  });
+
   it('expands a node a parser hands over at two paths (a YAML alias) once at each, frozen or not', () => {
     const env = { NAME: 'bob', PW: 'a$${NAME}' };
     const transform = (text: string) => expandVariables(text, env);
