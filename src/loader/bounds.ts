@@ -1,10 +1,8 @@
 import { ConfigError } from '../errors.ts';
 import type { ChangeSet } from '../sources/source.ts';
+import { closedError } from './closed.ts';
 import type { LoaderCore } from './core.ts';
 import type { SourceEntry } from './layers.ts';
-
-/** The error of anything asked of a closed loader. */
-export const closedError = (): ConfigError => new ConfigError('the config is closed', { code: 'CLOSED' });
 
 /**
  * Calls `read()` with a deadline: rejects when it takes longer than the core's read timeout, or at once when the

@@ -8,7 +8,7 @@ import { normalizeInSlices } from '../reader/normalize-slices.ts';
 import { freezeInSlices, isObject, type Tree } from '../reader/tree.ts';
 import { isHandedOver, type ChangeSet } from '../sources/source.ts';
 import { decodeFailure, decodeText, documentText, type DecodeLimits } from './decode-text.ts';
-import { closedError } from './bounds.ts';
+import { closedError } from './closed.ts';
 import { DECODE_TIMEOUT, decodeOffThread, decodesOffThread } from './off-thread.ts';
 import { inSlices, LARGE_LAYER_VALUES } from './slices.ts';
 

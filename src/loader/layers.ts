@@ -6,7 +6,7 @@ import type { Decrypter } from '../secrets/envelope.ts';
 import { isChangeSet, keepData, sameData, type ChangeSet, type KeptData, type Source } from '../sources/source.ts';
 import { decodeLayer, type DecodedLayer, type DecodeOptions } from './decode.ts';
 import { decodesOffThread } from './off-thread.ts';
-import { closedError } from './bounds.ts';
+import { closedError } from './closed.ts';
 import { decryptInSlices } from './decrypt.ts';
 import { inSlices } from './slices.ts';
 import type { Layer } from './snapshot.ts';

@@ -2,7 +2,7 @@ import type { ConfigError } from '../errors.ts';
 import type { EventEmitter } from '../events.ts';
 import type { Tree, TreeObject } from '../reader/tree.ts';
 import type { Source } from '../sources/source.ts';
-import { closedError } from './bounds.ts';
+import { closedError } from './closed.ts';
 import { createCore } from './core.ts';
 import { createPublisher, type LoaderEvents } from './publisher.ts';
 import { closeSources, stopFollowing } from './closing.ts';

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { ConfigError } from '../errors.ts';
-import { closedError } from './bounds.ts';
+import { closedError } from './closed.ts';
 import { onFirstUse } from '../on-first-use.ts';
 import type { Environment } from '../reader/expand.ts';
 import type { Tree } from '../reader/tree.ts';

@@ -1,6 +1,7 @@
 import { ConfigError, toConfigError } from '../errors.ts';
 import { isChangeSet, type Source } from '../sources/source.ts';
-import { closedError, readSource } from './bounds.ts';
+import { readSource } from './bounds.ts';
+import { closedError } from './closed.ts';
 import { closeSources } from './closing.ts';
 import type { LoaderCore } from './core.ts';
 import { followSource } from './follow.ts';
