@@ -239,6 +239,27 @@ describe('microconf put and import', { timeout: CHILDREN }, () => {
     expect({ code: back.code, value: JSON.parse(back.stdout) as unknown }).toEqual({ code: 0, value: { server: { port: 8080 } } });
   });
 
+  it('says a prefix already unreadable is so, writes nothing, and lets a write through that mends it', async () => {
+    const emulator = backends.emulator();
+    const store = ['--consul', emulator.address, '--prefix', 'cli-broken/app', ...PATIENT];
+    // Broken by another client before the command ran: the write is not what breaks it.
+    emulator.put('cli-broken/app/server', '9090');
+    emulator.put('cli-broken/app/server/port', '8080');
+    const refused = await microconf(['put', 'registry', 'etcd', ...store]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(
+      new RegExp(`^microconf: Consul at ${emulator.address}: nothing written: the prefix already cannot be read \\(key "cli-broken/app/server/port" lies below`),
+    );
+    expect(emulator.list('cli-broken/app/registry')).toEqual([]);
+    // A document over a value broken in place: the write replaces the key that broke it, and goes through.
+    emulator.put('cli-mend/app/db.json', '{"port": ');
+    const mend = ['--consul', emulator.address, '--prefix', 'cli-mend/app', ...PATIENT];
+    expect((await microconf(['put', 'registry', 'etcd', ...mend])).stderr).toMatch(/nothing written: the prefix already cannot be read \(key "cli-mend\/app\/db.json"/);
+    expect((await microconf(['put', 'db.json', '{"port": 5432}', ...mend])).code).toBe(0);
+    const back = await microconf(['get', '.', '--json', ...mend]);
+    expect({ code: back.code, value: JSON.parse(back.stdout) as unknown }).toEqual({ code: 0, value: { db: { port: 5432 } } });
+  });
+
   it("names the store's address in a failure whose message names only the source", async () => {
     const emulator = backends.emulator();
     emulator.put('cli-bad/app/db.json', '{"password": "hunter2"');

@@ -23,18 +23,30 @@ function prefixOf(store: StoreSpec): string {
 /**
  * Refuses writes after which the store source could no longer read the prefix: a value written over a folder
  * (`put server 9090` where `server/port` is), or below a value, made every later read fail, the command's and every
- * service's. Checked on the keys as they are now, with the writes in place; nothing is written when it fails.
+ * service's. Checked on the keys as they are now, with the writes in place; nothing is written when it fails. A
+ * prefix that cannot be read before the write either is told so: the write did not break it, and only mending the
+ * key named (with the store's own client) lets a write through, unless the write replaces that very key.
  */
 async function checkReadable(store: StoreSpec, listing: readonly KvPair[], writes: readonly (readonly [string, string])[]): Promise<void> {
   // The listing as the store's source reads it (a key that is not UTF-8, a value that is not base64, told as such).
+  const prefix = normalizePrefix(store.prefix ?? DEFAULT_PREFIX[store.kind]);
   const pairs = new Map<string, KvPair>(listing.map((pair) => [pair.key, pair]));
   for (const [key, value] of writes) pairs.set(key, { key, value });
-  try {
-    await kvTree([...pairs.values()], normalizePrefix(store.prefix ?? DEFAULT_PREFIX[store.kind]));
-  } catch (error) {
-    const why = error instanceof ConfigError ? error.detail : 'it does not decode';
-    throw new ConfigError(`nothing written: the prefix could no longer be read (${why})`, { code: 'INVALID_OPTION', source: storeWhere(store), cause: error });
-  }
+  const failureOf = async (tree: readonly KvPair[]): Promise<{ error: unknown } | undefined> => {
+    try {
+      await kvTree(tree, prefix);
+      return undefined;
+    } catch (error) {
+      return { error };
+    }
+  };
+  const after = await failureOf([...pairs.values()]);
+  if (after === undefined) return;
+  const before = await failureOf(listing);
+  const { error } = before ?? after;
+  const why = error instanceof ConfigError ? error.detail : 'it does not decode';
+  const state = before === undefined ? 'could no longer be read' : 'already cannot be read';
+  throw new ConfigError(`nothing written: the prefix ${state} (${why})`, { code: 'INVALID_OPTION', source: storeWhere(store), cause: error });
 }
 
 /** The full key of each entry below the store's prefix, as its source reads them back. */

@@ -278,7 +278,7 @@ describe('etcd keys that are not UTF-8', () => {
         expect(error.message).toMatch(/not UTF-8 text at its byte 17/);
         const written = await command(['put', 'port', '9', '--etcd', etcd.endpoint, '--prefix', prefix]);
         expect(written.code).toBe(3);
-        expect(written.err).toMatch(/nothing written: the prefix could no longer be read \(key "\/encodings\/app\/p…": the key is not UTF-8 text at its byte 17\)/);
+        expect(written.err).toMatch(/nothing written: the prefix already cannot be read \(key "\/encodings\/app\/p…": the key is not UTF-8 text at its byte 17\)/);
         await client.delete().key(binary);
         const config = await createConfig({ sources: [etcdSource({ prefix, hosts: etcd.endpoint })] });
         try {
@@ -328,7 +328,7 @@ describe('Consul values', () => {
     // The command reads the prefix as the source does before it writes, to keep it readable: it writes nothing.
     const written = await command(['put', 'port', '8080', '--consul', emulator.address]);
     expect(written.code).toBe(3);
-    expect(written.err).toMatch(/nothing written: the prefix could no longer be read \(key "micro\/config\/db\/password": .*not UTF-8 text/);
+    expect(written.err).toMatch(/nothing written: the prefix already cannot be read \(key "micro\/config\/db\/password": .*not UTF-8 text/);
     expect(emulator.list('micro/config/port')).toEqual([]);
     await put(emulator.port, 'micro/config/db/password', Buffer.concat([BOM, Buffer.from(SECRET)]));
     await put(emulator.port, 'micro/config/app.json', Buffer.concat([BOM, Buffer.from('{"port": 8080}')]));
