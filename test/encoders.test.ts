@@ -111,6 +111,16 @@ describe('encoders', () => {
 });
 
 describe('locateJsonError', () => {
+  // A syntax character is named in single quotes: the double quote in double quotes read `"""`.
+  it.each([
+    ['{"a": 1 "b": 2}', `expected '}', unexpected character '"'`],
+    ['{"a" 1}', `expected ':', unexpected digit`],
+    ['{a: 1}', `expected '"', unexpected letter`],
+    ['[1,]', `unexpected character ']'`],
+  ])('%j is described in words, with syntax characters quoted', (text, reason) => {
+    expect(locateJsonError(text).reason).toBe(reason);
+  });
+
   it.each([
     ['', 0],
     ['{', 1],

@@ -77,13 +77,21 @@ export function decodeError(format: string, reason: string, position?: ErrorPosi
  */
 export function describeCharacter(code: number): string {
   if ((code >= 33 && code <= 47) || (code >= 58 && code <= 64) || (code >= 91 && code <= 96) || (code >= 123 && code <= 126)) {
-    return `character "${String.fromCharCode(code)}"`;
+    return `character ${quoteCharacter(String.fromCharCode(code))}`;
   }
   if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122)) return 'letter';
   if (code >= 48 && code <= 57) return 'digit';
   if (code === 32 || code === 9 || code === 10 || code === 13) return 'white space';
   if (code < 32 || code === 127) return 'control character';
   return 'non-ASCII character';
+}
+
+/**
+ * A syntax character as an error message shows it: in single quotes, since the one most often named is the double
+ * quote, which in double quotes read `"""` (`expected """, unexpected character ","`).
+ */
+export function quoteCharacter(char: string): string {
+  return `'${char}'`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { decodeError, describeCharacter, positionAt, refuseValuesPast, type BuiltinEncoder } from './encoder.ts';
+import { decodeError, describeCharacter, positionAt, quoteCharacter, refuseValuesPast, type BuiltinEncoder } from './encoder.ts';
 import { OVERFLOW, overflows } from './overflow.ts';
 
 /**
@@ -92,7 +92,7 @@ function scanJson(text: string, range: boolean, count?: { left: number }): Locat
   };
   const describe = () => (i >= text.length ? 'unexpected end of input' : `unexpected ${describeCharacter(text.charCodeAt(i))}`);
   const expect = (char: string) => {
-    if (text[i] !== char) fail(`expected "${char}", ${describe()}`);
+    if (text[i] !== char) fail(`expected ${quoteCharacter(char)}, ${describe()}`);
     i++;
   };
   const string = () => {
