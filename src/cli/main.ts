@@ -1,4 +1,5 @@
-import { EXIT, run } from './program.ts';
+import { EXIT } from './commands.ts';
+import { run } from './program.ts';
 import { readBounded } from './secrets.ts';
 
 /** Runs the `microconf` command in this process: its output on stdout and stderr, then exits with its code. */

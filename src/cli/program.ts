@@ -2,36 +2,21 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { createConfig, currentView, type Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
-import { explainPath, type Explanation } from '../loader/explain.ts';
 import { parseDuration } from '../reader/convert.ts';
 import { createRedactor } from '../reader/secrets.ts';
-import type { Tree } from '../reader/tree.ts';
 import { secretbox } from '../secrets/secretbox.ts';
-import { jsonText, printable, printableLines, shownText } from './printing.ts';
+import { damagedArgument } from './arguments.ts';
+import { EXIT, type CliIo, type CommandContext } from './commands.ts';
+import { printable, printableLines } from './printing.ts';
+import { addReadCommands } from './read-commands.ts';
 import { addSecretCommands } from './secrets.ts';
 import { DEFAULT_STORE_TIMEOUT, FILE_EXTENSIONS, makeSource, parseSources, storeWhere, type StoreSpec } from './sources.ts';
-import { documentKeys, writeKeys } from './stores.ts';
-import { damagedArgument } from './arguments.ts';
-
-/** Where the CLI writes, and how it learns that it should stop watching. */
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-  /** Resolves when the user interrupts (Ctrl-C). */
-  interrupted: Promise<void>;
-  /** The standard input, read to its end (at most `maxBytes`: a LIMIT error past it). */
-  input(maxBytes: number): Promise<Uint8Array>;
-  /** True when the output is a terminal: a string value printed whole then has its control characters escaped. */
-  terminal?: boolean | undefined;
-}
+import { addWriteCommands } from './write-commands.ts';
 
 const NOTHING_SECRET = createRedactor();
 
 /** The longest `--timeout` taken (ms): past it, a number is more likely a mistake than a wait anyone means. */
 const MAX_STORE_TIMEOUT = 3_600_000;
-
-/** Exit codes. */
-export const EXIT = { ok: 0, notFound: 1, usage: 2, source: 3, output: 4 } as const;
 
 /** The package's version, from the package.json above this module (in the sources or in the package). */
 function version(): string {
@@ -44,14 +29,6 @@ function version(): string {
     }
     if (dir.pathname === '/') return 'unknown';
   }
-}
-
-// One side of a change: absent before a value was added, after it was removed.
-const shownChange = (value: Tree | undefined): string => (value === undefined ? '(none)' : jsonText(value));
-
-function describe(leaf: Explanation): string {
-  const over = leaf.overridden.map((o) => `${printable(o.source)}: ${jsonText(o.value)}`).join(', ');
-  return `${printable(leaf.path || '(root)')} = ${jsonText(leaf.value)}  <- ${printable(leaf.source ?? '(none)')}${over ? `  (over ${over})` : ''}`;
 }
 
 /** Runs the `microconf` command; resolves with its exit code. */
@@ -132,130 +109,31 @@ Examples:
     const readTimeout = Math.max(10_000, timeout + 1000);
     return createConfig({ sources: made, secret, readTimeout, decrypt: keyFile === undefined ? undefined : secretbox({ keyFile }) });
   };
-  /** What values print as: the config's own secrets redacted, unless --reveal. */
-  const redactors = (config: Config) => {
-    const view = currentView(config);
-    return globals().reveal ? { values: NOTHING_SECRET, changes: NOTHING_SECRET } : { values: view.redactor, changes: view.changeRedactor };
-  };
-  const target = (): StoreSpec => {
-    const store = specs().findLast((spec): spec is StoreSpec => spec.kind === 'consul' || spec.kind === 'etcd');
-    if (!store) throw usage('put and import need --consul or --etcd');
-    // Keys would be written below another prefix than the one typed.
-    const damaged = damagedArgument(store.prefix ?? '', 'prefix');
-    if (damaged !== undefined) throw usage(damaged);
-    return store;
-  };
-  /** What a write says it did: the keys, and the store without its credentials. */
-  const wrote = (store: StoreSpec, keys: readonly string[]) =>
-    io.out(
-      globals().json
-        ? jsonText({ written: keys.length, keys })
-        : `wrote ${keys.length === 1 ? printable(keys[0]!) : `${keys.length} keys`} to ${storeWhere(store)}`,
-    );
-
-  program
-    .command('get <path>')
-    .description('print the value at a dotted path')
-    .action(async (path: string) => {
-      if (!path) throw usage('the path is empty; "." is the root');
-      const config = await open();
-      try {
-        const segments = path === '.' ? [] : path.split('.');
-        const value = config.get(segments).raw();
-        if (value === undefined) {
-          io.err(`no value at ${printable(path)}`);
-          code = EXIT.notFound;
-          return;
-        }
-        const shown = redactors(config).values.redact(value, segments);
-        io.out(
-          globals().json
-            ? jsonText(shown)
-            : typeof shown === 'string'
-              ? shownText(shown, io.terminal === true)
-              : jsonText(shown, typeof shown === 'object' && shown !== null ? 2 : undefined),
-        );
-      } finally {
-        await config.close();
-      }
-    });
-
-  program
-    .command('explain <path>')
-    .description('print which source gave each value below a path, and what it overrode')
-    .action(async (path: string) => {
-      if (!path) throw usage('the path is empty; "." is the root');
-      const config = await open();
-      try {
-        const explanation = explainPath(currentView(config), path === '.' ? [] : path.split('.'), redactors(config).values);
-        if (explanation.value === undefined) {
-          io.err(`no value at ${printable(path)}`);
-          code = EXIT.notFound;
-          return;
-        }
-        if (globals().json) io.out(jsonText(explanation));
-        else for (const leaf of explanation.leaves ?? [explanation]) io.out(describe(leaf));
-      } finally {
-        await config.close();
-      }
-    });
-
-  program
-    .command('watch [path]')
-    .description('print each change (time, version, path, previous → current, source) until interrupted')
-    .action(async (path: string | undefined) => {
-      const config = await open();
-      const below = path ? path.split('.') : [];
-      // A failure that goes on (a file deleted, a store down) is reported once, until the configuration changes.
-      const reported = new Set<string>();
-      config.on('change', ({ version, changes }) => {
-        reported.clear();
-        for (const change of changes) {
-          // The watched path, anything below it, or an ancestor replaced above it.
-          const shorter = Math.min(below.length, change.segments.length);
-          if (below.slice(0, shorter).some((segment, i) => change.segments[i] !== segment)) continue;
-          const source = config.explain(change.segments).source;
-          // The config has just published this change: its view knows the secrets of both its sides.
-          const secrets = redactors(config).changes;
-          const previous = secrets.redact(change.previous, change.segments);
-          const current = secrets.redact(change.current, change.segments);
-          const time = new Date().toISOString();
-          io.out(
-            globals().json
-              ? jsonText({ time, version, path: change.path, previous, current, source: source ?? '(removed)' })
-              : `${time} v${version} ${printable(change.path)}: ${shownChange(previous)} -> ${shownChange(current)}${source === undefined ? '' : `  (${printable(source)})`}`,
-          );
-        }
-      });
-      config.on('error', (error) => {
-        if (reported.has(error.message)) return;
-        reported.add(error.message);
-        io.err(`error: ${printable(error.message)}`);
-      });
-      io.out(globals().json ? jsonText({ watching: path ?? '', version: config.snapshot().version }) : `watching ${path === undefined ? '(everything)' : printable(path)} from version ${config.snapshot().version}`);
-      await io.interrupted;
-      await config.close();
-    });
-
-  program
-    .command('put <key> <value>')
-    .description('write one key below the prefix of --consul or --etcd (the value as written: JSON, YAML or text)')
-    .action(async (key: string, value: string) => {
-      const damaged = damagedArgument(key, 'key') ?? damagedArgument(value, 'value');
+  const context: CommandContext = {
+    io,
+    json: () => globals().json === true,
+    usage,
+    notFound(path) {
+      io.err(`no value at ${printable(path)}`);
+      code = EXIT.notFound;
+    },
+    open,
+    redactors(config) {
+      const view = currentView(config);
+      return globals().reveal ? { values: NOTHING_SECRET, changes: NOTHING_SECRET } : { values: view.redactor, changes: view.changeRedactor };
+    },
+    target() {
+      const store = specs().findLast((spec): spec is StoreSpec => spec.kind === 'consul' || spec.kind === 'etcd');
+      if (!store) throw usage('put and import need --consul or --etcd');
+      // Keys would be written below another prefix than the one typed.
+      const damaged = damagedArgument(store.prefix ?? '', 'prefix');
       if (damaged !== undefined) throw usage(damaged);
-      const store = target();
-      wrote(store, await writeKeys(store, [[key, value]], storeTimeout()));
-    });
-
-  program
-    .command('import <file>')
-    .description('write every leaf of a JSON, YAML or TOML document as keys below the prefix of --consul or --etcd')
-    .action(async (file: string) => {
-      const store = target();
-      const entries = await documentKeys(file);
-      wrote(store, await writeKeys(store, entries, storeTimeout()));
-    });
-
+      return store;
+    },
+    storeTimeout,
+  };
+  addReadCommands(program, context);
+  addWriteCommands(program, context);
   addSecretCommands(program, {
     out: io.out,
     input: io.input,
