@@ -71,7 +71,10 @@ export function createCore(publisher: Publisher, decode: LayerOptions, settings:
       if (core.closed) return undefined;
       const { fresh, layers } = layersFor(candidates, admit);
       const refused = publisher.publish(layers, staged);
-      for (const candidate of fresh) candidate.entry.decided = candidate.ticket;
+      for (const candidate of fresh) {
+        candidate.entry.decided = candidate.ticket;
+        candidate.entry.decidedKeys = candidate.keys;
+      }
       if (refused) return refused;
       for (const candidate of fresh) {
         candidate.entry.layer = candidate.layer;

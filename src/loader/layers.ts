@@ -28,13 +28,21 @@ export interface SourceEntry {
   issued: number;
   /** The newest ticket decided (published, refused, or found to hold the layer's data): an older one is stale. */
   decided: number;
+  /**
+   * How many times the keys that open `enc:` values changed while the source was in the loader. A change of keys
+   * decodes the entry's data again under the ticket of that data, not a newer one: news still being read or decoded
+   * then (a newer ticket) is not overtaken by it, and a decode whose values were opened with fewer is redone.
+   */
+  keys: number;
+  /** `keys` when the decided ticket's values were opened: with `decided`, the newest decision (see `isOvertaken`). */
+  decidedKeys: number;
   /** Whether the layer counts in snapshots: not while the `load()` that brings the source in is pending. */
   admitted: boolean;
   /**
    * The newest change set whose values did not decrypt with the keys in force, and its ticket: not decoded (nor
    * reported) again while the keys stay, taken again when they change. Stale once a newer ticket is decided.
    */
-  undecrypted: { readonly changeSet: ChangeSet; readonly ticket: number } | undefined;
+  undecrypted: { readonly changeSet: ChangeSet; readonly ticket: number; readonly keys: number } | undefined;
   /**
    * A change set its source told of ahead of its watch (see `READ_AHEAD`), and its tree decoding meanwhile: taken
    * when the watch yields that very change set, dropped at the next one.
@@ -54,6 +62,8 @@ export interface SourceEntry {
 export interface Candidate {
   readonly entry: SourceEntry;
   readonly ticket: number;
+  /** The entry's `keys` when the layer's values were opened. */
+  readonly keys: number;
   readonly changeSet: ChangeSet;
   /** What the entry keeps of the change set once the layer is published. */
   readonly kept: KeptData;
@@ -74,6 +84,8 @@ export function createEntry(source: Source): SourceEntry {
     changeSet: undefined,
     issued: 0,
     decided: 0,
+    keys: 0,
+    decidedKeys: 0,
     admitted: false,
     undecrypted: undefined,
     ahead: undefined,
@@ -144,19 +156,20 @@ export async function prepareCandidate(
   again = false,
   ahead?: Promise<DecodedLayer>,
 ): Promise<Candidate | undefined> {
-  if (ticket <= entry.decided) return undefined;
+  if (isOvertaken(entry, ticket, entry.keys)) return undefined;
   // A source of one's own may hand over anything: what is not a change set is said to be that, not a decoder's fault.
   if (!isChangeSetShaped(changeSet)) {
     throw new ConfigError('the source gave something other than a change set (see createChangeSet)', { code: 'READ', source: entry.source.name });
   }
-  if (!again) {
+  // Data whose values were opened with keys that changed since is decoded again whatever it holds.
+  if (!again && entry.decidedKeys === entry.keys) {
     if (entry.changeSet && sameData(entry.changeSet, changeSet)) {
       entry.decided = ticket;
       return undefined;
     }
     // A file is read more than once for one write: the same value failing the same way is reported once.
     const undecrypted = freshUndecrypted(entry);
-    if (undecrypted && sameData(undecrypted, changeSet)) return undefined;
+    if (undecrypted && entry.undecrypted!.keys === entry.keys && sameData(undecrypted, changeSet)) return undefined;
   }
   // Kept before the decode, which may take the change set's bytes over (see `handOver`): its checksum is taken now.
   // New keys decode the change set of a layer with decrypted values again: that one is kept whole.
@@ -166,24 +179,32 @@ export async function prepareCandidate(
   const decoded = await (ahead ?? decodeLayerTree(entry, changeSet, options, !isChangeSet(kept)));
   let tree: Tree = decoded.tree;
   let secrets = changeSet.origins?.filter((origin) => origin.secret).map((origin) => origin.path);
+  let keys = entry.keys;
   if (options.decrypt) {
     const decrypter = options.decrypt;
     const opened = tree;
     let decrypted;
-    try {
-      decrypted = await walkLayer(decoded.large, (meter) => decryptInSlices(opened, decrypter, changeSet.source, meter), entry.stop.signal);
-    } catch (error) {
-      const refused = (error as ConfigError).code === 'DECRYPT';
-      if (refused && ticket > entry.decided && ticket > (entry.undecrypted?.ticket ?? 0)) entry.undecrypted = { changeSet, ticket };
-      throw error;
+    // Opened again when the keys change meanwhile (a large layer is opened across turns of the event loop): the
+    // retake of the keys' change does not overtake this newer news, which must then be opened with the new keys.
+    for (;;) {
+      keys = entry.keys;
+      try {
+        decrypted = await walkLayer(decoded.large, (meter) => decryptInSlices(opened, decrypter, changeSet.source, meter), entry.stop.signal);
+      } catch (error) {
+        if (entry.keys !== keys && !entry.stop.signal.aborted) continue;
+        const refused = (error as ConfigError).code === 'DECRYPT';
+        if (refused && !isOvertaken(entry, ticket, keys) && ticket >= (entry.undecrypted?.ticket ?? 0)) entry.undecrypted = { changeSet, ticket, keys };
+        throw error;
+      }
+      if (entry.keys === keys) break;
     }
-    if (ticket <= entry.decided) return undefined;
+    if (isOvertaken(entry, ticket, keys)) return undefined;
     // Decoded against the current layer, the tree already holds its equal nodes; a decrypted one is built anew.
     const decryptedTree = decrypted.tree;
     tree = await walkLayer(decoded.large, (meter) => internInSlices(entry.layer?.tree ?? null, decryptedTree, meter), entry.stop.signal);
     if (decrypted.secrets.length > 0) secrets = [...(secrets ?? []), ...decrypted.secrets];
   }
-  if (ticket <= entry.decided) return undefined;
+  if (isOvertaken(entry, ticket, keys)) return undefined;
   const layer: Layer = {
     state,
     tree,
@@ -191,7 +212,7 @@ export async function prepareCandidate(
     secrets: secrets?.length ? secrets : undefined,
     large: decoded.large || undefined,
   };
-  return { entry, ticket, changeSet, kept, layer };
+  return { entry, ticket, keys, changeSet, kept, layer };
 }
 
 // The change set behind a layer's state, for its checksum.
@@ -220,11 +241,19 @@ function layerState(name: string, changeSet: ChangeSet, kept: KeptData): Layer['
 /** The change set that failed to decrypt, while it is still the newest news of its source. */
 export function freshUndecrypted(entry: SourceEntry): ChangeSet | undefined {
   const undecrypted = entry.undecrypted;
-  return undecrypted && undecrypted.ticket > entry.decided ? undecrypted.changeSet : undefined;
+  return undecrypted && !isOvertaken(entry, undecrypted.ticket, undecrypted.keys) ? undecrypted.changeSet : undefined;
 }
 
-/** True while no newer ticket of its entry was decided. */
-export const isFresh = (candidate: Candidate): boolean => candidate.ticket > candidate.entry.decided;
+/**
+ * Whether the entry decided a ticket newer than `ticket`, or the same one with its values opened by the same keys or
+ * newer ones (a change of keys decodes the entry's data again under that data's ticket).
+ */
+export function isOvertaken(entry: SourceEntry, ticket: number, keys: number): boolean {
+  return ticket < entry.decided || (ticket === entry.decided && keys <= entry.decidedKeys);
+}
+
+/** True while no newer decision of its entry was taken (see `isOvertaken`). */
+export const isFresh = (candidate: Candidate): boolean => !isOvertaken(candidate.entry, candidate.ticket, candidate.keys);
 
 /** Tells each candidate's source that its change set is now part of the published configuration. */
 export function acknowledge(accepted: readonly Candidate[], report: (error: ConfigError) => void): void {

@@ -121,12 +121,18 @@ export async function syncSources(core: LoaderCore): Promise<void> {
 export async function retakeSources(core: LoaderCore): Promise<void> {
   if (core.closed) return;
   const taken = core.entries.flatMap((entry) => {
+    // Whatever is being decoded now opens its values again with the new keys (see `prepareCandidate`).
+    entry.keys++;
     // With a decrypter, the entry keeps its change set whole (see `prepareCandidate`).
     const kept = entry.changeSet && isChangeSet(entry.changeSet) ? entry.changeSet : undefined;
-    const changeSet = entry.admitted ? (freshUndecrypted(entry) ?? kept) : undefined;
-    return changeSet ? [{ entry, changeSet }] : [];
+    const undecrypted = freshUndecrypted(entry);
+    const changeSet = entry.admitted ? (undecrypted ?? kept) : undefined;
+    // Under the ticket of the data taken again, not a newer one: a change set still being read or decoded is newer
+    // news, and is published over it, never dropped as overtaken by it.
+    const ticket = undecrypted ? entry.undecrypted!.ticket : entry.decided;
+    return changeSet ? [{ entry, changeSet, ticket }] : [];
   });
-  const outcomes = await Promise.allSettled(taken.map(({ entry, changeSet }) => core.prepare(entry, nextTicket(entry), changeSet, true)));
+  const outcomes = await Promise.allSettled(taken.map(({ entry, changeSet, ticket }) => core.prepare(entry, ticket, changeSet, true)));
   if (core.closed) return;
   const candidates = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' && outcome.value ? [outcome.value] : []));
   const settled = core.settle(candidates);

@@ -6,6 +6,7 @@ import { createConfig, type ChangeEvent, type Config } from '../../src/index.ts'
 import { SLICE_VALUES } from '../../src/loader/slices.ts';
 import { readsAsked, scriptedSource } from '../helpers/sources.ts';
 import { encryptValue, generateKey, secretbox } from '../../src/secrets/index.ts';
+import { createChannel } from '../../src/channel.ts';
 
 const VALUES = 93_000;
 /** A layer of 93,000 keys, every value changed from one salt to the next. */
@@ -141,6 +142,71 @@ describe('a large layer in slices', () => {
     expect(counting.count).toBeGreaterThanOrEqual(5 * WALK);
     expect(config.get('secret').string()).toBe('hunter1');
     expect(config.get('k7').int()).toBe(8);
+  });
+
+  it('publishes a newer layer whose enc: values are being opened when the keys change, not the one before it', async () => {
+    const box = secretbox({ key: generateKey() });
+    const keys = createChannel<void>();
+    const decrypter = { decrypt: (sealed: Uint8Array) => box.decrypt(sealed), watch: (signal?: AbortSignal) => keys.subscribe(signal) };
+    const sealed = (salt: number) => ({ ...large(salt), secret: encryptValue(box, `hunter${salt}`) });
+    const source = scriptedSource();
+    const creating = createConfig({ sources: [source], decrypt: decrypter });
+    await readsAsked(source, 1);
+    source.reads[0]!.answer(sealed(0));
+    const config = await creating;
+    open.push(config);
+    // Copied and frozen (two walks), then opened: the keys change while the newer layer is being opened.
+    const { syncing, turned } = await syncWith(config, source, sealed(1));
+    await turned(2 * WALK + 2);
+    keys.push();
+    await syncing;
+    for (let i = 0; i < 6 * WALK; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(config.get('secret').string()).toBe('hunter1');
+    expect(config.get('k7').int()).toBe(8);
+  });
+
+  it('opens a large layer again with the new keys when they change while its values are being opened', async () => {
+    const [before, after] = [secretbox({ key: generateKey() }), secretbox({ key: generateKey() })];
+    let box = before;
+    const keys = createChannel<void>();
+    const decrypter = { decrypt: (sealed: Uint8Array) => box.decrypt(sealed), watch: (signal?: AbortSignal) => keys.subscribe(signal) };
+    const source = scriptedSource();
+    const creating = createConfig({ sources: [source], decrypt: decrypter });
+    await readsAsked(source, 1);
+    source.reads[0]!.answer({ ...large(0), secret: encryptValue(before, 'hunter0') });
+    const config = await creating;
+    open.push(config);
+    const errors: unknown[] = [];
+    config.on('error', (error) => errors.push(error));
+    // Sealed for the new keys: its first value fails with the old ones, opened before they change.
+    const { syncing, turned } = await syncWith(config, source, { first: encryptValue(after, 'a'), ...large(1), secret: encryptValue(after, 'hunter1') });
+    await turned(2 * WALK + 5);
+    box = after;
+    keys.push();
+    await syncing;
+    for (let i = 0; i < 6 * WALK; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(config.get('secret').string()).toBe('hunter1');
+    expect(config.get('first').string()).toBe('a');
+  });
+
+  it('publishes a read under way when the keys change, not the layer before it, a small one too', async () => {
+    const box = secretbox({ key: generateKey() });
+    const keys = createChannel<void>();
+    const decrypter = { decrypt: (sealed: Uint8Array) => box.decrypt(sealed), watch: (signal?: AbortSignal) => keys.subscribe(signal) };
+    const source = scriptedSource();
+    const creating = createConfig({ sources: [source], decrypt: decrypter });
+    await readsAsked(source, 1);
+    source.reads[0]!.answer({ secret: encryptValue(box, 'hunter0') });
+    const config = await creating;
+    open.push(config);
+    const syncing = config.sync();
+    await readsAsked(source, 2);
+    keys.push();
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    source.reads[1]!.answer({ secret: encryptValue(box, 'hunter1') });
+    await syncing;
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(config.get('secret').string()).toBe('hunter1');
   });
 
   it('keeps a small layer in one step: no turn of the event loop between its read and its publish', async () => {
