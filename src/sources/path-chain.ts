@@ -34,11 +34,9 @@ const MAX_LINKS = 40;
 
 /**
  * Resolves a path as `open()` would, link by link, and lists what must be watched for the file it reads to change:
- * every link on the way (in its parent, by name: a link swapped for another), the file itself (in the directory
- * holding it), and, where the path stops existing, the first missing entry (a `conf.d` made later). The directory
- * holding the file is not watched in its parent: its own watch tells when it is renamed away, removed or replaced
- * (another renamed over it), and the chain is resolved again then; its parent's watch would hear every entry made
- * there (all of `/tmp`). Pure over `system`, so each case is a table test.
+ * every link on the way (in its parent, by name: a link swapped for another), the file itself, the directory
+ * holding it (renamed over, removed, made again), and, where the path stops existing, the first missing entry (a
+ * `conf.d` made later). Pure over `system`, so each case is a table test.
  */
 export function resolveChain(path: string, system: PathSystem): PathChain {
   const directories = new Map<string, WatchedDirectory>();
@@ -76,9 +74,10 @@ export function resolveChain(path: string, system: PathSystem): PathChain {
       continue;
     }
     // The first missing entry (or one that is not a directory where the path goes on) is watched for in its parent,
-    // as is the file itself; the directories passed through on the way are not.
+    // as is the file itself and the directory holding it; the directories passed through on the way are not.
     if (found === undefined || pending.length === 0 || found.kind !== 'directory') {
       watch(current, name);
+      if (pending.length === 0 && current !== '/') watch(posix.dirname(current), posix.basename(current));
       return { directories, target: found === undefined || pending.length > 0 ? undefined : next };
     }
     identities.set(next, found.identity);

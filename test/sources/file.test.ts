@@ -314,7 +314,7 @@ describe.each(watchers)('fileSource hot reload with %s', (_name, watcher) => {
     expect(events.map((e) => e.changes[0]!.current)).toEqual([2, 3, 4, 5]);
   });
 
-  it('follows its directory emptied and replaced by another renamed over it, its parent not watched', async () => {
+  it('follows its directory emptied and replaced by another renamed over it', async () => {
     const root = await tempDir();
     const dir = join(root, 'conf');
     await mkdir(dir);
@@ -505,6 +505,26 @@ describe.each(watchers)('fileSource hot reload with %s', (_name, watcher) => {
     expect(config.get('port').int(0)).toBe(1);
   });
 });
+
+// chokidar, used off Linux, watches the file's directory only: a parent swapped is not seen there.
+for (const [name, watcher] of watchers.filter(([, each]) => each === systemFileWatcher)) {
+  describe(`fileSource hot reload with ${name}: directories above the file's`, () => {
+    it("follows its directory's parent renamed away and another put in its place (a release directory swapped)", async () => {
+      const root = await tempDir();
+      for (const [release, v] of [['app', 1], ['app.new', 2]] as const) {
+        await mkdir(join(root, release, 'conf'), { recursive: true });
+        await writeFile(join(root, release, 'conf', 'app.json'), `{"v":${v}}`);
+      }
+      const { config } = await watchedWith(join(root, 'app', 'conf', 'app.json'), { debounce: 0 }, watcher);
+      // The directory holding the file is not moved itself: its own watch says nothing, its parent's does.
+      await rename(join(root, 'app'), join(root, 'app.old'));
+      await rename(join(root, 'app.new'), join(root, 'app'));
+      await eventually(() => expect(config.get('v').int(0)).toBe(2));
+      await writeFile(join(root, 'app', 'conf', 'app.json'), '{"v":3}');
+      await eventually(() => expect(config.get('v').int(0)).toBe(3));
+    });
+  });
+}
 
 describe('file source: files made as they are read (procfs, sysfs)', () => {
   // Their size is 0 (procfs) or a page (sysfs) whatever they hold, so a read never matched the size reported and

@@ -35,31 +35,31 @@ interface Case {
 describe('resolveChain', () => {
   it.each<Case>([
     {
-      case: 'a plain file: the file in its directory (whose own watch tells it is replaced), not the directory in its parent',
+      case: 'a plain file: the file in its directory, the directory in its parent',
       path: '/etc/app/config.json',
       entries: { '/etc': 'dir', '/etc/app': 'dir', '/etc/app/config.json': 'file' },
-      watched: { '/etc/app': ['config.json'] },
+      watched: { '/etc/app': ['config.json'], '/etc': ['app'] },
       target: '/etc/app/config.json',
     },
     {
       case: 'a Kubernetes ConfigMap volume: the file link, ..data, and the directory it leads to',
       path: '/cfg/app.yaml',
       entries: { '/cfg': 'dir', '/cfg/app.yaml': '-> ..data/app.yaml', '/cfg/..data': '-> ..2026_1', '/cfg/..2026_1': 'dir', '/cfg/..2026_1/app.yaml': 'file' },
-      watched: { '/cfg': ['..data', 'app.yaml'], '/cfg/..2026_1': ['app.yaml'] },
+      watched: { '/cfg': ['..2026_1', '..data', 'app.yaml'], '/cfg/..2026_1': ['app.yaml'] },
       target: '/cfg/..2026_1/app.yaml',
     },
     {
       case: 'a release link further up the path, absolute',
       path: '/srv/current/config/app.json',
       entries: { '/srv': 'dir', '/srv/current': '-> /srv/r2', '/srv/r2': 'dir', '/srv/r2/config': 'dir', '/srv/r2/config/app.json': 'file' },
-      watched: { '/srv': ['current'], '/srv/r2/config': ['app.json'] },
+      watched: { '/srv': ['current'], '/srv/r2': ['config'], '/srv/r2/config': ['app.json'] },
       target: '/srv/r2/config/app.json',
     },
     {
       case: 'a file linked to another directory',
       path: '/a/conf/app.json',
       entries: { '/a': 'dir', '/a/conf': 'dir', '/a/shared': 'dir', '/a/conf/app.json': '-> ../shared/real.json', '/a/shared/real.json': 'file' },
-      watched: { '/a/conf': ['app.json'], '/a/shared': ['real.json'] },
+      watched: { '/a/conf': ['app.json'], '/a/shared': ['real.json'], '/a': ['shared'] },
       target: '/a/shared/real.json',
     },
     {
@@ -73,7 +73,7 @@ describe('resolveChain', () => {
       case: 'a missing file in an existing directory',
       path: '/srv/late.json',
       entries: { '/srv': 'dir' },
-      watched: { '/srv': ['late.json'] },
+      watched: { '/srv': ['late.json'], '/': ['srv'] },
       target: undefined,
     },
     {
@@ -101,14 +101,14 @@ describe('resolveChain', () => {
       case: 'links in a link target, followed by ..: the physical parent, as the kernel takes it',
       path: '/x/app.json',
       entries: { '/x': 'dir', '/x/app.json': '-> link/../real.json', '/x/link': '-> /y/inner', '/y': 'dir', '/y/inner': 'dir', '/y/real.json': 'file' },
-      watched: { '/x': ['app.json', 'link'], '/y': ['real.json'] },
+      watched: { '/x': ['app.json', 'link'], '/y': ['real.json'], '/': ['y'] },
       target: '/y/real.json',
     },
     {
       case: 'a special file is watched like a file (reading it is refused elsewhere)',
       path: '/srv/pipe.json',
       entries: { '/srv': 'dir', '/srv/pipe.json': 'fifo' },
-      watched: { '/srv': ['pipe.json'] },
+      watched: { '/srv': ['pipe.json'], '/': ['srv'] },
       target: '/srv/pipe.json',
     },
   ])('$case', ({ path, entries, watched, target }) => {
@@ -116,9 +116,9 @@ describe('resolveChain', () => {
   });
 
   it('gives each watched directory the identity it had when resolved', () => {
-    const chain = resolveChain('/cfg/app.yaml', system({ '/cfg': 'dir', '/cfg/app.yaml': '-> ..data/app.yaml', '/cfg/..data': 'dir', '/cfg/..data/app.yaml': 'file' }));
+    const chain = resolveChain('/cfg/app.yaml', system({ '/cfg': 'dir', '/cfg/app.yaml': 'file' }));
     expect(chain.directories.get('/cfg')?.identity).toMatch(/^0:\d+$/);
-    expect(chain.directories.get('/cfg/..data')?.identity).toMatch(/^0:\d+$/);
-    expect(chain.directories.get('/cfg')?.identity).not.toBe(chain.directories.get('/cfg/..data')?.identity);
+    expect(chain.directories.get('/')?.identity).toMatch(/^0:\d+$/);
+    expect(chain.directories.get('/cfg')?.identity).not.toBe(chain.directories.get('/')?.identity);
   });
 });
