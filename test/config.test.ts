@@ -70,6 +70,23 @@ describe('createConfig', () => {
     expect(config.get('a').int(0)).toBe(1);
   });
 
+  it('forgives an optional source that is not there, never one that is there and wrong', async () => {
+    // A missing file, a store down, a client not installed: the source takes its place as an empty layer.
+    for (const code of ['READ', 'WATCH', 'MISSING_PACKAGE'] as const) {
+      const absent: Source = { name: 'absent', optional: true, read: async () => Promise.reject(new ConfigError('not there', { code })) };
+      const config = await make({ defaults: { a: 1 }, sources: [absent] });
+      expect(config.get('a').int(0)).toBe(1);
+    }
+    // A document that does not decode, a value over a limit, one that does not decrypt: the service would start on
+    // the layers below it, without a word but an event.
+    const broken = { ...textSource('file:local.yaml', 'yaml', 'name: [x'), optional: true };
+    await expect(createConfig({ defaults: { name: 'default' }, sources: [broken] })).rejects.toMatchObject({ code: 'DECODE', source: 'file:local.yaml' });
+    for (const code of ['LIMIT', 'DECRYPT', 'NOT_OBJECT', 'FORMAT'] as const) {
+      const wrong: Source = { name: 'wrong', optional: true, read: async () => Promise.reject(new ConfigError('wrong', { code })) };
+      await expect(createConfig({ sources: [wrong] })).rejects.toMatchObject({ code, source: 'wrong' });
+    }
+  });
+
   it('rejects a top-level document that is not an object', async () => {
     const error = await createConfig({ sources: [memorySource('[1,2]', { name: 'arr', format: 'json' })] }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'NOT_OBJECT', source: 'arr' });

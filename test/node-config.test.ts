@@ -275,6 +275,19 @@ describe('configDirSources against node-config', () => {
   });
 });
 
+describe('configDirSources and node-config alike refuse a file of the layout that does not decode', () => {
+  it.each([
+    ['YAML', 'local.yaml', 'name: [x'],
+    ['JSON', 'production.json', '{"name": '],
+  ])('%s', async (_kind, name, text) => {
+    const written = await writeLayout({ dirs: { config: { 'default.json': '{"name":"default"}' } }, env: { NODE_ENV: 'production' } });
+    await writeFile(join(written.env.NODE_CONFIG_DIR!, name), text);
+    await expect(nodeConfigValues(written)).rejects.toThrow(/node-config failed/);
+    // Not started on default.json's values, as if the file were absent (every file of the layout is optional).
+    await expect(microconfValues(written)).rejects.toMatchObject({ code: 'DECODE', source: `file:${join(written.env.NODE_CONFIG_DIR!, name)}` });
+  });
+});
+
 describe('configDirSources: where microconf differs from node-config, on purpose', () => {
   it('sees a file of the layout edited, created or remapped while it runs (node-config reads once, at start)', async () => {
     const warnings: string[] = [];

@@ -1,4 +1,4 @@
-import { ConfigError, toConfigError } from '../errors.ts';
+import { ConfigError, toConfigError, type ConfigErrorCode } from '../errors.ts';
 import { isChangeSet, type Source } from '../sources/source.ts';
 import { readSource } from './bounds.ts';
 import { closedError } from './closed.ts';
@@ -45,6 +45,9 @@ async function readCandidate(core: LoaderCore, entry: SourceEntry): Promise<Cand
   return core.prepare(entry, ticket, await readSource(core, entry));
 }
 
+/** What an `optional` source's first read may fail with and still take its place, as an empty layer. */
+const FORGIVEN: ReadonlySet<ConfigErrorCode> = new Set<ConfigErrorCode>(['READ', 'WATCH', 'MISSING_PACKAGE']);
+
 /**
  * Reads sources and adds them above the others, then follows them; all or none are added. Their place is taken
  * when the call is made, so concurrent `load()` calls stack in the order they were called.
@@ -66,8 +69,10 @@ export async function addSources(core: LoaderCore, sources: readonly Source[]): 
       return;
     }
     const error = toConfigError(outcome.reason, 'READ', entry.source.name);
-    // `optional` forgives a place that cannot be read, not a format nothing decodes: no later read can mend that.
-    if (!entry.source.optional || error.code === 'FORMAT') failures.push(error);
+    // `optional` forgives a source that is not there (a missing file, a store down, a client not installed), not one
+    // that is there and wrong: a document that does not decode, a value that does not decrypt, a layer over a limit
+    // would start the service without it, on the layers below (node-config and Viper refuse such a file too).
+    if (!entry.source.optional || !FORGIVEN.has(error.code)) failures.push(error);
     else {
       core.report(error);
       // An optional source that failed still takes its place, as an empty layer, and is followed.

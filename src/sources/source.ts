@@ -66,7 +66,7 @@ export interface ReadOptions {
 export interface Source {
   /** Used in events, errors and `explain` (`file:config.yaml`, `env`, `consul:config/app`). */
   readonly name: string;
-  /** A missing or unreadable place is an empty layer (with an `error` event) instead of a failure. */
+  /** A place that is missing or cannot be reached is an empty layer (with an `error` event); one read and wrong still fails. */
   readonly optional?: boolean | undefined;
   /**
    * Reads the whole place now, within the config's limits; the signal aborts when the read is no longer wanted (its
@@ -103,7 +103,7 @@ export interface ReadsAhead {
 export interface SourceOptions {
   /** The source's name in events, errors and `explain`. */
   name?: string | undefined;
-  /** Treat a missing or unreadable place as an empty layer instead of failing `createConfig`/`load`. */
+  /** Treat a place that is missing or cannot be reached as an empty layer instead of failing `createConfig`/`load`. */
   optional?: boolean | undefined;
   /**
    * Follow the place's changes (default true). `false` reads it when loaded and on `sync()` only: no watcher, no
