@@ -18,15 +18,15 @@ export function documentText(data: string | Uint8Array): string {
   const first = data[0];
   const second = data[1];
   if (first === 0xff && second === 0xfe) {
-    if (data[2] === 0 && data[3] === 0) throw notRead('UTF-32 (byte order mark FF FE 00 00)');
+    if (data[2] === 0 && data[3] === 0) throw notRead("UTF-32's byte order mark (FF FE 00 00)");
     return decodeUtf16(utf16le, data, true);
   }
   if (first === 0xfe && second === 0xff) return decodeUtf16(utf16be, data, false);
-  if (first === 0 && second === 0 && data[2] === 0xfe && data[3] === 0xff) throw notRead('UTF-32 (byte order mark 00 00 FE FF)');
+  if (first === 0 && second === 0 && data[2] === 0xfe && data[3] === 0xff) throw notRead("UTF-32's byte order mark (00 00 FE FF)");
   try {
     return utf8.decode(data);
   } catch {
-    throw new ConfigError('the document is not UTF-8 text (save it as UTF-8)', { code: 'DECODE', position: utf8Position(data, firstInvalidUtf8(data)) });
+    throw new ConfigError('save the document as UTF-8: it holds a byte that is not UTF-8 text', { code: 'DECODE', position: utf8Position(data, firstInvalidUtf8(data)) });
   }
 }
 
@@ -36,7 +36,7 @@ export function documentBody(text: string): string {
 }
 
 function notRead(what: string): ConfigError {
-  return new ConfigError(`the document is ${what}, which is not read: save it as UTF-8`, { code: 'DECODE', position: { line: 1, column: 1 } });
+  return new ConfigError(`only UTF-8 and UTF-16 documents are read, and this one starts with ${what}`, { code: 'DECODE', position: { line: 1, column: 1 } });
 }
 
 function decodeUtf16(decoder: InstanceType<typeof TextDecoder>, bytes: Uint8Array, little: boolean): string {

@@ -26,7 +26,7 @@ export const yamlEncoder: BuiltinEncoder = {
     const body = bom ? text.slice(1) : text;
     const joined = markStartingLine(body);
     if (joined !== -1) {
-      throw decodeError('yaml', 'a line starts with a byte order mark (two files joined?): YAML allows one only before the document', positionIn(body, joined, bom));
+      throw decodeError('yaml', 'YAML allows a byte order mark only before the document, and one starts a line (two files joined?)', positionIn(body, joined, bom));
     }
     const guard = createGuard(body, bounds);
     const options: LoadOptions = {
