@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { damagedArgument } from './arguments.ts';
 import type { CommandContext } from './commands.ts';
 import { jsonText, printable } from './printing.ts';
-import { storeWhere, type StoreSpec } from './sources.ts';
+import { FILE_EXTENSIONS, storeWhere, type StoreSpec } from './sources.ts';
 import { documentKeys, writeKeys } from './stores.ts';
 
 /** Adds `put` and `import`: the commands that write keys below the prefix of the last store given. */
@@ -27,7 +27,7 @@ export function addWriteCommands(program: Command, context: CommandContext): voi
 
   program
     .command('import <file>')
-    .description('write every leaf of a JSON, YAML or TOML document as keys below the prefix of --consul or --etcd')
+    .description(`write every leaf of a document (${FILE_EXTENSIONS}) as keys below the prefix of --consul or --etcd`)
     .action(async (file: string) => {
       const store = context.target();
       const entries = await documentKeys(file);
