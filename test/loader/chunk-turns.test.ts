@@ -103,4 +103,26 @@ describe('chunks of a tree decoded on a thread', () => {
     expect(((await decodeChangeSet(changeSet(small), { limits, env: undefined })) as Record<string, number>).key39999).toBe(9);
     expect(takenAt).toHaveLength(0);
   });
+
+  // The threshold is a size in bytes, 512 KiB itself included: the same document either side of it, with what
+  // the decode must do to it (a hostile key dropped, ${VAR} expanded, characters of two to four bytes), is the same tree.
+  it('of a JSON document of 512 KiB exactly, and not of one a byte shorter, the same tree either way', { timeout: 120_000 }, async () => {
+    const head = '{"__proto__":{"x":1},"e":"${MICROCONF_EDGE}","u":"\u00e9\ud83d\ude00 é😀","n":[1,2.5,null,true,{"a":{}}],"pad":"';
+    const sized = (bytes: number) => `${head}${'p'.repeat(bytes - Buffer.byteLength(head) - 2)}"}`;
+    const env = { MICROCONF_EDGE: 'expanded' };
+    const trees: Record<string, unknown>[] = [];
+    for (const [bytes, chunked] of [
+      [512 * 1024, true],
+      [512 * 1024 - 1, false],
+    ] as const) {
+      takenAt.length = 0;
+      const text = sized(bytes);
+      expect(Buffer.byteLength(text)).toBe(bytes);
+      const tree = (await decodeChangeSet(createChangeSet('test', 'json', text), { limits, env })) as Record<string, unknown>;
+      expect(takenAt.length > 0, `${bytes} bytes`).toBe(chunked);
+      trees.push({ ...tree, pad: (tree.pad as string).length });
+    }
+    expect(trees[0]).toEqual({ e: 'expanded', u: 'é😀 é😀', n: [1, 2.5, null, true, { a: {} }], pad: 512 * 1024 - Buffer.byteLength(head) - 2 });
+    expect(trees[1]).toEqual({ ...trees[0], pad: (trees[0]!.pad as number) - 1 });
+  });
 });
