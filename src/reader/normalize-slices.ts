@@ -1,7 +1,6 @@
-import { ConfigError } from '../errors.ts';
-import { overspent, spend } from './budget.ts';
+import { overspent } from './budget.ts';
 import type { Meter, Walk } from './slices.ts';
-import { isHostileKey, MAX_UNBUDGETED_ITEMS, normalizeAt, type NormalizeOptions, type Tree } from './tree.ts';
+import { enterContainer, isHostileKey, normalizeAt, type NormalizeOptions, type Tree } from './tree.ts';
 
 /** What a walk of data its caller keeps takes of `NormalizeOptions`: it copies, and freezes nothing. */
 export type CopyOptions = Pick<NormalizeOptions, 'maxDepth' | 'transform' | 'budget'>;
@@ -35,20 +34,8 @@ function isContainer(value: unknown): value is object {
 // then the budget, then each child), so that the same data passes or fails the same way.
 function* copyAt(value: unknown, depth: number, options: NormalizeOptions, meter: Meter): Walk<Tree | undefined> {
   if (!isContainer(value)) return normalizeAt(value, depth, options);
-  const budget = options.budget;
-  if (depth >= options.maxDepth) {
-    throw new ConfigError(`nesting deeper than ${options.maxDepth} levels`, { code: 'LIMIT' });
-  }
-  if (budget !== undefined) spend(budget, 2);
+  enterContainer(value, depth, options);
   if (Array.isArray(value)) {
-    if (budget === undefined) {
-      if (value.length > MAX_UNBUDGETED_ITEMS) {
-        throw new ConfigError(`an array of ${value.length} items, longer than ${MAX_UNBUDGETED_ITEMS}`, { code: 'LIMIT' });
-      }
-    } else if (value.length > budget.values || value.length > budget.left) {
-      if (value.length > budget.values) budget.values = -1;
-      overspent(budget);
-    }
     const out: unknown[] = [...(value as unknown[])];
     for (let i = 0; i < out.length; i++) {
       if (--meter.left <= 0) yield;
@@ -56,6 +43,7 @@ function* copyAt(value: unknown, depth: number, options: NormalizeOptions, meter
     }
     return out as Tree[];
   }
+  const budget = options.budget;
   const source = value as Record<string, unknown>;
   const out: Record<string, Tree> = {};
   for (const key of Object.keys(source)) {

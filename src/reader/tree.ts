@@ -47,7 +47,7 @@ export function isObject(value: unknown): value is TreeObject {
  * known): a sparse array's holes would each become a null, however little it holds. A layer that long is over
  * any `maxValues` a process can hold anyway.
  */
-export const MAX_UNBUDGETED_ITEMS = 2 ** 24;
+const MAX_UNBUDGETED_ITEMS = 2 ** 24;
 
 /** How a decoded document is turned into a tree. */
 export interface NormalizeOptions {
@@ -147,23 +147,7 @@ export function normalizeAt(value: unknown, depth: number, options: WalkOptions,
     // strings not expanded again and the previous nodes taken into it left untouched.
     if (walked?.has(value)) return normalizeAt(value, depth, { ...options, transform: undefined, owned: false, walked: undefined }, previous);
   }
-  if (depth >= options.maxDepth) {
-    throw new ConfigError(`nesting deeper than ${options.maxDepth} levels`, { code: 'LIMIT' });
-  }
-  if (budget !== undefined) spend(budget, 2);
-  // Checked before copying: a hole costs nothing below but becomes a null, and an encoder of the user's, a memory
-  // source or defaults may hand over `new Array(2 ** 32 - 1)`, whose copy ended the process (out of memory).
-  if (Array.isArray(value)) {
-    if (budget === undefined) {
-      if (value.length > MAX_UNBUDGETED_ITEMS) {
-        throw new ConfigError(`an array of ${value.length} items, longer than ${MAX_UNBUDGETED_ITEMS}`, { code: 'LIMIT' });
-      }
-    } else if (value.length > budget.values || value.length > budget.left) {
-      // Every item is a value of at least a byte: the array is over whichever limit it passes.
-      if (value.length > budget.values) budget.values = -1;
-      overspent(budget);
-    }
-  }
+  enterContainer(value, depth, options);
   const inPlace = parsed || (options.owned === true && !Object.isFrozen(value));
   if (Array.isArray(value)) {
     if (inPlace) walked?.add(value);
@@ -251,6 +235,30 @@ export function normalizeAt(value: unknown, depth: number, options: WalkOptions,
 }
 
 /** Binary data as base64 text: a tree holds text, and base64 is how YAML's `!!binary` writes it. */
+/**
+ * What entering an object or an array costs, checked before anything of it is copied, in this order so that the
+ * one-step and the sliced copies pass or fail the same data the same way: its depth, its two units of the budget, and
+ * an array's length. A hole costs nothing below but becomes a null, and an encoder of the user's, a memory source or
+ * defaults may hand over `new Array(2 ** 32 - 1)`, whose copy ended the process (out of memory).
+ */
+export function enterContainer(value: object, depth: number, options: NormalizeOptions): void {
+  if (depth >= options.maxDepth) {
+    throw new ConfigError(`nesting deeper than ${options.maxDepth} levels`, { code: 'LIMIT' });
+  }
+  const budget = options.budget;
+  if (budget !== undefined) spend(budget, 2);
+  if (!Array.isArray(value)) return;
+  if (budget === undefined) {
+    if (value.length > MAX_UNBUDGETED_ITEMS) {
+      throw new ConfigError(`an array of ${value.length} items, longer than ${MAX_UNBUDGETED_ITEMS}`, { code: 'LIMIT' });
+    }
+  } else if (value.length > budget.values || value.length > budget.left) {
+    // Every item is a value of at least a byte: the array is over whichever limit it passes.
+    if (value.length > budget.values) budget.values = -1;
+    overspent(budget);
+  }
+}
+
 function base64(value: ArrayBufferView | ArrayBuffer, budget: SizeBudget | undefined): string {
   const bytes = value instanceof ArrayBuffer ? Buffer.from(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   // Checked before encoding: the text is 4/3 the size of the bytes.
