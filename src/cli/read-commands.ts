@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { currentView } from '../config.ts';
+import { currentView, type Config } from '../config.ts';
 import { explainPath, type Explanation } from '../loader/explain.ts';
 import type { Tree } from '../reader/tree.ts';
 import type { CommandContext } from './commands.ts';
@@ -16,14 +16,21 @@ function describe(leaf: Explanation): string {
 /** Adds `get`, `explain` and `watch`: the commands that read the sources given. */
 export function addReadCommands(program: Command, context: CommandContext): void {
   const { io } = context;
+  /** Opens the sources given, answers for one dotted path ("." the root), then closes them. */
+  const readAt = async (path: string, answer: (config: Config, segments: string[]) => void): Promise<void> => {
+    if (!path) throw context.usage('the path is empty; "." is the root');
+    const config = await context.open();
+    try {
+      answer(config, path === '.' ? [] : path.split('.'));
+    } finally {
+      await config.close();
+    }
+  };
   program
     .command('get <path>')
     .description('print the value at a dotted path')
-    .action(async (path: string) => {
-      if (!path) throw context.usage('the path is empty; "." is the root');
-      const config = await context.open();
-      try {
-        const segments = path === '.' ? [] : path.split('.');
+    .action((path: string) =>
+      readAt(path, (config, segments) => {
         const value = config.get(segments).raw();
         if (value === undefined) return context.notFound(path);
         const shown = context.redactors(config).values.redact(value, segments);
@@ -34,26 +41,20 @@ export function addReadCommands(program: Command, context: CommandContext): void
               ? shownText(shown, io.terminal === true)
               : jsonText(shown, typeof shown === 'object' && shown !== null ? 2 : undefined),
         );
-      } finally {
-        await config.close();
-      }
-    });
+      }),
+    );
 
   program
     .command('explain <path>')
     .description('print which source gave each value below a path, and what it overrode')
-    .action(async (path: string) => {
-      if (!path) throw context.usage('the path is empty; "." is the root');
-      const config = await context.open();
-      try {
-        const explanation = explainPath(currentView(config), path === '.' ? [] : path.split('.'), context.redactors(config).values);
+    .action((path: string) =>
+      readAt(path, (config, segments) => {
+        const explanation = explainPath(currentView(config), segments, context.redactors(config).values);
         if (explanation.value === undefined) return context.notFound(path);
         if (context.json()) io.out(jsonText(explanation));
         else for (const leaf of explanation.leaves ?? [explanation]) io.out(describe(leaf));
-      } finally {
-        await config.close();
-      }
-    });
+      }),
+    );
 
   program
     .command('watch [path]')
