@@ -248,7 +248,7 @@ export function freshUndecrypted(entry: SourceEntry): ChangeSet | undefined {
  * Whether the entry decided a ticket newer than `ticket`, or the same one with its values opened by the same keys or
  * newer ones (a change of keys decodes the entry's data again under that data's ticket).
  */
-export function isOvertaken(entry: SourceEntry, ticket: number, keys: number): boolean {
+function isOvertaken(entry: SourceEntry, ticket: number, keys: number): boolean {
   return ticket < entry.decided || (ticket === entry.decided && keys <= entry.decidedKeys);
 }
 
