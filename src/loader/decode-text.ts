@@ -23,6 +23,8 @@ export interface DecodeLimits {
 export interface DecodeReport {
   /** How many values (objects, arrays and leaves) the layer holds. */
   values: number;
+  /** What the layer's size budget had left (see `SizeBudget`). */
+  left?: number;
 }
 
 /**
@@ -47,7 +49,10 @@ export async function decodeText(
   const body = documentBody(text);
   const transform = env && (encoder.mayHoldVariables?.(body) ?? true) ? (value: string) => expandVariables(value, env, budget.left) : undefined;
   const tree = isBlank(body) ? null : decodeTree(encoder, body, { maxDepth: limits.maxDepth, transform, budget, owned: true, freeze, previous });
-  if (report) report.values = budget.maxValues - budget.values;
+  if (report) {
+    report.values = budget.maxValues - budget.values;
+    report.left = budget.left;
+  }
   return tree;
 }
 

@@ -7,7 +7,8 @@ import { intern, internInSlices } from '../reader/intern.ts';
 import { normalizeInSlices } from '../reader/normalize-slices.ts';
 import { freezeInSlices, isObject, type Tree } from '../reader/tree.ts';
 import { isHandedOver, type ChangeSet } from '../sources/source.ts';
-import { decodeFailure, decodeText, documentText, type DecodeLimits } from './decode-text.ts';
+import { decodeFailure, decodeText, documentBody, documentText, type DecodeLimits, type DecodeReport } from './decode-text.ts';
+import { decodeEdits, mapJsonText } from './json-edits.ts';
 import { closedError } from './closed.ts';
 import { DECODE_TIMEOUT, decodeOffThread, decodesOffThread } from './off-thread.ts';
 import { inSlices, LARGE_LAYER_VALUES } from './slices.ts';
@@ -29,6 +30,11 @@ export interface DecodeOptions {
   takesBytes?: boolean | undefined;
   /** Ends a decode on the thread when it aborts (the config closes): the thread is stopped, the decode fails. */
   signal?: AbortSignal | undefined;
+  /**
+   * Whether a JSON document decoded on the event loop is mapped to its layer, so that its next change is decoded from
+   * what differs (see `json-edits.ts`): for a source that is watched.
+   */
+  mapsText?: boolean | undefined;
 }
 
 const toUtf8 = new TextEncoder();
@@ -104,10 +110,21 @@ export async function decodeLayer(changeSet: ChangeSet, options: DecodeOptions, 
         // not one with the parse of the text or the last chunk of the tree.
         await new Promise<void>((resolve) => setImmediate(resolve));
       } else {
-        // Frozen as it is walked: the merge then finds it frozen and does not list its keys again to freeze it.
-        const report = { values: 0 };
-        tree = await decodeText(changeSet.format, documentText(data), limits, env, report, previous, true);
-        values = report.values;
+        const text = documentText(data);
+        const json = options.mapsText === true && changeSet.format === 'json';
+        const edited = json && previous !== undefined ? decodeEdits(previous, documentBody(text), limits, env) : undefined;
+        if (edited !== undefined) {
+          tree = edited.tree;
+          values = edited.values;
+        } else {
+          // Frozen as it is walked: the merge then finds it frozen and does not list its keys again to freeze it.
+          const report: DecodeReport = { values: 0 };
+          const decoded = await decodeText(changeSet.format, text, limits, env, report, previous, true);
+          tree = decoded;
+          values = report.values;
+          // Mapped once the layer is published, on the next turn: its first change is decoded from its edits.
+          if (json) setImmediate(() => mapJsonText(decoded, documentBody(text), { values: report.values, left: report.left ?? 0 }, limits, env));
+        }
         interned = true;
       }
     }

@@ -139,7 +139,8 @@ async function walkLayer<T>(large: boolean, start: (meter: Meter) => Walk<T>, si
 
 /** A change set's layer, decoded against the source's current layer (see `decodeLayer`). */
 function decodeLayerTree(entry: SourceEntry, changeSet: ChangeSet, options: LayerOptions, takesBytes: boolean): Promise<DecodedLayer> {
-  return decodeLayer(changeSet, { ...options, takesBytes, signal: entry.stop.signal }, options.decrypt ? undefined : (entry.layer?.tree ?? undefined));
+  const mapsText = entry.source.watch !== undefined;
+  return decodeLayer(changeSet, { ...options, takesBytes, signal: entry.stop.signal, mapsText }, options.decrypt ? undefined : (entry.layer?.tree ?? undefined));
 }
 
 /**
