@@ -186,7 +186,7 @@ function buildMap(tree: TreeObject, text: string, decoded: DecodedText, limits: 
  */
 export function decodeEdits(previous: Tree, text: string, limits: DecodeLimits, env: Environment | undefined): PatchedLayer | undefined {
   const map = typeof previous === 'object' && previous !== null ? maps.get(previous) : undefined;
-  if (map === undefined || map.maxBytes !== limits.maxBytes || map.maxValues !== limits.maxValues || !literal(text, env)) return undefined;
+  if (map === undefined || map.maxBytes !== limits.maxBytes || map.maxValues !== limits.maxValues) return undefined;
   const old = map.text;
   const edited: number[] = [];
   const leaves: Tree[] = [];
@@ -210,9 +210,13 @@ export function decodeEdits(previous: Tree, text: string, limits: DecodeLimits, 
     const from = map.starts[leaf]! + (j - i);
     const to = text.charCodeAt(from) === QUOTE ? stringEnd(text, from) : literalEnd(text, from);
     if (to <= from) return undefined;
+    const written = text.slice(from, to);
+    // The mapped text holds neither `${` nor `\u`, and a leaf cannot start or end one with its neighbours: the new
+    // text holds one only if a new leaf does.
+    if (!literal(written, env)) return undefined;
     let value: unknown;
     try {
-      value = JSON.parse(text.slice(from, to));
+      value = JSON.parse(written);
     } catch {
       return undefined;
     }
