@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diffTrees } from '../src/loader/diff.ts';
-import { decodeText } from '../src/loader/decode-text.ts';
+import { decodeText, type DecodeReport } from '../src/loader/decode-text.ts';
+import { decodeEdits, mapJsonText } from '../src/loader/json-edits.ts';
 import { intern } from '../src/reader/intern.ts';
 import { mergeLayers } from '../src/reader/merge.ts';
 import { normalize, type Tree, type TreeObject } from '../src/reader/tree.ts';
@@ -66,7 +67,14 @@ for (let round = 0; round < rounds; round++) {
       normalize(parsed, { maxDepth: limits.maxDepth, budget: sizeBudget(limits.maxBytes), owned: true, distinct: true, plain, previous: layer ?? undefined }),
     );
   }
-  const tree = await timedAsync('decode: parse, normalize and intern (env given)', () => decodeText('json', document, limits, process.env, undefined, layer ?? undefined));
+  // A watched JSON file's layer is mapped once published (below), and its next change decoded from its edits.
+  if (layer !== null) {
+    const previous = layer;
+    timed('decode from the edits (json-edits.ts; env given)', () => decodeEdits(previous, document, limits, process.env));
+  }
+  const report: DecodeReport = { values: 0 };
+  const tree = await timedAsync('decode: parse, normalize and intern (env given)', () => decodeText('json', document, limits, process.env, report, layer ?? undefined));
+  timed('map the text (the turn after a whole decode)', () => mapJsonText(tree, document, { values: report.values, left: report.left! }, limits, process.env));
   const kept = timed('intern: what the walk above left', () => intern(layer, tree));
   const values = timed('merge over the defaults, freeze', () => mergeLayers([{}, kept]));
   if (merged !== undefined) {

@@ -122,8 +122,12 @@ export async function decodeLayer(changeSet: ChangeSet, options: DecodeOptions, 
           const decoded = await decodeText(changeSet.format, text, limits, env, report, previous, true);
           tree = decoded;
           values = report.values;
-          // Mapped once the layer is published, on the next turn: its first change is decoded from its edits.
-          if (json) setImmediate(() => mapJsonText(decoded, documentBody(text), { values: report.values, left: report.left ?? 0 }, limits, env));
+          // Mapped once the layer is published, on the next turn: its first change is decoded from its edits. Not
+          // after the config closed: nothing will change.
+          if (json) {
+            const left = report.left ?? 0;
+            setImmediate(() => void (options.signal?.aborted !== true && mapJsonText(decoded, documentBody(text), { values: report.values, left }, limits, env)));
+          }
         }
         interned = true;
       }
