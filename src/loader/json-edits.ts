@@ -25,6 +25,11 @@ interface TextMap {
   /** What the layer's size budget had left once it was built (see `SizeBudget`), and how many values it holds. */
   readonly left: number;
   readonly values: number;
+  /**
+   * The most items of an array in the layer: a decode refuses an array of more items than its budget has left (each
+   * item is taken to cost at least a byte, and an empty string costs none), wherever the layer ends.
+   */
+  readonly longest: number;
   /** The limits it was decoded within. */
   readonly maxBytes: number;
   readonly maxValues: number | undefined;
@@ -102,6 +107,7 @@ function buildMap(tree: TreeObject, text: string, decoded: DecodedText, limits: 
   const names: (string | number)[] = [];
   // The objects and arrays open where the scan is: their index in `parents`, their node, how many members seen.
   const open: { id: number; node: Tree; array: boolean; count: number }[] = [];
+  let longest = 0;
   let at = skipSpace(text, 0);
   if (text.charCodeAt(at) !== OPEN_OBJECT) return undefined;
   parents.push(-1);
@@ -116,6 +122,7 @@ function buildMap(tree: TreeObject, text: string, decoded: DecodedText, limits: 
       // A key given twice, or a hostile one the decode dropped: members the tree does not hold one for each.
       const held = top.array ? (top.node as readonly Tree[]).length : countKeys(top.node as TreeObject);
       if (top.count !== held) return undefined;
+      if (top.array) longest = Math.max(longest, held);
       open.pop();
       at = afterValue(text, at + 1);
       continue;
@@ -169,6 +176,7 @@ function buildMap(tree: TreeObject, text: string, decoded: DecodedText, limits: 
     names,
     left: decoded.left,
     values: decoded.values,
+    longest,
     maxBytes: limits.maxBytes,
     maxValues: limits.maxValues,
   };
@@ -230,6 +238,7 @@ export function decodeEdits(previous: Tree, text: string, limits: DecodeLimits, 
   }
   let tree = previous;
   let left = map.left;
+  let grew = false;
   for (let k = 0; k < edited.length; k++) {
     const path = pathOf(map, edited[k]!);
     const was = leafOf(previous, path);
@@ -237,9 +246,12 @@ export function decodeEdits(previous: Tree, text: string, limits: DecodeLimits, 
     if (Object.is(was, value)) continue;
     // A leaf's key and its place cost what they did; its own cost is its length for a string, 1 otherwise.
     left += cost(was) - cost(value);
+    grew ||= cost(value) > cost(was);
     tree = setIn(tree, path, value);
   }
-  if (left < 0) return undefined;
+  // Over the budget, or an array entered with less left than it has items (see `longest`): left at least as much
+  // as the previous text did everywhere (nothing grew), or as much as the longest array has items at the end.
+  if (left < 0 || (grew && left < map.longest)) return undefined;
   maps.set(tree as TreeObject, { ...map, text, ...shifted(map, edited, newEnds), left });
   return { tree, values: map.values };
 }

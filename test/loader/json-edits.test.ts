@@ -185,6 +185,52 @@ describe('a JSON layer decoded from the edits of its text', () => {
     expect(decodeEdits(before, '{"a": "shirt", "b": 1}', { ...within, maxBytes: 41 }, undefined)).toBeUndefined();
   });
 
+  it('leaves to the whole decode a longer value that an array of empty strings after it is then refused for', async () => {
+    // An array is refused on entry when it has more items than the budget has left, each taken to cost at least a
+    // byte: an empty string costs nothing, so the layer may end within its budget and still be refused.
+    const within = { ...limits, maxBytes: 10 };
+    const before = await mapped('{"a": "xx", "b": ["", ""]}', undefined, within);
+    expect(isMapped(before)).toBe(true);
+    const longer = '{"a": "xxxx", "b": ["", ""]}';
+    expect((await whole(longer, before, within)).error).toMatchObject({ code: 'LIMIT' });
+    expect(decodeEdits(before, longer, within, undefined)).toBeUndefined();
+    // A value no longer than it was is taken: every array is entered with as much left as before.
+    expect(decodeEdits(before, '{"a": "yy", "b": ["", ""]}', within, undefined)?.tree).toEqual({ a: 'yy', b: ['', ''] });
+    expect(decodeEdits(before, '{"a": "xx", "b": ["", "z"]}', within, undefined)).toBeUndefined();
+  });
+
+  it('never takes a text the whole decode refuses, within a budget that is nearly spent', async () => {
+    // Arrays of short strings (empty ones cost nothing), budgets of what the first text takes and a little more.
+    const short = fc.string({ maxLength: 3, unit: fc.constantFrom('a', 'é') });
+    const item = fc.oneof(short, fc.constant(''), fc.integer());
+    const shape = fc.dictionary(fc.constantFrom('a', 'b', 'c', '0', '1'), fc.oneof(short, fc.array(item, { maxLength: 5 }), fc.dictionary(fc.constantFrom('x', 'y'), fc.array(item, { maxLength: 4 }))), { minKeys: 1 });
+    let taken = 0;
+    await fc.assert(
+      fc.asyncProperty(shape, fc.nat({ max: 6 }), fc.array(fc.tuple(fc.nat(), short), { minLength: 1, maxLength: 3 }), async (value, slack, edits) => {
+        const text = JSON.stringify(value);
+        const report: DecodeReport = { values: 0 };
+        await decodeText('json', text, limits, undefined, report);
+        const within = { ...limits, maxBytes: limits.maxBytes - report.left! + slack };
+        const first = await whole(text, undefined, within);
+        fc.pre(first.tree !== undefined);
+        const before = await mapped(text, undefined, within);
+        const paths = leafPaths(before).filter((path) => typeof nodeAt(before, path) === 'string');
+        fc.pre(paths.length > 0);
+        let next: unknown = value;
+        for (const [pick, leaf] of edits) next = withLeaf(next, paths[pick % paths.length]!, leaf);
+        const edited = JSON.stringify(next);
+        const patched = decodeEdits(before, edited, within, undefined);
+        const expected = await whole(edited, before, within);
+        if (patched === undefined) return;
+        taken++;
+        expect(expected.error).toBeUndefined();
+        expect(deepEqual(patched.tree, expected.tree)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+    expect(taken).toBeGreaterThan(100);
+  });
+
   it('maps no text whose tree is not its parse as written, nor one ${VAR} is expanded in', async () => {
     for (const text of ['{"a": 1, "a": 2}', '{"__proto__": {"x": 1}, "b": 1}', '{"a": {"constructor": 1}}', '[1, 2]']) {
       const tree = await mapped(text);
