@@ -31,8 +31,7 @@ interface TextMap {
    */
   readonly longest: number;
   /** The limits it was decoded within. */
-  readonly maxBytes: number;
-  readonly maxValues: number | undefined;
+  readonly limits: DecodeLimits;
 }
 
 /** What a whole decode of a text found beside its tree. */
@@ -177,8 +176,7 @@ function buildMap(tree: TreeObject, text: string, decoded: DecodedText, limits: 
     left: decoded.left,
     values: decoded.values,
     longest,
-    maxBytes: limits.maxBytes,
-    maxValues: limits.maxValues,
+    limits: { maxBytes: limits.maxBytes, maxDepth: limits.maxDepth, maxValues: limits.maxValues },
   };
 }
 
@@ -194,7 +192,7 @@ function buildMap(tree: TreeObject, text: string, decoded: DecodedText, limits: 
  */
 export function decodeEdits(previous: Tree, text: string, limits: DecodeLimits, env: Environment | undefined): PatchedLayer | undefined {
   const map = typeof previous === 'object' && previous !== null ? maps.get(previous) : undefined;
-  if (map === undefined || map.maxBytes !== limits.maxBytes || map.maxValues !== limits.maxValues) return undefined;
+  if (map === undefined || !sameLimits(map.limits, limits)) return undefined;
   const old = map.text;
   const edited: number[] = [];
   const leaves: Tree[] = [];
@@ -254,6 +252,11 @@ export function decodeEdits(previous: Tree, text: string, limits: DecodeLimits, 
   if (left < 0 || (grew && left < map.longest)) return undefined;
   maps.set(tree as TreeObject, { ...map, text, ...shifted(map, edited, newEnds), left });
   return { tree, values: map.values };
+}
+
+/** Whether a text is decoded within the limits a map's text was: a text within others may be refused (a budget, a depth). */
+function sameLimits(mapped: DecodeLimits, limits: DecodeLimits): boolean {
+  return mapped.maxBytes === limits.maxBytes && mapped.maxDepth === limits.maxDepth && mapped.maxValues === limits.maxValues;
 }
 
 /** A leaf's share of a size budget (see `SizeBudget`), beside its key. */

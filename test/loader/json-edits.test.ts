@@ -183,6 +183,14 @@ describe('a JSON layer decoded from the edits of its text', () => {
     expect((await whole(over, before, within)).error).toBeDefined();
     // Limits other than those it was mapped within: decoded whole.
     expect(decodeEdits(before, '{"a": "shirt", "b": 1}', { ...within, maxBytes: 41 }, undefined)).toBeUndefined();
+    expect(decodeEdits(before, '{"a": "shirt", "b": 1}', { ...within, maxValues: 2 }, undefined)).toBeUndefined();
+  });
+
+  it('leaves to the whole decode a text decoded within a lower maxDepth than its map, which refuses it', async () => {
+    const before = await mapped('{"a": {"b": {"c": 1}}}');
+    const shallow = { ...limits, maxDepth: 2 };
+    expect((await whole('{"a": {"b": {"c": 2}}}', before, shallow)).error).toMatchObject({ code: 'LIMIT' });
+    expect(decodeEdits(before, '{"a": {"b": {"c": 2}}}', shallow, undefined)).toBeUndefined();
   });
 
   it('leaves to the whole decode a longer value that an array of empty strings after it is then refused for', async () => {
