@@ -1,6 +1,6 @@
 import { jsonEncoder } from '../encoders/json.ts';
 import type { Environment } from '../reader/expand.ts';
-import { countKeys, isObject, setIn, type Tree, type TreeObject } from '../reader/tree.ts';
+import { countKeys, freezeCopy, isObject, type Tree, type TreeObject } from '../reader/tree.ts';
 import type { DecodeLimits } from './decode-text.ts';
 
 /**
@@ -234,22 +234,38 @@ export function decodeEdits(previous: Tree, text: string, limits: DecodeLimits, 
     i = map.ends[leaf]!;
     j = to;
   }
-  let tree = previous;
+  // Each node on the way to an edited leaf is copied once, however many of its leaves changed: a copy costs one step a
+  // key, and an object of 30,000 keys copied again for each of 64 edits held the event loop for over a second.
+  const copies = new Map<number, Copy>();
+  const copyOf = (id: number): Copy => {
+    let copy = copies.get(id);
+    if (copy === undefined) {
+      const node = nodeOf(map, previous, id);
+      copy = Array.isArray(node) ? [...(node as readonly Tree[])] : { ...(node as TreeObject) };
+      copies.set(id, copy);
+      if (id > 0) put(copyOf(map.parents[id]!), map.names[id]!, copy);
+    }
+    return copy;
+  };
   let left = map.left;
   let grew = false;
   for (let k = 0; k < edited.length; k++) {
-    const path = pathOf(map, edited[k]!);
-    const was = leafOf(previous, path);
+    const holder = map.holders[edited[k]!]!;
+    const key = map.keys[edited[k]!]!;
+    const was = childOf(nodeOf(map, previous, holder), key);
     const value = leaves[k]!;
     if (Object.is(was, value)) continue;
     // A leaf's key and its place cost what they did; its own cost is its length for a string, 1 otherwise.
     left += cost(was) - cost(value);
     grew ||= cost(value) > cost(was);
-    tree = setIn(tree, path, value);
+    put(copyOf(holder), key, value);
   }
   // Over the budget, or an array entered with less left than it has items (see `longest`): left at least as much
   // as the previous text did everywhere (nothing grew), or as much as the longest array has items at the end.
   if (left < 0 || (grew && left < map.longest)) return undefined;
+  // Frozen with a large object's count of keys remembered, as a whole decode leaves it (see `countKeys`).
+  for (const [id, copy] of copies) freezeCopy(copy, nodeOf(map, previous, id));
+  const tree = copies.get(0) ?? previous;
   maps.set(tree as TreeObject, { ...map, text, ...shifted(map, edited, newEnds), left });
   return { tree, values: map.values };
 }
@@ -264,18 +280,22 @@ function cost(leaf: Tree | undefined): number {
   return typeof leaf === 'string' ? leaf.length : 1;
 }
 
-/** The leaf at `path` of a tree (the path leads to one: the map was made from that tree). */
-function leafOf(tree: Tree, path: readonly string[]): Tree | undefined {
-  let node: Tree | undefined = tree;
-  for (const segment of path) node = Array.isArray(node) ? (node as readonly Tree[])[Number(segment)] : (node as TreeObject)[segment];
-  return node;
+/** A node of a layer being copied on the way to its edited leaves. */
+type Copy = Tree[] | Record<string, Tree>;
+
+/** The object or array `id` of a map, in the tree it was made from. */
+function nodeOf(map: TextMap, tree: Tree, id: number): Tree {
+  return id === 0 ? tree : childOf(nodeOf(map, tree, map.parents[id]!), map.names[id]!);
 }
 
-/** The path of a leaf, from the top of the layer. */
-function pathOf(map: TextMap, leaf: number): string[] {
-  const path = [String(map.keys[leaf])];
-  for (let holder = map.holders[leaf]!; holder > 0; holder = map.parents[holder]!) path.push(String(map.names[holder]));
-  return path.reverse();
+/** A member of an object (by its key) or an item of an array (by its index). */
+function childOf(node: Tree, key: string | number): Tree {
+  return Array.isArray(node) ? (node as readonly Tree[])[key as number]! : (node as TreeObject)[key as string]!;
+}
+
+function put(copy: Copy, key: string | number, value: Tree): void {
+  if (Array.isArray(copy)) copy[key as number] = value;
+  else copy[key as string] = value;
 }
 
 /** The leaves' offsets in the new text: each edited leaf ends where its new value does, and what follows moves with it. */

@@ -285,6 +285,16 @@ function freezeCounted<T extends TreeObject>(node: T, count: number): T {
   return Object.freeze(node);
 }
 
+/**
+ * Freezes a shallow copy of a frozen node, its children frozen: the copy of an object has its keys, and the count of
+ * them remembered for it, so counting the copy's keys is one lookup as counting the node's was.
+ */
+export function freezeCopy<T extends Tree[] | Record<string, Tree>>(copy: T, of: Tree): T {
+  const known = typeof of === 'object' && of !== null ? frozenCounts.get(of) : undefined;
+  if (known !== undefined) frozenCounts.set(copy, known);
+  return Object.freeze(copy);
+}
+
 /** Freezes a node and everything below it; a frozen node is taken as frozen all the way down (as built here). */
 export function deepFreeze<T extends Tree | undefined>(node: T): T {
   if (typeof node !== 'object' || node === null || Object.isFrozen(node)) return node;

@@ -134,6 +134,30 @@ describe('a JSON layer decoded from the edits of its text', () => {
     expect(again?.tree).toEqual({ ...JSON.parse(edited), b: 'kept', d: 7 });
   });
 
+  it('takes 64 edits of the leaves of one large object and of the nodes below it, leaving the previous layer as it was', async () => {
+    const value = {
+      wide: Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`k${i}`, i])),
+      list: [1, { a: 'x', b: [true, false] }, 3],
+      kept: { deep: { er: 'same' } },
+    };
+    const text = JSON.stringify(value, null, 1);
+    const before = await mapped(text);
+    let next: unknown = value;
+    for (let i = 0; i < 60; i++) next = withLeaf(next, ['wide', `k${i * 10}`], `v${i}`);
+    for (const [path, leaf] of [[['list', '0'], 'one'], [['list', '1', 'a'], null], [['list', '1', 'b', '1'], 7], [['list', '2'], -0]] as const) {
+      next = withLeaf(next, path, leaf);
+    }
+    const edited = JSON.stringify(next, null, 1);
+    const patched = decodeEdits(before, edited, limits, undefined);
+    expect(patched).toBeDefined();
+    expect(deepEqual(patched!.tree, (await whole(edited, before)).tree)).toBe(true);
+    expect(deepEqual(before, JSON.parse(text) as Tree)).toBe(true);
+    const tree = patched!.tree as TreeObject;
+    expect(tree.kept).toBe((before as TreeObject).kept);
+    for (const node of [tree, tree.wide, tree.list, (tree.list as Tree[])[1], ((tree.list as Tree[])[1] as TreeObject).b]) expect(Object.isFrozen(node)).toBe(true);
+    expect(decodeEdits(tree, edited.replace('"v59"', '"w59"'), limits, undefined)?.tree).toMatchObject({ wide: { k590: 'w59', k591: 591 } });
+  });
+
   it('keeps the previous layer itself when every edit writes the same value again', async () => {
     const before = await mapped('{"a": 1, "b": {"c": 10}}');
     const patched = decodeEdits(before, '{"a": 1.0, "b": {"c": 1e1}}', limits, undefined);
