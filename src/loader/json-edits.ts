@@ -98,19 +98,24 @@ export function isMapped(tree: Tree): boolean {
 }
 
 function buildMap(tree: TreeObject, text: string, decoded: DecodedText, limits: DecodeLimits): TextMap | undefined {
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const holders: number[] = [];
-  const keys: (string | number)[] = [];
-  const parents: number[] = [];
-  const names: (string | number)[] = [];
+  // As many leaves, and as many objects and arrays, as the layer holds values at most: each list is allocated once at
+  // that size (a list grown a leaf at a time took 4 times the whole decode's time for a text of 250,000 numbers).
+  const most = decoded.values;
+  const starts = new Int32Array(most);
+  const ends = new Int32Array(most);
+  const holders = new Int32Array(most);
+  const keys = new Array<string | number>(most);
+  const parents = new Int32Array(most);
+  const names = new Array<string | number>(most);
+  let leaves = 0;
+  let nodes = 1;
   // The objects and arrays open where the scan is: their index in `parents`, their node, how many members seen.
   const open: { id: number; node: Tree; array: boolean; count: number }[] = [];
   let longest = 0;
   let at = skipSpace(text, 0);
-  if (text.charCodeAt(at) !== OPEN_OBJECT) return undefined;
-  parents.push(-1);
-  names.push('');
+  if (text.charCodeAt(at) !== OPEN_OBJECT || most < 1) return undefined;
+  parents[0] = -1;
+  names[0] = '';
   open.push({ id: 0, node: tree, array: false, count: 0 });
   at++;
   while (open.length > 0) {
@@ -148,31 +153,31 @@ function buildMap(tree: TreeObject, text: string, decoded: DecodedText, limits: 
     top.count++;
     if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
       const array = code === OPEN_ARRAY;
-      if (array ? !Array.isArray(child) : !isObject(child)) return undefined;
-      parents.push(top.id);
-      names.push(key);
-      open.push({ id: parents.length - 1, node: child!, array, count: 0 });
+      if ((array ? !Array.isArray(child) : !isObject(child)) || nodes + leaves === most) return undefined;
+      parents[nodes] = top.id;
+      names[nodes] = key;
+      open.push({ id: nodes++, node: child!, array, count: 0 });
       at++;
       continue;
     }
     if (typeof child === 'object' && child !== null) return undefined;
     const end = code === QUOTE ? stringEnd(text, at) : literalEnd(text, at);
-    if (end <= at) return undefined;
-    starts.push(at);
-    ends.push(end);
-    holders.push(top.id);
-    keys.push(key);
+    if (end <= at || nodes + leaves === most) return undefined;
+    starts[leaves] = at;
+    ends[leaves] = end;
+    holders[leaves] = top.id;
+    keys[leaves++] = key;
     at = afterValue(text, end);
   }
   if (skipSpace(text, at) !== text.length) return undefined;
   return {
     text,
-    starts: Int32Array.from(starts),
-    ends: Int32Array.from(ends),
-    holders: Int32Array.from(holders),
-    keys,
-    parents: Int32Array.from(parents),
-    names,
+    starts: starts.slice(0, leaves),
+    ends: ends.slice(0, leaves),
+    holders: holders.slice(0, leaves),
+    keys: keys.slice(0, leaves),
+    parents: parents.slice(0, nodes),
+    names: names.slice(0, nodes),
     left: decoded.left,
     values: decoded.values,
     longest,

@@ -271,6 +271,14 @@ describe('a JSON layer decoded from the edits of its text', () => {
     const env = { HOST: 'db' };
     expect(isMapped(await mapped('{"host": "${HOST}", "port": 1}', undefined, limits, env))).toBe(false);
     expect(isMapped(await mapped('{"host": "\\u0024{HOST}", "port": 1}', undefined, limits, env))).toBe(false);
+    // Nor one said to hold fewer values than it does (its map is allocated at that size).
+    const text = '{"a": [1, 2], "b": {"c": "d"}}';
+    const report: DecodeReport = { values: 0 };
+    const tree = await decodeText('json', text, limits, undefined, report, undefined, true);
+    mapJsonText(tree, text, { values: report.values - 1, left: report.left! }, limits, undefined);
+    expect(isMapped(tree)).toBe(false);
+    mapJsonText(tree, text, { values: report.values, left: report.left! }, limits, undefined);
+    expect(isMapped(tree)).toBe(true);
     // With no environment to expand from, such a text is read as written: mapped.
     expect(isMapped(await mapped('{"host": "${HOST}", "port": 1}'))).toBe(true);
     // A variable written into a mapped text by an edit is expanded: decoded whole.
