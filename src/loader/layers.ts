@@ -139,7 +139,9 @@ async function walkLayer<T>(large: boolean, start: (meter: Meter) => Walk<T>, si
 
 /** A change set's layer, decoded against the source's current layer (see `decodeLayer`). */
 function decodeLayerTree(entry: SourceEntry, changeSet: ChangeSet, options: LayerOptions, takesBytes: boolean): Promise<DecodedLayer> {
-  const mapsText = entry.source.watch !== undefined;
+  // A layer whose values are decrypted is built anew from the decoded tree, and decoded with no previous one: a map
+  // of its text would never be read.
+  const mapsText = entry.source.watch !== undefined && !options.decrypt;
   return decodeLayer(changeSet, { ...options, takesBytes, signal: entry.stop.signal, mapsText }, options.decrypt ? undefined : (entry.layer?.tree ?? undefined));
 }
 

@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { decodeLayer } from '../../src/loader/decode.ts';
 import { decodeText, type DecodeLimits, type DecodeReport } from '../../src/loader/decode-text.ts';
 import { decodeEdits, isMapped, mapJsonText } from '../../src/loader/json-edits.ts';
+import { createEntry, nextTicket, prepareCandidate } from '../../src/loader/layers.ts';
 import { deepEqual, isObject, type Tree, type TreeObject } from '../../src/reader/tree.ts';
-import { createChangeSet } from '../../src/sources/source.ts';
+import { generateKey, secretbox } from '../../src/secrets/index.ts';
+import { createChangeSet, type Source } from '../../src/sources/source.ts';
 
 const limits: DecodeLimits = { maxBytes: 1024 * 1024, maxDepth: 64 };
 
@@ -301,5 +303,21 @@ describe('a JSON layer decoded from the edits of its text', () => {
     const still = await decodeLayer(createChangeSet('file:b.json', 'json', '{"a": 1}'), { limits, env: undefined });
     await new Promise((resolve) => setImmediate(resolve));
     expect(isMapped(still.tree)).toBe(false);
+  });
+
+  it('maps no text once the config closed, nor one whose layer is decrypted (its tree is never decoded against)', async () => {
+    const stop = new AbortController();
+    const closing = await decodeLayer(createChangeSet('file:a.json', 'json', '{"a": 1}'), { limits, env: undefined, mapsText: true, signal: stop.signal });
+    stop.abort();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(isMapped(closing.tree)).toBe(false);
+    // A layer whose values are decrypted is decoded with no previous layer: a map of it would never be read.
+    const source: Source = { name: 'file:a.json', read: () => Promise.resolve(createChangeSet('file:a.json', 'json', '{"a": 1}')), watch: async function* () {} };
+    const entry = createEntry(source);
+    const options = { limits, env: undefined, decrypt: secretbox({ key: generateKey() }) };
+    const candidate = await prepareCandidate(entry, nextTicket(entry), createChangeSet('file:a.json', 'json', '{"a": 1}'), options);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(candidate?.layer.tree).toEqual({ a: 1 });
+    expect(isMapped(candidate!.layer.tree)).toBe(false);
   });
 });
