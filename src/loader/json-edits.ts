@@ -192,8 +192,8 @@ function buildMap(tree: TreeObject, text: string, decoded: DecodedText, limits: 
  * `JSON.parse` reads as that tree: everything else in it is the previous text, unchanged, and each new leaf is a
  * whole JSON value on its own, between the same neighbours. Undefined, for a whole decode, when `previous` has no
  * map, or the text differs in any other way (a key, a member added, spacing) or is not valid there, or a new leaf
- * is a number beyond a double's range, or the layer would be over its size budget: the whole decode then says so
- * as it always does.
+ * is a number beyond a double's range, or the layer would be over its size budget (or at its edge, see `longest`),
+ * or `limits` are not those the previous text was decoded within: the whole decode then says so as it always does.
  */
 export function decodeEdits(previous: Tree, text: string, limits: DecodeLimits, env: Environment | undefined): PatchedLayer | undefined {
   const map = typeof previous === 'object' && previous !== null ? maps.get(previous) : undefined;
@@ -298,6 +298,7 @@ function childOf(node: Tree, key: string | number): Tree {
   return Array.isArray(node) ? (node as readonly Tree[])[key as number]! : (node as TreeObject)[key as string]!;
 }
 
+/** Sets a member of an object's copy, or an item of an array's. */
 function put(copy: Copy, key: string | number, value: Tree): void {
   if (Array.isArray(copy)) copy[key as number] = value;
   else copy[key as string] = value;
