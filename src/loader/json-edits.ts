@@ -32,6 +32,11 @@ interface TextMap {
   readonly longest: number;
   /** The limits it was decoded within. */
   readonly limits: DecodeLimits;
+  /**
+   * Whether the text may hold a `${VAR}` (it writes `${` or a `\u` escape): one mapped with no environment to expand
+   * from. Its next text is decoded from its edits with none only; with one, `${VAR}` is expanded in a whole decode.
+   */
+  readonly variables: boolean;
 }
 
 /** What a whole decode of a text found beside its tree. */
@@ -73,11 +78,12 @@ const CLOSE_ARRAY = 0x5d;
 const maps = new WeakMap<object, TextMap>();
 
 /**
- * Whether a JSON text's strings are decoded as they are written: `${VAR}` is not expanded in it (see `decodeText`).
- * Only such a text is mapped, or decoded from its edits: a leaf read alone is then what a whole decode reads.
+ * Whether a JSON text may hold a `${VAR}`: it writes `${` or a `\u` escape (see `jsonEncoder`). Such a text is mapped,
+ * or decoded from its edits, only with no environment to expand from: a leaf read alone is then what a whole decode
+ * reads.
  */
-function literal(text: string, env: Environment | undefined): boolean {
-  return env === undefined || !jsonEncoder.mayHoldVariables!(text);
+function mayHoldVariables(text: string): boolean {
+  return jsonEncoder.mayHoldVariables!(text);
 }
 
 /**
@@ -87,8 +93,10 @@ function literal(text: string, env: Environment | undefined): boolean {
  * key dropped): those are decoded whole. `text` must be one that `JSON.parse` accepts.
  */
 export function mapJsonText(tree: Tree, text: string, decoded: DecodedText, limits: DecodeLimits, env: Environment | undefined): void {
-  if (!isObject(tree) || text.length > MAPPED_MOST || !literal(text, env)) return;
-  const map = buildMap(tree, text, decoded, limits);
+  if (!isObject(tree) || text.length > MAPPED_MOST) return;
+  const variables = mayHoldVariables(text);
+  if (variables && env !== undefined) return;
+  const map = buildMap(tree, text, decoded, limits, variables);
   if (map !== undefined) maps.set(tree, map);
 }
 
@@ -97,7 +105,7 @@ export function isMapped(tree: Tree): boolean {
   return typeof tree === 'object' && tree !== null && maps.has(tree);
 }
 
-function buildMap(tree: TreeObject, text: string, decoded: DecodedText, limits: DecodeLimits): TextMap | undefined {
+function buildMap(tree: TreeObject, text: string, decoded: DecodedText, limits: DecodeLimits, variables: boolean): TextMap | undefined {
   // As many leaves, and as many objects and arrays, as the layer holds values at most: each list is allocated once at
   // that size (a list grown a leaf at a time took 4 times the whole decode's time for a text of 250,000 numbers).
   const most = decoded.values;
@@ -182,6 +190,7 @@ function buildMap(tree: TreeObject, text: string, decoded: DecodedText, limits: 
     values: decoded.values,
     longest,
     limits: { maxBytes: limits.maxBytes, maxDepth: limits.maxDepth, maxValues: limits.maxValues },
+    variables,
   };
 }
 
@@ -197,7 +206,8 @@ function buildMap(tree: TreeObject, text: string, decoded: DecodedText, limits: 
  */
 export function decodeEdits(previous: Tree, text: string, limits: DecodeLimits, env: Environment | undefined): PatchedLayer | undefined {
   const map = typeof previous === 'object' && previous !== null ? maps.get(previous) : undefined;
-  if (map === undefined || !sameLimits(map.limits, limits)) return undefined;
+  if (map === undefined || !sameLimits(map.limits, limits) || (map.variables && env !== undefined)) return undefined;
+  let variables = map.variables;
   const old = map.text;
   const edited: number[] = [];
   const leaves: Tree[] = [];
@@ -222,9 +232,11 @@ export function decodeEdits(previous: Tree, text: string, limits: DecodeLimits, 
     const to = text.charCodeAt(from) === QUOTE ? stringEnd(text, from) : literalEnd(text, from);
     if (to <= from) return undefined;
     const written = text.slice(from, to);
-    // The mapped text holds neither `${` nor `\u`, and a leaf cannot start or end one with its neighbours: the new
-    // text holds one only if a new leaf does.
-    if (!literal(written, env)) return undefined;
+    // A leaf cannot start or end a `${` or a `\u` with its neighbours: the new text holds one only where the mapped
+    // text did (decoded here with no environment only, see `variables`) or a new leaf does.
+    const holds = mayHoldVariables(written);
+    if (holds && env !== undefined) return undefined;
+    variables ||= holds;
     let value: unknown;
     try {
       value = JSON.parse(written);
@@ -271,7 +283,7 @@ export function decodeEdits(previous: Tree, text: string, limits: DecodeLimits, 
   // Frozen with a large object's count of keys remembered, as a whole decode leaves it (see `countKeys`).
   for (const [id, copy] of copies) freezeCopy(copy, nodeOf(map, previous, id));
   const tree = copies.get(0) ?? previous;
-  maps.set(tree as TreeObject, { ...map, text, ...shifted(map, edited, newEnds), left });
+  maps.set(tree as TreeObject, { ...map, text, ...shifted(map, edited, newEnds), left, variables });
   return { tree, values: map.values };
 }
 

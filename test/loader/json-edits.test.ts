@@ -288,6 +288,32 @@ describe('a JSON layer decoded from the edits of its text', () => {
     expect(decodeEdits(before, '{"host": "${HOST}", "port": 1}', limits, env)).toBeUndefined();
   });
 
+  it('expands ${VAR} as the whole decode does in a text mapped with no environment and decoded with one', async () => {
+    const env = { HOST: 'db' };
+    for (const text of ['{"host": "${HOST}", "port": 1}', '{"host": "\\u0024{HOST}", "port": 1}']) {
+      const before = await mapped(text);
+      expect(isMapped(before), text).toBe(true);
+      const edited = text.replace('1', '2');
+      const expected = await decodeText('json', edited, limits, env, undefined, before, true);
+      expect(expected).toEqual({ host: 'db', port: 2 });
+      expect(decodeEdits(before, edited, limits, env)?.tree ?? expected).toEqual(expected);
+    }
+    // A variable an edit wrote with no environment is in the text mapped from then on.
+    const plain = await mapped('{"a": "x", "b": 1}');
+    const carried = decodeEdits(plain, '{"a": "${HOST}", "b": 1}', limits, undefined)!.tree;
+    expect(carried).toEqual({ a: '${HOST}', b: 1 });
+    const edited = '{"a": "${HOST}", "b": 2}';
+    expect(decodeEdits(carried, edited, limits, env)?.tree ?? 'whole').toBe('whole');
+    expect(decodeEdits(carried, edited, limits, undefined)?.tree).toEqual({ a: '${HOST}', b: 2 });
+    // The loader: a source of one's own may say of one change set that it is literal (createChangeSet's `expand`),
+    // and not of the next.
+    const options = { limits, env, mapsText: true };
+    const first = await decodeLayer(createChangeSet('mine', 'json', '{"host": "${HOST}", "port": 1}', 0, undefined, false), options);
+    await new Promise((resolve) => setImmediate(resolve));
+    const next = await decodeLayer(createChangeSet('mine', 'json', '{"host": "${HOST}", "port": 2}'), options, first.tree);
+    expect(next.tree).toEqual({ host: 'db', port: 2 });
+  });
+
   it('is what the loader decodes a watched JSON source with, once its first layer is mapped', async () => {
     const options = { limits, env: undefined, mapsText: true };
     const first = await decodeLayer(createChangeSet('file:a.json', 'json', '\ufeff{"a": {"b": 1}, "c": [1]}'), options);
