@@ -27,8 +27,8 @@ export interface EnvSourceOptions extends SourceOptions {
   /**
    * Variables with this suffix name a file holding the value, as Docker's official images read them:
    * `DB_PASSWORD_FILE=/run/secrets/db` gives `db.password` the file's content (a regular file of at most 1 MiB of
-   * UTF-8 text, one trailing newline dropped), a secret never printed. The files are followed: a rewrite, or a
-   * secret volume's `..data` swap, publishes the new value.
+   * UTF-8 text, a leading byte order mark and one trailing newline dropped), a secret never printed. The files are
+   * followed: a rewrite, or a secret volume's `..data` swap, publishes the new value.
    *
    * **Gotchas**: setting both `DB_PASSWORD` and `DB_PASSWORD_FILE` is an error, and so is a missing file; use it
    * with a prefix, so that only your own `_FILE` variables are read, not another program's.
@@ -185,7 +185,8 @@ async function readDotenv(file: Source, source: string, limits: ReadOptions | un
 
 /**
  * The value a `_FILE` variable names: its file's text, read through the file source that follows it, at most 1 MiB
- * of UTF-8, one trailing newline dropped. Errors name the variable and the file, never the content.
+ * of UTF-8, a leading byte order mark and one trailing newline dropped. Errors name the variable and the file, never
+ * the content.
  */
 async function readSecretFile(file: Source, variable: string, source: string, limits: ReadOptions | undefined): Promise<string> {
   const maxBytes = Math.min(SECRET_FILE_LIMITS.fileBytes, limits?.maxBytes ?? Infinity);

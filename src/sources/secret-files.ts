@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { open, readdir, readlink, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { documentBody, documentText } from '../encoders/document-text.ts';
 import { ConfigError } from '../errors.ts';
 import type { FlatEntry } from '../reader/keys.ts';
 import { readUpTo } from './read-file.ts';
@@ -43,15 +44,20 @@ export function secretFileSegments(directories: readonly string[], name: string,
   return [...directories, ...parts].filter((segment) => segment !== '');
 }
 
-/** The value a file's content gives: its UTF-8 text, one trailing line ending dropped. */
+/**
+ * The value a file's content gives: its text, UTF-8 (or UTF-16 after its byte order mark, as Windows PowerShell 5
+ * writes a redirected file, read as documents are: see `documentText`), a leading byte order mark dropped (Notepad
+ * writes one; it is no part of a password), then one trailing line ending dropped (Docker and Kubernetes secrets
+ * written with `echo` end with one). Only one of each: a second line ending, or a mark after the first, is the value's.
+ */
 export function secretFileValue(content: Uint8Array, file: string, source: string): string {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(content);
+    text = documentText(content);
   } catch {
     throw new ConfigError(`${file} is not UTF-8 text`, { code: 'DECODE', source, path: file });
   }
-  return withoutLineEnd(text);
+  return withoutLineEnd(documentBody(text));
 }
 
 /** A secret's text without the one line ending its writer (`echo`, an editor) added at the end. */

@@ -27,10 +27,10 @@ const SECRETS_DIR_OPTIONS = optionNames<SecretsDirSourceOptions>()('dir', 'separ
 
 /**
  * A directory of secret files, laid out the way Docker (`/run/secrets`) and Kubernetes secret volumes lay it out:
- * each regular file is a key, its content the value (one trailing newline dropped); nested directories nest, and a
- * file's name nests at dots and at `separator`. Every value is a secret, never printed. Hidden entries (`..data`,
- * `..2024_…`) are skipped, sizes are bounded, and the directory is followed: files added, changed or removed, and
- * a volume's `..data` link swapped.
+ * each regular file is a key, its content the value (a leading byte order mark and one trailing newline dropped);
+ * nested directories nest, and a file's name nests at dots and at `separator`. Every value is a secret, never
+ * printed. Hidden entries (`..data`, `..2024_…`) are skipped, sizes are bounded, and the directory is followed:
+ * files added, changed or removed, and a volume's `..data` link swapped.
  */
 export function secretsDirSource(dirOrOptions: string | UrlLike | SecretsDirSourceOptions): Source {
   const asked = typeof dirOrOptions === 'string' || isUrl(dirOrOptions) ? { dir: dirOrOptions } : dirOrOptions;

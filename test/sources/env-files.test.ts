@@ -61,6 +61,17 @@ describe('envSource({ fileSuffix })', () => {
     expect([JSON.stringify(event), inspect(event, { depth: 10 })].join()).not.toMatch(/first|second/);
   });
 
+  it('drops a byte order mark at the start of the file, then its one trailing line ending', async () => {
+    const dir = await tempDir();
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    await writeFile(join(dir, 'db'), Buffer.concat([bom, Buffer.from('hunter2\r\n')]));
+    await writeFile(join(dir, 'token'), Buffer.concat([bom, Buffer.from('tok\n\n')]));
+    const config = await configOf({ env: { APP_DB_PASSWORD_FILE: join(dir, 'db'), APP_API_TOKEN_FILE: join(dir, 'token') } });
+    expect(config.get('db.password').string()).toBe('hunter2');
+    // One line ending is the writer's (`echo`); a second is the value's own, as without a mark.
+    expect(config.get('api.token').string()).toBe('tok\n');
+  });
+
   it('needs no file when no variable has the suffix, and reads plain variables as ever', async () => {
     const config = await configOf({ env: { APP_REGISTRY: 'mdns' } });
     expect(config.get('registry').string()).toBe('mdns');

@@ -75,9 +75,22 @@ describe('secret file names and contents', () => {
     ['\n', ''],
     ['', ''],
     ['  spaced  ', '  spaced  '],
-    ['\uFEFFbom', '\uFEFFbom'],
+    // A leading byte order mark (Notepad's) is dropped, then one line ending; a second mark, or one inside, is kept.
+    ['\uFEFFbom', 'bom'],
+    ['\uFEFFs3cret\r\n', 's3cret'],
+    ['\uFEFF\n', ''],
+    ['\uFEFF\uFEFFtwo', '\uFEFFtwo'],
+    ['in\uFEFFside\uFEFF', 'in\uFEFFside\uFEFF'],
   ])('%j reads as %j', (content, expected) => {
     expect(secretFileValue(new TextEncoder().encode(content), 'f', 'secrets')).toBe(expected);
+  });
+
+  it('reads UTF-16 after its byte order mark, as Windows PowerShell 5 redirects `echo s3cret > file`', () => {
+    const utf16le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('s3cret\r\n', 'utf16le')]);
+    expect(secretFileValue(utf16le, 'f', 'secrets')).toBe('s3cret');
+    expect(secretFileValue(Buffer.from(utf16le).subarray(2).swap16(), 'f', 'secrets')).not.toBe('s3cret');
+    const utf16be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('s3cret\n', 'utf16le').swap16()]);
+    expect(secretFileValue(utf16be, 'f', 'secrets')).toBe('s3cret');
   });
 
   it('refuses bytes that are not UTF-8, naming the file and not its content', () => {
