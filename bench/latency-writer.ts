@@ -16,6 +16,8 @@ export interface WriterRow {
 /** What the writer answers: when each value became visible (hrtime in ns, as decimal strings). */
 export interface WriterReport {
   written: string[];
+  /** When the call that made each value visible returned: the write's own time is the difference. */
+  returned: string[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -25,10 +27,12 @@ process.on('message', (row: WriterRow) => {
     const pattern = PATTERNS[row.pattern];
     if (!pattern) throw new Error(`no pattern ${row.pattern}`);
     const written: string[] = [];
+    const returned: string[] = [];
+    const now = () => String(process.hrtime.bigint());
     for (const [i, value] of row.values.entries()) {
       if (i > 0) await sleep(row.gap);
-      pattern.write(row.dir, render(row.template, value), i + 1, () => written.push(String(process.hrtime.bigint())));
+      pattern.write(row.dir, render(row.template, value), i + 1, () => written.push(now()), () => returned.push(now()));
     }
-    process.send?.({ written } satisfies WriterReport);
+    process.send?.({ written, returned } satisfies WriterReport);
   })();
 });

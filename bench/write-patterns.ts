@@ -10,8 +10,9 @@ export interface WritePattern {
   /**
    * Writes the `n`-th content (n from 1), calling `visible` just before the call that makes it visible at the path
    * (the write in place, the rename over it): a reader woken by that call may run before the writer returns from it.
+   * `returned` is called as that call returns: no reader can see the content before then.
    */
-  write(dir: string, text: string, n: number, visible: () => void): void;
+  write(dir: string, text: string, n: number, visible: () => void, returned: () => void): void;
 }
 
 /** The file every pattern writes, and every reader reads. */
@@ -28,12 +29,13 @@ const dataSwap = (removeOld: boolean): WritePattern => ({
     symlinkSync('..v0', join(dir, '..data'));
     symlinkSync(`..data/${FILE}`, join(dir, FILE));
   },
-  write(dir, text, n, visible) {
+  write(dir, text, n, visible, returned) {
     mkdirSync(join(dir, `..v${n}`));
     writeFileSync(join(dir, `..v${n}`, FILE), text);
     symlinkSync(`..v${n}`, join(dir, '..data_tmp'));
     visible();
     renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+    returned();
     if (removeOld) rmSync(join(dir, `..v${n - 1}`), { recursive: true });
   },
 });
@@ -42,25 +44,28 @@ const dataSwap = (removeOld: boolean): WritePattern => ({
 export const PATTERNS: Record<string, WritePattern> = {
   'in place': {
     setup: plain,
-    write(dir, text, _n, visible) {
+    write(dir, text, _n, visible, returned) {
       visible();
       writeFileSync(join(dir, FILE), text);
+      returned();
     },
   },
   'renamed over': {
     setup: plain,
-    write(dir, text, _n, visible) {
+    write(dir, text, _n, visible, returned) {
       writeFileSync(join(dir, `${FILE}.tmp`), text);
       visible();
       renameSync(join(dir, `${FILE}.tmp`), join(dir, FILE));
+      returned();
     },
   },
   'deleted and created again': {
     setup: plain,
-    write(dir, text, _n, visible) {
+    write(dir, text, _n, visible, returned) {
       unlinkSync(join(dir, FILE));
       visible();
       writeFileSync(join(dir, FILE), text);
+      returned();
     },
   },
   '`..data` swapped, old directory removed': dataSwap(true),
