@@ -1,4 +1,10 @@
 /**
+ * How long a text whose last line has no line end is held back for (see `mayBeCut`): until the file has been quiet
+ * this long (no event, a modification time this old), it may be a write still under way.
+ */
+export const QUIET_MS = 100;
+
+/**
  * True when a document read from a file may be a write cut short yet decode: a text whose last line has no line
  * end, in a format where a cut document can still be valid. A YAML value cut mid-line (`port: 80` of `port: 8080`),
  * a TOML line, a `.env` line (a truncated password) all decode. A top-level JSON object cut anywhere does not (its

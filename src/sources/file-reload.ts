@@ -1,41 +1,20 @@
-import { linkSignals } from '../linked-signal.ts';
-import { sleep } from '../sleep.ts';
-import { isBlank, mayBeCut } from './cut-text.ts';
+import { isBlank, mayBeCut, QUIET_MS } from './cut-text.ts';
+import { createReadAhead, type AheadTarget } from './read-ahead.ts';
+import { createReadWaits } from './read-waits.ts';
 import type { ChangeSet } from './source.ts';
 
-/**
- * Waits `ms` between two reads of a file that changed while it was read, less if the signal aborts, and no longer
- * than the file's next change (a writer that finished is read at once).
- */
-export type ReadWait = (ms: number, signal: AbortSignal) => Promise<void>;
-
 /** What a reloader reads with and hands its results to. */
-export interface ReloadTarget {
-  /** Reads the file now; `wait` is how it waits between reads of a file that changes while it is read. */
-  read(wait: ReadWait): Promise<ChangeSet>;
+export interface ReloadTarget extends AheadTarget {
   /** A document read whole (not blank, not possibly cut): the target hands it on if it is news. */
   offer(changeSet: ChangeSet): void;
   /** A read that failed (reported once until a read succeeds again). */
   fail(error: unknown): void;
-  /**
-   * A document read ahead while the debounce runs, whole (as `offer` would take it): it is offered, as this very
-   * change set, when the debounce ends with no event since its read began; undefined when the one told before will
-   * not be. Without it, nothing is read ahead.
-   */
-  ahead?(changeSet: ChangeSet | undefined): void;
   /**
    * Whether the file is still the one a change set was read from, as far as a look at it tells (its identity, size
    * and change time): a change made just before the debounce ended may not have been told yet. Without it, a change
    * set read ahead is taken as it is.
    */
   unchanged?(changeSet: ChangeSet): boolean;
-  /**
-   * Whether reading ahead is worth its reads now; without it, always. A file decoded on a thread gains only its read
-   * by it, while a burst of events could have it read whole, and held, a few more times a window.
-   */
-  readsAhead?(): boolean;
-  /** Milliseconds to wait after the last event before reading; 0 reads on the same turn of the event loop. */
-  debounce: number;
 }
 
 /** Decides when a watched file is read again and what of it is handed on. */
@@ -52,21 +31,6 @@ export interface Reloader {
   /** Cancels every pending read; nothing is handed on afterwards. */
   stop(): void;
 }
-
-/**
- * How long a text whose last line has no line end is held back for (see `mayBeCut`): until the file has been quiet
- * this long (no event, a modification time this old), it may be a write still under way.
- */
-export const QUIET_MS = 100;
-
-/**
- * Reads ahead in one debounce window at most: a write in place (emptied, then written) and a `..data` swap (the
- * swap, then the watch moved) take two; a burst of writes is read once more when its window ends, as before.
- */
-export const AHEAD_READS = 3;
-
-// A read ahead does not wait for a writer to finish: a file still changing is read when the debounce ends.
-const noWait: ReadWait = () => Promise.reject(new Error('a file read ahead is not waited for'));
 
 /**
  * The reading half of a file source's watch. Events arriving together cost one read (at debounce 0, on the
@@ -91,44 +55,17 @@ export function createReloader(target: ReloadTarget): Reloader {
   let failure: string | undefined;
   // Events (and moves of the watch) seen: a read ahead that began at the count still current read after them all.
   let events = 0;
-  let aheadQueued: NodeJS.Immediate | undefined;
-  let aheadReads = 0;
-  let readingAhead = false;
-  let readAhead: { changeSet: ChangeSet; events: number } | undefined;
-  // The waits of the read under way, each ended by the next change.
-  const waits = new Set<AbortController>();
-  // A change that came while the read under way was reading, not waiting (a file over 1 MiB is read
-  // asynchronously): its next wait would otherwise wait for a change already made.
-  let changedWhileReading = false;
-  const wait: ReadWait = async (ms, signal) => {
-    if (signal.aborted) return;
-    if (changedWhileReading) {
-      changedWhileReading = false;
-      return;
-    }
-    // Linked, not AbortSignal.any: a source makes such waits for its whole life (test/reliability/read-waits.test.ts).
-    const waking = new AbortController();
-    const linked = linkSignals([signal, waking.signal]);
-    waits.add(waking);
-    try {
-      await sleep(ms, linked.signal);
-    } finally {
-      waits.delete(waking);
-      linked.unlink();
-    }
-  };
-  const wake = () => {
-    if (reading && waits.size === 0) changedWhileReading = true;
-    for (const waking of waits) waking.abort();
-    waits.clear();
-  };
+  const waits = createReadWaits();
+  const ahead = createReadAhead(
+    target,
+    () => !stopped && timer !== undefined,
+    () => events,
+  );
 
   const run = () => {
     immediate = undefined;
     timer = undefined;
-    aheadReads = 0;
-    const found = readAhead;
-    readAhead = undefined;
+    const found = ahead.take();
     // A read under way began before the read ahead, or after it: either way it is followed, not overtaken. A file
     // changed so recently that its event has not been told yet is read again.
     if (found !== undefined && found.events === events && !reading && (target.unchanged?.(found.changeSet) ?? true)) {
@@ -138,41 +75,6 @@ export function createReloader(target: ReloadTarget): Reloader {
     if (found !== undefined) target.ahead?.(undefined);
     void reload();
   };
-
-  /** Reads ahead on the check phase after an event, while the debounce runs. */
-  function queueAhead(): void {
-    if (target.ahead === undefined || target.debounce === 0 || aheadReads >= AHEAD_READS || target.readsAhead?.() === false) return;
-    aheadQueued ??= setImmediate(() => void readAheadNow());
-  }
-
-  /** Drops what was read ahead: an event came after its read began. */
-  function dropAhead(): void {
-    if (readAhead === undefined) return;
-    readAhead = undefined;
-    target.ahead?.(undefined);
-  }
-
-  async function readAheadNow(): Promise<void> {
-    aheadQueued = undefined;
-    if (stopped || timer === undefined || readingAhead) return;
-    aheadReads++;
-    const began = events;
-    readingAhead = true;
-    let changeSet: ChangeSet;
-    try {
-      changeSet = await target.read(noWait);
-    } catch {
-      // Read again, and reported if it fails again, when the debounce ends.
-      return;
-    } finally {
-      readingAhead = false;
-    }
-    if (stopped || timer === undefined || began !== events) return;
-    // What the read when the debounce ends would not offer at once is left to it.
-    if (isBlank(changeSet.data) || (mayBeCut(changeSet.format, changeSet.data) && Date.now() - changeSet.timestamp < QUIET_MS)) return;
-    readAhead = { changeSet, events: began };
-    target.ahead?.(changeSet);
-  }
 
   /** Offers a document read whole, as a read that succeeded does. */
   function take(changeSet: ChangeSet): void {
@@ -203,9 +105,9 @@ export function createReloader(target: ReloadTarget): Reloader {
     let changeSet: ChangeSet;
     const quietNow = settled;
     settled = false;
-    changedWhileReading = false;
+    waits.begin();
     try {
-      changeSet = await target.read(wait);
+      changeSet = await target.read(waits.wait);
     } catch (error) {
       const seen = describe(error);
       if (stopped || seen === failure) return;
@@ -235,14 +137,14 @@ export function createReloader(target: ReloadTarget): Reloader {
     changed() {
       if (stopped) return;
       // A read waiting for a writer to finish reads again now: this is the writer's next step.
-      wake();
+      waits.wake(reading);
       events++;
       if (target.debounce === 0) immediate ??= setImmediate(run);
       else {
-        dropAhead();
+        ahead.drop();
         clearTimeout(timer);
         timer = setTimeout(run, target.debounce);
-        queueAhead();
+        ahead.queue();
       }
     },
     reload() {
@@ -254,18 +156,17 @@ export function createReloader(target: ReloadTarget): Reloader {
       else if (timer !== undefined) {
         // A change made after the read ahead began and before the watch moved was not told: read ahead again.
         events++;
-        dropAhead();
-        queueAhead();
+        ahead.drop();
+        ahead.queue();
       }
     },
     stop() {
       stopped = true;
-      wake();
+      waits.wake(reading);
       clearTimeout(timer);
       clearTimeout(quiet);
       if (immediate) clearImmediate(immediate);
-      if (aheadQueued) clearImmediate(aheadQueued);
-      readAhead = undefined;
+      ahead.stop();
     },
   };
 }

@@ -9,7 +9,8 @@ import type { Encoders } from '../encoders/user.ts';
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
 import { sleep } from '../sleep.ts';
-import { createReloader, type ReadWait } from './file-reload.ts';
+import { createReloader } from './file-reload.ts';
+import type { ReadWait } from './read-waits.ts';
 import { platformFileWatcher, type FileWatcher } from './file-watch.ts';
 import { isMissing, matchesFile, otherThanFile, withRegularFile } from './read-file.ts';
 import {

@@ -5,7 +5,7 @@ import { createChannel } from '../channel.ts';
 import { ConfigError } from '../errors.ts';
 import { unflatten } from '../reader/keys.ts';
 import { untilDirectory, watchDirectory, type DirectoryListener, type DirectorySubscription } from './directory-watch.ts';
-import { QUIET_MS } from './file-reload.ts';
+import { QUIET_MS } from './cut-text.ts';
 import { dataLinkTarget, readSecretFiles, type SecretFilesReading } from './secret-files.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
 import { checkOptionNames, checkPath, delayOption, isUrl, optionNames } from '../option-checks.ts';

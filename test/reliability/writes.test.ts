@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { createConfig, fileSource, type Config } from '../../src/index.ts';
 import { eventually } from '../helpers/events.ts';
 import { tempDir } from '../helpers/files.ts';
-import { QUIET_MS } from '../../src/sources/file-reload.ts';
+import { QUIET_MS } from '../../src/sources/cut-text.ts';
 import { figure } from './figures.ts';
 
 const configs: Config<unknown>[] = [];

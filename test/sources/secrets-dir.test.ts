@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, createConfig, secretsDirSource, type ChangeEvent, type Config } from '../../src/index.ts';
-import { QUIET_MS } from '../../src/sources/file-reload.ts';
+import { QUIET_MS } from '../../src/sources/cut-text.ts';
 import { readSecretFiles, SECRET_FILE_LIMITS, secretFileSegments, secretFileValue } from '../../src/sources/secret-files.ts';
 import { eventually, settle } from '../helpers/events.ts';
 import { foreignUrl, tempDir } from '../helpers/files.ts';
