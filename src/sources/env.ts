@@ -5,6 +5,7 @@ import { envKeyToSegments, unflatten } from '../reader/keys.ts';
 import { fileSource } from './file.ts';
 import { fileText } from './read-file.ts';
 import { SECRET_FILE_LIMITS, secretFileValue } from './secret-files.ts';
+import { failuresThrown, failuresYielded, type WatchFailure } from './watch-failures.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type ReadOptions, type Source, type SourceOptions } from './source.ts';
 import { checkOptionNames, optionNames, stringList } from '../option-checks.ts';
 
@@ -108,23 +109,31 @@ export function envSource(options: EnvSourceOptions = {}): Source {
     return createChangeSet(name, 'object', unflatten(entries), Date.now(), origins);
   }
 
-  async function* follow(signal?: AbortSignal): AsyncGenerator<ChangeSet> {
+  async function* follow(signal?: AbortSignal): AsyncGenerator<ChangeSet | WatchFailure, void, undefined> {
     // Each file's own watcher only says "something changed"; the whole environment is read again. The files were
     // read through these same file sources: each watch yields what changed since, even before it was ready.
-    const iterators = [...followers, ...secretFiles.values()].map((follower) => follower.watch!(signal)[Symbol.asyncIterator]());
-    const pumps = iterators.map(async (iterator) => {
+    const sources = [...followers, ...secretFiles.values()];
+    const iterators = sources.map((follower) => follower.watch!(signal)[Symbol.asyncIterator]());
+    // A file whose watch ended (its watcher failed) is no longer followed: this watch ends once that failure is
+    // reported, so that it is created again with every file's. A failed read is reported and the watch goes on.
+    let lost = false;
+    const pumps = iterators.map(async (iterator, index) => {
       for (;;) {
         try {
           const { done } = await iterator.next();
-          if (done) return;
+          if (done) {
+            lost = true;
+            return;
+          }
           channel.push(await read());
         } catch (error) {
-          channel.fail(error);
+          // Only a watch's own failure is not a ConfigError (its start failed): it ends that watch.
+          channel.fail(error instanceof ConfigError ? error : toConfigError(error, 'WATCH', sources[index]!.name));
         }
       }
     });
     try {
-      yield* channel.subscribe(signal);
+      yield* failuresYielded(channel.subscribe(signal), (error) => lost || (error instanceof ConfigError && error.code === 'WATCH'));
     } finally {
       await Promise.all(iterators.map((iterator) => iterator.return?.()));
       await Promise.allSettled(pumps);
@@ -135,7 +144,7 @@ export function envSource(options: EnvSourceOptions = {}): Source {
     name,
     optional: options.optional,
     read,
-    ...(files.length > 0 || suffix !== undefined ? { watch: (signal?: AbortSignal) => follow(signal) } : {}),
+    ...(files.length > 0 || suffix !== undefined ? { watch: (signal?: AbortSignal) => failuresThrown(follow(signal)) } : {}),
     async close() {
       channel.end();
       await Promise.all([...followers, ...secretFiles.values()].map(async (follower) => follower.close?.()));

@@ -2,6 +2,7 @@ import { isBlank, mayBeCut, QUIET_MS } from './cut-text.ts';
 import { createReadAhead, type AheadTarget } from './read-ahead.ts';
 import { createReadWaits } from './read-waits.ts';
 import type { ChangeSet } from './source.ts';
+import { failureKey } from './watch-failures.ts';
 
 /** What a reloader reads with and hands its results to. */
 export interface ReloadTarget extends AheadTarget {
@@ -109,7 +110,7 @@ export function createReloader(target: ReloadTarget): Reloader {
     try {
       changeSet = await target.read(waits.wait);
     } catch (error) {
-      const seen = describe(error);
+      const seen = failureKey(error);
       if (stopped || seen === failure) return;
       failure = seen;
       target.fail(error);
@@ -169,9 +170,4 @@ export function createReloader(target: ReloadTarget): Reloader {
       ahead.stop();
     },
   };
-}
-
-function describe(error: unknown): string {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return `${String(code)}:${String(message)}`;
 }

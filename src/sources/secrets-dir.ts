@@ -7,6 +7,7 @@ import { unflatten } from '../reader/keys.ts';
 import { untilDirectory, watchDirectory, type DirectoryListener, type DirectorySubscription } from './directory-watch.ts';
 import { QUIET_MS } from './cut-text.ts';
 import { dataLinkTarget, readSecretFiles, type SecretFilesReading } from './secret-files.ts';
+import { failureKey, failuresThrown, failuresYielded, type WatchFailure } from './watch-failures.ts';
 import { applyWatchOption, createChangeSet, type ChangeSet, type Source, type SourceOptions } from './source.ts';
 import { checkOptionNames, checkPath, delayOption, isUrl, optionNames } from '../option-checks.ts';
 
@@ -61,7 +62,7 @@ export function secretsDirSource(dirOrOptions: string | UrlLike | SecretsDirSour
     }
   }
 
-  async function* follow(signal?: AbortSignal): AsyncGenerator<ChangeSet> {
+  async function* follow(signal?: AbortSignal): AsyncGenerator<ChangeSet | WatchFailure, void, undefined> {
     // Ended by the caller's signal, by close(), or by the consumer leaving the loop.
     const ended = new AbortController();
     const stopped = AbortSignal.any([ended.signal, closing.signal, ...(signal ? [signal] : [])]);
@@ -74,6 +75,9 @@ export function secretsDirSource(dirOrOptions: string | UrlLike | SecretsDirSour
     let trailing: NodeJS.Timeout | undefined;
     let quiet: NodeJS.Timeout | undefined;
     let reading = Promise.resolve();
+    // The failure last reported: one write is read up to three times (its event, chokidar's trailing look, the quiet
+    // rule), and a fault is reported once until a reading succeeds.
+    let failure: string | undefined;
 
     /** `held`: the newest change time of a reading held back QUIET_MS ago; unchanged since, the files are quiet. */
     const reread = (held?: number) => {
@@ -81,6 +85,7 @@ export function secretsDirSource(dirOrOptions: string | UrlLike | SecretsDirSour
         if (stopped.aborted) return;
         try {
           const layer = await readLayer();
+          failure = undefined;
           // Closed while reading: no timer may outlive close() (its finally has already cleared them).
           if (stopped.aborted) return;
           // A file changed less than QUIET_MS ago may be one a writer is still rewriting in place (emptied, then
@@ -96,6 +101,9 @@ export function secretsDirSource(dirOrOptions: string | UrlLike | SecretsDirSour
           // have missed files written into it meanwhile.
           if (await watchOnly(layer.reading.directories)) schedule();
         } catch (error) {
+          const seen = failureKey(error);
+          if (seen === failure || stopped.aborted) return;
+          failure = seen;
           channel.fail(error);
         }
       });
@@ -140,7 +148,9 @@ export function secretsDirSource(dirOrOptions: string | UrlLike | SecretsDirSour
       if (!(await untilDirectory(root, stopped))) return;
       // Set up, then read once more: the directory may have changed between the first reading and the watches.
       reread();
-      yield* iterator;
+      // A watcher that failed ends the watch once reported, so that it is created again (after a backoff); a reading
+      // that failed is reported and the watch goes on.
+      yield* failuresYielded(iterator, (error) => error instanceof ConfigError && error.code === 'WATCH');
     } finally {
       ended.abort();
       clearTimeout(timer);
@@ -157,7 +167,7 @@ export function secretsDirSource(dirOrOptions: string | UrlLike | SecretsDirSour
     name,
     optional: options.optional,
     read: async () => (await readLayer()).changeSet,
-    watch: (signal) => follow(signal),
+    watch: (signal) => failuresThrown(follow(signal)),
     async close() {
       closing.abort();
       channel.end();

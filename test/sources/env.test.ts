@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createConfig, envSource, type Config, type EnvSourceOptions } from '../../src/index.ts';
-import { nextChange } from '../helpers/events.ts';
+import { createConfig, envSource, type Config, type ConfigError, type EnvSourceOptions } from '../../src/index.ts';
+import { nextChange, nextError, settle } from '../helpers/events.ts';
 import { tempDir } from '../helpers/files.ts';
 
 async function readEnv(options: EnvSourceOptions): Promise<unknown> {
@@ -105,5 +105,49 @@ describe('envSource .env files', () => {
     await writeFile(file, 'APP_GREETING=bonjour\n');
     expect((await change).changes).toMatchObject([{ path: 'greeting', previous: 'hello', current: 'bonjour' }]);
     expect(await readFile(file, 'utf8')).toContain('bonjour');
+  });
+
+  it('reports a bad write of a .env file once, and its watch goes on to the next good one', async () => {
+    const dir = await tempDir();
+    const file = join(dir, '.env');
+    await writeFile(file, 'APP_GREETING=hello\n');
+    const source = envSource({ file, strippedPrefix: 'APP', env: {} });
+    const config = await createConfig({ sources: [source] });
+    open.push(config);
+    const errors: ConfigError[] = [];
+    config.on('error', (error) => errors.push(error));
+    await settle(200);
+    const failed = nextError(config);
+    await writeFile(file, Buffer.from('APP_GREETING=\xff\n', 'latin1'));
+    expect(await failed).toMatchObject({ code: 'DECODE', source: `env:${file}` });
+    // Time for a watch ended by the failure to be created again and read the source (50 ms), as it was.
+    await settle(300);
+    const change = nextChange(config);
+    await writeFile(file, 'APP_GREETING=bonjour\n');
+    await change;
+    expect(config.get('greeting').string()).toBe('bonjour');
+    expect(errors).toHaveLength(1);
+  });
+
+  it("rejects one read of its watch for a bad write, and the watch's next read is the next good write", async () => {
+    const dir = await tempDir();
+    const file = join(dir, '.env');
+    await writeFile(file, 'A=1\n');
+    const source = envSource({ file, env: {} });
+    await source.read();
+    const watch = source.watch!()[Symbol.asyncIterator]();
+    try {
+      const first = watch.next();
+      await settle(200);
+      await writeFile(file, Buffer.from('A=\xff\n', 'latin1'));
+      await expect(first).rejects.toMatchObject({ code: 'DECODE' });
+      const second = watch.next();
+      await writeFile(file, 'A=2\n');
+      // An async generator that throws is finished: its next read was `done`, and the file no longer followed.
+      expect(await second).toMatchObject({ done: false, value: { data: { a: '2' } } });
+    } finally {
+      await watch.return?.();
+      await source.close?.();
+    }
   });
 });

@@ -272,6 +272,21 @@ describe('secretsDirSource follows the directory', () => {
     await eventually(() => expect(config.map()).toEqual({ a: '2' }));
   });
 
+  it('reports a file that is not text once, and goes on following the directory', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a'), '1');
+    const { config, errors } = await watched(dir);
+    await writeFile(join(dir, '.a.tmp'), Buffer.from([0x32, 0xff]));
+    await rename(join(dir, '.a.tmp'), join(dir, 'a'));
+    await eventually(() => expect(errors.map((error) => error.code)).toEqual(['DECODE']));
+    // Room for chokidar's trailing look and the quiet rule (each read the fault again) and for a watch that ended to be
+    // created again (it read the fault again, and again each backoff: 9 errors in 2 s).
+    await settle(400);
+    await writeFile(join(dir, 'a'), '2');
+    await eventually(() => expect(config.map()).toEqual({ a: '2' }));
+    expect(errors.map((error) => error.code)).toEqual(['DECODE']);
+  });
+
   it('publishes a file rewritten in place only once it has been quiet: a write under way is not taken for the value', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'password'), 'old');
