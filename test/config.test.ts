@@ -507,6 +507,30 @@ describe('load, sync, explain and the whole-tree reads', () => {
     expect(config.explain('nope')).toEqual({ path: 'nope', value: undefined, source: undefined, overridden: [] });
   });
 
+  it('explain() of a subtree names the objects merged into it apart from what it replaced whole', async () => {
+    const config = await make({
+      defaults: { db: { host: 'localhost', port: 1 }, a: { x: 1 } },
+      sources: [
+        memorySource({ db: { port: 2 }, a: 5 }, { name: 'file' }),
+        memorySource({ db: { user: 'u' }, a: { y: 2 } }, { name: 'env' }),
+      ],
+    });
+    const db = config.explain('db');
+    expect(db).toMatchObject({ value: { host: 'localhost', port: 2, user: 'u' }, source: 'env', merged: ['file', 'defaults'], overridden: [] });
+    // The number in between replaced the defaults' object, and the object above replaced the number.
+    expect(config.get('a').raw()).toEqual({ y: 2 });
+    expect(config.explain('a')).toMatchObject({
+      value: { y: 2 },
+      source: 'env',
+      merged: [],
+      overridden: [
+        { source: 'file', value: 5 },
+        { source: 'defaults', value: { x: 1 } },
+      ],
+    });
+    expect(config.explain('db.port')).not.toHaveProperty('merged');
+  });
+
   it('keeps every node of every snapshot frozen, shared layer parts included, and what explain hands out', async () => {
     const file = memorySource('{"a":{"deep":{"list":[{"x":1}]},"b":1},"only":{"here":{"z":[1,[2]]}}}', { format: 'json', name: 'json' });
     const config = await make({ defaults: { a: { b: 0, c: { d: 1 } } }, sources: [file, memorySource({ a: { b: 2 } })] });

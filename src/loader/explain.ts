@@ -19,8 +19,13 @@ export interface Explanation {
   readonly value: Tree | undefined;
   /** The source whose value won (for an object, the last source that contributed to it); undefined when missing. */
   readonly source: string | undefined;
-  /** The values it overrode, nearest first. */
+  /**
+   * The values it overrode, nearest first. For an object, what it replaced whole: the objects of other sources are
+   * merged into it (`merged`), down to the first source that held something else there.
+   */
   readonly overridden: readonly Overridden[];
+  /** For an object, the other sources whose objects at the path were merged into it, nearest first. */
+  readonly merged?: readonly string[] | undefined;
   /** For an object, the explanation of every leaf below it. */
   readonly leaves?: readonly Explanation[] | undefined;
 }
@@ -44,14 +49,21 @@ function explainLeaf(view: SnapshotView, segments: readonly string[], value: Tre
   if (value === undefined) return { path, value, source: undefined, overridden: [] };
   let source: string | undefined;
   const overridden: Overridden[] = [];
+  const merged: string[] = [];
+  // Layers merge in order, an object into an object: below the winner, objects are merged into it until a layer
+  // holds something else there, which the objects above replaced, as they replaced everything below it.
+  let merging = isObject(value);
   for (let i = view.layers.length - 1; i >= 0; i--) {
     const layer = view.layers[i]!;
     const held = getIn(layer.tree, segments);
     if (held === undefined) continue;
     if (source === undefined) source = sourceName(layer, segments);
+    else if (merging && isObject(held)) merged.push(sourceName(layer, segments));
     else overridden.push({ source: sourceName(layer, segments), value: deepFreeze(secrets.redact(held, segments)!) });
+    if (!isObject(held)) merging = false;
   }
-  return { path, value: deepFreeze(secrets.redact(value, segments)), source, overridden };
+  const explanation = { path, value: deepFreeze(secrets.redact(value, segments)), source, overridden };
+  return isObject(value) ? { ...explanation, merged } : explanation;
 }
 
 /** A layer's name, made precise by the origin of the path (or of its nearest ancestor) where the layer knows it. */
