@@ -105,6 +105,8 @@ export async function watchFrom(etcd: Etcd3, options: WatchFrom): Promise<void> 
     .prefix(options.keyPrefix)
     .startRevision((listed + 1n).toString())
     .watcher();
+  /** Whether etcd cancelled the watch itself (compacted past its start, or refused it): it has nothing to cancel. */
+  let cancelledByEtcd = false;
   try {
     await new Promise<void>((resolve, reject) => {
       let created = false;
@@ -148,11 +150,17 @@ export async function watchFrom(etcd: Etcd3, options: WatchFrom): Promise<void> 
         }
       });
       watcher.on('disconnected', (error: unknown) => end(error ?? new Error('disconnected')));
-      watcher.on('error', (error: unknown) => end(error));
+      // etcd3 emits 'error' only for a watch etcd cancelled, which it has already dropped.
+      watcher.on('error', (error: unknown) => {
+        cancelledByEtcd = true;
+        end(error);
+      });
     });
   } finally {
-    // etcd3's cancel waits for an answer that may never come (a watch the server cancelled, a dead connection).
-    // Its listeners stay (they ignore what comes after the end): a late 'error' with none would be thrown.
-    await withDeadline(watcher.cancel(), timeout, undefined, 'cancelling the etcd watch timed out').catch(() => {});
+    // etcd3's cancel of a watch etcd cancelled asks etcd again and waits for an answer that never comes: the next
+    // listing waited `timeout` (5 s by default) after each compaction past the watch's start. A dead connection
+    // may not answer either. Its listeners stay (they ignore what comes after the end): a late 'error' with none
+    // would be thrown.
+    if (!cancelledByEtcd) await withDeadline(watcher.cancel(), timeout, undefined, 'cancelling the etcd watch timed out').catch(() => {});
   }
 }
