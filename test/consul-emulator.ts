@@ -21,7 +21,10 @@ export type Fault =
   | { kind: 'delay'; ms: number } // answer late
   | { kind: 'zeroIndex' } // X-Consul-Index: 0
   | { kind: 'noIndex' } // no X-Consul-Index header
-  | { kind: 'answer'; status: number; contentType: string; body: string }; // KV reads answered with this, as a proxy in front might
+  | { kind: 'answer'; status: number; contentType: string; body: string } // KV reads answered with this, as a proxy in front might
+  | { kind: 'index'; index: number } // X-Consul-Index always this, whatever the answer holds (blocking as usual)
+  | { kind: 'status'; status: number; count: number } // the next `count` KV requests answered with this status, then none
+  | { kind: 'stallBody' }; // KV reads send their headers and half their body, then nothing more (the connection open)
 
 /** The emulator's handle. */
 export interface ConsulEmulator {
@@ -46,6 +49,8 @@ export interface ConsulEmulator {
   start(): Promise<void>;
   /** How many KV requests were answered, for checks on request rates. */
   readonly requests: number;
+  /** How many answers are held open now by a `hang` or `stallBody` fault. */
+  readonly hanging: number;
   /** Whether it listens (not stopped). */
   readonly listening: boolean;
   /** Every key under a prefix and its value, read directly. */
@@ -113,9 +118,18 @@ export async function startConsulEmulator(options: EmulatorOptions = {}): Promis
       'X-Consul-KnownLeader': 'true',
       'X-Consul-LastContact': '0',
     };
-    if (fault?.kind !== 'noIndex') headers['X-Consul-Index'] = fault?.kind === 'zeroIndex' ? '0' : String(at);
+    if (fault?.kind !== 'noIndex') headers['X-Consul-Index'] = fault?.kind === 'zeroIndex' ? '0' : fault?.kind === 'index' ? String(fault.index) : String(at);
+    const text = body === undefined ? '' : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+    if (fault?.kind === 'stallBody' && status === 200 && text.length > 1) {
+      // The whole length is promised; half of it comes.
+      res.writeHead(status, { ...headers, 'Content-Length': String(Buffer.byteLength(text)) });
+      res.write(Buffer.from(text).subarray(0, Math.floor(Buffer.byteLength(text) / 2)));
+      hanging.add(res);
+      res.on('close', () => hanging.delete(res));
+      return;
+    }
     res.writeHead(status, headers);
-    res.end(body === undefined ? '' : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
+    res.end(text);
   }
 
   function token(req: IncomingMessage, url: URL): string | undefined {
@@ -146,6 +160,12 @@ export async function startConsulEmulator(options: EmulatorOptions = {}): Promis
     }
     if (fault?.kind === 'error500') {
       send(res, 500, 'rpc error: injected fault', index);
+      return;
+    }
+    if (fault?.kind === 'status') {
+      const { status } = fault;
+      if (--fault.count <= 0) fault = undefined;
+      send(res, status, 'rpc error: injected fault', index);
       return;
     }
     if (fault?.kind === 'hang') {
@@ -398,6 +418,9 @@ export async function startConsulEmulator(options: EmulatorOptions = {}): Promis
     },
     get requests() {
       return requests;
+    },
+    get hanging() {
+      return hanging.size;
     },
     get listening() {
       return server?.listening === true;

@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.ts';
 import { checkOptionNames, delayOption, optionNames } from '../option-checks.ts';
 import { consulUrl } from './consul-address.ts';
 import { loadOptional } from '../optional.ts';
-import { normalizePrefix, type KvPair } from './kv.ts';
+import { normalizePrefix, samePairs, type KvPair } from './kv.ts';
 import { answerLimit, storeSource, type StoreClient } from './remote.ts';
 import { AnswerTooLarge, capAnswers } from './capped-agent.ts';
 import { DEFAULT_MAX_BYTES } from '../reader/budget.ts';
@@ -100,6 +100,8 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
           ? new (await import('node:https')).Agent({ ca: pem(tls?.ca), cert: pem(tls?.cert), key: pem(tls?.key), keepAlive: false })
           : new (await import('node:http')).Agent({ keepAlive: false }),
         () => answerLimit(maxBytes),
+        // An answer begun comes whole within a read's time between its bytes, also a blocking query's.
+        { stalledAfter: timeout },
       );
       return new ConsulClient({
         // The client takes baseUrl, though its types omit it.
@@ -150,6 +152,8 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
     },
     async follow(publish, fail, signal) {
       let index: bigint | undefined;
+      /** The keys last handed over, to tell a change the index does not show. */
+      let published: KvPair[] | undefined;
       let failures = 0;
       while (!signal.aborted) {
         let answer: Answer;
@@ -170,9 +174,12 @@ export function consulSource(options: ConsulSourceOptions = {}): Source {
         }
         failures = 0;
         // Unless the wait ran out with nothing new: an index that went back is a reset, this answer a full read, and
-        // the next query blocks from it.
-        if (index === undefined || answer.index !== index) {
+        // the next query blocks from it. An answer of other keys under the same index (an agent restored to another
+        // state at that index, a proxy caching the header) is news too: judged by the index alone, it was dropped,
+        // and every change after it while the index stayed put.
+        if (index === undefined || answer.index !== index || !samePairs(answer.pairs, published)) {
           index = answer.index;
+          published = answer.pairs;
           await publish(answer.pairs);
           // Without a usable index (a missing or zero X-Consul-Index) a query cannot block: poll instead of spinning.
           if (index === undefined) {

@@ -24,6 +24,21 @@ export interface KvPair {
   unreadable?: { readonly reason: string; readonly keyCut: boolean } | undefined;
 }
 
+/** Whether two reads of a store hold the same keys, in the same order, with the same values. */
+export function samePairs(a: readonly KvPair[], b: readonly KvPair[] | undefined): boolean {
+  if (!b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const [x, y] = [a[i]!, b[i]!];
+    if (x.key !== y.key || x.unreadable?.reason !== y.unreadable?.reason || !sameValue(x.value, y.value)) return false;
+  }
+  return true;
+}
+
+function sameValue(a: Uint8Array | string, b: Uint8Array | string): boolean {
+  if (typeof a === 'string' || typeof b === 'string') return typeof a === typeof b && a === b;
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
 /** The key with the prefix's leading and trailing slashes trimmed; `''` is the whole store. */
 export function normalizePrefix(prefix: string): string {
   // Trimmed by hand: `/\/+$/` tries every run of slashes to the end, and a long run costs its square.

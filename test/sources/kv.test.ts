@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
-import { kvTree, normalizePrefix, relativeKey } from '../../src/sources/kv.ts';
+import { kvTree, normalizePrefix, relativeKey, samePairs, type KvPair } from '../../src/sources/kv.ts';
 
 describe('KV key mapping', () => {
   it.each([
@@ -118,5 +118,30 @@ describe('KV key mapping', () => {
     expect(tree.doc).toEqual({ ok: 1 });
     expect(Object.keys(tree)).not.toContain('__proto__');
     expect(Object.keys(tree)).not.toContain('constructor');
+  });
+});
+
+describe('samePairs', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const a: KvPair[] = [
+    { key: 'p/a', value: bytes('1') },
+    { key: 'p/b', value: bytes('2') },
+  ];
+  it.each<[string, KvPair[] | undefined, boolean]>([
+    ['the same keys and bytes, in other arrays', [{ key: 'p/a', value: bytes('1') }, { key: 'p/b', value: bytes('2') }], true],
+    ['nothing read before', undefined, false],
+    ['a key fewer', [{ key: 'p/a', value: bytes('1') }], false],
+    ['another value of the same length', [{ key: 'p/a', value: bytes('1') }, { key: 'p/b', value: bytes('3') }], false],
+    ['another key', [{ key: 'p/a', value: bytes('1') }, { key: 'p/c', value: bytes('2') }], false],
+    ['the same bytes as text', [{ key: 'p/a', value: '1' }, { key: 'p/b', value: '2' }], false],
+    ['a value marked unreadable', [{ key: 'p/a', value: bytes('1') }, { key: 'p/b', value: bytes('2'), unreadable: { reason: 'not base64', keyCut: false } }], false],
+  ])('%s: %j', (_, b, expected) => {
+    expect(samePairs(a, b)).toBe(expected);
+  });
+
+  it('compares bytes that are views into a larger buffer by their own bytes', () => {
+    const whole = bytes('xx12yy');
+    expect(samePairs([{ key: 'k', value: whole.subarray(2, 4) }], [{ key: 'k', value: bytes('12') }])).toBe(true);
+    expect(samePairs([{ key: 'k', value: whole.subarray(1, 3) }], [{ key: 'k', value: bytes('12') }])).toBe(false);
   });
 });
