@@ -45,9 +45,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .addOption(new Option('--prefix <prefix>', 'the key prefix of the --consul or --etcd right before it'))
     .option('--secret <pattern...>', 'paths whose values are shown as [redacted] (database.password, **.token)')
     .option('--key-file <path>', 'keys (made by the keygen command, newest first) that open "enc:…" values; decrypted values are shown as [redacted]')
-    .option('--reveal', 'show secret values (decrypted ones, secret files, --secret paths) instead of [redacted]')
+    // The command reads no secret files (no secretsDirSource, no _FILE variables): the help names only what it redacts.
+    .option('--reveal', 'show secret values (decrypted ones, --secret paths) instead of [redacted]')
     .option('--json', 'print JSON for scripts')
-    .option('--timeout <duration>', `how long a store may take to answer (${DEFAULT_STORE_TIMEOUT / 1000}s, 500ms, 1m)`)
+    .option('--timeout <duration>', `how long a store may take to answer (default ${DEFAULT_STORE_TIMEOUT / 1000}s; 500ms, 1m, up to 1h)`)
     .addHelpText(
       'after',
       `
