@@ -55,6 +55,32 @@ describe('envSource mapping', () => {
   });
 });
 
+describe('envSource limits', () => {
+  it('refuses more variables than maxValues, and a name nesting deeper than maxDepth, before building the layer', async () => {
+    const env = Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`K${i}`, 'v']));
+    // The source itself refuses: before, it sorted and built every variable, and the config refused the layer after.
+    await expect(envSource({ env }).read(undefined, { maxValues: 1000 })).rejects.toMatchObject({ code: 'LIMIT', source: 'env' });
+    await expect(envSource({ env: { BIG: 'x'.repeat(2000) } }).read(undefined, { maxBytes: 1000 })).rejects.toMatchObject({ code: 'LIMIT', source: 'env' });
+    const deep = `${'A_'.repeat(500_000)}B`;
+    const error = await envSource({ env: { [deep]: 'secret' } }).read(undefined, { maxDepth: 64 }).then(
+      () => undefined,
+      (caught: unknown) => caught as ConfigError,
+    );
+    expect(error).toMatchObject({ code: 'LIMIT', source: 'env' });
+    expect(error!.message).toBe(`env: ${'A_'.repeat(32)}… nests more than 64 levels (maxDepth)`);
+    expect(error!.message).not.toContain('secret');
+  });
+
+  it('refuses nothing the layer would hold within the limits', async () => {
+    const nine = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`K${i}`, 'v']));
+    expect(Object.keys((await envSource({ env: nine }).read(undefined, { maxValues: 10 })).data as object)).toHaveLength(9);
+    const deepest = `${'A_'.repeat(63)}B`;
+    const config = await createConfig({ sources: [envSource({ env: { [deepest]: '1', OTHER: 'x'.repeat(100) } })], maxBytes: 1000 });
+    open.push(config);
+    expect(config.get([...Array<string>(63).fill('a'), 'b']).string()).toBe('1');
+  });
+});
+
 describe('envSource .env files', () => {
   it('reads .env files beneath the environment without touching process.env', async () => {
     const dir = await tempDir();
