@@ -46,8 +46,9 @@ export function capAnswers<A extends Agent>(agent: A, limit: () => number, optio
         received += chunk.byteLength;
         if (received > cap) return void socket.destroy(new AnswerTooLarge(cap));
         if (stalledAfter === undefined) return;
-        clearTimeout(stalled);
-        stalled = setTimeout(() => socket.destroy(new AnswerCut(`the answer stopped for more than ${stalledAfter} ms midway`)), stalledAfter);
+        // Armed by the answer's first bytes, moved on by each chunk after (a refresh, not a new timer a chunk).
+        if (stalled) stalled.refresh();
+        else stalled = setTimeout(() => socket.destroy(new AnswerCut(`the answer stopped for more than ${stalledAfter} ms midway`)), stalledAfter);
       });
       // Added before node:http's own listener, which sees an unfinished answer ended by the close but tells its
       // request nothing. The request is the socket's `_httpMessage` (node:http's name, unchanged since Node 0.x).
