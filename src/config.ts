@@ -25,6 +25,7 @@ import {
   type StandardSchemaV1,
   type Value,
 } from './reader/value.ts';
+import { issueMessage } from './reader/issue-message.ts';
 import type { Redactor } from './reader/secrets.ts';
 import type { Decrypter } from './secrets/envelope.ts';
 import { checkOptionNames, countOption, delayOption, optionNames, stringList } from './option-checks.ts';
@@ -317,8 +318,8 @@ export function currentView(config: object): SnapshotView {
 
 /**
  * Runs the config's schema on a candidate; a refusal names every issue's path and the source of the value. A
- * schema's message may quote the value it refused (valibot's do): where that value is or holds a secret, the
- * message is withheld.
+ * schema's message may quote the value it refused (valibot's do): where that value is or holds a secret, or where
+ * the message quotes a string of it, the message is withheld.
  */
 function checkSchema(schema: StandardSchemaV1, values: TreeObject, layers: readonly Layer[], secrets: Redactor): { output: unknown } | ConfigError {
   let result;
@@ -332,7 +333,7 @@ function checkSchema(schema: StandardSchemaV1, values: TreeObject, layers: reado
   const candidate = createView(createSnapshot(0, values, layers), layers);
   const issues: ConfigIssue[] = result.issues.map((issue) => {
     const segments = issueSegments(issue);
-    const message = holdsSecret(secrets, values, segments) ? WITHHELD : issue.message;
+    const message = holdsSecret(secrets, values, segments) ? WITHHELD : issueMessage(issue.message, getIn(values, segments));
     return { path: segments.join('.'), message, source: explainPath(candidate, segments).source };
   });
   const lines = issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}${issue.source ? ` (from ${issue.source})` : ''}`);

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, createChangeSet, createConfig, envSource, memorySource, type ChangeSet, type Config } from '../src/index.ts';
+import { ConfigError, createChangeSet, createConfig, envSource, memorySource, type ChangeSet, type Config, type StandardSchemaV1 } from '../src/index.ts';
 import { nextError, settle } from './helpers/events.ts';
 
 const open: Config<unknown>[] = [];
@@ -164,5 +164,63 @@ describe('secrets', () => {
     // The values themselves stay readable by the program.
     expect(config.get('database.password').string()).toBe('next-s3cret');
     expect(config.explain('registry').value).toBe('mdns');
+  });
+});
+
+describe("a schema's message that quotes the value it refused", () => {
+  it('is withheld, in a refused reload and in a read: valibot and arktype quote the value, zod does not', async () => {
+    const { object, number, picklist } = await import('valibot');
+    const { type } = await import('arktype');
+    const schemas: Record<string, StandardSchemaV1> = {
+      valibot: object({ db: object({ password: number() }), mode: picklist(['a', 'b']) }),
+      arktype: type({ db: { password: 'number' }, mode: "'a' | 'b'" }),
+      zod: z.object({ db: z.object({ password: z.number() }), mode: z.enum(['a', 'b']) }),
+    };
+    for (const [name, schema] of Object.entries(schemas)) {
+      const runtime = memorySource({ db: { password: 1 }, mode: 'a' }, { name: 'runtime' });
+      const config = await createConfig({ schema, sources: [runtime] });
+      open.push(config);
+      const error = nextError(config);
+      runtime.replace({ db: { password: 'hunter3"\\x' }, mode: 'zookeeper' });
+      const refused = await error;
+      expect(refused.code, name).toBe('VALIDATION');
+      expect(refused.message, name).not.toMatch(/hunter3|zookeeper/);
+      for (const issue of refused.issues ?? []) expect(issue.message, name).not.toMatch(/hunter3|zookeeper/);
+      expect(inspect(refused), name).not.toMatch(/hunter3|zookeeper/);
+      // A read validated by the same schema says as little.
+      const read = memorySource({ db: { password: 'hunter3"\\x' }, mode: 'zookeeper' });
+      const unchecked = await createConfig({ sources: [read] });
+      open.push(unchecked);
+      const scanned = (() => {
+        try {
+          return unchecked.scan(schema);
+        } catch (thrown) {
+          return thrown;
+        }
+      })();
+      expect(scanned, name).toBeInstanceOf(ConfigError);
+      expect((scanned as ConfigError).message, name).not.toMatch(/hunter3|zookeeper/);
+    }
+  });
+
+  it("keeps a message that quotes nothing of the value: the path, the schema's words and the source", async () => {
+    const { object, number } = await import('valibot');
+    const runtime = memorySource({ port: 1 }, { name: 'runtime' });
+    const config = await createConfig({ schema: object({ port: number() }), sources: [runtime] });
+    open.push(config);
+    const error = nextError(config);
+    runtime.replace({ port: true });
+    const refused = await error;
+    expect(refused.issues).toEqual([{ path: 'port', message: expect.stringMatching(/Expected number/), source: 'runtime' }]);
+  });
+});
+
+describe('scan(schema) on a value', () => {
+  it('takes an arktype type (a function with ~standard) as a schema, not as a default', async () => {
+    const { type } = await import('arktype');
+    const config = await createConfig({ sources: [memorySource({ server: { port: '8080' } })] });
+    open.push(config);
+    expect(config.get('server').scan(type({ port: 'string.numeric.parse' }))).toEqual({ port: 8080 });
+    expect(() => config.get('server').scan(type({ port: 'number' }))).toThrow(ConfigError);
   });
 });

@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.ts';
 import { isInt64, parseBool, parseDuration, parseFloat64, parseInt64 } from './convert.ts';
 import { formatPath, namesNothing, toSegments, type PathArgs } from './path.ts';
 import type { CheckArgs, ReadonlyDeep, TypeAt } from './paths.ts';
+import { issueMessage } from './issue-message.ts';
 import { cloneTree, getIn, isObject, sortedJson, type Tree } from './tree.ts';
 
 /** The Standard Schema interface (v1), enough of it to validate and read the result type. */
@@ -244,7 +245,7 @@ export function freezeOutput<T>(output: T): T {
 }
 
 function isStandardSchema(value: unknown): value is StandardSchemaV1 {
-  return typeof value === 'object' && value !== null && '~standard' in value;
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && '~standard' in value;
 }
 
 /** Runs a Standard Schema synchronously; throws a ConfigError if it validates asynchronously. */
@@ -264,7 +265,10 @@ export function runSchema<S extends StandardSchemaV1>(schema: S, input: unknown)
 export function validate<S extends StandardSchemaV1>(schema: S, input: unknown): StandardOutput<S> {
   const result = runSchema(schema, input);
   if (result.issues) {
-    const lines = result.issues.map((issue) => `${issueSegments(issue).join('.') || '(root)'}: ${issue.message}`);
+    const lines = result.issues.map((issue) => {
+      const segments = issueSegments(issue);
+      return `${segments.join('.') || '(root)'}: ${issueMessage(issue.message, getIn(input as Tree, segments))}`;
+    });
     throw new ConfigError(`invalid configuration: ${lines.join('; ')}`, { code: 'VALIDATION' });
   }
   return result.value;
