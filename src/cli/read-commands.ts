@@ -58,7 +58,7 @@ export function addReadCommands(program: Command, context: CommandContext): void
 
   program
     .command('watch [path]')
-    .description('print each change (time, version, path, previous → current, source) until interrupted')
+    .description('print each change (time, version, path, previous -> current, source) until interrupted')
     .action(async (path: string | undefined) => {
       const config = await context.open();
       const below = path ? path.split('.') : [];
