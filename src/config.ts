@@ -16,6 +16,7 @@ import { pathSegments, toSegments, type PathArgs, type Segment } from './reader/
 import type { CheckArgs, CheckPath, RootPath, TypeAt, TypeAtPath } from './reader/paths.ts';
 import { cloneTree, deepEqual, getIn, isObject, normalize, sortedJson, type Tree, type TreeObject } from './reader/tree.ts';
 import {
+  copyOutput,
   freezeOutput,
   issueSegments,
   outputValueOf,
@@ -148,7 +149,10 @@ export interface Config<Shape = Record<string, unknown>, Input = Shape> {
   map(): TreeObject;
   /** The whole tree as JSON with sorted keys. */
   bytes(): Uint8Array;
-  /** A deep, mutable copy of the whole tree; with a config schema, of its validated (and coerced) output. */
+  /**
+   * A deep, mutable copy of the whole tree; with a config schema, of its validated (and coerced) output, in which an
+   * instance a transform made (a URL, a client, a function) is that instance, not a copy.
+   */
   scan<T = Shape>(): T;
   /** The whole tree validated (and coerced) by a Standard Schema. */
   scan<S extends StandardSchemaV1>(schema: S): StandardOutput<S>;
@@ -290,7 +294,7 @@ export async function createConfig<T = Record<string, unknown>>(
     bytes: () => new TextEncoder().encode(sortedJson(view.snapshot.values)),
     scan: ((given?: StandardSchemaV1) => {
       if (given) return view.lookup([]).scan(given);
-      return schema ? structuredClone(view.validated) : cloneTree(view.snapshot.values);
+      return schema ? copyOutput(view.validated) : cloneTree(view.snapshot.values);
     }) as Config['scan'],
     snapshot: () => view.snapshot,
     explain: (...path: PathArgs) => explainPath(view, toSegments(path)),
@@ -329,7 +333,14 @@ function checkSchema(schema: StandardSchemaV1, values: TreeObject, layers: reado
     return toConfigError(error, 'VALIDATION');
   }
   // Frozen once here, so every read's value() can share it.
-  if (!result.issues) return { output: freezeOutput(result.value) };
+  if (!result.issues) {
+    try {
+      return { output: freezeOutput(result.value) };
+    } catch (error) {
+      // A getter or a proxy of the output threw: its message is the schema's code's, and may quote a value.
+      return new ConfigError("invalid configuration, not applied: the schema's output cannot be read (a getter or a proxy in it threw)", { code: 'VALIDATION', cause: error });
+    }
+  }
   const candidate = createView(createSnapshot(0, values, layers), layers);
   const issues: ConfigIssue[] = result.issues.map((issue) => {
     const segments = issueSegments(issue);

@@ -135,6 +135,60 @@ describe('validation with a Standard Schema', () => {
   });
 });
 
+describe("a schema's output", () => {
+  it('is copied by scan() without losing what a transform made: instances stay themselves, plain data is copied', async () => {
+    class Pool {
+      constructor(readonly size: number) {}
+    }
+    const handler = () => 'handled';
+    const output = z.object({
+      url: z.string().transform((text) => new URL(text)),
+      since: z.string().transform((text) => new Date(text)),
+      pool: z.number().transform((size) => new Pool(size)),
+      onError: z.any().default(() => handler),
+      tags: z.array(z.string()).transform((tags) => new Set(tags)),
+      nested: z.object({ port: z.coerce.number() }),
+    });
+    const config = await createConfig({ schema: output, sources: [memorySource({ url: 'http://db:5432/app', since: '2020-01-02', pool: 4, tags: ['a'], nested: { port: '80' } })] });
+    open.push(config);
+    // Before: structuredClone made the URL and the Pool `{}` and plain objects, and a function threw (DataCloneError).
+    const scanned = config.scan();
+    expect(scanned.url).toBeInstanceOf(URL);
+    expect(scanned.url.href).toBe('http://db:5432/app');
+    expect(scanned.pool).toBeInstanceOf(Pool);
+    expect(scanned.pool.size).toBe(4);
+    expect(scanned.onError).toBe(handler);
+    expect(scanned.since).toBeInstanceOf(Date);
+    expect(scanned.since.getTime()).toBe(Date.parse('2020-01-02'));
+    expect([...scanned.tags]).toEqual(['a']);
+    // Plain data and the values it can copy are the caller's own, mutable, and changing them changes nothing read.
+    scanned.nested.port = 1;
+    scanned.since.setTime(0);
+    scanned.tags.add('b');
+    expect(config.scan().nested.port).toBe(80);
+    expect(config.scan().since.getTime()).toBe(Date.parse('2020-01-02'));
+    expect([...config.scan().tags]).toEqual(['a']);
+    expect(Object.isFrozen(scanned)).toBe(false);
+  });
+
+  it('that cannot be read (a getter or a proxy that throws) refuses the configuration with a ConfigError', async () => {
+    const getter = z.object({ g: z.any().default(() => ({ get x() { throw new Error('boom'); } })) });
+    const trap = z.object({ p: z.any().default(() => new Proxy({}, { ownKeys() { throw new Error('trap'); } })) });
+    for (const hostile of [getter, trap] as z.ZodType[]) {
+      const error = await createConfig({ schema: hostile, sources: [memorySource({})] }).then(
+        (config) => {
+          open.push(config);
+          return undefined;
+        },
+        (caught: unknown) => caught,
+      );
+      // Before: the getter's own Error rejected createConfig.
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error).toMatchObject({ code: 'VALIDATION' });
+    }
+  });
+});
+
 describe('secrets', () => {
   it('never prints a secret: explain, printed changes and validation errors show [redacted] or nothing', async () => {
     const runtime = memorySource(

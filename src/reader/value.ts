@@ -244,6 +244,52 @@ export function freezeOutput<T>(output: T): T {
   return output;
 }
 
+/**
+ * A mutable copy of a schema's output for `scan()`: arrays and plain objects are copied, and so are the Dates, Maps,
+ * Sets and typed arrays in them; any other instance a transform made (a URL, a client, a function) is the same
+ * instance. `structuredClone` made a URL or a class's instance `{}` and threw on a function. A cycle stays a cycle.
+ */
+export function copyOutput<T>(output: T): T {
+  return copyOutputNode(output, new Map()) as T;
+}
+
+function copyOutputNode(value: unknown, copies: Map<object, unknown>): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const done = copies.get(value);
+  if (done !== undefined) return done;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    copies.set(value, out);
+    for (const item of value as unknown[]) out.push(copyOutputNode(item, copies));
+    return out;
+  }
+  if (value instanceof Date) return keep(copies, value, new Date(value.getTime()));
+  if (value instanceof Map) {
+    const out = keep(copies, value, new Map<unknown, unknown>());
+    for (const [key, item] of value as Map<unknown, unknown>) out.set(copyOutputNode(key, copies), copyOutputNode(item, copies));
+    return out;
+  }
+  if (value instanceof Set) {
+    const out = keep(copies, value, new Set<unknown>());
+    for (const item of value as Set<unknown>) out.add(copyOutputNode(item, copies));
+    return out;
+  }
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return keep(copies, value, (value as unknown as Uint8Array).slice());
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  const out = keep(copies, value, Object.create(prototype) as Record<string, unknown>);
+  for (const key of Object.keys(value)) {
+    // Defined, not assigned: an own `__proto__` key stays a key, never the copy's prototype.
+    Object.defineProperty(out, key, { value: copyOutputNode((value as Record<string, unknown>)[key], copies), writable: true, enumerable: true, configurable: true });
+  }
+  return out;
+}
+
+function keep<C>(copies: Map<object, unknown>, value: object, copy: C): C {
+  copies.set(value, copy);
+  return copy;
+}
+
 function isStandardSchema(value: unknown): value is StandardSchemaV1 {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && '~standard' in value;
 }
