@@ -1,5 +1,5 @@
-import type { Meter, Walk } from '../reader/slices.ts';
-import { countKeys, deepEqual, equalInSlices, isObject, type Tree, type TreeObject } from '../reader/tree.ts';
+import { UNFINISHED, UNMETERED, type Meter, type Walk } from '../reader/slices.ts';
+import { countKeys, equalInSlices, equalWithin, isObject, knownCount, type Tree, type TreeObject } from '../reader/tree.ts';
 
 /** One path whose value differs between two snapshots. */
 export interface TreeChange {
@@ -35,9 +35,21 @@ export function treesDiffer(previous: TreeObject, current: TreeObject): boolean 
 // listing them when `b` is frozen (see `countKeys`). Leaves, most of a tree, are compared without a call.
 
 function walk(a: TreeObject, b: TreeObject, segments: string[], out: TreeChange[]): void {
+  walkWithin(a, b, segments, out, UNMETERED);
+}
+
+/**
+ * `walk` as long as the meter lasts (see `slices.ts`): false when it ran out first, `out` and `segments` then as it
+ * found them. An object whose count of keys is known to be over what is left is not listed.
+ */
+function walkWithin(a: TreeObject, b: TreeObject, segments: string[], out: TreeChange[], meter: Meter): boolean {
+  if (knownCount(a) >= meter.left) return false;
+  const found = out.length;
+  const depth = segments.length;
   const keys = Object.keys(a);
   let shared = 0;
   for (let i = 0; i < keys.length; i++) {
+    if (--meter.left <= 0) return giveUp(out, found, segments, depth);
     const key = keys[i]!;
     const before = a[key];
     let after: Tree | undefined;
@@ -49,26 +61,44 @@ function walk(a: TreeObject, b: TreeObject, segments: string[], out: TreeChange[
     if (typeof before === 'object' && before !== null && typeof after === 'object' && after !== null) {
       if (!Array.isArray(before) && !Array.isArray(after)) {
         segments.push(key);
-        walk(before as TreeObject, after as TreeObject, segments, out);
+        if (!walkWithin(before as TreeObject, after as TreeObject, segments, out, meter)) return giveUp(out, found, segments, depth);
         segments.pop();
         continue;
       }
-      if (deepEqual(before, after)) continue;
+      const same = equalWithin(before, after, meter);
+      if (same === UNFINISHED) return giveUp(out, found, segments, depth);
+      if (same) continue;
     } else if (Object.is(before, after)) continue;
     out.push({ segments: pathTo(segments, key), previous: before, current: after });
   }
-  if (shared === countKeys(b)) return;
+  if (shared === countKeys(b)) return true;
   for (const key of Object.keys(b)) {
+    if (--meter.left <= 0) return giveUp(out, found, segments, depth);
     if (Object.hasOwn(a, key)) continue;
     const after = b[key];
     if (after !== undefined) out.push({ segments: pathTo(segments, key), previous: undefined, current: after });
   }
+  return true;
+}
+
+/** Forgets what an unfinished `walkWithin` found: false. */
+function giveUp(out: TreeChange[], found: number, segments: string[], depth: number): false {
+  out.length = found;
+  segments.length = depth;
+  return false;
 }
 
 function sameObjects(a: TreeObject, b: TreeObject): boolean {
+  return sameWithin(a, b, UNMETERED) === true;
+}
+
+/** `sameObjects` as long as the meter lasts (see `slices.ts`): `UNFINISHED` when it ran out first. */
+function sameWithin(a: TreeObject, b: TreeObject, meter: Meter): boolean | typeof UNFINISHED {
+  if (knownCount(a) >= meter.left) return UNFINISHED;
   const keys = Object.keys(a);
   let shared = 0;
   for (let i = 0; i < keys.length; i++) {
+    if (--meter.left <= 0) return UNFINISHED;
     const key = keys[i]!;
     const before = a[key];
     let after: Tree | undefined;
@@ -77,12 +107,14 @@ function sameObjects(a: TreeObject, b: TreeObject): boolean {
       shared++;
     }
     if (before === after) continue;
-    if (isObject(before) && isObject(after)) {
-      if (!sameObjects(before, after)) return false;
-    } else if (!deepEqual(before, after)) return false;
+    const same = isObject(before) && isObject(after) ? sameWithin(before, after, meter) : equalWithin(before, after, meter);
+    if (same !== true) return same;
   }
   if (shared === countKeys(b)) return true;
-  for (const key of Object.keys(b)) if (!Object.hasOwn(a, key) && b[key] !== undefined) return false;
+  for (const key of Object.keys(b)) {
+    if (--meter.left <= 0) return UNFINISHED;
+    if (!Object.hasOwn(a, key) && b[key] !== undefined) return false;
+  }
   return true;
 }
 
@@ -114,11 +146,12 @@ function* walkInSlices(a: TreeObject, b: TreeObject, segments: string[], out: Tr
     if (typeof before === 'object' && before !== null && typeof after === 'object' && after !== null) {
       if (!Array.isArray(before) && !Array.isArray(after)) {
         segments.push(key);
-        yield* walkInSlices(before as TreeObject, after as TreeObject, segments, out, meter);
+        if (!walkWithin(before as TreeObject, after as TreeObject, segments, out, meter)) yield* walkInSlices(before as TreeObject, after as TreeObject, segments, out, meter);
         segments.pop();
         continue;
       }
-      if (yield* equalInSlices(before, after, meter)) continue;
+      const same = equalWithin(before, after, meter);
+      if (same === UNFINISHED ? yield* equalInSlices(before, after, meter) : same) continue;
     } else if (Object.is(before, after)) continue;
     out.push({ segments: pathTo(segments, key), previous: before, current: after });
   }
@@ -145,8 +178,12 @@ function* sameInSlices(a: TreeObject, b: TreeObject, meter: Meter): Walk<boolean
     }
     if (before === after) continue;
     if (isObject(before) && isObject(after)) {
-      if (!(yield* sameInSlices(before, after, meter))) return false;
-    } else if (!(yield* equalInSlices(before, after, meter))) return false;
+      const same = sameWithin(before, after, meter);
+      if (same === false || (same === UNFINISHED && !(yield* sameInSlices(before, after, meter)))) return false;
+    } else {
+      const same = equalWithin(before, after, meter);
+      if (same === false || (same === UNFINISHED && !(yield* equalInSlices(before, after, meter)))) return false;
+    }
   }
   if (shared === countKeys(b)) return true;
   for (const key of Object.keys(b)) {

@@ -1,5 +1,5 @@
-import type { Meter, Walk } from './slices.ts';
-import { countKeys, deepEqual, equalInSlices, isObject, type Tree } from './tree.ts';
+import { UNFINISHED, type Meter, type Walk } from './slices.ts';
+import { countKeys, deepEqual, equalInSlices, equalWithin, isObject, type Tree } from './tree.ts';
 
 /**
  * Returns `next`, but with every subtree that equals the same path of `previous` replaced by the previous node
@@ -64,6 +64,43 @@ function sharedCopy(previous: Readonly<Record<string, Tree>>, next: Readonly<Rec
 }
 
 /**
+ * `intern` of an unfrozen `next` as long as the meter lasts (see `slices.ts`): `UNFINISHED` when it ran out first.
+ * What it took in place by then is equal to what it replaced, and is found shared by the next walk of the node.
+ */
+function internWithin(previous: Tree | undefined, next: Tree, meter: Meter): Tree | typeof UNFINISHED {
+  if (previous === next || previous === undefined) return next;
+  if (isObject(previous) && isObject(next)) {
+    if (Object.isFrozen(next)) return intern(previous, next);
+    let count = 0;
+    let differs = false;
+    const out = next as Record<string, Tree>;
+    for (const key in out) {
+      count++;
+      if (--meter.left <= 0) return UNFINISHED;
+      const child = out[key]!;
+      const before = Object.hasOwn(previous, key) ? previous[key] : undefined;
+      const kept =
+        before === undefined
+          ? child
+          : typeof child !== 'object' || child === null
+            ? Object.is(before, child)
+              ? before
+              : child
+            : internWithin(before, child, meter);
+      if (kept === UNFINISHED) return UNFINISHED;
+      if (kept !== child) out[key] = kept;
+      differs ||= kept !== before;
+    }
+    return !differs && count === countKeys(previous) ? previous : next;
+  }
+  if (Array.isArray(previous) && Array.isArray(next)) {
+    const same = equalWithin(previous, next, meter);
+    return same === UNFINISHED ? same : same ? previous : next;
+  }
+  return Object.is(previous, next) ? previous : next;
+}
+
+/**
  * `intern` in slices (see `slices.ts`), for a `next` that nothing else holds yet (a layer decoded off the event loop):
  * it takes the previous nodes in place, as `intern` does an unfrozen tree. A frozen node of `next` is interned whole.
  */
@@ -79,19 +116,23 @@ export function* internInSlices(previous: Tree | undefined, next: Tree, meter: M
       if (--meter.left <= 0) yield;
       const child = out[key]!;
       const before = Object.hasOwn(previous, key) ? previous[key] : undefined;
-      const kept =
+      let kept =
         before === undefined
           ? child
           : typeof child !== 'object' || child === null
             ? Object.is(before, child)
               ? before
               : child
-            : yield* internInSlices(before, child, meter);
+            : internWithin(before, child, meter);
+      if (kept === UNFINISHED) kept = yield* internInSlices(before, child, meter);
       if (kept !== child) out[key] = kept;
       differs ||= kept !== before;
     }
     return !differs && count === countKeys(previous) ? previous : next;
   }
-  if (Array.isArray(previous) && Array.isArray(next)) return (yield* equalInSlices(previous, next, meter)) ? previous : next;
+  if (Array.isArray(previous) && Array.isArray(next)) {
+    const same = equalWithin(previous, next, meter);
+    return (same === UNFINISHED ? yield* equalInSlices(previous, next, meter) : same) ? previous : next;
+  }
   return Object.is(previous, next) ? previous : next;
 }

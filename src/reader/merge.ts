@@ -1,4 +1,4 @@
-import type { Meter, Walk } from './slices.ts';
+import { UNFINISHED, UNMETERED, type Meter, type Walk } from './slices.ts';
 import { countKeys, deepFreeze, freezeInSlices, isEmpty, isObject, type Tree, type TreeObject } from './tree.ts';
 
 // A small merge of our own instead of deepmerge: deepmerge ≤ 4.3.1 re-parents its result to attacker data for
@@ -11,6 +11,11 @@ import { countKeys, deepFreeze, freezeInSlices, isEmpty, isObject, type Tree, ty
  * what was there, and an object replaces a scalar (Go Config's v6 rules).
  */
 export function mergeTrees(earlier: Tree, later: Tree, depth = 0): Tree {
+  return mergeWithin(earlier, later, UNMETERED, depth) as Tree;
+}
+
+/** `mergeTrees` as long as the meter lasts (see `slices.ts`): `UNFINISHED` when it ran out first. */
+function mergeWithin(earlier: Tree, later: Tree, meter: Meter, depth: number): Tree | typeof UNFINISHED {
   // Nothing is frozen here: `mergeLayers` freezes what its final result holds, once, so the parts of a layer that
   // a later layer supersedes are never walked to be frozen.
   if (!isObject(later) || !isObject(earlier)) return later;
@@ -34,18 +39,32 @@ export function mergeTrees(earlier: Tree, later: Tree, depth = 0): Tree {
   let out: Record<string, Tree> | undefined;
   for (const key in later) {
     count++;
+    if (--meter.left <= 0) return UNFINISHED;
     const next = later[key]!;
     let child: Tree = next;
     if (Object.hasOwn(earlier, key)) {
       inBoth++;
       // Only an object merges; a scalar, an array or null simply replaces (checked here, without a call).
-      if (typeof next === 'object' && next !== null && !Array.isArray(next)) child = mergeTrees(earlier[key]!, next, depth + 1);
+      if (typeof next === 'object' && next !== null && !Array.isArray(next)) {
+        const merged = mergeWithin(earlier[key]!, next, meter, depth + 1);
+        if (merged === UNFINISHED) return UNFINISHED;
+        child = merged;
+      }
     }
-    if (out === undefined && child !== next) out = copyUpTo(earlier, later, key);
+    if (out === undefined && child !== next) {
+      out = copyUpTo(earlier, later, key);
+      meter.left -= countKeys(earlier);
+    }
     if (out !== undefined) out[key] = child;
   }
   if (count === 0) return earlier;
-  const merged: TreeObject = out ?? (inBoth === countKeys(earlier) ? later : assign({ ...earlier }, later));
+  let merged: TreeObject;
+  if (out !== undefined) merged = out;
+  else if (inBoth === countKeys(earlier)) merged = later;
+  else {
+    merged = assign({ ...earlier }, later);
+    meter.left -= countKeys(earlier) + count;
+  }
   if (remembered) memo.set(later, { earlier, merged });
   return merged;
 }
@@ -101,7 +120,10 @@ function* mergeInSlices(earlier: Tree, later: Tree, meter: Meter, depth: number)
     let child: Tree = next;
     if (Object.hasOwn(earlier, key)) {
       inBoth++;
-      if (typeof next === 'object' && next !== null && !Array.isArray(next)) child = yield* mergeInSlices(earlier[key]!, next, meter, depth + 1);
+      if (typeof next === 'object' && next !== null && !Array.isArray(next)) {
+        const merged = mergeWithin(earlier[key]!, next, meter, depth + 1);
+        child = merged === UNFINISHED ? yield* mergeInSlices(earlier[key]!, next, meter, depth + 1) : merged;
+      }
     }
     if (out === undefined && child !== next) {
       out = copyUpTo(earlier, later, key);

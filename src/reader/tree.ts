@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.ts';
 import { overspent, spend, type SizeBudget } from './budget.ts';
-import type { Meter, Walk } from './slices.ts';
+import { UNFINISHED, UNMETERED, type Meter, type Walk } from './slices.ts';
 
 /** A JSON-like value as held in a snapshot. */
 export type Tree = string | number | boolean | null | readonly Tree[] | { readonly [key: string]: Tree };
@@ -27,6 +27,11 @@ export function countKeys(node: object): number {
   let count = 0;
   for (const _ in node) count++;
   return count;
+}
+
+/** The number of own keys of a node when it is remembered (a large frozen node), else 0: found without listing them. */
+export function knownCount(node: object): number {
+  return frozenCounts.get(node) ?? 0;
 }
 
 /** True for an object node without keys, found without counting them. */
@@ -297,20 +302,33 @@ export function freezeCopy<T extends Tree[] | Record<string, Tree>>(copy: T, of:
 
 /** Freezes a node and everything below it; a frozen node is taken as frozen all the way down (as built here). */
 export function deepFreeze<T extends Tree | undefined>(node: T): T {
-  if (typeof node !== 'object' || node === null || Object.isFrozen(node)) return node;
+  if (typeof node === 'object' && node !== null && !Object.isFrozen(node)) freezeWithin(node, UNMETERED);
+  return node;
+}
+
+/**
+ * Freezes an unfrozen node and everything below it as long as the meter lasts (see `slices.ts`); false when it ran
+ * out first. Children are frozen before their parent, so what it froze stays frozen and is skipped by the next walk.
+ */
+function freezeWithin(node: object, meter: Meter): boolean {
   // Leaves, most of a tree, are skipped here rather than in a call each.
   if (Array.isArray(node)) {
-    for (const item of node as readonly Tree[]) if (typeof item === 'object' && item !== null) deepFreeze(item);
+    for (const item of node as readonly Tree[]) {
+      if (--meter.left <= 0) return false;
+      if (typeof item === 'object' && item !== null && !Object.isFrozen(item) && !freezeWithin(item, meter)) return false;
+    }
   } else {
     let count = 0;
     for (const key in node) {
       count++;
+      if (--meter.left <= 0) return false;
       const child = (node as TreeObject)[key];
-      if (typeof child === 'object' && child !== null) deepFreeze(child);
+      if (typeof child === 'object' && child !== null && !Object.isFrozen(child) && !freezeWithin(child, meter)) return false;
     }
     if (count >= COUNTED_FROM) frozenCounts.set(node, count);
   }
-  return Object.freeze(node);
+  Object.freeze(node);
+  return true;
 }
 
 /**
@@ -322,7 +340,7 @@ export function* freezeInSlices(node: Tree | undefined, meter: Meter): Walk<void
   if (Array.isArray(node)) {
     for (const item of node as readonly Tree[]) {
       if (--meter.left <= 0) yield;
-      if (typeof item === 'object' && item !== null && !Object.isFrozen(item)) yield* freezeInSlices(item, meter);
+      if (typeof item === 'object' && item !== null && !Object.isFrozen(item) && !freezeWithin(item, meter)) yield* freezeInSlices(item, meter);
     }
   } else {
     let count = 0;
@@ -330,7 +348,7 @@ export function* freezeInSlices(node: Tree | undefined, meter: Meter): Walk<void
       count++;
       if (--meter.left <= 0) yield;
       const child = (node as TreeObject)[key];
-      if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) yield* freezeInSlices(child, meter);
+      if (typeof child === 'object' && child !== null && !Object.isFrozen(child) && !freezeWithin(child, meter)) yield* freezeInSlices(child, meter);
     }
     if (count >= COUNTED_FROM) frozenCounts.set(node, count);
   }
@@ -358,18 +376,44 @@ export function isIndex(segment: string): boolean {
 
 /** Structural equality of two trees (NaN equals NaN; key order does not matter). */
 export function deepEqual(a: Tree | undefined, b: Tree | undefined): boolean {
+  return equalWithin(a, b, UNMETERED) === true;
+}
+
+/**
+ * `deepEqual` as long as the meter lasts (see `slices.ts`): `UNFINISHED` when it ran out first. An object whose
+ * count of keys is known to be over what is left is not listed (a listing of many keys is one long step).
+ */
+export function equalWithin(a: Tree | undefined, b: Tree | undefined, meter: Meter): boolean | typeof UNFINISHED {
   if (Object.is(a, b)) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    for (let i = 0; i < a.length; i++) {
+      if (--meter.left <= 0) return UNFINISHED;
+      const x = (a as readonly Tree[])[i];
+      const y = (b as readonly Tree[])[i];
+      // Leaves are compared here rather than in a call.
+      if (Object.is(x, y)) continue;
+      if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+      const same = equalWithin(x, y, meter);
+      if (same !== true) return same;
+    }
     return true;
   }
   if (Array.isArray(b)) return false;
+  if (knownCount(a) >= meter.left) return UNFINISHED;
   const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
+  meter.left -= ka.length;
+  if (ka.length !== countKeys(b)) return false;
   for (const key of ka) {
-    if (!Object.hasOwn(b, key) || !deepEqual((a as TreeObject)[key], (b as TreeObject)[key])) return false;
+    if (--meter.left <= 0) return UNFINISHED;
+    if (!Object.hasOwn(b, key)) return false;
+    const x = (a as TreeObject)[key];
+    const y = (b as TreeObject)[key];
+    if (Object.is(x, y)) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+    const same = equalWithin(x, y, meter);
+    if (same !== true) return same;
   }
   return true;
 }
@@ -384,10 +428,10 @@ export function* equalInSlices(a: Tree | undefined, b: Tree | undefined, meter: 
       if (--meter.left <= 0) yield;
       const x = (a as readonly Tree[])[i];
       const y = (b as readonly Tree[])[i];
-      // Leaves are compared here rather than in a walk of their own.
       if (Object.is(x, y)) continue;
       if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
-      if (!(yield* equalInSlices(x, y, meter))) return false;
+      const same = equalWithin(x, y, meter);
+      if (same === false || (same === UNFINISHED && !(yield* equalInSlices(x, y, meter)))) return false;
     }
     return true;
   }
@@ -402,7 +446,8 @@ export function* equalInSlices(a: Tree | undefined, b: Tree | undefined, meter: 
     const y = (b as TreeObject)[key];
     if (Object.is(x, y)) continue;
     if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
-    if (!(yield* equalInSlices(x, y, meter))) return false;
+    const same = equalWithin(x, y, meter);
+    if (same === false || (same === UNFINISHED && !(yield* equalInSlices(x, y, meter)))) return false;
   }
   return true;
 }

@@ -63,7 +63,7 @@ describe('diffTrees, against the reference', () => {
 
   it('lists the same changes in slices of any size, and differInSlices agrees with treesDiffer', () => {
     fc.assert(
-      fc.property(root, root, fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 6 }), (a, b, picks, slice) => {
+      fc.property(root, root, fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 30 }), (a, b, picks, slice) => {
         const current = deepFreeze(sharing(a, b, picks) as TreeObject);
         deepFreeze(a);
         const expected = referenceDiff(a, current);
@@ -84,6 +84,20 @@ describe('diffTrees, against the reference', () => {
     const found = drive((meter) => differInSlices(a, b, meter), 1000);
     expect(found.result).toBe(true);
     expect(found.yields).toBeGreaterThanOrEqual(19);
+  });
+
+  it('yields about once a slice comparing layers of many small objects, each compared in one step between two yields', () => {
+    // 5,000 objects of 4 keys and a list, the last leaf changed: 30,000 keys walked before the change is found.
+    const layer = (salt: number) =>
+      deepFreeze(objectOf(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, { a: 1, b: [i, 2], c: { d: i === 4_999 ? salt : 0 } }] as const)));
+    const [a, b] = [layer(0), layer(1)];
+    const listed = drive((meter) => diffInSlices(a, b, meter), 1000);
+    expect(listed.result).toEqual(diffTrees(a, b));
+    expect(listed.result.map((change) => change.segments.join('.'))).toEqual(['k4999.c.d']);
+    expect(listed.yields).toBeGreaterThanOrEqual(25);
+    const found = drive((meter) => differInSlices(a, b, meter), 1000);
+    expect(found.result).toBe(true);
+    expect(found.yields).toBeGreaterThanOrEqual(25);
   });
 
   it('finds a key added or dropped between frozen objects of many keys, whose key counts it remembers', () => {

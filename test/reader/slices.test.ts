@@ -14,7 +14,9 @@ const { layer } = fc.letrec<{ layer: Tree; value: Tree }>((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('value'), { maxLength: 3 }), tie('layer')),
   layer: fc.uniqueArray(fc.tuple(fc.constantFrom('a', 'b', '0', '1'), tie('value')), { selector: ([key]) => key, maxLength: 4 }).map(objectOf),
 }));
-const slice = fc.integer({ min: 1, max: 6 });
+// Small slices end inside most nodes; larger ones let a walk finish some subtrees in one plain step before it runs
+// out inside another (see `src/reader/slices.ts`).
+const slice = fc.integer({ min: 1, max: 30 });
 
 /** A deep copy keeping own `__proto__` keys (cloneTree would too, but this says so). */
 const copy = (tree: Tree): Tree =>
@@ -113,6 +115,24 @@ describe('walks in slices', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('yield about once a slice on a layer of many small objects, each walked in one step between two yields', () => {
+    // 9,300 keys, each an object of 3 keys (a leaf, a list of 2, an object of 1): 65,100 values, 46,500 keys.
+    const layer = (salt: number) => Object.fromEntries(Array.from({ length: 9_300 }, (_, i) => [`k${i}`, { a: (i + salt) % 10, b: [i, salt], c: { d: salt } }]));
+    const previous = deepFreeze(layer(0));
+    const interned = drive((meter) => internInSlices(previous, layer(1), meter), 1000);
+    expect(interned.yields).toBeGreaterThanOrEqual(46);
+    expect(shape(interned.result)).toBe(shape(intern(previous, layer(1))));
+    const frozen = drive((meter) => freezeInSlices(interned.result, meter), 1000);
+    expect(frozen.yields).toBeGreaterThanOrEqual(46);
+    expect(isDeepFrozen(interned.result)).toBe(true);
+    const merged = drive((meter) => mergeLayersInSlices([previous, interned.result], meter), 1000);
+    expect(merged.yields).toBeGreaterThanOrEqual(46);
+    expect(shape(merged.result)).toBe(shape(layer(1)));
+    const equal = drive((meter) => equalInSlices(previous, layer(0), meter), 1000);
+    expect(equal).toEqual({ result: true, yields: expect.any(Number) });
+    expect(equal.yields).toBeGreaterThanOrEqual(46);
   });
 
   it('yield about once a slice on a layer of many values, and never when the layer fits in one', () => {
