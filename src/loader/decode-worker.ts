@@ -3,7 +3,7 @@
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { ConfigErrorCode } from '../errors.ts';
 import { decodeFailure, decodeText, documentText, type DecodeLimits } from './decode-text.ts';
-import { treeChunks, type ChunkOp } from './tree-chunks.ts';
+import { treeChunks, type ChunkOp, type ChunkText } from './tree-chunks.ts';
 import type { Environment } from '../reader/expand.ts';
 
 /** A request to the decoding thread. */
@@ -32,17 +32,23 @@ export interface SentError {
   path: string | undefined;
 }
 
-/** An answer of the decoding thread: a chunk of the tree, or the error that refuses the document. */
-export type WorkerAnswer = { type: 'chunk'; id: number; ops: ChunkOp[]; done: boolean } | { type: 'error'; id: number; error: SentError };
+/**
+ * An answer of the decoding thread: a chunk of the tree, or the error that refuses the document. A chunk travels as
+ * the JSON text of its ops when that gives them back as they are (`text`), else as its ops.
+ */
+export type WorkerAnswer =
+  | { type: 'chunk'; id: number; ops: ChunkOp[]; done: boolean }
+  | { type: 'chunk'; id: number; text: string; done: boolean }
+  | { type: 'error'; id: number; error: SentError };
 
 const port = parentPort;
-const pending = new Map<number, Generator<ChunkOp[], void, undefined>>();
+const pending = new Map<number, { chunks: Generator<ChunkOp[], void, undefined>; text: ChunkText }>();
 const closing = new Map<number, MessagePort>();
 
 function send(id: number): void {
-  const chunks = pending.get(id);
-  if (!chunks) return;
-  const next = chunks.next();
+  const job = pending.get(id);
+  if (!job) return;
+  const next = job.chunks.next();
   if (next.done) {
     pending.delete(id);
     // Whatever was sent on it stays queued on the other side until taken.
@@ -51,7 +57,10 @@ function send(id: number): void {
     port!.postMessage({ type: 'chunk', id, ops: [], done: true } satisfies WorkerAnswer);
     return;
   }
-  port!.postMessage({ type: 'chunk', id, ops: next.value, done: false } satisfies WorkerAnswer);
+  // The structured clone rebuilds a chunk's objects on the event loop's side about twice as slowly as JSON.parse
+  // builds them from the chunk's text, which is a string to clone (50,000 keys: 88 against 38 ms to take in).
+  if (job.text.exact) port!.postMessage({ type: 'chunk', id, text: JSON.stringify(next.value), done: false } satisfies WorkerAnswer);
+  else port!.postMessage({ type: 'chunk', id, ops: next.value, done: false } satisfies WorkerAnswer);
 }
 
 port?.on('message', (request: WorkerRequest) => {
@@ -70,7 +79,8 @@ port?.on('message', (request: WorkerRequest) => {
   // was made from are kept beside the tree while its chunks are handed back.
   decodeText(format, text, limits, env).then(
     (tree) => {
-      pending.set(id, treeChunks(tree, chunkSize, (long) => apart.postMessage(long)));
+      const text: ChunkText = { exact: false };
+      pending.set(id, { chunks: treeChunks(tree, chunkSize, (long) => apart.postMessage(long), text), text });
       closing.set(id, apart);
       // A few chunks are sent ahead, each `next` asking for one more: the event loop takes in at most that many at
       // once, and neither side waits for the other's turn between chunks.

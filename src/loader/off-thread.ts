@@ -9,7 +9,7 @@ import type { Tree } from '../reader/tree.ts';
 import type { DecodeLimits } from './decode-text.ts';
 import type { WorkerAnswer, WorkerRequest } from './decode-worker.ts';
 import { keepsThread, sameLimits, threadLimits, type ThreadLimits } from './thread-limits.ts';
-import { createTreeBuilder, type TreeBuilder } from './tree-chunks.ts';
+import { createTreeBuilder, type ChunkOp, type TreeBuilder } from './tree-chunks.ts';
 
 /**
  * Documents this large or larger are decoded off the event loop (bytes). Below it, the costliest shapes (YAML keys
@@ -143,7 +143,7 @@ function takeChunk(lane: Lane, worker: Worker, job: Job): void {
   if (lane.job !== job) return;
   const answer = job.chunks.shift()!;
   try {
-    job.builder.apply(answer.ops);
+    job.builder.apply('text' in answer ? (JSON.parse(answer.text) as ChunkOp[]) : answer.ops);
   } catch (error) {
     stopThread(lane, new ConfigError(`the decoded data could not be taken in (${(error as Error).name})`, { code: 'DECODE' }));
     return;

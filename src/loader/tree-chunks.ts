@@ -30,9 +30,18 @@ export const APART_FROM = 1024 * 1024;
 
 type Container = Record<string, Tree> | Tree[];
 
+// Set by `sizeWithin` when it meets a number that JSON would not give back as it is (-0, NaN, ±Infinity). Every node
+// of a chunk is measured whole while the chunk is made (in one step of its generator), so a chunk made while it
+// stayed false holds none.
+let inexact = false;
+
 /** About the size of a node's JSON text, counted only up to `limit` (beyond it, some number above `limit`). */
 function sizeWithin(node: Tree, limit: number): number {
   if (typeof node === 'string') return node.length + 2;
+  if (typeof node === 'number') {
+    if (node === 0 ? 1 / node < 0 : !Number.isFinite(node)) inexact = true;
+    return 8;
+  }
   if (typeof node !== 'object' || node === null) return 8;
   let size = 2;
   if (Array.isArray(node)) {
@@ -49,16 +58,26 @@ function sizeWithin(node: Tree, limit: number): number {
   return size;
 }
 
+/** Whether the chunk last made comes back from its JSON text as it is (see `treeChunks`). */
+export interface ChunkText {
+  exact: boolean;
+}
+
 /**
  * Cuts a tree into chunks of ops of about `chunkSize` characters of JSON each (a single leaf larger than that is a
  * chunk of its own). With `sendApart`, each string of `APART_FROM` characters or more is handed to it instead, in
- * order, its place held in the chunks. Lazy: a chunk is made when the next one is asked for.
+ * order, its place held in the chunks. Lazy: a chunk is made when the next one is asked for. `text`, when given, is
+ * told of each chunk as it is made whether `JSON.parse` of its `JSON.stringify` gives its ops back as they are.
  */
-export function* treeChunks(tree: Tree, chunkSize: number, sendApart?: (text: string) => void): Generator<ChunkOp[], void, undefined> {
+export function* treeChunks(tree: Tree, chunkSize: number, sendApart?: (text: string) => void, text?: ChunkText): Generator<ChunkOp[], void, undefined> {
+  inexact = false;
   if (typeof tree !== 'object' || tree === null || sizeWithin(tree, chunkSize) <= chunkSize) {
+    if (text) text.exact = !inexact;
     yield [[tree]];
     return;
   }
+  // What measuring the whole tree met belongs to the chunks that hold it, each measured again as it is made.
+  inexact = false;
   let ops: ChunkOp[] = [];
   let used = 0;
   let ids = 0;
@@ -95,7 +114,9 @@ export function* treeChunks(tree: Tree, chunkSize: number, sendApart?: (text: st
     }
     if (used >= chunkSize) {
       close();
+      if (text) text.exact = !inexact;
       yield ops;
+      inexact = false;
       ops = [];
       used = 0;
     }
@@ -110,6 +131,7 @@ export function* treeChunks(tree: Tree, chunkSize: number, sendApart?: (text: st
   ops.push([-1, '', 0, Array.isArray(tree)]);
   yield* children(0, tree as Container);
   close();
+  if (text) text.exact = !inexact;
   if (ops.length > 0) yield ops;
 }
 

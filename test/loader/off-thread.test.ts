@@ -7,10 +7,13 @@ import { decodeChangeSet } from '../../src/loader/decode.ts';
 import { decodeText } from '../../src/loader/decode-text.ts';
 import { createChangeSet } from '../../src/sources/source.ts';
 import { decodeOffThread } from '../../src/loader/off-thread.ts';
-import { APART_FROM, createTreeBuilder, treeChunks, type ChunkOp } from '../../src/loader/tree-chunks.ts';
+import { APART_FROM, createTreeBuilder, treeChunks, type ChunkOp, type ChunkText } from '../../src/loader/tree-chunks.ts';
 import type { Tree } from '../../src/reader/tree.ts';
 
 const MiB = 1024 * 1024;
+
+/** True for a chunk's text as the thread sends it (its ops, a list of lists, of a bounded length), not a document's. */
+const isChunkText = (text: unknown): boolean => typeof text === 'string' && text.startsWith('[[') && text.length <= 2 * 64 * 1024;
 const limits = { maxBytes: 16 * MiB, maxDepth: 64 };
 
 /** The tree rebuilt from its chunks, each cloned as a message between threads is, and how many chunks it took. */
@@ -35,6 +38,28 @@ describe('tree chunks', () => {
         const rebuilt = roundTrip(original as Tree, chunkSize).tree;
         expect(rebuilt).toEqual(original);
         expect(JSON.stringify(rebuilt)).toBe(JSON.stringify(original));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('say which chunks come back from their JSON text as they are, and those do: none holding -0, NaN or an infinity', () => {
+    const inexact = (value: unknown): boolean =>
+      typeof value === 'number'
+        ? Object.is(value, -0) || !Number.isFinite(value)
+        : typeof value === 'object' && value !== null && Object.values(value).some(inexact);
+    fc.assert(
+      fc.property(tree, fc.integer({ min: 1, max: 200 }), (original, chunkSize) => {
+        const builder = createTreeBuilder();
+        const text: ChunkText = { exact: false };
+        for (const ops of treeChunks(original as Tree, chunkSize, undefined, text)) {
+          if (inexact(ops)) expect(text.exact).toBe(false);
+          // Every chunk of a tree without such a number goes as text.
+          if (!inexact(original)) expect(text.exact).toBe(true);
+          builder.apply(text.exact ? (JSON.parse(JSON.stringify(ops)) as ChunkOp[]) : structuredClone(ops));
+        }
+        expect(builder.tree).toEqual(original);
+        expect(JSON.stringify(builder.tree)).toBe(JSON.stringify(original));
       }),
       { numRuns: 1000 },
     );
@@ -167,7 +192,7 @@ describe('decodeOffThread', () => {
     expect(await decodeOffThread('yaml', 'a: 1', limits, undefined)).toEqual({ a: 1 });
   });
 
-  it('decodes JSON on the thread as the event loop does, and never parses it there: a hostile key dropped, ${VAR} expanded', { timeout: 60_000 }, async () => {
+  it('decodes JSON on the thread as the event loop does, and never parses its text there: a hostile key dropped, ${VAR} expanded', { timeout: 60_000 }, async () => {
     const parse = vi.spyOn(JSON, 'parse');
     try {
       const plain = '\uFEFF{"a": {"b": [1, "x", null]}, "c": "${X"}';
@@ -180,10 +205,25 @@ describe('decodeOffThread', () => {
       const large = (await decodeOffThread('json', many, { ...limits, maxValues: 200_000 }, undefined)) as { a: number[] };
       expect(large.a).toHaveLength(160_000);
       expect(large.a[159_999]).toBe(9);
-      expect(parse).not.toHaveBeenCalled();
+      // What the event loop parses is a chunk's text, made on the thread from the tree, never the document's.
+      expect(parse.mock.calls.length).toBeGreaterThan(2);
+      for (const [text] of parse.mock.calls) expect(isChunkText(text)).toBe(true);
     } finally {
       parse.mockRestore();
     }
+  });
+
+  it('keeps -0, NaN, the infinities and a lone surrogate of a document decoded on the thread, in chunks of any kind', { timeout: 60_000 }, async () => {
+    const list = Array.from({ length: 160_000 }, (_, i) => i % 10).join(',');
+    const json = (await decodeOffThread('json', `{"z":-0,"a":[${list}],"y":-0,"s":"\\ud800x"}`, { ...limits, maxValues: 200_000 }, undefined)) as Record<string, unknown>;
+    expect(Object.is(json.z, -0) && Object.is(json.y, -0)).toBe(true);
+    expect(json.s).toBe('\uD800x');
+    expect((json.a as number[])[159_999]).toBe(9);
+    const yaml = (await decodeOffThread('yaml', `a: .nan\nb: -.inf\nl: [${list}]\nc: -0.0\n`, { ...limits, maxValues: 200_000 }, undefined)) as Record<string, unknown>;
+    expect(yaml.a).toBeNaN();
+    expect(yaml.b).toBe(-Infinity);
+    expect(Object.is(yaml.c, -0)).toBe(true);
+    expect((yaml.l as number[])[159_999]).toBe(9);
   });
 
   it('decodes a JSON document whose keys repeat to the last value of each', { timeout: 60_000 }, async () => {
