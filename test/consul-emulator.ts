@@ -2,7 +2,8 @@
 // `keys` with `separator`, `raw`; blocking queries with `index` and `wait`; `X-Consul-Index` on every answer;
 // PUT with `flags` and `cas`; DELETE with `recurse` and `cas`; 404 for a missing key; base64 values.
 // For the Consul registry it also serves the agent's service registration with a TTL check, check passes and health
-// look-ups. It is not Consul: the Consul tests run against a real agent when CONSUL_HTTP_ADDR is set.
+// look-ups, which the `hang` and `stallBody` faults reach when asked (`on: 'agent'`). It is not Consul: the Consul
+// tests run against a real agent when CONSUL_HTTP_ADDR is set.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort } from './helpers/ports.ts';
@@ -17,14 +18,26 @@ interface Entry {
 /** A fault the emulator injects into KV answers. */
 export type Fault =
   | { kind: 'error500' } // answer 500 to every KV request
-  | { kind: 'hang' } // never answer (until the fault is cleared or the emulator stops)
+  | { kind: 'hang'; on?: Endpoints } // never answer (until the fault is cleared or the emulator stops)
   | { kind: 'delay'; ms: number } // answer late
   | { kind: 'zeroIndex' } // X-Consul-Index: 0
   | { kind: 'noIndex' } // no X-Consul-Index header
   | { kind: 'answer'; status: number; contentType: string; body: string } // KV reads answered with this, as a proxy in front might
   | { kind: 'index'; index: number } // X-Consul-Index always this, whatever the answer holds (blocking as usual)
   | { kind: 'status'; status: number; count: number } // the next `count` KV requests answered with this status, then none
-  | { kind: 'stallBody' }; // KV reads send their headers and half their body, then nothing more (the connection open)
+  | { kind: 'stallBody'; on?: Endpoints }; // reads send their headers and half their body, then nothing more (the connection open)
+
+/** Which requests a `hang` or `stallBody` fault takes: KV (the default), or the agent's (registration, health). */
+export type Endpoints = 'kv' | 'agent';
+
+/** How `fault` treats the answers a `hang` or `stallBody` fault holds. */
+export interface FaultOptions {
+  /**
+   * Leave them held rather than closing them: an agent that recovered but never answers what it was asked before,
+   * so only a client that gives up on its own sees the recovery.
+   */
+  keepHeld?: boolean;
+}
 
 /** The emulator's handle. */
 export interface ConsulEmulator {
@@ -39,8 +52,8 @@ export interface ConsulEmulator {
   transaction(entries: Record<string, string>): void;
   /** The current raft-like index. */
   readonly index: number;
-  /** Injects a fault (or clears it with undefined). */
-  fault(fault: Fault | undefined): void;
+  /** Injects a fault (or clears it with undefined); answers a fault held are closed unless `keepHeld`. */
+  fault(fault: Fault | undefined, options?: FaultOptions): void;
   /** Moves every index back, as restoring an older snapshot does (the data stays); blocked queries answer at once. */
   resetIndex(to: number): void;
   /** Stops listening (connections are refused) and ends every blocked query; the data stays. */
@@ -120,7 +133,7 @@ export async function startConsulEmulator(options: EmulatorOptions = {}): Promis
     };
     if (fault?.kind !== 'noIndex') headers['X-Consul-Index'] = fault?.kind === 'zeroIndex' ? '0' : fault?.kind === 'index' ? String(fault.index) : String(at);
     const text = body === undefined ? '' : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-    if (fault?.kind === 'stallBody' && status === 200 && text.length > 1) {
+    if (fault?.kind === 'stallBody' && (fault.on ?? 'kv') === 'kv' && status === 200 && text.length > 1) {
       // The whole length is promised; half of it comes.
       res.writeHead(status, { ...headers, 'Content-Length': String(Buffer.byteLength(text)) });
       res.write(Buffer.from(text).subarray(0, Math.floor(Buffer.byteLength(text) / 2)));
@@ -168,7 +181,7 @@ export async function startConsulEmulator(options: EmulatorOptions = {}): Promis
       send(res, status, 'rpc error: injected fault', index);
       return;
     }
-    if (fault?.kind === 'hang') {
+    if (fault?.kind === 'hang' && (fault.on ?? 'kv') === 'kv') {
       hanging.add(res);
       res.on('close', () => hanging.delete(res));
       return;
@@ -290,6 +303,11 @@ export async function startConsulEmulator(options: EmulatorOptions = {}): Promis
     );
   }
 
+  function hold(res: ServerResponse): void {
+    hanging.add(res);
+    res.on('close', () => hanging.delete(res));
+  }
+
   // Service discovery, enough for a registry: agent registration with a TTL check, check passes, health look-ups.
   const services = new Map<string, { ID: string; Service: string; Address: string; Port: number; Meta: Record<string, string>; Tags: string[]; ttl: number; passedAt: number; registeredAt: number; criticalAfter: number }>();
 
@@ -299,14 +317,23 @@ export async function startConsulEmulator(options: EmulatorOptions = {}): Promis
 
   async function catalog(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const json = (status: number, body: unknown) => {
+      const text = JSON.stringify(body);
+      if (fault?.kind === 'stallBody' && fault.on === 'agent') {
+        // The whole length is promised; half of it comes.
+        res.writeHead(status, { 'Content-Type': 'application/json', 'X-Consul-Index': String(index), 'Content-Length': String(Buffer.byteLength(text)) });
+        res.write(Buffer.from(text).subarray(0, Math.floor(Buffer.byteLength(text) / 2)));
+        hold(res);
+        return;
+      }
       res.writeHead(status, { 'Content-Type': 'application/json', 'X-Consul-Index': String(index) });
-      res.end(JSON.stringify(body));
+      res.end(text);
     };
     const text = await new Promise<string>((resolve) => {
       let data = '';
       req.on('data', (chunk: Buffer) => (data += chunk.toString()));
       req.on('end', () => resolve(data));
     });
+    if (fault?.kind === 'hang' && fault.on === 'agent') return void hold(res);
     // Services whose check stayed critical past DeregisterCriticalServiceAfter are gone.
     // A TTL check is critical from registration until its first pass, and again when a pass is overdue.
     for (const [id, entry] of services) {
@@ -444,9 +471,9 @@ export async function startConsulEmulator(options: EmulatorOptions = {}): Promis
       for (const [key, value] of Object.entries(entries)) write(key, Buffer.from(value), 0, at);
       wake();
     },
-    fault(next) {
+    fault(next, faultOptions = {}) {
       fault = next;
-      if (!next) {
+      if (!next && faultOptions.keepHeld !== true) {
         for (const res of hanging) res.destroy();
         hanging.clear();
       }

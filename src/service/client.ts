@@ -184,7 +184,8 @@ export function createClient(options: ClientOptions): Client {
             nodes = await abortable(found.lookup(service), signal).catch((error: unknown) => {
               // A name the registry cannot carry is said as it is: no look-up will ever find it.
               if (error instanceof ConfigError && error.code === 'INVALID_OPTION') throw call.fail(error.message, 'BAD_REQUEST', { cause: error });
-              throw signal.aborted ? error : new RegistryError(found, `look up ${service}`, 'UNREACHABLE', error);
+              // A registry's own RegistryError (its timeout) already says which registry and why.
+              throw signal.aborted || error instanceof RegistryError ? error : new RegistryError(found, `look up ${service}`, 'UNREACHABLE', error);
             });
             seen ||= nodes.length > 0;
             nodes = nodes.filter((node) => !failed.has(node.id));

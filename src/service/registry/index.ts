@@ -56,7 +56,8 @@ export function createRegistry(spec: RegistrySpec, config: Config): Registry {
         domain: text('domain'),
       });
     case 'consul':
-      return consulRegistry({ address: text('address'), token: text('token'), dc: text('dc') });
+      // A duration (`300ms`, or a number of ms); one that is none is refused by the registry, naming the option.
+      return consulRegistry({ address: text('address'), token: text('token'), dc: text('dc'), timeout: options.get('timeout').exists() ? options.get('timeout').duration(Number.NaN) : undefined });
     case 'etcd':
       return etcdRegistry({ hosts: options.get('hosts').stringSlice(['http://127.0.0.1:2379']), prefix: text('prefix') });
   }

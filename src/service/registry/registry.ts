@@ -128,15 +128,22 @@ export class RegistryError extends Error {
   }
 }
 
-/** Runs a registry operation within `ms`; a failure or a timeout becomes a RegistryError naming the registry. */
-export async function withinTime<T>(registry: Registry, action: string, ms: number, operation: () => Promise<T>): Promise<T> {
+/**
+ * Runs a registry operation within `ms`; a failure or a timeout becomes a RegistryError naming the registry. The
+ * operation's signal aborts at the timeout, for an operation that can end what it left running (a request).
+ */
+export async function withinTime<T>(registry: Pick<Registry, 'kind' | 'address'>, action: string, ms: number, operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const expired = new AbortController();
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RegistryError(registry, action, 'TIMEOUT')), Math.min(ms, MAX_DELAY));
+    timer = setTimeout(() => {
+      reject(new RegistryError(registry, action, 'TIMEOUT'));
+      expired.abort();
+    }, Math.min(ms, MAX_DELAY));
   });
   try {
     return await Promise.race([
-      operation().catch((error: unknown) => {
+      operation(expired.signal).catch((error: unknown) => {
         // A client package that is not installed is no fault of the registry's: its own error says what to install;
         // nor is a name the registry cannot carry (an mDNS label past 63 bytes): its error says why.
         if (error instanceof RegistryError || (error instanceof ConfigError && (error.code === 'MISSING_PACKAGE' || error.code === 'INVALID_OPTION'))) throw error;
