@@ -1,6 +1,7 @@
 import { parse } from 'dotenv';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { unquoteLines } from '../../src/encoders/dotenv-scan.ts';
 import { parseDotenv } from '../../src/encoders/dotenv.ts';
 
 // What dotenv's grammar gives a text: its regular expression parser, the reference (costly only on long texts).
@@ -8,7 +9,7 @@ const reference = (text: string) => parse(text);
 
 // The pieces dotenv's grammar turns on: names, both separators, spaces of every kind, line ends, comments, the three
 // quotes, escapes, `export`.
-const piece = fc.constantFrom('A', 'b_1', '.', '-', '=', ':', ' ', '\t', '\v', '\f', '\u00a0', '\ufeff', '\n', '\r', '\r\n', '\u2028', '#', "'", '"', '`', '\\', '\\n', 'export ', 'x y', '$');
+const piece = fc.constantFrom('A', 'b_1', '.', '-', '=', ':', ' ', '\t', '\v', '\f', '\u00a0', '\ufeff', '\n', '\r', '\r\n', '\u2028', '\u2029', '#', "'", '"', '`', '\\', '\\n', '\\r', '\\"', "\\'", 'export ', 'export', 'x y', '$', 'é');
 
 describe('parseDotenv', () => {
   it('reads what dotenv reads', () => {
@@ -16,6 +17,16 @@ describe('parseDotenv', () => {
       fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
         const text = pieces.join('');
         expect(parseDotenv(text)).toEqual(reference(text));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('takes the quotes off the lines of a value as dotenv does, in one pass', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => {
+        const text = pieces.join('');
+        expect(unquoteLines(text)).toBe(text.replace(/^(['"`])([\s\S]*)\1$/gm, '$2'));
       }),
       { numRuns: 20_000 },
     );
