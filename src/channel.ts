@@ -31,8 +31,13 @@ interface Mailbox<T> {
 
 const emptyMailbox = <T>(): Mailbox<T> => ({ value: undefined, error: undefined, errorFirst: false });
 
+/** Whether an item holds a value (an own key: a polluted Object.prototype may hold one of either name). */
+function holdsValue<T>(item: { value: T } | { error: unknown }): item is { value: T } {
+  return Object.hasOwn(item, 'value');
+}
+
 function post<T>(box: Mailbox<T>, item: { value: T } | { error: unknown }): void {
-  if ('value' in item) {
+  if (holdsValue(item)) {
     if (box.error) box.errorFirst = true;
     box.value = item;
   } else {
@@ -100,7 +105,7 @@ export function createChannel<T>(options: ChannelOptions = {}): Channel<T> {
           if (!waiting) return post(box, item);
           const reader = waiting;
           waiting = undefined;
-          if ('value' in item) reader.resolve({ done: false, value: item.value });
+          if (holdsValue(item)) reader.resolve({ done: false, value: item.value });
           else reader.reject(item.error);
         },
         finish,
@@ -116,7 +121,7 @@ export function createChannel<T>(options: ChannelOptions = {}): Channel<T> {
       const iterator: AsyncIterableIterator<T> = {
         next() {
           const item = take(box);
-          if (item) return 'value' in item ? Promise.resolve({ done: false, value: item.value }) : Promise.reject(item.error);
+          if (item) return holdsValue(item) ? Promise.resolve({ done: false, value: item.value }) : Promise.reject(item.error);
           if (done) return Promise.resolve({ done: true, value: undefined });
           return new Promise((resolve, reject) => {
             waiting = { resolve, reject };

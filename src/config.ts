@@ -185,7 +185,7 @@ const WATCH_OPTIONS = optionNames<WatchOptions>()('signal');
 export async function createConfig<T = Record<string, unknown>>(
   options: ConfigOptions<[T] extends [StandardSchemaV1] ? T : undefined> = {},
 ): Promise<ConfigFor<T>> {
-  checkOptionNames(options, CONFIG_OPTIONS, 'createConfig');
+  options = checkOptionNames(options, CONFIG_OPTIONS, 'createConfig');
   const maxDepth = countOption(options.maxDepth, 'maxDepth') ?? 64;
   const maxBytes = countOption(options.maxBytes, 'maxBytes') ?? 16 * 1024 * 1024;
   const maxValues = countOption(options.maxValues, 'maxValues');
@@ -246,7 +246,7 @@ export async function createConfig<T = Record<string, unknown>>(
     } as Config['get'],
     watch(path?: string | readonly Segment[], watchOptions?: WatchOptions): never {
       const segments = path === undefined ? [] : pathSegments(path);
-      if (watchOptions !== undefined) checkOptionNames(watchOptions, WATCH_OPTIONS, 'watch');
+      if (watchOptions !== undefined) watchOptions = checkOptionNames(watchOptions, WATCH_OPTIONS, 'watch');
       const watcher = createWatcher(
         segments,
         {

@@ -120,9 +120,11 @@ const SUGGEST_LIMIT = 64;
 
 /**
  * Refuses an options object with a name `known` lacks (INVALID_OPTION, naming it and the nearest known name): from
- * JavaScript, a misspelt option was ignored, and `envSource({ prefx: 'APP' })` read the whole environment.
+ * JavaScript, a misspelt option was ignored, and `envSource({ prefx: 'APP' })` read the whole environment. Returns
+ * a copy holding every known name as an own property: an option not given would otherwise be read from
+ * Object.prototype, which another library of the process may have polluted.
  */
-export function checkOptionNames(options: unknown, known: ReadonlySet<string>, what: string): void {
+export function checkOptionNames<T>(options: T, known: ReadonlySet<string>, what: string): T {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ConfigError(`${what} takes an object of options`, { code: 'INVALID_OPTION' });
   }
@@ -132,6 +134,18 @@ export function checkOptionNames(options: unknown, known: ReadonlySet<string>, w
     const near = nearestName(name, known);
     throw new ConfigError(`${what} has no option ${shown}${near === undefined ? '' : `; did you mean "${near}"?`}`, { code: 'INVALID_OPTION' });
   }
+  // Every known name an own property (undefined when not given), so that a copy made by spreading it is as safe.
+  const own: Record<string, unknown> = {};
+  for (const name of known) own[name] = Object.hasOwn(options, name) ? (options as Record<string, unknown>)[name] : undefined;
+  return own as T;
+}
+
+/**
+ * The options given, their own properties only, in an object without a prototype: an option not given would
+ * otherwise be read from Object.prototype, which another library of the process may have polluted.
+ */
+export function ownOptions<T extends object>(options: T): T {
+  return Object.assign(Object.create(null) as T, options);
 }
 
 /** The known name within two edits of `name` (or equal but for case and `_`/`-`), if there is one. */

@@ -18,7 +18,7 @@ const aliases: Readonly<Record<string, string>> = { yml: 'yaml', env: 'dotenv', 
 /** The canonical format name for a name or file extension (`yml` → `yaml`, `env` → `dotenv`), or undefined. */
 export function formatName(name: string): string | undefined {
   const lower = name.toLowerCase();
-  const canonical = aliases[lower] ?? lower;
+  const canonical = Object.hasOwn(aliases, lower) ? aliases[lower]! : lower;
   return Object.hasOwn(loaders, canonical) ? canonical : undefined;
 }
 

@@ -79,8 +79,8 @@ export function claimedFormat(nameOrExtension: string, tables: readonly (Encoder
   const key = nameOrExtension.toLowerCase();
   for (const table of tables) {
     if (table === undefined) continue;
-    if (table[key] !== undefined) return key;
-    for (const name in table) if (table[name]!.extensions?.includes(key)) return name;
+    if (Object.hasOwn(table, key)) return key;
+    for (const name of Object.keys(table)) if (table[name]!.extensions?.includes(key)) return name;
   }
   return undefined;
 }
@@ -88,7 +88,7 @@ export function claimedFormat(nameOrExtension: string, tables: readonly (Encoder
 /** The user's encoder for a format name: the first of the tables registered under it; undefined for a built-in one. */
 export function encoderFor(format: string, tables: readonly (Encoders | undefined)[]): Encoder | undefined {
   const key = format.toLowerCase();
-  for (const table of tables) if (table?.[key] !== undefined) return table[key];
+  for (const table of tables) if (table !== undefined && Object.hasOwn(table, key)) return table[key];
   return undefined;
 }
 

@@ -119,7 +119,7 @@ export function createGuard(text: string, bounds: GuardBounds) {
       }
     } else {
       const record = value as Record<string, unknown>;
-      for (const key in record) {
+      for (const key of Object.keys(record)) {
         cost(record[key]);
         bytes += key.length + costBytes;
         count += costValues;

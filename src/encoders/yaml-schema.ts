@@ -120,9 +120,7 @@ function lenient(type: jsyaml.Type): jsyaml.Type {
 /** True for a plain object of one key or none (a hostile key is dropped when its mapping closes). */
 function isPairObject(item: unknown): item is Record<string, unknown> {
   if (typeof item !== 'object' || item === null || Object.getPrototypeOf(item) !== Object.prototype) return false;
-  let keys = 0;
-  for (const _ in item) if (++keys > 1) return false;
-  return true;
+  return Object.keys(item).length <= 1;
 }
 
 // `!!set` is a list of its members (the keys' text), `!!omap` an object in its order (a key twice does not match
@@ -140,7 +138,7 @@ const omapType = new Type('tag:yaml.org,2002:omap', {
     const seen = new Set<string>();
     for (const item of data) {
       if (!isPairObject(item)) return false;
-      for (const key in item) {
+      for (const key of Object.keys(item)) {
         if (seen.has(key)) return false;
         seen.add(key);
       }
@@ -149,7 +147,7 @@ const omapType = new Type('tag:yaml.org,2002:omap', {
   },
   construct: (data: Record<string, unknown>[] | null) => {
     const out: Record<string, unknown> = {};
-    for (const item of data ?? []) for (const key in item) out[key] = item[key];
+    for (const item of data ?? []) for (const key of Object.keys(item)) out[key] = item[key];
     return out;
   },
 });

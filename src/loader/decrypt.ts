@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigIssue } from '../errors.ts';
+import { inheritsKeys } from '../reader/inherited.ts';
 import { formatPath } from '../reader/path.ts';
 import { walkWhole, type Meter, type Walk } from '../reader/slices.ts';
 import { isObject, type Tree } from '../reader/tree.ts';
@@ -59,7 +60,9 @@ export function* decryptInSlices(tree: Tree, decrypter: Decrypter, source: strin
     }
     if (!isObject(node)) return node;
     let copy: Record<string, Tree> | undefined;
+    const inherited = inheritsKeys();
     for (const key in node) {
+      if (inherited && !Object.hasOwn(node, key)) continue;
       if (--meter.left <= 0) yield;
       const child = node[key]!;
       if (typeof child !== 'string' && (typeof child !== 'object' || child === null)) continue;

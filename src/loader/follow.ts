@@ -16,6 +16,11 @@ type Outcome = ({ result: IteratorResult<ChangeSet> } | { error: unknown }) & {
   quick: boolean;
 };
 
+/** Whether the watch failed (an own key: a polluted Object.prototype may hold an `error`). */
+function failed(outcome: Outcome): outcome is { error: unknown } & { quick: boolean } {
+  return Object.hasOwn(outcome, 'error');
+}
+
 /** Asks for the iterator's next outcome, as a value: a watch's failure is news to handle, not an exception. */
 function ask(iterator: AsyncIterator<ChangeSet>): Promise<Outcome> {
   let turned = false;
@@ -141,7 +146,7 @@ async function consume(
           .catch(() => {});
         return 'closed';
       }
-      if ('error' in outcome) {
+      if (failed(outcome)) {
         core.report(toConfigError(outcome.error, 'WATCH', name));
         state.failures += 1;
         // Only a watch failing in a tight loop, again and again before anything else could happen, is made to

@@ -31,12 +31,12 @@ export async function followKeys(decrypter: Decrypter, loader: Pick<Loader, 'dec
       const asked = Promise.resolve()
         .then(() => iterator.next())
         .then(
-          (result) => ({ result }),
-          (error: unknown) => ({ error }),
+          (result) => ({ failed: false as const, result }),
+          (error: unknown) => ({ failed: true as const, error }),
         );
       const outcome = await unlessAborted(asked, signal);
       if (!outcome) break;
-      if ('error' in outcome) {
+      if (outcome.failed) {
         loader.report(toConfigError(outcome.error, 'WATCH'));
         // A watch that fails again at once is not asked again in a tight loop.
         if (failing) await sleep(KEYS_RETRY_DELAY, signal);

@@ -25,7 +25,7 @@ export function unflatten(entries: readonly FlatEntry[]): TreeObject {
     const last = entry.segments.length - 1;
     for (let i = 0; i < last; i++) {
       const key = entry.segments[i]!;
-      const child = node[key];
+      const child = Object.hasOwn(node, key) ? node[key] : undefined;
       if (isObject(child) && built.has(child)) {
         node = child as Record<string, Tree>;
         continue;
@@ -38,7 +38,7 @@ export function unflatten(entries: readonly FlatEntry[]): TreeObject {
     }
     const leaf = entry.segments[last]!;
     // A shorter key never replaces an object that a deeper key built (shorter keys are set first).
-    if (!isObject(node[leaf])) node[leaf] = entry.value;
+    if (!Object.hasOwn(node, leaf) || !isObject(node[leaf])) node[leaf] = entry.value;
   }
   return root;
 }
@@ -50,7 +50,7 @@ export interface EnvKeyOptions {
 }
 
 /** Go Config's env mapping: lower-case, split on the separator; empty segments are dropped. */
-export function envKeyToSegments(name: string, options: EnvKeyOptions = {}): string[] {
+export function envKeyToSegments(name: string, options: EnvKeyOptions = { separator: '_' }): string[] {
   return name
     .toLowerCase()
     .split(options.separator ?? '_')

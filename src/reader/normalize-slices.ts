@@ -1,4 +1,5 @@
 import { overspent } from './budget.ts';
+import { copyItems } from './inherited.ts';
 import type { Meter, Walk } from './slices.ts';
 import { enterContainer, isHostileKey, normalizeAt, type NormalizeOptions, type Tree } from './tree.ts';
 
@@ -36,7 +37,7 @@ function* copyAt(value: unknown, depth: number, options: NormalizeOptions, meter
   if (!isContainer(value)) return normalizeAt(value, depth, options);
   enterContainer(value, depth, options);
   if (Array.isArray(value)) {
-    const out: unknown[] = [...(value as unknown[])];
+    const out: unknown[] = copyItems(value as unknown[]);
     for (let i = 0; i < out.length; i++) {
       if (--meter.left <= 0) yield;
       out[i] = (yield* copyAt(out[i], depth + 1, options, meter)) ?? null;

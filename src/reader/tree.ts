@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.ts';
 import { overspent, spend, type SizeBudget } from './budget.ts';
+import { copyItems, inheritsKeys } from './inherited.ts';
 import { UNFINISHED, UNMETERED, type Meter, type Walk } from './slices.ts';
 
 /** A JSON-like value as held in a snapshot. */
@@ -20,10 +21,14 @@ export function isHostileKey(key: string): boolean {
 const COUNTED_FROM = 512;
 const frozenCounts = new WeakMap<object, number>();
 
-/** The number of own keys of a plain object node, counted without allocating a key array. */
-export function countKeys(node: object): number {
+/**
+ * The number of own keys of a plain object node, counted without allocating a key array. A walk passes what it asked
+ * `inheritsKeys()` once, rather than every node asking again.
+ */
+export function countKeys(node: object, inherited = inheritsKeys()): number {
   const known = frozenCounts.get(node);
   if (known !== undefined) return known;
+  if (inherited) return Object.keys(node).length;
   let count = 0;
   for (const _ in node) count++;
   return count;
@@ -35,9 +40,10 @@ export function knownCount(node: object): number {
 }
 
 /** True for an object node without keys, found without counting them. */
-export function isEmpty(node: object): boolean {
+export function isEmpty(node: object, inherited = inheritsKeys()): boolean {
   // Only nodes of many keys are remembered: one that is, is not empty.
   if (frozenCounts.has(node)) return false;
+  if (inherited) return Object.keys(node).length === 0;
   for (const _ in node) return false;
   return true;
 }
@@ -154,15 +160,19 @@ export function normalizeAt(value: unknown, depth: number, options: WalkOptions,
   }
   enterContainer(value, depth, options);
   const inPlace = parsed || (options.owned === true && !Object.isFrozen(value));
+  // Asked at each container rather than handed down in the options: copying the options object to carry it made the
+  // walk of the 5,000-key bench set half as slow again, and the question costs a few nanoseconds.
+  const inherited = inheritsKeys();
   if (Array.isArray(value)) {
     if (inPlace) walked?.add(value);
-    const out: unknown[] = inPlace ? value : [...(value as unknown[])];
+    const out: unknown[] = inPlace ? value : copyItems(value as unknown[]);
     for (let i = 0; i < out.length; i++) {
-      const item = normalizeAt(out[i], depth + 1, options) ?? null;
+      // A hole reads what Array.prototype holds at its index, when another library put something there.
+      const item = normalizeAt(inherited && !Object.hasOwn(out, i) ? undefined : out[i], depth + 1, options) ?? null;
       if (!Object.is(item, out[i])) out[i] = item;
     }
     // An array is kept whole or not at all, as `intern` keeps it.
-    if (Array.isArray(previous) && deepEqual(previous, out as Tree[])) return options.freeze === false ? previous : deepFreeze(previous);
+    if (Array.isArray(previous) && deepEqual(previous, out as Tree[])) return options.freeze === false ? previous : deepFreeze(previous, inherited);
     return options.freeze === false ? (out as Tree[]) : Object.freeze(out as Tree[]);
   }
   // Null-prototype objects (smol-toml) and class instances are copied into fresh plain objects.
@@ -178,6 +188,7 @@ export function normalizeAt(value: unknown, depth: number, options: WalkOptions,
     let same = before !== undefined;
     let count = 0;
     for (const key in out) {
+      if (inherited && !Object.hasOwn(out, key)) continue;
       if (isHostileKey(key)) {
         delete out[key];
         continue;
@@ -216,7 +227,7 @@ export function normalizeAt(value: unknown, depth: number, options: WalkOptions,
       } else if (item !== child) out[key] = item;
       if (same && !Object.is(item, was)) same = false;
     }
-    if (same && count === countKeys(before!)) return options.freeze === false ? before : deepFreeze(before!);
+    if (same && count === countKeys(before!, inherited)) return options.freeze === false ? before : deepFreeze(before!, inherited);
     const tree = out as Record<string, Tree>;
     return options.freeze === false ? tree : freezeCounted(tree, count);
   }
@@ -235,7 +246,7 @@ export function normalizeAt(value: unknown, depth: number, options: WalkOptions,
     count++;
     if (same && !Object.is(item, was)) same = false;
   }
-  if (same && count === countKeys(before!)) return options.freeze === false ? before : deepFreeze(before!);
+  if (same && count === countKeys(before!, inherited)) return options.freeze === false ? before : deepFreeze(before!, inherited);
   return options.freeze === false ? out : freezeCounted(out, count);
 }
 
@@ -301,8 +312,8 @@ export function freezeCopy<T extends Tree[] | Record<string, Tree>>(copy: T, of:
 }
 
 /** Freezes a node and everything below it; a frozen node is taken as frozen all the way down (as built here). */
-export function deepFreeze<T extends Tree | undefined>(node: T): T {
-  if (typeof node === 'object' && node !== null && !Object.isFrozen(node)) freezeWithin(node, UNMETERED);
+export function deepFreeze<T extends Tree | undefined>(node: T, inherited = inheritsKeys()): T {
+  if (typeof node === 'object' && node !== null && !Object.isFrozen(node)) freezeWithin(node, UNMETERED, inherited);
   return node;
 }
 
@@ -310,20 +321,21 @@ export function deepFreeze<T extends Tree | undefined>(node: T): T {
  * Freezes an unfrozen node and everything below it as long as the meter lasts (see `slices.ts`); false when it ran
  * out first. Children are frozen before their parent, so what it froze stays frozen and is skipped by the next walk.
  */
-function freezeWithin(node: object, meter: Meter): boolean {
+function freezeWithin(node: object, meter: Meter, inherited: boolean): boolean {
   // Leaves, most of a tree, are skipped here rather than in a call each.
   if (Array.isArray(node)) {
     for (const item of node as readonly Tree[]) {
       if (--meter.left <= 0) return false;
-      if (typeof item === 'object' && item !== null && !Object.isFrozen(item) && !freezeWithin(item, meter)) return false;
+      if (typeof item === 'object' && item !== null && !Object.isFrozen(item) && !freezeWithin(item, meter, inherited)) return false;
     }
   } else {
     let count = 0;
     for (const key in node) {
+      if (inherited && !Object.hasOwn(node, key)) continue;
       count++;
       if (--meter.left <= 0) return false;
       const child = (node as TreeObject)[key];
-      if (typeof child === 'object' && child !== null && !Object.isFrozen(child) && !freezeWithin(child, meter)) return false;
+      if (typeof child === 'object' && child !== null && !Object.isFrozen(child) && !freezeWithin(child, meter, inherited)) return false;
     }
     if (count >= COUNTED_FROM) frozenCounts.set(node, count);
   }
@@ -335,20 +347,21 @@ function freezeWithin(node: object, meter: Meter): boolean {
  * `deepFreeze` in slices (see `slices.ts`): children are frozen before their parent, so a walk stopped between two
  * slices leaves no frozen node above one that is not, and `deepFreeze` may take over from where it stopped.
  */
-export function* freezeInSlices(node: Tree | undefined, meter: Meter): Walk<void> {
+export function* freezeInSlices(node: Tree | undefined, meter: Meter, inherited = inheritsKeys()): Walk<void> {
   if (typeof node !== 'object' || node === null || Object.isFrozen(node)) return;
   if (Array.isArray(node)) {
     for (const item of node as readonly Tree[]) {
       if (--meter.left <= 0) yield;
-      if (typeof item === 'object' && item !== null && !Object.isFrozen(item) && !freezeWithin(item, meter)) yield* freezeInSlices(item, meter);
+      if (typeof item === 'object' && item !== null && !Object.isFrozen(item) && !freezeWithin(item, meter, inherited)) yield* freezeInSlices(item, meter, inherited);
     }
   } else {
     let count = 0;
     for (const key in node) {
+      if (inherited && !Object.hasOwn(node, key)) continue;
       count++;
       if (--meter.left <= 0) yield;
       const child = (node as TreeObject)[key];
-      if (typeof child === 'object' && child !== null && !Object.isFrozen(child) && !freezeWithin(child, meter)) yield* freezeInSlices(child, meter);
+      if (typeof child === 'object' && child !== null && !Object.isFrozen(child) && !freezeWithin(child, meter, inherited)) yield* freezeInSlices(child, meter, inherited);
     }
     if (count >= COUNTED_FROM) frozenCounts.set(node, count);
   }
@@ -361,7 +374,7 @@ export function getIn(root: Tree | undefined, segments: readonly string[]): Tree
   for (const segment of segments) {
     if (node === null || typeof node !== 'object') return undefined;
     if (Array.isArray(node)) {
-      node = isIndex(segment) ? (node as readonly Tree[])[Number(segment)] : undefined;
+      node = isIndex(segment) && Object.hasOwn(node, segment) ? (node as readonly Tree[])[Number(segment)] : undefined;
     } else {
       node = Object.hasOwn(node, segment) ? (node as TreeObject)[segment] : undefined;
     }
@@ -483,7 +496,7 @@ export function setIn(root: Tree, segments: readonly string[], value: Tree, base
       throw new ConfigError(`path segment "${segment}" is not allowed`, { code: 'INVALID_PATH', path: segments.join('.') });
     }
     parents.push(node);
-    node = Array.isArray(node) ? (isIndex(segment) ? (node as readonly Tree[])[Number(segment)] : undefined) : isObject(node) && Object.hasOwn(node, segment) ? node[segment] : undefined;
+    node = Array.isArray(node) ? (isIndex(segment) && Object.hasOwn(node, segment) ? (node as readonly Tree[])[Number(segment)] : undefined) : isObject(node) && Object.hasOwn(node, segment) ? node[segment] : undefined;
   }
   let built = value;
   for (let i = segments.length - 1; i >= 0; i--) {

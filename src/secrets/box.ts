@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.ts';
+import { ownOptions } from '../option-checks.ts';
 import { decryptError, toBytes, toKey, type KeyInput, type Plaintext } from './bytes.ts';
 import type { Decrypter } from './envelope.ts';
 import { KEY_LENGTH, NONCE_LENGTH, openBox, publicKeyOf, random, sealBox } from './nacl.ts';
@@ -27,6 +28,7 @@ export interface Box extends Decrypter {
 /** Go Config's `box` codec: public-key encryption between two key pairs (`generateKeyPair`). */
 export function box(options: BoxOptions): Box {
   if (typeof options !== 'object' || options === null) throw new ConfigError('box() takes { privateKey, … }', { code: 'INVALID_OPTION' });
+  options = ownOptions(options);
   const privateKey = toKey(options.privateKey, 'the box private key');
   const publicKey = publicKeyOf(privateKey);
   if (options.publicKey !== undefined && !equal(toKey(options.publicKey, 'the box public key'), publicKey)) {

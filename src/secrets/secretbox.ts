@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.ts';
+import { ownOptions } from '../option-checks.ts';
 import { decryptError, toBytes, toKey, type KeyInput, type Plaintext } from './bytes.ts';
 import type { Decrypter, Encrypter } from './envelope.ts';
 import { followKeyFile, readKeyFile } from './key-file.ts';
@@ -27,6 +28,7 @@ export function secretbox(options: SecretboxOptions): Secretbox {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('secretbox() takes { key }, { keys } or { keyFile }', { code: 'INVALID_OPTION' });
   }
+  options = ownOptions(options);
   const keyFile = 'keyFile' in options ? options.keyFile : undefined;
   if (keyFile !== undefined && (typeof keyFile !== 'string' || keyFile === '')) {
     throw new ConfigError('the key file must be a path', { code: 'INVALID_OPTION' });

@@ -8,7 +8,7 @@ import { createRegistry, registrySpec, type RegistrySpec } from './registry/inde
 import { withinTime, type Registry, type ServiceNode } from './registry/registry.ts';
 import { createHandlerServer, type Handler } from './server.ts';
 import { drainTimeout, refreshInterval, registerTimeout, registrationTtl, serverLimits } from './settings.ts';
-import { MAX_DELAY } from '../option-checks.ts';
+import { MAX_DELAY, ownOptions } from '../option-checks.ts';
 
 /** Options of `createService`; a typed config (one with a schema) types each handler's options. */
 export interface ServiceOptions<Shape = Record<string, unknown>, Input = Shape> {
@@ -74,6 +74,7 @@ export interface Service<Shape = Record<string, unknown>, Input = Shape> extends
  * re-registers at once: in the new registry first, then out of the old one, so the service can always be found.
  */
 export function createService<Shape = Record<string, unknown>, Input = Shape>(options: ServiceOptions<Shape, Input>): Service<Shape, Input> {
+  options = ownOptions(options);
   // The runtime reads its own keys untyped: they need not be in the application's schema.
   const config: Config = options.config;
   const { name } = options;

@@ -60,7 +60,7 @@ export const UNREAD_EXTENSIONS: readonly string[] = Object.freeze(['js', 'cjs', 
 
 /** A setting as node-config finds it: `--NAME=value` on the command line, else the environment; empty is unset. */
 export function setting(input: Pick<SettingsInput, 'env' | 'argv'>, name: string): string | undefined {
-  return commandLineValue(input.argv, name) || input.env[name] || undefined;
+  return commandLineValue(input.argv, name) || (Object.hasOwn(input.env, name) ? input.env[name] : undefined) || undefined;
 }
 
 /** The value of the first `--NAME=value` argument (case-sensitive, as node-config reads it), if any. */

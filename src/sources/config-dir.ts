@@ -56,7 +56,7 @@ const CONFIG_DIR_OPTIONS = optionNames<ConfigDirOptions>()('dir', 'deployment', 
  * that node-config would read, rather than silently giving other values.
  */
 export function configDirSources(options: ConfigDirOptions = {}): Source[] {
-  checkOptionNames(options, CONFIG_DIR_OPTIONS, 'configDirSources');
+  options = checkOptionNames(options, CONFIG_DIR_OPTIONS, 'configDirSources');
   const env = options.env ?? process.env;
   const argv = options.argv ?? process.argv.slice(2);
   const settings = readSettings({ ...options, dir: dirPaths(options.dir), env, argv, osHostname: hostname });
@@ -100,7 +100,8 @@ function jsonSource(name: string, text: string | undefined): Source {
 /** The extensions encoders add, with the format each names: every name but a built-in format's, and every extension. */
 function addedExtensions(encoders: Encoders | undefined): [extension: string, format: string][] {
   const added: [string, string][] = [];
-  for (const name in encoders) {
+  if (encoders === undefined) return added;
+  for (const name of Object.keys(encoders)) {
     if (formatName(name) === undefined) added.push([name, name]);
     for (const extension of encoders[name]!.extensions ?? []) added.push([extension, name]);
   }

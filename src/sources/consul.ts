@@ -74,7 +74,7 @@ const CONSUL_OPTIONS = optionNames<ConsulSourceOptions>()('prefix', 'address', '
  * an unchanged index publishes nothing; errors back off and resynchronize.
  */
 export function consulSource(options: ConsulSourceOptions = {}): Source {
-  checkOptionNames(options, CONSUL_OPTIONS, 'consulSource');
+  options = checkOptionNames(options, CONSUL_OPTIONS, 'consulSource');
   const prefix = normalizePrefix(options.prefix ?? 'micro/config');
   const target = resolveAddress(options);
   const timeout = delayOption(options.timeout, 'timeout', { source: 'consul' }) ?? 5000;

@@ -37,16 +37,16 @@ export function mapCustomEnvironment(
       const value = node[key]!;
       const at = [...path, key];
       if (typeof value === 'string') {
-        const text = env[value];
+        const text = Object.hasOwn(env, value) ? env[value] : undefined;
         if (text === undefined || text === '') continue;
         entries.push({ segments: at, value: text });
         origins.push({ path: at, origin: value });
       } else if (isObject(value)) {
-        const name = value.__name;
-        const format = value.__format;
-        const text = typeof name === 'string' ? env[name] : undefined;
+        const name = Object.hasOwn(value, '__name') ? value.__name : undefined;
+        const format = Object.hasOwn(value, '__format') ? value.__format : undefined;
+        const text = typeof name === 'string' && Object.hasOwn(env, name) ? env[name] : undefined;
         // As node-config does, an object with both keys whose variable is unset is walked like any other.
-        if ('__format' in value && text !== undefined && text !== '') {
+        if (Object.hasOwn(value, '__format') && text !== undefined && text !== '') {
           const parsed = parseFormat(format, text, name as string, at, parse);
           // A parsed null sets nothing, as in node-config; a number that is not one unsets the path.
           if (parsed === null && format !== 'number') continue;
@@ -75,7 +75,7 @@ export function mappingFormats(mapping: Tree): Set<string> {
   const found = new Set<string>();
   const walk = (node: Tree): void => {
     if (!isObject(node)) return;
-    if (typeof node.__format === 'string' && node.__format !== 'boolean' && node.__format !== 'number') found.add(node.__format);
+    if (Object.hasOwn(node, '__format') && typeof node.__format === 'string' && node.__format !== 'boolean' && node.__format !== 'number') found.add(node.__format);
     for (const key of Object.keys(node)) walk(node[key]!);
   };
   walk(mapping);

@@ -46,7 +46,7 @@ const ENV_OPTIONS = optionNames<EnvSourceOptions>()('prefix', 'strippedPrefix', 
  * dotenv's grammar and followed: editing one publishes a change.
  */
 export function envSource(options: EnvSourceOptions = {}): Source {
-  checkOptionNames(options, ENV_OPTIONS, 'envSource');
+  options = checkOptionNames(options, ENV_OPTIONS, 'envSource');
   const name = options.name ?? 'env';
   const separator = options.separator ?? '_';
   if (separator === '') throw new ConfigError('the separator cannot be empty', { code: 'INVALID_OPTION', source: name });
@@ -79,7 +79,7 @@ export function envSource(options: EnvSourceOptions = {}): Source {
       for (const [key, value] of Object.entries(await readDotenv(follower, name, limits))) vars.set(key, value);
     }
     if (options.populate) {
-      for (const [key, value] of vars) if (process.env[key] === undefined) process.env[key] = value;
+      for (const [key, value] of vars) if (!Object.hasOwn(process.env, key)) process.env[key] = value;
     }
     const environment = options.env ?? process.env;
     for (const key of Object.keys(environment)) {

@@ -47,7 +47,7 @@ const ETCD_OPTIONS = optionNames<EtcdSourceOptions>()('prefix', 'hosts', 'auth',
  * etcd transaction are published as one change.
  */
 export function etcdSource(options: EtcdSourceOptions = {}): Source {
-  checkOptionNames(options, ETCD_OPTIONS, 'etcdSource');
+  options = checkOptionNames(options, ETCD_OPTIONS, 'etcdSource');
   const rawPrefix = options.prefix ?? '/micro/config';
   const prefix = normalizePrefix(rawPrefix);
   const keyPrefix = rawPrefix.startsWith('/') ? `/${prefix}` : prefix;

@@ -95,8 +95,7 @@ const FILE_OPTIONS = optionNames<FileSourceOptions>()('path', 'format', 'encoder
 
 /** A file source that watches its path with the given watcher (each watcher is tested on every platform it runs on). */
 export function watchedFileSource(pathOrOptions: string | UrlLike | FileSourceOptions, watcher: FileWatcher): FileSource {
-  const asked = typeof pathOrOptions === 'string' || isUrl(pathOrOptions) ? { path: pathOrOptions } : pathOrOptions;
-  checkOptionNames(asked, FILE_OPTIONS, 'fileSource');
+  const asked = checkOptionNames(typeof pathOrOptions === 'string' || isUrl(pathOrOptions) ? { path: pathOrOptions } : pathOrOptions, FILE_OPTIONS, 'fileSource');
   // A URL's path from here on: names, errors and the format read it as a path.
   const options = { ...asked, path: checkPath(asked.path, 'a file source') };
   const path = resolve(options.path);

@@ -21,7 +21,7 @@ const FLAGS_OPTIONS = optionNames<FlagsSourceOptions>()('argv', 'name', 'optiona
  * Flags are read within the config's limits, and refused (LIMIT, naming their place in argv) as soon as they pass one.
  */
 export function flagsSource(options: FlagsSourceOptions = {}): Source {
-  checkOptionNames(options, FLAGS_OPTIONS, 'flagsSource');
+  options = checkOptionNames(options, FLAGS_OPTIONS, 'flagsSource');
   const name = options.name ?? 'flags';
   checkArgv(options.argv, name);
   return {

@@ -34,7 +34,7 @@ const MEMORY_OPTIONS = optionNames<MemorySourceOptions>()('format', 'encoders', 
 
 /** A source over data held in memory: for defaults, tests, and values a program computes. */
 export function memorySource(data: ChangeSetObject | string = {}, options: MemorySourceOptions = {}): MemorySource {
-  checkOptionNames(options, MEMORY_OPTIONS, 'memorySource');
+  options = checkOptionNames(options, MEMORY_OPTIONS, 'memorySource');
   const name = options.name ?? 'memory';
   // A change made before the config listens (during its first read, right after `load()`) waits for it.
   const channel = createChannel<ChangeSet>({ retain: true });

@@ -34,8 +34,7 @@ const SECRETS_DIR_OPTIONS = optionNames<SecretsDirSourceOptions>()('dir', 'separ
  * files added, changed or removed, and a volume's `..data` link swapped.
  */
 export function secretsDirSource(dirOrOptions: string | UrlLike | SecretsDirSourceOptions): Source {
-  const asked = typeof dirOrOptions === 'string' || isUrl(dirOrOptions) ? { dir: dirOrOptions } : dirOrOptions;
-  checkOptionNames(asked, SECRETS_DIR_OPTIONS, 'secretsDirSource');
+  const asked = checkOptionNames(typeof dirOrOptions === 'string' || isUrl(dirOrOptions) ? { dir: dirOrOptions } : dirOrOptions, SECRETS_DIR_OPTIONS, 'secretsDirSource');
   // A URL's path from here on: names and origins read it as a path.
   const options = { ...asked, dir: checkPath(asked.dir, 'a secrets directory source') };
   const root = resolve(options.dir);

@@ -181,7 +181,7 @@ function shapeOf(data: ChangeSet['data']): Pick<DataDigest, 'kind' | 'size'> | u
 
 /** Whether what was kept is the change set itself, its data included. */
 export function isChangeSet(kept: KeptData): kept is ChangeSet {
-  return 'data' in kept;
+  return Object.hasOwn(kept, 'data');
 }
 
 // Bytes their source holds no more and no one else holds (see `handOver`).

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type Consul from 'consul';
-import { delayOption } from '../../option-checks.ts';
+import { delayOption, ownOptions } from '../../option-checks.ts';
 import { loadOptional } from '../../optional.ts';
 import { capAnswers } from '../../sources/capped-agent.ts';
 import { consulUrl } from '../../sources/consul-address.ts';
@@ -43,6 +43,7 @@ function nodeOf(entry: unknown): ServiceNode | undefined {
  * check lapses is no longer returned (only passing nodes are looked up) and is removed by Consul after a minute.
  */
 export function consulRegistry(options: ConsulRegistryOptions = {}): Registry {
+  options = ownOptions(options);
   const address = options.address ?? process.env.CONSUL_HTTP_ADDR ?? '127.0.0.1:8500';
   const url = consulUrl(address, 'consul registry');
   const token = options.token ?? process.env.CONSUL_HTTP_TOKEN;

@@ -1,6 +1,6 @@
 import type { Etcd3, Lease } from 'etcd3';
 import { loadOptional } from '../../optional.ts';
-import { stringList } from '../../option-checks.ts';
+import { ownOptions, stringList } from '../../option-checks.ts';
 import { distinctNodes, parseNode, sortNodes, type Registry, type ServiceNode } from './registry.ts';
 
 /** Options of the etcd registry. */
@@ -15,6 +15,7 @@ export interface EtcdRegistryOptions {
 
 /** Nodes as keys under a prefix in etcd, each bound to a lease of its TTL that every registration renews. */
 export function etcdRegistry(options: EtcdRegistryOptions = {}): Registry {
+  options = ownOptions(options);
   const hosts = stringList(options.hosts, 'hosts', { source: 'etcd registry', single: true }) ?? ['http://127.0.0.1:2379'];
   const prefix = (options.prefix ?? '/micro/registry').replace(/\/+$/, '');
   const leases = new Map<string, { lease: Lease; ttl: number }>();

@@ -1,7 +1,7 @@
 import type { MulticastDNS, Options as MdnsOptions, ResponsePacket } from 'multicast-dns';
 import { parseNode, pollNodes, sortNodes, type Registry, type ServiceNode } from './registry.ts';
 import { ConfigError } from '../../errors.ts';
-import { delayOption, portOption } from '../../option-checks.ts';
+import { delayOption, ownOptions, portOption } from '../../option-checks.ts';
 
 /** Options of the mDNS registry. */
 export interface MdnsRegistryOptions {
@@ -36,6 +36,7 @@ const GROUP = '224.0.0.251';
  * `<service>._micro._tcp.<domain>` with a TXT record describing it, for as long as its process runs.
  */
 export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
+  options = ownOptions(options);
   const domain = options.domain ?? 'local';
   const port = portOption(options.port, 'port', { source: 'mdns registry' }) ?? 5353;
   const bind = options.bind ?? (options.interface !== undefined ? GROUP : undefined);

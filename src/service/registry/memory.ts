@@ -1,5 +1,5 @@
 import { createChannel } from '../../channel.ts';
-import { MAX_DELAY } from '../../option-checks.ts';
+import { MAX_DELAY, ownOptions } from '../../option-checks.ts';
 import { distinctNodes, sortNodes, type Registry, type ServiceNode } from './registry.ts';
 
 interface Entry {
@@ -35,6 +35,7 @@ export function heldServices(namespace: string): number {
  * Entries expire when not refreshed within their TTL, as in the other registries.
  */
 export function memoryRegistry(options: { namespace?: string } = {}): Registry {
+  options = ownOptions(options);
   const namespace = options.namespace ?? 'default';
   let space = spaces.get(namespace);
   if (!space) {

@@ -91,7 +91,9 @@ export function parseNode(text: string): ServiceNode | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { id, service, version, address, metadata } = value;
+  // Own fields only: a field the node lacks would otherwise be read from a polluted Object.prototype.
+  const field = (name: keyof ServiceNode): unknown => (Object.hasOwn(value, name) ? value[name] : undefined);
+  const [id, service, version, address, metadata] = [field('id'), field('service'), field('version'), field('address'), field('metadata')];
   if (typeof id !== 'string' || typeof service !== 'string' || typeof address !== 'string' || !splitAddress(address)) return undefined;
   return { id, service, version: typeof version === 'string' ? version : '', address, metadata: stringsOf(metadata) };
 }
