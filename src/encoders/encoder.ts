@@ -37,6 +37,11 @@ export interface BuiltinEncoder {
    */
   overflowAt?(text: string): number | undefined;
   /**
+   * Where the text opens its first container nested `maxDepth` levels deep (the one normalizing refuses), as an
+   * offset: asked only once that refusal is made, so that it can name its line and column.
+   */
+  depthAt?(text: string, maxDepth: number): number | undefined;
+  /**
    * False when no string the text decodes to can hold `${` (a search of the text is enough to know it): its
    * values are then not looked at for variables one by one. Without it, every string is.
    */
@@ -94,6 +99,13 @@ export function quoteCharacter(char: string): string {
   return `'${char}'`;
 }
 
+/** A refusal of nesting past `maxDepth`, given the line and column where the text opens the container refused. */
+function tooDeepAt(error: unknown, encoder: BuiltinEncoder, text: string, maxDepth: number): ConfigError | undefined {
+  if (!(error instanceof ConfigError) || error.code !== 'LIMIT' || error.line !== undefined || error.detail !== `nesting deeper than ${maxDepth} levels`) return undefined;
+  const at = encoder.depthAt?.(text, maxDepth);
+  return at === undefined ? undefined : new ConfigError(error.detail, { code: 'LIMIT', position: positionAt(text, at) });
+}
+
 /**
  * Decodes a document (with `parse`, by default the encoder's) and normalizes it into a tree. Parsers read a number
  * literal beyond a double's range (`1e999`) as ±Infinity without a word: when the tree holds an infinity, the
@@ -107,7 +119,13 @@ export function decodeTree(
     encoder.decode(body, { maxBytes: options.budget?.limit ?? DEFAULT_MAX_BYTES, maxDepth: options.maxDepth, maxValues: options.budget?.maxValues }),
 ): Tree {
   let infinite = false;
-  const tree = normalize(parse(text), { ...options, distinct: encoder.distinct, plain: encoder.plain, onInfinite: () => void (infinite = true) });
+  const decoded = parse(text);
+  let tree: Tree;
+  try {
+    tree = normalize(decoded, { ...options, distinct: encoder.distinct, plain: encoder.plain, onInfinite: () => void (infinite = true) });
+  } catch (error) {
+    throw tooDeepAt(error, encoder, text, options.maxDepth) ?? error;
+  }
   const at = infinite ? encoder.overflowAt?.(text) : undefined;
   if (at !== undefined) throw decodeError(encoder.format, OVERFLOW, positionAt(text, at));
   return tree;

@@ -23,12 +23,32 @@ export const jsonEncoder: BuiltinEncoder = {
   // A JSON string writes `$` and `{` as they are or as \u escapes, nothing else: a text with neither `${` nor an
   // escape of that kind holds no value to expand.
   mayHoldVariables: (text) => text.includes('${') || text.includes('\\u'),
+  depthAt: jsonDepthAt,
   // JSON has no infinity: a literal the engine read as one is out of range, an error as it is in Go.
   overflowAt(text) {
     const found = scanJson(text, true);
     return found?.reason === OVERFLOW ? found.offset : undefined;
   },
 };
+
+/** Where a valid JSON text opens its first object or array inside `maxDepth` others; one pass. */
+export function jsonDepthAt(text: string, maxDepth: number): number | undefined {
+  let open = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 34) {
+      for (i++; i < text.length; i++) {
+        const inside = text.charCodeAt(i);
+        if (inside === 92) i++;
+        else if (inside === 34) break;
+      }
+    } else if (code === 123 || code === 91) {
+      if (open >= maxDepth) return i;
+      open++;
+    } else if (code === 125 || code === 93) open--;
+  }
+  return undefined;
+}
 
 interface Located {
   offset: number;

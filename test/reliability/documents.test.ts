@@ -18,6 +18,23 @@ describe('documents', () => {
     expect([(error as ConfigError).line, (error as ConfigError).column]).toEqual([2, 7]);
   });
 
+  it('refuses JSON nested past maxDepth at the line and column of the container refused, on the event loop and on the thread', async () => {
+    // The root and the array are two levels: 62 objects in it are read, and the 63rd of 63 (the 65th level) is refused
+    // where it opens, at line 3 (`[` and `{` inside strings, and an escaped quote, are no level).
+    const nest = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+    const head = '{"s": "[[{{\\"[{",\n "b": [\n  ';
+    const small = `${head}${nest(63)}]}`;
+    expect(await decode('json', `${head}${nest(62)}]}`)).toBeTypeOf('object');
+    const bulk = ` "pad": "${'x'.repeat(600 * 1024)}"`;
+    for (const text of [small, `${small.slice(0, -1)},\n${bulk}}`]) {
+      const error = await decode('json', text).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error).toMatchObject({ code: 'LIMIT', line: 3, column: 3 + 5 * 62 });
+      // Before: "nesting deeper than 64 levels", with no place.
+      expect((error as ConfigError).message).toContain('nesting deeper than 64 levels at line 3');
+    }
+  });
+
   it('refuses YAML keys that differ as YAML but collide as text', async () => {
     const error = await decode('yaml', '1: number\n"1": string\n').catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(ConfigError);
