@@ -27,7 +27,33 @@ export const json5Encoder: BuiltinEncoder = {
   },
   // `Infinity` says infinity on purpose and stays; a numeric literal the parser read as one is out of range.
   overflowAt: findOverflow,
+  depthAt: json5DepthAt,
 };
+
+/**
+ * Where a valid JSON5 text opens its first object or array inside `maxDepth` others, skipping strings and comments
+ * (a `//` comment ends at any line terminator); one pass.
+ */
+export function json5DepthAt(text: string, maxDepth: number): number | undefined {
+  let open = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 34 || code === 39) {
+      for (i++; i < text.length && text.charCodeAt(i) !== code; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (code === 47 && text.charCodeAt(i + 1) === 47) {
+      while (i < text.length && !isLineTerminator(text.charCodeAt(i))) i++;
+    } else if (code === 47 && text.charCodeAt(i + 1) === 42) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (code === 123 || code === 91) {
+      if (open >= maxDepth) return i;
+      open++;
+    } else if (code === 125 || code === 93) open--;
+  }
+  return undefined;
+}
+
+const isLineTerminator = (code: number) => code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
 
 const IDENTIFIER = /[\p{L}\p{N}_$\\]/u;
 

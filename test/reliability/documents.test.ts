@@ -35,6 +35,15 @@ describe('documents', () => {
     }
   });
 
+  it('refuses JSON5 nested past maxDepth at the line and column of the container refused', async () => {
+    const nest = (levels: number) => `${'{a:'.repeat(levels)}1${'}'.repeat(levels)}`;
+    // Brackets in strings of both quotes and in both kinds of comment are no level; a `//` comment ends at U+2028 too.
+    const head = "{s: '[{\\'[', t: \"{[\", /* [{ */ // {[\u2028 b: [\n  ";
+    expect(await decode('json5', `${head}${nest(62)}]}`)).toBeTypeOf('object');
+    const error = await decode('json5', `${head}${nest(63)}]}`).catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ code: 'LIMIT', line: 2, column: 3 + 3 * 62 });
+  });
+
   it('refuses YAML keys that differ as YAML but collide as text', async () => {
     const error = await decode('yaml', '1: number\n"1": string\n').catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(ConfigError);
