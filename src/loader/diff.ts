@@ -1,4 +1,4 @@
-import { UNFINISHED, UNMETERED, type Meter, type Walk } from '../reader/slices.ts';
+import { UNFINISHED, UNMETERED, ranOut, ranOutBefore, ranOutInside, type Meter, type Walk } from '../reader/slices.ts';
 import { countKeys, equalInSlices, equalWithin, isObject, knownCount, type Tree, type TreeObject } from '../reader/tree.ts';
 
 /** One path whose value differs between two snapshots. */
@@ -43,13 +43,19 @@ function walk(a: TreeObject, b: TreeObject, segments: string[], out: TreeChange[
  * found them. An object whose count of keys is known to be over what is left is not listed.
  */
 function walkWithin(a: TreeObject, b: TreeObject, segments: string[], out: TreeChange[], meter: Meter): boolean {
-  if (knownCount(a) >= meter.left) return false;
+  if (knownCount(a) >= meter.left) {
+    ranOut(meter);
+    return false;
+  }
   const found = out.length;
   const depth = segments.length;
   const keys = Object.keys(a);
   let shared = 0;
   for (let i = 0; i < keys.length; i++) {
-    if (--meter.left <= 0) return giveUp(out, found, segments, depth);
+    if (--meter.left <= 0) {
+      ranOut(meter);
+      return giveUp(out, found, segments, depth);
+    }
     const key = keys[i]!;
     const before = a[key];
     let after: Tree | undefined;
@@ -61,19 +67,28 @@ function walkWithin(a: TreeObject, b: TreeObject, segments: string[], out: TreeC
     if (typeof before === 'object' && before !== null && typeof after === 'object' && after !== null) {
       if (!Array.isArray(before) && !Array.isArray(after)) {
         segments.push(key);
-        if (!walkWithin(before as TreeObject, after as TreeObject, segments, out, meter)) return giveUp(out, found, segments, depth);
+        if (!walkWithin(before as TreeObject, after as TreeObject, segments, out, meter)) {
+          ranOutInside(meter, before);
+          return giveUp(out, found, segments, depth);
+        }
         segments.pop();
         continue;
       }
       const same = equalWithin(before, after, meter);
-      if (same === UNFINISHED) return giveUp(out, found, segments, depth);
+      if (same === UNFINISHED) {
+        ranOutInside(meter, before);
+        return giveUp(out, found, segments, depth);
+      }
       if (same) continue;
     } else if (Object.is(before, after)) continue;
     out.push({ segments: pathTo(segments, key), previous: before, current: after });
   }
   if (shared === countKeys(b)) return true;
   for (const key of Object.keys(b)) {
-    if (--meter.left <= 0) return giveUp(out, found, segments, depth);
+    if (--meter.left <= 0) {
+      ranOut(meter);
+      return giveUp(out, found, segments, depth);
+    }
     if (Object.hasOwn(a, key)) continue;
     const after = b[key];
     if (after !== undefined) out.push({ segments: pathTo(segments, key), previous: undefined, current: after });
@@ -94,11 +109,11 @@ function sameObjects(a: TreeObject, b: TreeObject): boolean {
 
 /** `sameObjects` as long as the meter lasts (see `slices.ts`): `UNFINISHED` when it ran out first. */
 function sameWithin(a: TreeObject, b: TreeObject, meter: Meter): boolean | typeof UNFINISHED {
-  if (knownCount(a) >= meter.left) return UNFINISHED;
+  if (knownCount(a) >= meter.left) return ranOut(meter);
   const keys = Object.keys(a);
   let shared = 0;
   for (let i = 0; i < keys.length; i++) {
-    if (--meter.left <= 0) return UNFINISHED;
+    if (--meter.left <= 0) return ranOut(meter);
     const key = keys[i]!;
     const before = a[key];
     let after: Tree | undefined;
@@ -108,11 +123,12 @@ function sameWithin(a: TreeObject, b: TreeObject, meter: Meter): boolean | typeo
     }
     if (before === after) continue;
     const same = isObject(before) && isObject(after) ? sameWithin(before, after, meter) : equalWithin(before, after, meter);
-    if (same !== true) return same;
+    if (same === UNFINISHED) return ranOutInside(meter, before as object);
+    if (!same) return false;
   }
   if (shared === countKeys(b)) return true;
   for (const key of Object.keys(b)) {
-    if (--meter.left <= 0) return UNFINISHED;
+    if (--meter.left <= 0) return ranOut(meter);
     if (!Object.hasOwn(a, key) && b[key] !== undefined) return false;
   }
   return true;
@@ -146,11 +162,11 @@ function* walkInSlices(a: TreeObject, b: TreeObject, segments: string[], out: Tr
     if (typeof before === 'object' && before !== null && typeof after === 'object' && after !== null) {
       if (!Array.isArray(before) && !Array.isArray(after)) {
         segments.push(key);
-        if (!walkWithin(before as TreeObject, after as TreeObject, segments, out, meter)) yield* walkInSlices(before as TreeObject, after as TreeObject, segments, out, meter);
+        if (ranOutBefore(meter, before) || !walkWithin(before as TreeObject, after as TreeObject, segments, out, meter)) yield* walkInSlices(before as TreeObject, after as TreeObject, segments, out, meter);
         segments.pop();
         continue;
       }
-      const same = equalWithin(before, after, meter);
+      const same = ranOutBefore(meter, before) ? UNFINISHED : equalWithin(before, after, meter);
       if (same === UNFINISHED ? yield* equalInSlices(before, after, meter) : same) continue;
     } else if (Object.is(before, after)) continue;
     out.push({ segments: pathTo(segments, key), previous: before, current: after });
@@ -178,10 +194,10 @@ function* sameInSlices(a: TreeObject, b: TreeObject, meter: Meter): Walk<boolean
     }
     if (before === after) continue;
     if (isObject(before) && isObject(after)) {
-      const same = sameWithin(before, after, meter);
+      const same = ranOutBefore(meter, before) ? UNFINISHED : sameWithin(before, after, meter);
       if (same === false || (same === UNFINISHED && !(yield* sameInSlices(before, after, meter)))) return false;
     } else {
-      const same = equalWithin(before, after, meter);
+      const same = typeof before === 'object' && before !== null && ranOutBefore(meter, before) ? UNFINISHED : equalWithin(before, after, meter);
       if (same === false || (same === UNFINISHED && !(yield* equalInSlices(before, after, meter)))) return false;
     }
   }

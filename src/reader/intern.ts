@@ -1,5 +1,5 @@
 import { inheritsKeys } from './inherited.ts';
-import { UNFINISHED, type Meter, type Walk } from './slices.ts';
+import { UNFINISHED, ranOut, ranOutBefore, ranOutInside, type Meter, type Walk } from './slices.ts';
 import { countKeys, deepEqual, equalInSlices, equalWithin, isObject, type Tree } from './tree.ts';
 
 /**
@@ -80,7 +80,7 @@ function internWithin(previous: Tree | undefined, next: Tree, meter: Meter, inhe
     for (const key in out) {
       if (inherited && !Object.hasOwn(out, key)) continue;
       count++;
-      if (--meter.left <= 0) return UNFINISHED;
+      if (--meter.left <= 0) return ranOut(meter);
       const child = out[key]!;
       const before = Object.hasOwn(previous, key) ? previous[key] : undefined;
       const kept =
@@ -91,7 +91,7 @@ function internWithin(previous: Tree | undefined, next: Tree, meter: Meter, inhe
               ? before
               : child
             : internWithin(before, child, meter, inherited);
-      if (kept === UNFINISHED) return UNFINISHED;
+      if (kept === UNFINISHED) return ranOutInside(meter, child as object);
       if (kept !== child) out[key] = kept;
       differs ||= kept !== before;
     }
@@ -128,7 +128,7 @@ export function* internInSlices(previous: Tree | undefined, next: Tree, meter: M
             ? Object.is(before, child)
               ? before
               : child
-            : internWithin(before, child, meter, inherited);
+            : ranOutBefore(meter, child) ? UNFINISHED : internWithin(before, child, meter, inherited);
       if (kept === UNFINISHED) kept = yield* internInSlices(before, child, meter, inherited);
       if (kept !== child) out[key] = kept;
       differs ||= kept !== before;
@@ -136,7 +136,7 @@ export function* internInSlices(previous: Tree | undefined, next: Tree, meter: M
     return !differs && count === countKeys(previous, inherited) ? previous : next;
   }
   if (Array.isArray(previous) && Array.isArray(next)) {
-    const same = equalWithin(previous, next, meter);
+    const same = ranOutBefore(meter, next) ? UNFINISHED : equalWithin(previous, next, meter);
     return (same === UNFINISHED ? yield* equalInSlices(previous, next, meter) : same) ? previous : next;
   }
   return Object.is(previous, next) ? previous : next;

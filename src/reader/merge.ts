@@ -1,5 +1,5 @@
 import { inheritsKeys } from './inherited.ts';
-import { UNFINISHED, UNMETERED, type Meter, type Walk } from './slices.ts';
+import { UNFINISHED, UNMETERED, ranOut, ranOutBefore, ranOutInside, type Meter, type Walk } from './slices.ts';
 import { countKeys, deepFreeze, freezeInSlices, isEmpty, isObject, type Tree, type TreeObject } from './tree.ts';
 
 // A small merge of our own instead of deepmerge: deepmerge ≤ 4.3.1 re-parents its result to attacker data for
@@ -41,7 +41,7 @@ function mergeWithin(earlier: Tree, later: Tree, meter: Meter, depth: number, in
   for (const key in later) {
     if (inherited && !Object.hasOwn(later, key)) continue;
     count++;
-    if (--meter.left <= 0) return UNFINISHED;
+    if (--meter.left <= 0) return ranOut(meter);
     const next = later[key]!;
     let child: Tree = next;
     if (Object.hasOwn(earlier, key)) {
@@ -49,7 +49,7 @@ function mergeWithin(earlier: Tree, later: Tree, meter: Meter, depth: number, in
       // Only an object merges; a scalar, an array or null simply replaces (checked here, without a call).
       if (typeof next === 'object' && next !== null && !Array.isArray(next)) {
         const merged = mergeWithin(earlier[key]!, next, meter, depth + 1, inherited);
-        if (merged === UNFINISHED) return UNFINISHED;
+        if (merged === UNFINISHED) return ranOutInside(meter, next);
         child = merged;
       }
     }
@@ -126,7 +126,7 @@ function* mergeInSlices(earlier: Tree, later: Tree, meter: Meter, depth: number,
     if (Object.hasOwn(earlier, key)) {
       inBoth++;
       if (typeof next === 'object' && next !== null && !Array.isArray(next)) {
-        const merged = mergeWithin(earlier[key]!, next, meter, depth + 1, inherited);
+        const merged = ranOutBefore(meter, next) ? UNFINISHED : mergeWithin(earlier[key]!, next, meter, depth + 1, inherited);
         child = merged === UNFINISHED ? yield* mergeInSlices(earlier[key]!, next, meter, depth + 1, inherited) : merged;
       }
     }

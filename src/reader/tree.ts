@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.ts';
 import { overspent, spend, type SizeBudget } from './budget.ts';
 import { copyItems, inheritsKeys } from './inherited.ts';
-import { UNFINISHED, UNMETERED, type Meter, type Walk } from './slices.ts';
+import { UNFINISHED, UNMETERED, ranOut, ranOutBefore, ranOutInside, type Meter, type Walk } from './slices.ts';
 
 /** A JSON-like value as held in a snapshot. */
 export type Tree = string | number | boolean | null | readonly Tree[] | { readonly [key: string]: Tree };
@@ -325,22 +325,29 @@ function freezeWithin(node: object, meter: Meter, inherited: boolean): boolean {
   // Leaves, most of a tree, are skipped here rather than in a call each.
   if (Array.isArray(node)) {
     for (const item of node as readonly Tree[]) {
-      if (--meter.left <= 0) return false;
-      if (typeof item === 'object' && item !== null && !Object.isFrozen(item) && !freezeWithin(item, meter, inherited)) return false;
+      if (--meter.left <= 0) return stopped(meter);
+      if (typeof item === 'object' && item !== null && !Object.isFrozen(item) && !freezeWithin(item, meter, inherited)) return stopped(meter, item);
     }
   } else {
     let count = 0;
     for (const key in node) {
       if (inherited && !Object.hasOwn(node, key)) continue;
       count++;
-      if (--meter.left <= 0) return false;
+      if (--meter.left <= 0) return stopped(meter);
       const child = (node as TreeObject)[key];
-      if (typeof child === 'object' && child !== null && !Object.isFrozen(child) && !freezeWithin(child, meter, inherited)) return false;
+      if (typeof child === 'object' && child !== null && !Object.isFrozen(child) && !freezeWithin(child, meter, inherited)) return stopped(meter, child);
     }
     if (count >= COUNTED_FROM) frozenCounts.set(node, count);
   }
   Object.freeze(node);
   return true;
+}
+
+/** False, for a `freezeWithin` that ran out: where it did, or inside `child` (see `ranOut` in `slices.ts`). */
+function stopped(meter: Meter, child?: object): false {
+  if (child === undefined) ranOut(meter);
+  else ranOutInside(meter, child);
+  return false;
 }
 
 /**
@@ -352,7 +359,7 @@ export function* freezeInSlices(node: Tree | undefined, meter: Meter, inherited 
   if (Array.isArray(node)) {
     for (const item of node as readonly Tree[]) {
       if (--meter.left <= 0) yield;
-      if (typeof item === 'object' && item !== null && !Object.isFrozen(item) && !freezeWithin(item, meter, inherited)) yield* freezeInSlices(item, meter, inherited);
+      if (typeof item === 'object' && item !== null && !Object.isFrozen(item) && (ranOutBefore(meter, item) || !freezeWithin(item, meter, inherited))) yield* freezeInSlices(item, meter, inherited);
     }
   } else {
     let count = 0;
@@ -361,7 +368,7 @@ export function* freezeInSlices(node: Tree | undefined, meter: Meter, inherited 
       count++;
       if (--meter.left <= 0) yield;
       const child = (node as TreeObject)[key];
-      if (typeof child === 'object' && child !== null && !Object.isFrozen(child) && !freezeWithin(child, meter, inherited)) yield* freezeInSlices(child, meter, inherited);
+      if (typeof child === 'object' && child !== null && !Object.isFrozen(child) && (ranOutBefore(meter, child) || !freezeWithin(child, meter, inherited))) yield* freezeInSlices(child, meter, inherited);
     }
     if (count >= COUNTED_FROM) frozenCounts.set(node, count);
   }
@@ -402,31 +409,33 @@ export function equalWithin(a: Tree | undefined, b: Tree | undefined, meter: Met
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) {
-      if (--meter.left <= 0) return UNFINISHED;
+      if (--meter.left <= 0) return ranOut(meter);
       const x = (a as readonly Tree[])[i];
       const y = (b as readonly Tree[])[i];
       // Leaves are compared here rather than in a call.
       if (Object.is(x, y)) continue;
       if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
       const same = equalWithin(x, y, meter);
-      if (same !== true) return same;
+      if (same === UNFINISHED) return ranOutInside(meter, x);
+      if (!same) return false;
     }
     return true;
   }
   if (Array.isArray(b)) return false;
-  if (knownCount(a) >= meter.left) return UNFINISHED;
+  if (knownCount(a) >= meter.left) return ranOut(meter);
   const ka = Object.keys(a);
   meter.left -= ka.length;
   if (ka.length !== countKeys(b)) return false;
   for (const key of ka) {
-    if (--meter.left <= 0) return UNFINISHED;
+    if (--meter.left <= 0) return ranOut(meter);
     if (!Object.hasOwn(b, key)) return false;
     const x = (a as TreeObject)[key];
     const y = (b as TreeObject)[key];
     if (Object.is(x, y)) continue;
     if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
     const same = equalWithin(x, y, meter);
-    if (same !== true) return same;
+    if (same === UNFINISHED) return ranOutInside(meter, x);
+    if (!same) return false;
   }
   return true;
 }
@@ -443,7 +452,7 @@ export function* equalInSlices(a: Tree | undefined, b: Tree | undefined, meter: 
       const y = (b as readonly Tree[])[i];
       if (Object.is(x, y)) continue;
       if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
-      const same = equalWithin(x, y, meter);
+      const same = ranOutBefore(meter, x) ? UNFINISHED : equalWithin(x, y, meter);
       if (same === false || (same === UNFINISHED && !(yield* equalInSlices(x, y, meter)))) return false;
     }
     return true;
@@ -459,7 +468,7 @@ export function* equalInSlices(a: Tree | undefined, b: Tree | undefined, meter: 
     const y = (b as TreeObject)[key];
     if (Object.is(x, y)) continue;
     if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
-    const same = equalWithin(x, y, meter);
+    const same = ranOutBefore(meter, x) ? UNFINISHED : equalWithin(x, y, meter);
     if (same === false || (same === UNFINISHED && !(yield* equalInSlices(x, y, meter)))) return false;
   }
   return true;
