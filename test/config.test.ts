@@ -531,6 +531,18 @@ describe('load, sync, explain and the whole-tree reads', () => {
     expect(config.explain('db.port')).not.toHaveProperty('merged');
   });
 
+  it('explain() of a subtree does not name as merged an object whose ancestor a layer above replaced', async () => {
+    const config = await make({
+      defaults: { a: { b: { x: 1 } }, l: [{ x: 1 }] },
+      sources: [memorySource({ a: 5 }, { name: 'file' }), memorySource({ a: { b: { y: 2 } }, l: { '0': { y: 2 } } }, { name: 'env' })],
+    });
+    // The file's number replaced the defaults' `a` and all below it; the env's object replaced the defaults' list.
+    expect(config.get('a.b').raw()).toEqual({ y: 2 });
+    expect(config.explain('a.b')).toMatchObject({ value: { y: 2 }, source: 'env', merged: [], overridden: [{ source: 'defaults', value: { x: 1 } }] });
+    expect(config.get('l.0').raw()).toEqual({ y: 2 });
+    expect(config.explain('l.0')).toMatchObject({ value: { y: 2 }, source: 'env', merged: [], overridden: [{ source: 'defaults', value: { x: 1 } }] });
+  });
+
   it('keeps every node of every snapshot frozen, shared layer parts included, and what explain hands out', async () => {
     const file = memorySource('{"a":{"deep":{"list":[{"x":1}]},"b":1},"only":{"here":{"z":[1,[2]]}}}', { format: 'json', name: 'json' });
     const config = await make({ defaults: { a: { b: 0, c: { d: 1 } } }, sources: [file, memorySource({ a: { b: 2 } })] });

@@ -56,6 +56,9 @@ function explainLeaf(view: SnapshotView, segments: readonly string[], value: Tre
   for (let i = view.layers.length - 1; i >= 0; i--) {
     const layer = view.layers[i]!;
     const held = getIn(layer.tree, segments);
+    // A layer holding something else than an object above the path (a number, a list) replaced all below it there.
+    const cut = merging && replacedAbove(layer.tree, segments);
+    if (cut) merging = false;
     if (held === undefined) continue;
     if (source === undefined) source = sourceName(layer, segments);
     else if (merging && isObject(held)) merged.push(sourceName(layer, segments));
@@ -64,6 +67,19 @@ function explainLeaf(view: SnapshotView, segments: readonly string[], value: Tre
   }
   const explanation = { path, value: deepFreeze(secrets.redact(value, segments)), source, overridden };
   return isObject(value) ? { ...explanation, merged } : explanation;
+}
+
+/** True when a layer holds other than an object at a path above `segments` (below its root): that replaced them. */
+function replacedAbove(tree: Tree, segments: readonly string[]): boolean {
+  let node: Tree | undefined = tree;
+  // A layer that is not an object (an empty document) merges nothing and replaces nothing.
+  if (!isObject(node)) return false;
+  for (let i = 0; i < segments.length - 1; i++) {
+    node = Object.hasOwn(node, segments[i]!) ? node[segments[i]!] : undefined;
+    if (node === undefined) return false;
+    if (!isObject(node)) return true;
+  }
+  return false;
 }
 
 /** A layer's name, made precise by the origin of the path (or of its nearest ancestor) where the layer knows it. */
