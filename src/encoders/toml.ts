@@ -1,4 +1,5 @@
 import { parse, TomlError } from 'smol-toml';
+import { ConfigError } from '../errors.ts';
 import { decodeError, refuseValuesPast, type BuiltinEncoder } from './encoder.ts';
 import { findTomlOverflow } from './toml-overflow.ts';
 import { countTomlValues } from './toml-values.ts';
@@ -12,10 +13,17 @@ export const tomlEncoder: BuiltinEncoder = {
   format: 'toml',
   decode(text, bounds) {
     refuseValuesPast(text, bounds, countTomlValues, 'its objects, arrays and leaves');
+    const maxDepth = bounds?.maxDepth ?? 64;
     try {
-      return parse(text);
+      // Arrays and inline tables nest inside a key's table, itself one level at least: one more than maxDepth - 1 of
+      // them is too deep wherever it stands, and is refused where the parser reaches it (it allowed 1,000, then said
+      // DECODE; within that, the layer was refused with no place).
+      return parse(text, { maxDepth: Math.max(0, maxDepth - 1) });
     } catch (error) {
       // The parser's own error is not kept as the cause: its message carries a code frame of the document.
+      if (error instanceof TomlError && reasonOf(error) === TOO_DEEP) {
+        throw new ConfigError(`nesting deeper than ${maxDepth} levels`, { code: 'LIMIT', position: { line: error.line, column: error.column } });
+      }
       if (error instanceof TomlError) throw decodeError('toml', reasonOf(error), { line: error.line, column: error.column });
       throw decodeError('toml', error instanceof RangeError ? 'nesting too deep' : 'invalid document');
     }
@@ -25,6 +33,8 @@ export const tomlEncoder: BuiltinEncoder = {
 
 // smol-toml's reasons, each a fixed sentence that quotes nothing of the document. Any other (a future version's,
 // or one carrying a date library's message) is replaced by a generic one rather than risk quoting a value.
+const TOO_DEEP = 'document contains excessively nested structures. aborting.';
+
 const REASONS = new Set([
   'control characters are not allowed in comments',
   'control characters are not allowed in strings',

@@ -44,6 +44,19 @@ describe('documents', () => {
     expect(error).toMatchObject({ code: 'LIMIT', line: 2, column: 3 + 3 * 62 });
   });
 
+  it('refuses TOML arrays and inline tables nested past maxDepth where the parser reaches them, as LIMIT', async () => {
+    const arrays = (levels: number) => `a = ${'['.repeat(levels)}${']'.repeat(levels)}`;
+    // The root table and 63 arrays: 64 levels, read.
+    expect(await decode('toml', arrays(63))).toBeTypeOf('object');
+    // Before: a layer refused with no place, and past the parser's own 1,000 levels a DECODE error.
+    expect(await decode('toml', arrays(64)).catch((thrown: unknown) => thrown)).toMatchObject({ code: 'LIMIT', line: 1, column: 4 + 64 });
+    expect(await decode('toml', arrays(10_000)).catch((thrown: unknown) => thrown)).toMatchObject({ code: 'LIMIT', line: 1, column: 4 + 64 });
+    const tables = `x = 1\na = ${'{b='.repeat(64)}1${'}'.repeat(64)}`;
+    const error = await decode('toml', tables).catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ code: 'LIMIT', line: 2, column: 4 + 3 * 63 + 1 });
+    expect((error as ConfigError).message).toBe('doc: nesting deeper than 64 levels at line 2, column 194');
+  });
+
   it('refuses YAML keys that differ as YAML but collide as text', async () => {
     const error = await decode('yaml', '1: number\n"1": string\n').catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(ConfigError);
