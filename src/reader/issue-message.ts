@@ -9,7 +9,8 @@ const MOST_NODES = 4096;
 /**
  * The schema's own message for an issue, unless it quotes a string of the value it refused (the string at the
  * issue's path, or one of the first below it, or a key below it), as it is or as JSON escapes it: valibot's say
- * `received "hunter3"`, arktype's `(was "hunter3")`. A key, or a string of fewer than 4 characters, counts only quoted. microconf quotes no value in its errors, and a value not declared secret may still be
+ * `received "hunter3"`, arktype's `(was "hunter3")`. A key, or a string of fewer than 4 characters, counts only quoted; a long string's first 12 characters count too
+ * (a message may quote it cut short). microconf quotes no value in its errors, and a value not declared secret may still be
  * one, a password whose path its author did not list. Numbers and booleans are not looked for: a schema's message
  * holds numbers of its own (a length, a bound), and configuration keeps its secrets in strings.
  */
@@ -53,5 +54,10 @@ function quotes(message: string, text: string, quotedOnly: boolean): boolean {
   if (text === '') return false;
   const escaped = JSON.stringify(text);
   if (quotedOnly) return message.includes(escaped) || message.includes(`"${text}"`) || message.includes(`'${text}'`);
-  return message.includes(text) || message.includes(escaped.slice(1, -1));
+  if (message.includes(text) || message.includes(escaped.slice(1, -1))) return true;
+  // A message may quote a long value cut short (`received "hunter3hunter3hun…"`): its beginning is looked for too.
+  return text.length > QUOTED_PREFIX && (message.includes(text.slice(0, QUOTED_PREFIX)) || message.includes(escaped.slice(1, QUOTED_PREFIX + 1)));
 }
+
+/** How much of the beginning of a long string is looked for, for a message that quotes it cut short. */
+const QUOTED_PREFIX = 12;

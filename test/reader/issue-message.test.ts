@@ -31,4 +31,13 @@ describe('issueMessage', () => {
     expect(issueMessage('expected a number, got hunter3', 'hunter3')).toBe(QUOTE_WITHHELD);
     expect(issueMessage('k must be "a" or "b" (was ["x","hunter3"])', ['x', 'hunter3'])).toBe(QUOTE_WITHHELD);
   });
+
+  it('withholds a message that quotes a long value cut short', () => {
+    const value = 'correct-horse-battery-staple';
+    expect(issueMessage(`Expected number, received "${value.slice(0, 16)}…"`, value)).toBe(QUOTE_WITHHELD);
+    // Cut short as JSON escapes it, its backslash doubled.
+    const escaped = `a\\b-${value}`;
+    expect(issueMessage(`Expected number, received ${JSON.stringify(escaped).slice(0, 18)}…`, escaped)).toBe(QUOTE_WITHHELD);
+    expect(issueMessage('Expected number, received a string of 28 characters', value)).toBe('Expected number, received a string of 28 characters');
+  });
 });
